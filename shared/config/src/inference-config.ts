@@ -1,0 +1,50 @@
+import { availableParallelism } from 'node:os';
+import { delimiter, resolve } from 'node:path';
+import { z } from 'zod';
+import { defaultStateDir } from './paths.ts';
+
+const env = z.object({
+  REVIVE_STATE_DIR: z.string().min(1).optional(),
+  /** Extra directories with operator-installed models, separated like PATH. */
+  REVIVE_MODELS_DIRS: z.string().optional(),
+  /** Intra-op threads per inference session; defaults to the machine's parallelism. */
+  REVIVE_INFERENCE_THREADS: z.coerce.number().int().min(1).max(256).optional(),
+  /** Tile side in input pixels; overrides each model's own tiling hint when set. */
+  REVIVE_TILE_SIZE: z.coerce.number().int().min(16).max(4096).optional(),
+  /** Largest image accepted, in pixels (decompression-bomb guard). */
+  REVIVE_MAX_INPUT_PIXELS: z.coerce.number().int().positive().optional(),
+});
+
+/** Settings of the model runtime and registry. */
+export interface InferenceConfig {
+  readonly stateDir: string;
+  /** Built-in models (converted at install) live in the first directory; operator ones follow. */
+  readonly modelDirs: readonly string[];
+  readonly threads: number;
+  readonly tileSize: number | undefined;
+  readonly maxInputPixels: number;
+}
+
+export class ConfigError extends Error {
+  override readonly name = 'ConfigError';
+  readonly retryable = false;
+}
+
+/** Parses the environment once into the runtime's typed settings. */
+export function loadInferenceConfig(source: NodeJS.ProcessEnv = process.env): InferenceConfig {
+  const parsed = env.safeParse(source);
+  if (!parsed.success) {
+    throw new ConfigError(`invalid inference settings: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
+  }
+  const e = parsed.data;
+  const stateDir = resolve(e.REVIVE_STATE_DIR ?? defaultStateDir);
+  const extra = (e.REVIVE_MODELS_DIRS ?? '').split(delimiter).filter(Boolean).map((d) => resolve(d));
+  return {
+    stateDir,
+    modelDirs: [resolve(stateDir, 'models'), ...extra],
+    threads: e.REVIVE_INFERENCE_THREADS ?? availableParallelism(),
+    tileSize: e.REVIVE_TILE_SIZE,
+    // 268 MP is sharp's own default ceiling; 24 MP phone photos sit well inside it.
+    maxInputPixels: e.REVIVE_MAX_INPUT_PIXELS ?? 268_402_689,
+  };
+}
