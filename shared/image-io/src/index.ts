@@ -1,0 +1,4 @@
+export * from './raster.ts';
+export * from './errors.ts';
+export * from './image-file-source.ts';
+export * from './png-sink.ts';
