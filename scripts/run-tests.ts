@@ -27,7 +27,7 @@ if (files.length === 0) {
   process.exit(1);
 }
 // One file at a time: the model tests are CPU-bound and this machine class has two cores.
-const result = spawnSync(process.execPath, ['--import', 'tsx', '--test', '--test-concurrency=1', ...files], {
+const result = spawnSync(process.execPath, ['--import', 'tsx', '--test', '--test-reporter=spec', '--test-concurrency=1', ...files], {
   cwd: repoRoot,
   stdio: 'inherit',
 });

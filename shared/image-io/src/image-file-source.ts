@@ -33,7 +33,8 @@ export async function openImageFile(path: string, options: OpenImageOptions): Pr
 
   let meta: Metadata;
   try {
-    meta = await sharp(path, { limitInputPixels: options.maxPixels }).metadata();
+    // Reading the header decodes no pixels, so read it unlimited and report the size ourselves.
+    meta = await sharp(path, { limitInputPixels: false }).metadata();
   } catch (cause) {
     throw new InvalidImageError(`${path}: not an image format Revive can read (${(cause as Error).message})`, 'UNSUPPORTED_MEDIA', { cause });
   }

@@ -1,0 +1,89 @@
+import { memoryRasterSink, memoryRasterSource } from '@revive/image-io';
+import { loadUpscalerjsInTfjs, predictNhwc, type UpscalerjsModel } from '@revive/model-convert';
+import { runTiled, type ModelRuntime } from '@revive/model-runtime';
+
+export interface SrBenchRow {
+  readonly model: string;
+  readonly input: string;
+  /** Output megapixels per second through Revive's runtime (tiled, blended, 8-bit out). */
+  readonly runtimeMps: number;
+  /** The same with one intra-op thread: like for like with TF.js wasm, which runs one thread in Node. */
+  readonly runtimeOneThreadMps: number;
+  /** The same weights, same image, whole-image predict in TF.js on the wasm backend. */
+  readonly tfjsMps: number;
+  readonly runtimeRuns: number;
+  readonly tfjsRuns: number;
+}
+
+/** A deterministic textured RGB image: convolution cost does not depend on content, but keep it photo-like. */
+export function benchImage(width: number, height: number): Uint8Array {
+  const pixels = new Uint8Array(width * height * 3);
+  let s = 12345;
+  for (let y = 0; y < height; y++) {
+    for (let x = 0; x < width; x++) {
+      s = (s * 1103515245 + 12345) % 2 ** 31;
+      const grain = (s / 2 ** 31) * 24;
+      const i = (y * width + x) * 3;
+      pixels[i] = 110 + 80 * Math.sin(x / 9) + grain;
+      pixels[i + 1] = 120 + 70 * Math.cos(y / 13) + grain;
+      pixels[i + 2] = 100 + 60 * Math.sin((x + y) / 17) + grain;
+    }
+  }
+  return pixels;
+}
+
+/** Runs `fn` once to warm up, then repeatedly until `minSeconds` elapse; returns seconds per run. */
+async function timeIt(fn: () => Promise<void> | void, minSeconds: number): Promise<{ seconds: number; runs: number }> {
+  await fn();
+  let runs = 0;
+  const started = performance.now();
+  do {
+    await fn();
+    runs++;
+  } while ((performance.now() - started) / 1000 < minSeconds);
+  return { seconds: (performance.now() - started) / 1000 / runs, runs };
+}
+
+export async function benchSuperResolution(options: {
+  readonly runtime: ModelRuntime;
+  readonly oneThreadRuntime: ModelRuntime;
+  readonly models: readonly UpscalerjsModel[];
+  readonly size: number;
+  readonly minSeconds: number;
+  readonly onRow?: (row: SrBenchRow) => void;
+}): Promise<SrBenchRow[]> {
+  const { size } = options;
+  const pixels = benchImage(size, size);
+  const rows: SrBenchRow[] = [];
+  for (const m of options.models) {
+    const outPixels = size * size * m.scale * m.scale;
+    const throughRuntime = async (runtime: ModelRuntime) => {
+      const model = await runtime.load(m.id);
+      return timeIt(async () => {
+        const sink = memoryRasterSink(size * m.scale, size * m.scale, 3);
+        await runTiled(model, memoryRasterSource(pixels, size, size, 3), sink);
+      }, options.minSeconds);
+    };
+    const ours = await throughRuntime(options.runtime);
+    const oursOneThread = await throughRuntime(options.oneThreadRuntime);
+
+    const ref = await loadUpscalerjsInTfjs(m, 'wasm');
+    const [lo, hi] = m.range;
+    const input = Float32Array.from(pixels, (v) => lo + (v / 255) * (hi - lo));
+    const theirs = await timeIt(() => void predictNhwc(ref, input, size, size), options.minSeconds);
+    ref.model.dispose();
+
+    const row: SrBenchRow = {
+      model: m.id,
+      input: `${size}x${size}`,
+      runtimeMps: outPixels / 1e6 / ours.seconds,
+      runtimeOneThreadMps: outPixels / 1e6 / oursOneThread.seconds,
+      tfjsMps: outPixels / 1e6 / theirs.seconds,
+      runtimeRuns: ours.runs,
+      tfjsRuns: theirs.runs,
+    };
+    options.onRow?.(row);
+    rows.push(row);
+  }
+  return rows;
+}
