@@ -39,6 +39,11 @@ export const modelManifestSchema = z.object({
       sizeMultiple: z.number().int().min(1).default(1),
     })
     .refine((t) => t.overlap * 2 < t.tileSize, 'overlap must be less than half the tile size'),
+  /**
+   * Whole-image models (colorization) see the image resized to this working size rather than
+   * tiled: colour depends on what the whole picture shows. Sides are rounded to tiling.sizeMultiple.
+   */
+  workingSize: z.object({ shortSide: z.number().int().min(16), maxSide: z.number().int().min(16) }).optional(),
   licence: z.string().min(1),
   source: z.string().min(1),
   /** How the file was made: converter, training run, export command. */

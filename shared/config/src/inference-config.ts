@@ -1,7 +1,7 @@
 import { availableParallelism } from 'node:os';
 import { delimiter, resolve } from 'node:path';
 import { z } from 'zod';
-import { defaultStateDir } from './paths.ts';
+import { defaultStateDir, repoRoot } from './paths.ts';
 
 const env = z.object({
   REVIVE_STATE_DIR: z.string().min(1).optional(),
@@ -15,10 +15,13 @@ const env = z.object({
   REVIVE_MAX_INPUT_PIXELS: z.coerce.number().int().positive().optional(),
 });
 
+/** Models trained by this repository and committed with it (small ONNX files plus manifests). */
+export const bundledModelDirs: readonly string[] = [resolve(repoRoot, 'shared/colorizer/model'), resolve(repoRoot, 'shared/frame-interpolator/model')];
+
 /** Settings of the model runtime and registry. */
 export interface InferenceConfig {
   readonly stateDir: string;
-  /** Built-in models (converted at install) live in the first directory; operator ones follow. */
+  /** Built-in models (converted at install, then those trained by this repo) come first; operator ones follow. */
   readonly modelDirs: readonly string[];
   readonly threads: number;
   readonly tileSize: number | undefined;
@@ -41,7 +44,7 @@ export function loadInferenceConfig(source: NodeJS.ProcessEnv = process.env): In
   const extra = (e.REVIVE_MODELS_DIRS ?? '').split(delimiter).filter(Boolean).map((d) => resolve(d));
   return {
     stateDir,
-    modelDirs: [resolve(stateDir, 'models'), ...extra],
+    modelDirs: [resolve(stateDir, 'models'), ...bundledModelDirs, ...extra],
     threads: e.REVIVE_INFERENCE_THREADS ?? availableParallelism(),
     tileSize: e.REVIVE_TILE_SIZE,
     // 268 MP is sharp's own default ceiling; 24 MP phone photos sit well inside it.

@@ -63,8 +63,9 @@ export async function openImageFile(path: string, options: OpenImageOptions): Pr
     format: meta.format ?? 'unknown',
     hasAlpha: channels === 2 || channels === 4,
     readRows: async (y0, y1) => {
-      const { data, info: band } = await sharp(normalised, { limitInputPixels: false })
-        .extract({ left: 0, top: y0, width: info.width, height: y1 - y0 })
+      const extracted = sharp(normalised, { limitInputPixels: false }).extract({ left: 0, top: y0, width: info.width, height: y1 - y0 });
+      // sharp writes sRGB unless told otherwise; a grey source must come back grey.
+      const { data, info: band } = await (channels <= 2 ? extracted.toColourspace('b-w') : extracted)
         .raw({ depth: 'uchar' })
         .toBuffer({ resolveWithObject: true });
       if (band.channels !== channels) throw new Error(`band has ${band.channels} channels, expected ${channels}`);

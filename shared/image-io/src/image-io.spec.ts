@@ -69,6 +69,9 @@ describe('image-io', () => {
     const source = await openImageFile(grey, limits);
     try {
       assert.deepEqual([source.width, source.height, source.channels], [410, 256, 1]);
+      const band = await source.readRows(10, 20);
+      assert.equal(band.length, 410 * 10);
+      assert.deepEqual(band, new Uint8Array(await sharp(grey).toColourspace('b-w').raw().toBuffer()).subarray(10 * 410, 20 * 410));
     } finally {
       await source.close();
     }

@@ -1,0 +1,103 @@
+import { createHash } from 'node:crypto';
+import { existsSync } from 'node:fs';
+import { mkdir, mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { basename, extname, join } from 'node:path';
+import sharp from 'sharp';
+import { colorizeImageFile, hasslerColourfulness, luma } from '@revive/colorizer';
+import type { ModelRuntime } from '@revive/model-runtime';
+import { createFloatImage, quantize, readRgbImage, writePng, type FloatImage } from '../float-image.ts';
+import { psnr, ssim } from '../metrics.ts';
+import { listImages } from '../sr/sr-eval.ts';
+
+export interface ColorizeEvalOptions {
+  /** A folder of colour photos; with a manifest.csv (the shared corpus) only its validation split is used. */
+  readonly dataDir: string;
+  readonly modelIds?: readonly string[];
+  readonly outDir?: string;
+  readonly limit?: number;
+  readonly runtime: ModelRuntime;
+  readonly onImage?: (line: string) => void;
+}
+
+export interface ColorizeEvalRow {
+  readonly method: string;
+  readonly psnr: number;
+  readonly ssim: number;
+  /** Mean colourfulness of the results over that of the true photos: 1 is right, below is washed out, above garish. */
+  readonly colourfulnessRatio: number;
+  readonly images: number;
+  readonly seconds: number;
+}
+
+/** The training pipeline's split: a photo is validation when sha1("source/original") % 10 == 0. */
+export function isValidationPhoto(source: string, original: string): boolean {
+  return BigInt(`0x${createHash('sha1').update(`${source}/${original}`).digest('hex')}`) % 10n === 0n;
+}
+
+export async function colorizeEvalImages(dataDir: string): Promise<string[]> {
+  const manifest = join(dataDir, 'manifest.csv');
+  if (!existsSync(manifest)) return listImages(dataDir);
+  const [header, ...lines] = (await readFile(manifest, 'utf8')).trim().split('\n');
+  const cols = header!.split(',');
+  const at = (name: string) => cols.indexOf(name);
+  return lines
+    .map((l) => l.split(','))
+    .filter((r) => isValidationPhoto(r[at('source')]!, r[at('original')]!))
+    .map((r) => join(dataDir, r[at('file')]!));
+}
+
+/** BT.601 luma of an RGB image, rounded to 8 bits: what a black-and-white print of it holds. */
+function greyOf(rgb: FloatImage): Uint8Array {
+  const out = new Uint8Array(rgb.width * rgb.height);
+  for (let i = 0; i < out.length; i++) out[i] = Math.round(luma(rgb.data[i * 3]!, rgb.data[i * 3 + 1]!, rgb.data[i * 3 + 2]!) * 255);
+  return out;
+}
+
+export async function evaluateColorization(options: ColorizeEvalOptions): Promise<ColorizeEvalRow[]> {
+  const images = (await colorizeEvalImages(options.dataDir)).slice(0, options.limit);
+  const models = (await options.runtime.registry.find('colorize')).filter((m) => !options.modelIds || options.modelIds.includes(m.id));
+  const methods = ['grayscale', ...models.map((m) => m.id)];
+  const totals = new Map(methods.map((m) => [m, { psnr: 0, ssim: 0, colourfulness: 0, seconds: 0 }]));
+  let trueColourfulness = 0;
+  const work = await mkdtemp(join(tmpdir(), 'revive-eval-colorize-'));
+  try {
+    for (const [index, path] of images.entries()) {
+      const name = basename(path, extname(path));
+      const truth = await readRgbImage(path);
+      trueColourfulness += hasslerColourfulness(quantize(truth), 3);
+      const grey = greyOf(truth);
+      const greyPath = join(work, `${index}.png`);
+      await sharp(grey, { raw: { width: truth.width, height: truth.height, channels: 1 } }).png().toFile(greyPath);
+      for (const method of methods) {
+        const started = performance.now();
+        let result: FloatImage;
+        if (method === 'grayscale') {
+          result = createFloatImage(truth.width, truth.height, 3, Uint8Array.from({ length: grey.length * 3 }, (_, i) => grey[Math.floor(i / 3)]!));
+        } else {
+          const outPath = join(work, `${index}-${method}.png`);
+          await colorizeImageFile(options.runtime, { inputPath: greyPath, outputPath: outPath, mode: 'on', modelId: method, maxInputPixels: 1e9, tmpDir: work });
+          result = await readRgbImage(outPath);
+        }
+        const t = totals.get(method)!;
+        t.seconds += (performance.now() - started) / 1000;
+        const p = psnr(result, truth);
+        t.psnr += p;
+        t.ssim += ssim(result, truth);
+        t.colourfulness += hasslerColourfulness(quantize(result), 3);
+        if (options.outDir) {
+          await mkdir(join(options.outDir, method), { recursive: true });
+          await writePng(join(options.outDir, method, `${name}.png`), result);
+        }
+        if (index % 25 === 0) options.onImage?.(`${method.padEnd(20)} ${name.padEnd(40)} PSNR ${p.toFixed(2)}`);
+      }
+    }
+  } finally {
+    await rm(work, { recursive: true, force: true });
+  }
+  const n = images.length;
+  return methods.map((method) => {
+    const t = totals.get(method)!;
+    return { method, psnr: t.psnr / n, ssim: t.ssim / n, colourfulnessRatio: t.colourfulness / trueColourfulness, images: n, seconds: t.seconds };
+  });
+}

@@ -1,0 +1,35 @@
+// Installs the Debian/Ubuntu packages Revive runs (never by hand): called by `npm start`'s and
+// `npm test`'s pre-steps and by .ci/run. Idempotent: does nothing when every command exists.
+import { spawnSync } from 'node:child_process';
+
+/** Command on PATH → Debian package that provides it. */
+const REQUIRED: ReadonlyArray<{ command: string; pkg: string; why: string }> = [
+  { command: 'ffmpeg', pkg: 'ffmpeg', why: 'video decoding/encoding and the minterpolate frame-interpolation baseline' },
+  { command: 'ffprobe', pkg: 'ffmpeg', why: 'probing uploaded videos' },
+];
+
+const has = (command: string) => spawnSync('sh', ['-c', `command -v ${command}`], { stdio: 'ignore' }).status === 0;
+
+const missing = REQUIRED.filter((r) => !has(r.command));
+if (missing.length > 0) {
+  const pkgs = [...new Set(missing.map((m) => m.pkg))];
+  for (const m of missing) console.log(`system: ${m.command} is missing (${m.why})`);
+  const root = process.getuid?.() === 0;
+  if (!has('apt-get')) {
+    console.error(`system: install ${pkgs.join(' ')} with your package manager; Revive's scripts only know apt`);
+    process.exit(1);
+  }
+  const sudo = root ? [] : ['sudo', '-n'];
+  const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
+  const run = (args: string[]) => spawnSync(sudo[0] ?? args[0]!, [...sudo.slice(1), ...(sudo.length ? args : args.slice(1))], { stdio: 'inherit', env });
+  let result = run(['apt-get', 'install', '-y', '--no-install-recommends', ...pkgs]);
+  if (result.status !== 0) {
+    // A fresh machine may not have package lists yet.
+    run(['apt-get', 'update']);
+    result = run(['apt-get', 'install', '-y', '--no-install-recommends', ...pkgs]);
+  }
+  if (result.status !== 0) {
+    console.error(`system: could not install ${pkgs.join(' ')}${root ? '' : ' (needs root or passwordless sudo)'}; run: sudo apt-get install -y ${pkgs.join(' ')}`);
+    process.exit(1);
+  }
+}

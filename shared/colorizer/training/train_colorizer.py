@@ -1,0 +1,276 @@
+"""Trains Revive's colorization model and exports ONNX plus its registry manifest.
+
+Reproduce: npm run train -- colorize   (see shared/colorizer/README.md)
+Everything that decides the result is an argument and is recorded in training-record.json.
+"""
+import argparse
+import csv
+import hashlib
+import json
+import math
+import os
+import random
+import time
+from pathlib import Path
+
+import numpy as np
+import torch
+import torch.nn.functional as F
+from PIL import Image
+
+from colorizer_net import CHROMA_LIMIT, SIZE_MULTIPLE, ColorizerNet, ExportedColorizer, bin_centres
+
+WORKING_SHORT_SIDE = 224  # inference resizes the luma so its short side is this (see colorizer.ts)
+WORKING_LONG_CAP = 448
+
+
+def rgb_to_ycbcr(rgb: torch.Tensor) -> torch.Tensor:
+    """(N,3,H,W) sRGB in [0,1] -> (N,3,H,W) full-range BT.601 Y in [0,1], Cb/Cr in [-0.5,0.5]."""
+    r, g, b = rgb[:, 0:1], rgb[:, 1:2], rgb[:, 2:3]
+    y = 0.299 * r + 0.587 * g + 0.114 * b
+    return torch.cat([y, (b - y) / 1.772, (r - y) / 1.402], 1)
+
+
+def ycbcr_to_rgb(ycc: torch.Tensor) -> torch.Tensor:
+    y, cb, cr = ycc[:, 0:1], ycc[:, 1:2], ycc[:, 2:3]
+    r = y + 1.402 * cr
+    b = y + 1.772 * cb
+    g = (y - 0.299 * r - 0.114 * b) / 0.587
+    return torch.cat([r, g, b], 1).clamp(0, 1)
+
+
+def colourfulness(rgb: torch.Tensor) -> float:
+    """Hasler & Suesstrunk (2003) on (3,H,W) in [0,1], on the 0-255 scale."""
+    r, g, b = rgb[0] * 255, rgb[1] * 255, rgb[2] * 255
+    rg = r - g
+    yb = 0.5 * (r + g) - b
+    return float(torch.sqrt(rg.std(unbiased=False) ** 2 + yb.std(unbiased=False) ** 2) + 0.3 * torch.sqrt(rg.mean() ** 2 + yb.mean() ** 2))
+
+
+def split_of(original: str) -> str:
+    """Validation holds every photo whose original's hash falls in the first tenth: crops of one photo stay together."""
+    return "val" if int(hashlib.sha1(original.encode()).hexdigest(), 16) % 10 == 0 else "train"
+
+
+def load_corpus(data_dir: Path):
+    train, val = [], []
+    with open(data_dir / "manifest.csv") as f:
+        for row in csv.DictReader(f):
+            img = np.asarray(Image.open(data_dir / row["file"]).convert("RGB"))
+            (val if split_of(row["source"] + "/" + row["original"]) == "val" else train).append(img)
+    return train, val
+
+
+def degrade_luma(y: torch.Tensor, rng: random.Random) -> torch.Tensor:
+    """What old prints do to the luma the model sees: blur, grain, faded contrast."""
+    if rng.random() < 0.4:
+        sigma = rng.uniform(0.4, 1.5)
+        k = torch.arange(-3, 4, dtype=torch.float32)
+        k = torch.exp(-(k**2) / (2 * sigma**2))
+        k = k / k.sum()
+        y = F.conv2d(F.pad(y, (3, 3, 0, 0), mode="replicate"), k.view(1, 1, 1, 7))
+        y = F.conv2d(F.pad(y, (0, 0, 3, 3), mode="replicate"), k.view(1, 1, 7, 1))
+    if rng.random() < 0.4:
+        y = y + torch.randn_like(y) * rng.uniform(0.005, 0.04)
+    if rng.random() < 0.3:
+        c = rng.uniform(0.6, 1.0)
+        y = y * c + (1 - c) * rng.uniform(0.3, 0.7)
+    return y.clamp(0, 1)
+
+
+def sample_batch(images, batch: int, crop: int, rng: random.Random):
+    out = []
+    for _ in range(batch):
+        img = images[rng.randrange(len(images))]
+        t = torch.from_numpy(img).permute(2, 0, 1).float().unsqueeze(0) / 255
+        h, w = t.shape[-2:]
+        s = rng.uniform(max(crop / min(h, w), 0.5), 1.0)
+        t = F.interpolate(t, size=(max(crop, round(h * s)), max(crop, round(w * s))), mode="bilinear", align_corners=False, antialias=True)
+        h, w = t.shape[-2:]
+        y0, x0 = rng.randrange(h - crop + 1), rng.randrange(w - crop + 1)
+        t = t[..., y0 : y0 + crop, x0 : x0 + crop]
+        if rng.random() < 0.5:
+            t = t.flip(-1)
+        out.append(t)
+    rgb = torch.cat(out)
+    ycc = rgb_to_ycbcr(rgb)
+    luma = torch.cat([degrade_luma(ycc[i : i + 1, :1], rng) for i in range(batch)])
+    return luma, ycc[:, 1:]
+
+
+def soft_targets(chroma: torch.Tensor, centres: torch.Tensor, sigma: float = 0.04) -> torch.Tensor:
+    """Chroma (N,2,h,w) -> soft one-hot over bins (N,Q,h,w): a Gaussian on the distance to each bin centre."""
+    c = chroma.clamp(-CHROMA_LIMIT, CHROMA_LIMIT).permute(0, 2, 3, 1).unsqueeze(-2)  # N,h,w,1,2
+    d2 = ((c - centres) ** 2).sum(-1)  # N,h,w,Q
+    t = torch.softmax(-d2 / (2 * sigma**2), dim=-1)
+    return t.permute(0, 3, 1, 2)
+
+
+def working_size(h: int, w: int):
+    s = WORKING_SHORT_SIDE / min(h, w)
+    s = min(s, WORKING_LONG_CAP / max(h, w))
+    rnd = lambda v: max(SIZE_MULTIPLE, round(v * s / SIZE_MULTIPLE) * SIZE_MULTIPLE)
+    return rnd(h), rnd(w)
+
+
+TEMPERATURES = [1.0, 0.6]
+GAINS = [1.0, 1.5, 2.0, 2.5, 3.0, 3.5]
+
+
+@torch.no_grad()
+def validate(net: ColorizerNet, images):
+    net.eval()
+    centres = bin_centres().t().reshape(1, 2, -1, 1, 1)
+    settings = [(t, g) for t in TEMPERATURES for g in GAINS]
+    rows = {s: {"psnr": 0.0, "colourfulness": 0.0} for s in settings}
+    grey_psnr, true_colourfulness = 0.0, 0.0
+    for img in images:
+        rgb = torch.from_numpy(img).permute(2, 0, 1).float().unsqueeze(0) / 255
+        ycc = rgb_to_ycbcr(rgb)
+        h, w = rgb.shape[-2:]
+        luma = F.interpolate(ycc[:, :1], size=working_size(h, w), mode="bilinear", align_corners=False, antialias=True)
+        logits = net.logits(luma)
+        grey = ycbcr_to_rgb(torch.cat([ycc[:, :1], torch.zeros_like(ycc[:, 1:])], 1))
+        grey_psnr += psnr(grey, rgb)
+        true_colourfulness += colourfulness(rgb[0])
+        for t in TEMPERATURES:
+            p = torch.softmax(logits / t, 1).unsqueeze(1)
+            base = (p * centres).sum(2)
+            for g in GAINS:
+                chroma = F.interpolate((base * g).clamp(-0.5, 0.5), size=(h, w), mode="bilinear", align_corners=False)
+                out = ycbcr_to_rgb(torch.cat([ycc[:, :1], chroma], 1))
+                rows[(t, g)]["psnr"] += psnr(out, rgb)
+                rows[(t, g)]["colourfulness"] += colourfulness(out[0])
+    n = len(images)
+    net.train()
+    return {
+        "grey_psnr": grey_psnr / n,
+        "settings": [{"temperature": t, "gain": g, "psnr": r["psnr"] / n, "colourfulness_ratio": r["colourfulness"] / true_colourfulness} for (t, g), r in rows.items()],
+    }
+
+
+def psnr(a: torch.Tensor, b: torch.Tensor) -> float:
+    mse = float(((a - b) ** 2).mean())
+    return 10 * math.log10(1 / max(mse, 1e-12))
+
+
+def choose_setting(report):
+    """The most faithful (temperature, gain) whose colours are neither grey nor garish and beat grey;
+    failing that, the most colourful one that still beats grey; failing that, the most faithful."""
+    beats_grey = [s for s in report["settings"] if s["psnr"] > report["grey_psnr"]]
+    ok = [s for s in beats_grey if 0.6 <= s["colourfulness_ratio"] <= 1.2]
+    if ok:
+        return max(ok, key=lambda s: s["psnr"]), "meets both targets"
+    if beats_grey:
+        return max(beats_grey, key=lambda s: s["colourfulness_ratio"]), "no setting reaches a colourfulness ratio of 0.6 while beating grey: the most colourful that beats grey"
+    return max(report["settings"], key=lambda s: s["psnr"]), "no setting beats grey: the most faithful"
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--data", type=Path, required=True)
+    ap.add_argument("--out", type=Path, required=True)
+    ap.add_argument("--minutes", type=float, default=60)
+    ap.add_argument("--batch", type=int, default=16)
+    ap.add_argument("--crop", type=int, default=128)
+    ap.add_argument("--width", type=int, default=24)
+    ap.add_argument("--lr", type=float, default=2e-3)
+    ap.add_argument("--seed", type=int, default=1)
+    ap.add_argument("--threads", type=int, default=os.cpu_count() or 1)
+    ap.add_argument("--val-limit", type=int, default=120, help="validation images used to pick temperature and gain")
+    ap.add_argument("--export-only", action="store_true", help="skip training: validate and export the checkpoint in --out")
+    args = ap.parse_args()
+
+    torch.set_num_threads(args.threads)
+    torch.manual_seed(args.seed)
+    rng = random.Random(args.seed)
+    args.out.mkdir(parents=True, exist_ok=True)
+    t0 = time.time()
+    train, val = load_corpus(args.data)
+    print(f"corpus: {len(train)} train / {len(val)} validation images, loaded in {time.time() - t0:.1f} s", flush=True)
+
+    net = ColorizerNet(args.width)
+    opt = torch.optim.AdamW(net.parameters(), lr=args.lr, weight_decay=1e-4)
+    ckpt_path = args.out / "checkpoint.pt"
+    state = {"step": 0, "seconds": 0.0, "log": [], "args": {k: str(v) for k, v in vars(args).items()}}
+    if ckpt_path.exists():
+        ckpt = torch.load(ckpt_path)
+        net.load_state_dict(ckpt["net"])
+        opt.load_state_dict(ckpt["opt"])
+        state = ckpt["state"]
+        rng.setstate(ckpt["rng"])
+        print(f"resumed at step {state['step']} ({state['seconds'] / 60:.1f} min trained)", flush=True)
+    centres = bin_centres()
+    budget = args.minutes * 60
+    started = time.time() - state["seconds"]
+    last_ckpt = time.time()
+    running = 0.0
+    while not args.export_only and time.time() - started < budget:
+        frac = (time.time() - started) / budget
+        lr = args.lr * (min(1.0, state["step"] / 200) * 0.5 * (1 + math.cos(math.pi * frac)))
+        for g in opt.param_groups:
+            g["lr"] = lr
+        luma, chroma = sample_batch(train, args.batch, args.crop, rng)
+        target = soft_targets(F.avg_pool2d(chroma, 2), centres)
+        logits = net.logits(luma)
+        loss = -(target * F.log_softmax(logits, 1)).sum(1).mean()
+        opt.zero_grad()
+        loss.backward()
+        opt.step()
+        state["step"] += 1
+        running = 0.98 * running + 0.02 * float(loss) if state["step"] > 1 else float(loss)
+        if state["step"] % 50 == 0:
+            elapsed = time.time() - started
+            state["log"].append({"step": state["step"], "minutes": elapsed / 60, "loss": running, "lr": lr})
+            print(f"step {state['step']} {elapsed / 60:.1f} min loss {running:.4f} lr {lr:.2e} ({state['step'] * args.batch / elapsed:.1f} img/s)", flush=True)
+        if time.time() - last_ckpt > 300:
+            state["seconds"] = time.time() - started
+            torch.save({"net": net.state_dict(), "opt": opt.state_dict(), "state": state, "rng": rng.getstate()}, ckpt_path)
+            last_ckpt = time.time()
+    if not args.export_only:
+        state["seconds"] = time.time() - started
+        torch.save({"net": net.state_dict(), "opt": opt.state_dict(), "state": state, "rng": rng.getstate()}, ckpt_path)
+
+    report = validate(net, val[: args.val_limit])
+    chosen, why = choose_setting(report)
+    for s in report["settings"]:
+        print(f"T {s['temperature']:.2f} gain {s['gain']:.2f}: PSNR {s['psnr']:.2f} (grey {report['grey_psnr']:.2f}) colourfulness ratio {s['colourfulness_ratio']:.2f}")
+    print(f"chosen: {chosen} ({why})", flush=True)
+    temperature, gain = chosen["temperature"], chosen["gain"]
+
+    net.eval()
+    exported = ExportedColorizer(net, temperature, gain)
+    onnx_path = args.out / "revive-colorize-v1.onnx"
+    torch.onnx.export(
+        exported,
+        torch.rand(1, 1, 224, 320),
+        str(onnx_path),
+        input_names=["luma"],
+        output_names=["chroma"],
+        dynamic_axes={"luma": {2: "height", 3: "width"}, "chroma": {2: "height", 3: "width"}},
+        opset_version=17,
+        do_constant_folding=True,
+    )
+    params = sum(p.numel() for p in net.parameters())
+    record = {
+        "model": "revive-colorize-v1",
+        "data": {"dir": str(args.data), "train_images": len(train), "validation_images": len(val), "split": "sha1(source/original) % 10 == 0 -> validation"},
+        # The arguments the checkpoint was trained with (a resumed run keeps the first run's).
+        "args": state.get("args", {k: str(v) for k, v in vars(args).items()}),
+        "parameters": params,
+        "steps": state["step"],
+        "train_minutes": state["seconds"] / 60,
+        "device": "cpu",
+        "torch": torch.__version__,
+        "temperature": temperature,
+        "gain": gain,
+        "chosen_because": why,
+        "validation": report,
+        "loss_log": state["log"][-20:],
+    }
+    (args.out / "training-record.json").write_text(json.dumps(record, indent=2) + "\n")
+    print(f"exported {onnx_path} ({onnx_path.stat().st_size / 1e6:.1f} MB, {params / 1e6:.2f} M parameters)")
+
+
+if __name__ == "__main__":
+    main()

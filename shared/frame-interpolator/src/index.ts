@@ -1,0 +1,6 @@
+export * from './frame.ts';
+export * from './interpolator.ts';
+export * from './frame-average.ts';
+export * from './scene-cut.ts';
+export * from './minterpolate.ts';
+export * from './learned-interpolator.ts';
