@@ -4,3 +4,4 @@ export * from './frame-average.ts';
 export * from './scene-cut.ts';
 export * from './minterpolate.ts';
 export * from './learned-interpolator.ts';
+export * from './default-engine.ts';
