@@ -1,1 +1,4 @@
 export * from './model-manifest.ts';
+export * from './pipeline-names.ts';
+export * from './events.ts';
+export * from './flow.ts';

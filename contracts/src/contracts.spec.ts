@@ -1,0 +1,54 @@
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { describe, it } from 'node:test';
+import { FLOW, hopsOf, stagesOf } from './flow.ts';
+import { eventSchemas, InvalidEventError, isSubject, parseEvent } from './events.ts';
+import { Consumers, messageId, Subjects } from './pipeline-names.ts';
+
+const mediaId = '3f1c2a8e-5b7d-4c1e-9a2b-0d6e8f4a1b2c';
+const at = '2026-11-23T12:00:00.000Z';
+const options = { scale: 2, colorize: 'auto', frameRateFactor: 2 } as const;
+
+describe('pipeline contracts', () => {
+  it('chains each kind: every hop consumes what the previous one emitted', () => {
+    for (const hops of Object.values(FLOW)) {
+      for (let i = 1; i < hops.length; i++) assert.equal(hops[i]!.consumes, hops[i - 1]!.emits);
+      assert.equal(hops[0]!.stage, 'preprocess');
+      assert.equal(hops.at(-1)!.stage, 'publish');
+    }
+    assert.deepEqual(stagesOf('image'), ['preprocess', 'colorize', 'superres', 'publish']);
+    assert.deepEqual(stagesOf('video'), ['preprocess', 'colorize', 'superres', 'interpolate', 'publish']);
+  });
+
+  it('gives every subject at most one consuming stage and every consumer one hop', () => {
+    const hops = [...FLOW.image, ...FLOW.video];
+    assert.equal(new Set(hops.map((h) => h.consumes)).size, hops.length);
+    assert.equal(new Set(hops.map((h) => h.consumer)).size, hops.length);
+    assert.deepEqual(new Set(Object.values(Consumers)), new Set([...hops.map((h) => h.consumer), Consumers.gatewayProjection]));
+    assert.deepEqual(hopsOf('interpolate').map((h) => h.consumes), [Subjects.videoSuperResolved]);
+    for (const subject of Object.values(Subjects)) assert.ok(isSubject(subject) && subject in eventSchemas);
+  });
+
+  it('validates payloads at the boundary and says what is wrong', () => {
+    const event = parseEvent(Subjects.imagePreprocessed, { mediaId, options, at, key: 'media/x/pre.png', width: 10, height: 20, isMonochrome: true });
+    assert.equal(event.width, 10);
+    const uploaded = parseEvent(Subjects.imageUploaded, { mediaId, options: {}, at, originalKey: 'media/x/original', filename: 'a.jpg', contentType: 'image/jpeg', bytes: 5 });
+    assert.deepEqual(uploaded.options, options, 'defaults fill omitted options');
+    assert.throws(
+      () => parseEvent(Subjects.imageColorized, { mediaId: 'nope', options, at, key: '../etc/passwd', width: 0, height: 1, colorized: true }),
+      (e: unknown) => e instanceof InvalidEventError && /mediaId/.test(e.message) && /key/.test(e.message) && /width/.test(e.message) && !e.retryable,
+    );
+  });
+
+  it('derives one message id per (media, stage) so JetStream drops duplicates', () => {
+    assert.equal(messageId(mediaId, 'colorize'), `${mediaId}:colorize`);
+    assert.notEqual(messageId(mediaId, 'colorize', 1), messageId(mediaId, 'colorize', 2));
+  });
+
+  it('ships a GraphQL SDL with the operations the API promises', () => {
+    const sdl = readFileSync(new URL('../graphql/schema.graphql', import.meta.url), 'utf8');
+    for (const needle of ['uploadMedia(file: File!, options: EnhanceOptions): Media!', 'media(id: ID!): Media', 'medias(first: Int = 20, after: String): MediaConnection!', 'mediaProgress(id: ID!): MediaProgress!']) {
+      assert.ok(sdl.includes(needle), `schema lacks ${needle}`);
+    }
+  });
+});
