@@ -1,0 +1,39 @@
+import type { Readable } from 'node:stream';
+
+/** Metadata of a stored object. */
+export interface ObjectInfo {
+  readonly key: string;
+  readonly bytes: number;
+  readonly contentType: string | undefined;
+}
+
+/**
+ * Where originals, intermediates and results live. Events carry keys into it, never bytes.
+ * Two adapters implement it: the local filesystem (one machine) and S3.
+ */
+export interface ObjectStore {
+  /** Stores a whole object; readers never see it half-written. */
+  put(key: string, body: Readable | Uint8Array, options?: { contentType?: string }): Promise<ObjectInfo>;
+  get(key: string): Promise<Readable>;
+  /** undefined when the object does not exist. */
+  head(key: string): Promise<ObjectInfo | undefined>;
+  /** Removes an object; removing a missing one is not an error (deletes are idempotent). */
+  delete(key: string): Promise<void>;
+}
+
+export class ObjectNotFoundError extends Error {
+  override readonly name = 'ObjectNotFoundError';
+  readonly retryable = false;
+}
+
+export class InvalidObjectKeyError extends Error {
+  override readonly name = 'InvalidObjectKeyError';
+  readonly retryable = false;
+}
+
+/** Keys are relative paths of safe characters: no `..`, no leading slash, no empty segments. */
+export function assertObjectKey(key: string): void {
+  if (!/^[A-Za-z0-9._-]+(\/[A-Za-z0-9._-]+)*$/.test(key) || key.split('/').some((s) => s === '.' || s === '..') || key.length > 512) {
+    throw new InvalidObjectKeyError(`invalid object key "${key}"`);
+  }
+}
