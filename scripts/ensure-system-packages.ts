@@ -6,6 +6,8 @@ import { spawnSync } from 'node:child_process';
 const REQUIRED: ReadonlyArray<{ command: string; pkg: string; why: string }> = [
   { command: 'ffmpeg', pkg: 'ffmpeg', why: 'video decoding/encoding and the minterpolate frame-interpolation baseline' },
   { command: 'ffprobe', pkg: 'ffmpeg', why: 'probing uploaded videos' },
+  { command: 'nats-server', pkg: 'nats-server', why: 'the JetStream event bus the pipeline is choreographed over' },
+  { command: 'pg_ctlcluster', pkg: 'postgresql', why: 'PostgreSQL, where media metadata and state live' },
 ];
 
 const has = (command: string) => spawnSync('sh', ['-c', `command -v ${command}`], { stdio: 'ignore' }).status === 0;
