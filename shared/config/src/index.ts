@@ -1,2 +1,3 @@
 export * from './paths.ts';
 export * from './inference-config.ts';
+export * from './platform-config.ts';

@@ -1,0 +1,86 @@
+import { resolve } from 'node:path';
+import { z } from 'zod';
+import { ConfigError, loadInferenceConfig, type InferenceConfig } from './inference-config.ts';
+import { defaultStateDir } from './paths.ts';
+
+const env = z.object({
+  REVIVE_STATE_DIR: z.string().min(1).optional(),
+  REVIVE_NATS_URL: z.string().min(1).default('nats://127.0.0.1:4222'),
+  REVIVE_DATABASE_URL: z.string().regex(/^postgres(ql)?:\/\//, 'a postgres:// URL').default('postgres://revive@127.0.0.1:5433/revive'),
+  REVIVE_STORE: z.enum(['filesystem', 's3']).default('filesystem'),
+  REVIVE_STORE_DIR: z.string().min(1).optional(),
+  REVIVE_S3_BUCKET: z.string().min(3).optional(),
+  REVIVE_S3_REGION: z.string().min(1).default('us-east-1'),
+  /** Set for S3-compatible servers (MinIO, Swift s3api); unset for AWS. */
+  REVIVE_S3_ENDPOINT: z.url().optional(),
+  REVIVE_S3_FORCE_PATH_STYLE: z.enum(['true', 'false']).optional(),
+  REVIVE_PRESIGN_TTL_SECONDS: z.coerce.number().int().min(60).max(7 * 24 * 3600).default(900),
+  REVIVE_GATEWAY_HOST: z.string().min(1).default('127.0.0.1'),
+  REVIVE_GATEWAY_PORT: z.coerce.number().int().min(0).max(65535).default(4000),
+  /** How clients reach the gateway (for object URLs on the filesystem store). */
+  REVIVE_PUBLIC_URL: z.url().optional(),
+  REVIVE_MAX_UPLOAD_BYTES: z.coerce.number().int().positive().default(200 * 1024 * 1024),
+  REVIVE_LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  /** Messages one stage replica works on at once (heavy stages: 1). */
+  REVIVE_STAGE_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(1),
+  REVIVE_ACK_WAIT_SECONDS: z.coerce.number().int().min(5).max(3600).default(60),
+  REVIVE_MAX_DELIVER: z.coerce.number().int().min(1).max(100).default(5),
+});
+
+export type StoreConfig =
+  | { readonly kind: 'filesystem'; readonly root: string }
+  | {
+      readonly kind: 's3';
+      readonly bucket: string;
+      readonly region: string;
+      readonly endpoint: string | undefined;
+      readonly forcePathStyle: boolean;
+      readonly presignTtlSeconds: number;
+    };
+
+/** Everything a Revive process needs to know about its surroundings, parsed once at boot. */
+export interface PlatformConfig {
+  readonly stateDir: string;
+  readonly nats: { readonly url: string };
+  readonly database: { readonly url: string };
+  readonly store: StoreConfig;
+  readonly gateway: { readonly host: string; readonly port: number; readonly publicUrl: string; readonly maxUploadBytes: number };
+  readonly stage: { readonly concurrency: number; readonly ackWaitMs: number; readonly maxDeliver: number };
+  readonly log: { readonly level: string };
+  readonly inference: InferenceConfig;
+}
+
+/** Parses the environment into the platform's typed settings; throws ConfigError listing every problem. */
+export function loadPlatformConfig(source: NodeJS.ProcessEnv = process.env): PlatformConfig {
+  const parsed = env.safeParse(source);
+  if (!parsed.success) {
+    throw new ConfigError(`invalid settings: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
+  }
+  const e = parsed.data;
+  const stateDir = resolve(e.REVIVE_STATE_DIR ?? defaultStateDir);
+  let store: StoreConfig;
+  if (e.REVIVE_STORE === 's3') {
+    if (!e.REVIVE_S3_BUCKET) throw new ConfigError('REVIVE_STORE=s3 needs REVIVE_S3_BUCKET');
+    store = {
+      kind: 's3',
+      bucket: e.REVIVE_S3_BUCKET,
+      region: e.REVIVE_S3_REGION,
+      endpoint: e.REVIVE_S3_ENDPOINT,
+      forcePathStyle: e.REVIVE_S3_FORCE_PATH_STYLE ? e.REVIVE_S3_FORCE_PATH_STYLE === 'true' : e.REVIVE_S3_ENDPOINT !== undefined,
+      presignTtlSeconds: e.REVIVE_PRESIGN_TTL_SECONDS,
+    };
+  } else {
+    store = { kind: 'filesystem', root: resolve(e.REVIVE_STORE_DIR ?? resolve(stateDir, 'objects')) };
+  }
+  const publicUrl = e.REVIVE_PUBLIC_URL ?? `http://${e.REVIVE_GATEWAY_HOST}:${e.REVIVE_GATEWAY_PORT}`;
+  return {
+    stateDir,
+    nats: { url: e.REVIVE_NATS_URL },
+    database: { url: e.REVIVE_DATABASE_URL },
+    store,
+    gateway: { host: e.REVIVE_GATEWAY_HOST, port: e.REVIVE_GATEWAY_PORT, publicUrl: publicUrl.replace(/\/$/, ''), maxUploadBytes: e.REVIVE_MAX_UPLOAD_BYTES },
+    stage: { concurrency: e.REVIVE_STAGE_CONCURRENCY, ackWaitMs: e.REVIVE_ACK_WAIT_SECONDS * 1000, maxDeliver: e.REVIVE_MAX_DELIVER },
+    log: { level: e.REVIVE_LOG_LEVEL },
+    inference: loadInferenceConfig(source),
+  };
+}

@@ -1,0 +1,5 @@
+export * from './outcome.ts';
+export * from './consumer-loop.ts';
+export * from './publisher.ts';
+export * from './streams.ts';
+export * from './stage-runner.ts';
