@@ -1,1 +1,2 @@
-export * from './nats-server.ts';
+// Test helpers: the real servers, on loopback, in temporary directories.
+export * from '@revive/local-services';

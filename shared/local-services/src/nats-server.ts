@@ -1,10 +1,10 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
-/** A real nats-server with JetStream on loopback, for integration tests. */
+/** A real nats-server with JetStream on loopback (tests, and `npm start` on one machine). */
 export interface RunningNatsServer {
   readonly url: string;
   readonly port: number;
@@ -17,10 +17,22 @@ export function natsServerBinary(): string {
   return 'nats-server';
 }
 
-/** Starts nats-server on a random loopback port with JetStream in a temporary store directory. */
-export async function startNatsServer(): Promise<RunningNatsServer> {
-  const storeDir = await mkdtemp(join(tmpdir(), 'revive-nats-'));
-  const child: ChildProcess = spawn(natsServerBinary(), ['-a', '127.0.0.1', '-p', '-1', '-js', '-sd', storeDir, '--http_port', '-1'], { stdio: ['ignore', 'pipe', 'pipe'] });
+export interface NatsServerOptions {
+  /** JetStream store; kept across runs. Omitted: a temporary directory removed on stop. */
+  readonly storeDir?: string;
+  /** Client port; omitted or 0: a free one. */
+  readonly port?: number;
+  /** Monitoring port (`nats server check`, /healthz); omitted: a free one. */
+  readonly httpPort?: number;
+}
+
+/** Starts nats-server with JetStream on loopback and resolves once it accepts clients. */
+export async function startNatsServer(options: NatsServerOptions = {}): Promise<RunningNatsServer> {
+  const temporary = options.storeDir === undefined;
+  const storeDir = options.storeDir ?? (await mkdtemp(join(tmpdir(), 'revive-nats-')));
+  await mkdir(storeDir, { recursive: true });
+  const args = ['-a', '127.0.0.1', '-p', String(options.port || -1), '-js', '-sd', storeDir, '--http_port', String(options.httpPort ?? -1)];
+  const child: ChildProcess = spawn(natsServerBinary(), args, { stdio: ['ignore', 'pipe', 'pipe'] });
   let log = '';
   const port = await new Promise<number>((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`nats-server did not start within 10 s:\n${log}`)), 10_000);
@@ -52,7 +64,7 @@ export async function startNatsServer(): Promise<RunningNatsServer> {
         child.kill('SIGTERM');
         await exited;
       }
-      await rm(storeDir, { recursive: true, force: true });
+      if (temporary) await rm(storeDir, { recursive: true, force: true });
     },
   };
 }
