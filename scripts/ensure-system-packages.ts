@@ -8,6 +8,11 @@ const REQUIRED: ReadonlyArray<{ command: string; pkg: string; why: string }> = [
   { command: 'ffprobe', pkg: 'ffmpeg', why: 'probing uploaded videos' },
   { command: 'nats-server', pkg: 'nats-server', why: 'the JetStream event bus the pipeline is choreographed over' },
   { command: 'pg_ctlcluster', pkg: 'postgresql', why: 'PostgreSQL, where media metadata and state live' },
+  { command: 'swift-ring-builder', pkg: 'swift', why: 'builds the rings of the local S3-compatible server (OpenStack Swift) tests run against' },
+  { command: 'swift-proxy-server', pkg: 'swift-proxy', why: 'Swift proxy with the s3api middleware: the S3 endpoint of the object-store tests' },
+  { command: 'swift-account-server', pkg: 'swift-account', why: 'Swift account server behind the test S3 endpoint' },
+  { command: 'swift-container-server', pkg: 'swift-container', why: 'Swift container server (S3 buckets) behind the test S3 endpoint' },
+  { command: 'swift-object-server', pkg: 'swift-object', why: 'Swift object server (S3 objects) behind the test S3 endpoint' },
 ];
 
 const has = (command: string) => spawnSync('sh', ['-c', `command -v ${command}`], { stdio: 'ignore' }).status === 0;

@@ -1,19 +1,61 @@
-// `npm start`: brings up the local system. Until the platform services exist it says what
-// runs today and fails loudly instead of pretending to serve.
-import { loadInferenceConfig } from '@revive/config';
+// `npm start`: the whole of Revive on this machine: nats-server (JetStream), PostgreSQL, the
+// gateway and one OS process per stage, state under .revive/. Ctrl-C drains and stops it all;
+// the next start finds the same media, events and objects.
+import { loadPlatformConfig } from '@revive/config';
+import { startLocalStack } from '@revive/local-services';
 import { createModelRegistry } from '@revive/model-runtime';
 
-const config = loadInferenceConfig();
-const models = await createModelRegistry(config.modelDirs).list();
-const usable = models.filter((m) => m.status === 'ok').map((m) => m.id);
+const config = loadPlatformConfig();
+const models = await createModelRegistry(config.inference.modelDirs).list();
+const usable = new Set(models.filter((m) => m.status === 'ok').map((m) => m.id));
+const needed = ['revive-colorize-v1', 'esrgan-slim-x2', 'esrgan-slim-x4'];
+const missing = needed.filter((id) => !usable.has(id));
+if (missing.length > 0) {
+  console.error(`revive: models missing: ${missing.join(', ')}; run npm ci (it builds them), then npm run models to see why`);
+  process.exit(1);
+}
+
+const natsPort = Number(new URL(config.nats.url).port || 4222);
+const pgPort = Number(new URL(config.database.url).port || 5433);
+console.error(`revive: starting nats-server :${natsPort}, PostgreSQL :${pgPort}, gateway :${config.gateway.port} and the stage services (state in ${config.stateDir})`);
+const stack = await startLocalStack({
+  stateDir: config.stateDir,
+  persistent: true,
+  natsPort,
+  natsHttpPort: 8222,
+  postgresPort: pgPort,
+  gatewayPort: config.gateway.port,
+  restartOnExit: true,
+  // Services log pino JSON; pass it through untouched (pipe into pino-pretty to read it).
+  onLine: (line) => process.stdout.write(`${line}\n`),
+}).catch((error: unknown) => {
+  console.error(`revive: could not start: ${(error as Error).message}`);
+  process.exit(1);
+});
+
 console.error(
   [
-    'revive: the GraphQL gateway, NATS JetStream pipeline and stage services are not built yet (issue #5).',
-    `installed models (${usable.length}): ${usable.join(', ') || 'none: run npm ci'}`,
-    'what runs today:',
-    '  npm run models -- run esrgan-slim-x2 photo.jpg photo-x2.png   upscale one image file',
-    '  npm run eval -- sr                                            quality on Set5',
-    '  npm run bench -- sr                                           speed vs TF.js',
+    '',
+    `Revive is running.  GraphQL (HTTP, SSE, WebSocket): ${stack.graphqlUrl}`,
+    `  enhance a photo:  npx revive enhance photo.jpg --out results/`,
+    `  NATS (JetStream): ${stack.natsUrl}   e.g. nats --server ${stack.natsUrl} stream info REVIVE_MEDIA`,
+    '  Ctrl-C stops everything (in-flight work finishes first).',
+    '',
   ].join('\n'),
 );
-process.exitCode = 1;
+
+let stopping = false;
+for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+  process.on(signal, () => {
+    if (stopping) return;
+    stopping = true;
+    console.error('revive: draining and stopping…');
+    stack.stop().then(
+      () => process.exit(0),
+      (error: unknown) => {
+        console.error(`revive: unclean stop: ${(error as Error).message}`);
+        process.exit(1);
+      },
+    );
+  });
+}

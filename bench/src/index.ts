@@ -1,1 +1,2 @@
 export * from './sr-bench.ts';
+export * from './pipeline-bench.ts';

@@ -4,12 +4,18 @@ import { loadInferenceConfig } from '@revive/config';
 import { upscalerjsCatalogue } from '@revive/model-convert';
 import { createModelRegistry, createModelRuntime } from '@revive/model-runtime';
 import { markdownTable } from '@revive/eval';
+import { startNatsServer } from '@revive/local-services';
+import { benchPipeline, median } from './pipeline-bench.ts';
 import { benchSuperResolution } from './sr-bench.ts';
 
 const USAGE = `usage: npm run bench -- sr [--size PIXELS] [--seconds S] [--models id,id]
+       npm run bench -- pipeline [--items N] [--size PIXELS]
 
-Measures output megapixels per second of each ESRGAN model through Revive's runtime
-(onnxruntime-node, tiled) and, in the same run, the same weights in TF.js (wasm backend).`;
+sr:       output megapixels per second of each ESRGAN model through Revive's runtime
+          (onnxruntime-node, tiled) and, in the same run, the same weights in TF.js (wasm).
+pipeline: median per-hop latency and items/s of the JetStream choreography (real nats-server,
+          the real stage handlers behind their consumer loops) against calling the same
+          handlers one after another in-process, measured in the same run.`;
 
 async function main(argv: string[]): Promise<void> {
   const { values, positionals } = parseArgs({
@@ -19,9 +25,11 @@ async function main(argv: string[]): Promise<void> {
       size: { type: 'string', default: '192' },
       seconds: { type: 'string', default: '3' },
       models: { type: 'string' },
+      items: { type: 'string', default: '40' },
       help: { type: 'boolean', short: 'h' },
     },
   });
+  if (positionals[0] === 'pipeline' && !values.help) return pipeline(Number(values.items), Number(values.size === '192' ? 64 : values.size));
   if (values.help || positionals[0] !== 'sr') {
     console.log(USAGE);
     if (!values.help) process.exitCode = 2;
@@ -65,6 +73,36 @@ async function main(argv: string[]): Promise<void> {
   } finally {
     await runtime.close();
     await oneThreadRuntime.close();
+  }
+}
+
+async function pipeline(items: number, side: number): Promise<void> {
+  const config = loadInferenceConfig();
+  const runtime = createModelRuntime({ registry: createModelRegistry(config.modelDirs), threads: config.threads });
+  const nats = await startNatsServer();
+  console.log(`bench pipeline: ${cpus()[0]?.model ?? 'unknown CPU'}, ${availableParallelism()} cores; ${items} items of ${side}x${side} px (scale 1, colorize off: the handlers' own work is small, so the hop cost shows)`);
+  try {
+    const r = await benchPipeline({ natsUrl: nats.url, runtime, maxInputPixels: config.maxInputPixels, items, side });
+    const rows = r.hops.map((hop, i) => {
+      const direct = median(r.inProcess.hopMs[i]!);
+      const choreo = median(r.choreography.hopMs[i]!);
+      return [hop, direct.toFixed(2), choreo.toFixed(2), `${(choreo / direct).toFixed(2)}x`, (choreo - direct).toFixed(2)];
+    });
+    console.log(`\n${markdownTable(['hop', 'in-process median ms', 'JetStream median ms', 'ratio', 'added ms'], rows)}`);
+    console.log(
+      `\n${markdownTable(
+        ['run', 'items/s'],
+        [
+          ['in-process, one after another', r.inProcess.itemsPerSecond.toFixed(1)],
+          ['JetStream choreography, all in flight', r.choreography.itemsPerSecond.toFixed(1)],
+          ['ratio', `${(r.choreography.itemsPerSecond / r.inProcess.itemsPerSecond).toFixed(2)}x`],
+        ],
+      )}`,
+    );
+    console.log('\nJetStream hop = stream timestamp of the output event minus that of the input event (consume, validate, handle, publish, ack).');
+  } finally {
+    await runtime.close();
+    await nats.stop();
   }
 }
 

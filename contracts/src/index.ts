@@ -2,3 +2,4 @@ export * from './model-manifest.ts';
 export * from './pipeline-names.ts';
 export * from './events.ts';
 export * from './flow.ts';
+export * from './graphql-schema.ts';

@@ -68,3 +68,26 @@ export type ConsumerName = (typeof Consumers)[keyof typeof Consumers];
 export function messageId(mediaId: string, stage: Stage | 'upload', part?: number): string {
   return part === undefined ? `${mediaId}:${stage}` : `${mediaId}:${stage}:${part}`;
 }
+
+/**
+ * Gateway fan-out: whichever gateway replica projected a change announces the item's new state
+ * here (core NATS, not stored), and every replica forwards it to its own subscribers.
+ */
+export const GatewaySubjects = {
+  mediaUpdatedAll: 'revive.gateway.media.>',
+  mediaUpdated: (mediaId: string) => `revive.gateway.media.${mediaId}`,
+  /** Queue group in which exactly one gateway replica records each progress message. */
+  progressQueue: 'gateway-progress',
+} as const;
+
+/** What a subscriber is told happened to an item (the `event` field of `MediaProgress`). */
+export const MediaProgressEvents = {
+  snapshot: 'SNAPSHOT',
+  stageStarted: 'STAGE_STARTED',
+  stageProgress: 'STAGE_PROGRESS',
+  stageDone: 'STAGE_DONE',
+  stageSkipped: 'STAGE_SKIPPED',
+  completed: 'COMPLETED',
+  failed: 'FAILED',
+} as const;
+export type MediaProgressEvent = (typeof MediaProgressEvents)[keyof typeof MediaProgressEvents];

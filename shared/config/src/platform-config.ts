@@ -20,6 +20,8 @@ const env = z.object({
   /** How clients reach the gateway (for object URLs on the filesystem store). */
   REVIVE_PUBLIC_URL: z.url().optional(),
   REVIVE_MAX_UPLOAD_BYTES: z.coerce.number().int().positive().default(200 * 1024 * 1024),
+  /** Signs the gateway's object URLs on the filesystem store; every gateway replica needs the same one. */
+  REVIVE_URL_SIGNING_SECRET: z.string().min(32, 'at least 32 characters').optional(),
   REVIVE_LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   /** Messages one stage replica works on at once (heavy stages: 1). */
   REVIVE_STAGE_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(1),
@@ -44,7 +46,15 @@ export interface PlatformConfig {
   readonly nats: { readonly url: string };
   readonly database: { readonly url: string };
   readonly store: StoreConfig;
-  readonly gateway: { readonly host: string; readonly port: number; readonly publicUrl: string; readonly maxUploadBytes: number };
+  readonly gateway: {
+    readonly host: string;
+    readonly port: number;
+    readonly publicUrl: string;
+    readonly maxUploadBytes: number;
+    /** undefined: a local install keeps a generated one in its state dir. */
+    readonly urlSigningSecret: string | undefined;
+    readonly urlTtlSeconds: number;
+  };
   readonly stage: { readonly concurrency: number; readonly ackWaitMs: number; readonly maxDeliver: number };
   readonly log: { readonly level: string };
   readonly inference: InferenceConfig;
@@ -78,7 +88,7 @@ export function loadPlatformConfig(source: NodeJS.ProcessEnv = process.env): Pla
     nats: { url: e.REVIVE_NATS_URL },
     database: { url: e.REVIVE_DATABASE_URL },
     store,
-    gateway: { host: e.REVIVE_GATEWAY_HOST, port: e.REVIVE_GATEWAY_PORT, publicUrl: publicUrl.replace(/\/$/, ''), maxUploadBytes: e.REVIVE_MAX_UPLOAD_BYTES },
+    gateway: { host: e.REVIVE_GATEWAY_HOST, port: e.REVIVE_GATEWAY_PORT, publicUrl: publicUrl.replace(/\/$/, ''), maxUploadBytes: e.REVIVE_MAX_UPLOAD_BYTES, urlSigningSecret: e.REVIVE_URL_SIGNING_SECRET, urlTtlSeconds: e.REVIVE_PRESIGN_TTL_SECONDS },
     stage: { concurrency: e.REVIVE_STAGE_CONCURRENCY, ackWaitMs: e.REVIVE_ACK_WAIT_SECONDS * 1000, maxDeliver: e.REVIVE_MAX_DELIVER },
     log: { level: e.REVIVE_LOG_LEVEL },
     inference: loadInferenceConfig(source),

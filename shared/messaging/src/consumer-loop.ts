@@ -2,6 +2,8 @@ import { AckPolicy, DeliverPolicy, headers, type JetStreamManager, type JsMsg, t
 import { eventSchemas, InvalidEventError, parseEvent, ProgressSubjects, Subjects, type EventOf, type Hop, type StageProgress, type Subject } from '@revive/contracts';
 import { retryDelayMs, type HandlerContext, type Outcome } from './outcome.ts';
 
+const PROGRESS_INTERVAL_MS = 250;
+
 export interface ConsumerLoopOptions<S extends Subject> {
   readonly nc: NatsConnection;
   readonly stream: string;
@@ -73,7 +75,13 @@ export async function runConsumerLoop<S extends Subject>(options: ConsumerLoopOp
     await nc.flush();
   }
 
+  const lastReport = new Map<string, number>();
   function reportProgress(mediaId: string, done: number, total: number, unit: StageProgress['unit']): void {
+    // At most a few reports a second per item (a 24 MP image has ~2,000 tiles); first and last always go.
+    const now = Date.now();
+    if (done > 0 && done < total && now - (lastReport.get(mediaId) ?? 0) < PROGRESS_INTERVAL_MS) return;
+    lastReport.set(mediaId, now);
+    if (done >= total) lastReport.delete(mediaId);
     const progress: StageProgress = { mediaId, stage: options.hop.stage, done, total, unit, at: new Date().toISOString() };
     // Progress is advisory and high-volume: core NATS, not JetStream; losing one is harmless.
     nc.publish(ProgressSubjects.of(mediaId), JSON.stringify(progress));
@@ -111,6 +119,7 @@ export async function runConsumerLoop<S extends Subject>(options: ConsumerLoopOp
       outcome = retryable ? { kind: 'retry', reason: (error as Error).message } : { kind: 'reject', code: (error as { code?: string }).code ?? 'INTERNAL', reason: (error as Error).message };
     } finally {
       clearInterval(beat);
+      lastReport.delete(event.mediaId);
     }
     if (outcome.kind === 'done') {
       for (const next of outcome.next) {

@@ -24,6 +24,7 @@ describe('filesystem object store', () => {
     assert.equal(await text(await store.get('media/a/original.jpg')), 'hello');
     assert.equal(await text(await store.get('media/a/result.png')), 'world');
     assert.equal((await store.head('media/a/result.png'))?.bytes, 5);
+    assert.equal(await store.signedUrl('media/a/result.png', 60), undefined, 'the gateway serves these bytes itself');
   });
 
   it('leaves nothing under the key when a streamed upload fails midway', async () => {

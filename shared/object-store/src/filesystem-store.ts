@@ -54,5 +54,9 @@ export function createFilesystemStore(root: string): ObjectStore {
       await rm(path, { force: true });
       await rm(`${path}${META_SUFFIX}`, { force: true });
     },
+    async signedUrl(key) {
+      pathOf(key);
+      return undefined;
+    },
   };
 }

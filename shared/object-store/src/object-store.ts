@@ -19,11 +19,26 @@ export interface ObjectStore {
   head(key: string): Promise<ObjectInfo | undefined>;
   /** Removes an object; removing a missing one is not an error (deletes are idempotent). */
   delete(key: string): Promise<void>;
+  /**
+   * A URL clients can GET the object from directly for `ttlSeconds`, or undefined when the store
+   * has none (the filesystem store: the gateway serves those bytes itself).
+   */
+  signedUrl(key: string, ttlSeconds: number): Promise<string | undefined>;
 }
 
 export class ObjectNotFoundError extends Error {
   override readonly name = 'ObjectNotFoundError';
   readonly retryable = false;
+}
+
+/** The store failed to answer; `retryable` when it was transient (network, throttling, 5xx). */
+export class ObjectStoreError extends Error {
+  override readonly name = 'ObjectStoreError';
+  readonly retryable: boolean;
+  constructor(message: string, options: { retryable: boolean; cause?: unknown }) {
+    super(message, { cause: options.cause });
+    this.retryable = options.retryable;
+  }
 }
 
 export class InvalidObjectKeyError extends Error {

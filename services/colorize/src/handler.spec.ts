@@ -1,0 +1,134 @@
+import assert from 'node:assert/strict';
+import { randomUUID } from 'node:crypto';
+import { copyFile, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { buffer } from 'node:stream/consumers';
+import { after, before, describe, it } from 'node:test';
+import sharp from 'sharp';
+import { chroma, DEFAULT_COLORIZE_MODEL } from '@revive/colorizer';
+import { bundledModelDirs, loadInferenceConfig, repoRoot } from '@revive/config';
+import { messageId, parseEvent, Subjects, type EventOf, type StageProgress } from '@revive/contracts';
+import { createLogger } from '@revive/logging';
+import type { HandlerContext, Outcome } from '@revive/messaging';
+import { createModelRegistry, createModelRuntime, type ModelRuntime } from '@revive/model-runtime';
+import { createFilesystemStore, type ObjectStore } from '@revive/object-store';
+import { createColorizeHandlers, type ColorizeHandlers } from './handler.ts';
+
+const log = createLogger('colorize-test', 'silent');
+const fixture = resolve(repoRoot, 'test/fixtures/images/garden-410x256.jpg');
+type Preprocessed = EventOf<typeof Subjects.imagePreprocessed>;
+
+function context() {
+  const seen: [number, number, StageProgress['unit']][] = [];
+  const ctx: HandlerContext = { stage: 'colorize', attempt: 1, heartbeat: () => {}, progress: (d, t, u) => void seen.push([d, t, u]) };
+  return Object.assign(ctx, { seen });
+}
+
+function nextOf(outcome: Outcome) {
+  assert.ok(outcome.kind === 'done' && outcome.next.length === 1, JSON.stringify(outcome));
+  const next = outcome.next[0]!;
+  assert.equal(next.subject, Subjects.imageColorized);
+  return { msgID: next.msgID, event: parseEvent(Subjects.imageColorized, next.payload) };
+}
+
+/** Mean chroma magnitude (Cb, Cr in [-0.5, 0.5]) of an RGB image: about 0 for grey. */
+async function meanChroma(bytes: Buffer): Promise<number> {
+  const rgb = await sharp(bytes).removeAlpha().raw().toBuffer();
+  let sum = 0;
+  for (let i = 0; i < rgb.length; i += 3) sum += Math.hypot(...chroma(rgb[i]!, rgb[i + 1]!, rgb[i + 2]!));
+  return sum / (rgb.length / 3);
+}
+
+describe('colorize handlers', () => {
+  let dir: string;
+  let store: ObjectStore;
+  let runtime: ModelRuntime;
+  let handlers: ColorizeHandlers;
+  before(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'revive-colorize-spec-'));
+    store = createFilesystemStore(join(dir, 'objects'));
+    const config = loadInferenceConfig({});
+    runtime = createModelRuntime({ registry: createModelRegistry(config.modelDirs), threads: config.threads });
+    handlers = createColorizeHandlers({ store, runtime, log, maxInputPixels: 1e7, tmpDir: dir });
+  });
+  after(async () => {
+    await runtime.close();
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  /** A preprocessed item as preprocess leaves it: an sRGB PNG under media/<id>/preprocessed.png. */
+  async function preprocessed(grey: boolean, colorize: 'auto' | 'on' | 'off' = 'auto'): Promise<Preprocessed> {
+    const mediaId = randomUUID();
+    const key = `media/${mediaId}/preprocessed.png`;
+    const image = sharp(fixture).resize(160);
+    const { data, info } = await (grey ? image.greyscale() : image).toColourspace('srgb').png().toBuffer({ resolveWithObject: true });
+    await store.put(key, data, { contentType: 'image/png' });
+    return parseEvent(Subjects.imagePreprocessed, { mediaId, options: { colorize }, at: new Date().toISOString(), key, width: info.width, height: info.height, isMonochrome: grey });
+  }
+
+  it('colorizes a grey photo under auto: a new PNG with chroma, same size', async () => {
+    const input = await preprocessed(true);
+    const ctx = context();
+    const { msgID, event } = nextOf(await handlers.image(input, ctx));
+    assert.equal(msgID, messageId(input.mediaId, 'colorize'));
+    assert.deepEqual([event.key, event.width, event.height, event.colorized], [`media/${input.mediaId}/colorized.png`, 160, 100, true]);
+    const out = await buffer(await store.get(event.key));
+    assert.deepEqual(await sharp(out).metadata().then((m) => [m.format, m.width, m.height]), ['png', 160, 100]);
+    const before = await meanChroma(await buffer(await store.get(input.key)));
+    const after = await meanChroma(out);
+    assert.ok(before < 0.005 && after > 0.02, `mean chroma ${before} → ${after}`);
+    assert.deepEqual(ctx.seen.at(-1), [3, 3, 'steps']);
+  });
+
+  it('passes the item on untouched when colorize is off, or auto meets a colour photo', async () => {
+    for (const input of [await preprocessed(true, 'off'), await preprocessed(false, 'auto')]) {
+      const { event } = nextOf(await handlers.image(input, context()));
+      assert.deepEqual([event.key, event.width, event.height, event.colorized], [input.key, input.width, input.height, false]);
+      assert.equal(await store.head(`media/${input.mediaId}/colorized.png`), undefined);
+    }
+  });
+
+  it('colorizes even a colour photo when asked to (on)', async () => {
+    const { event } = nextOf(await handlers.image(await preprocessed(false, 'on'), context()));
+    assert.equal(event.colorized, true);
+  });
+
+  it('fails loudly with MODEL_UNAVAILABLE when the model is missing or broken', async () => {
+    const missing = createColorizeHandlers({ store, runtime, log, maxInputPixels: 1e7, modelId: 'no-such-model' });
+    const outcome = await missing.image(await preprocessed(true), context());
+    assert.ok(outcome.kind === 'reject' && outcome.code === 'MODEL_UNAVAILABLE', JSON.stringify(outcome));
+    assert.match(outcome.reason, /no model "no-such-model" is installed/);
+
+    // The bundled manifest beside a damaged ONNX file: the registry refuses it by its hash.
+    const broken = join(dir, 'broken-models');
+    await mkdir(broken);
+    const manifest = `${DEFAULT_COLORIZE_MODEL}.manifest.json`;
+    await copyFile(join(bundledModelDirs[0]!, manifest), join(broken, manifest));
+    await writeFile(join(broken, `${DEFAULT_COLORIZE_MODEL}.onnx`), 'not a model');
+    const brokenRuntime = createModelRuntime({ registry: createModelRegistry([broken]), threads: 1 });
+    const refused = await createColorizeHandlers({ store, runtime: brokenRuntime, log, maxInputPixels: 1e7 }).image(await preprocessed(true), context());
+    assert.ok(refused.kind === 'reject' && refused.code === 'MODEL_UNAVAILABLE', JSON.stringify(refused));
+    assert.match(refused.reason, /sha256 .* corrupt/);
+  });
+
+  it('rejects with INPUT_MISSING when the preprocessed image is gone', async () => {
+    const input = await preprocessed(true);
+    await store.delete(input.key);
+    assert.deepEqual(await handlers.image(input, context()).then((o) => [o.kind, o.kind === 'reject' && o.code]), ['reject', 'INPUT_MISSING']);
+  });
+
+  it('emits the same next event when the item is delivered twice', async () => {
+    const input = await preprocessed(true);
+    const first = nextOf(await handlers.image(input, context()));
+    const second = nextOf(await handlers.image(input, context()));
+    // `at` is the completion time; JetStream drops the second publish by its msgID anyway.
+    assert.deepEqual({ ...second, event: { ...second.event, at: '' } }, { ...first, event: { ...first.event, at: '' } });
+  });
+
+  it('refuses videos loudly until video colorization exists', async () => {
+    const outcome = await handlers.video({} as EventOf<typeof Subjects.videoPreprocessed>, context());
+    assert.ok(outcome.kind === 'reject' && outcome.code === 'VIDEO_NOT_SUPPORTED');
+    assert.match(outcome.reason, /^video colorize is not available yet: /);
+  });
+});

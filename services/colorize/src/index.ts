@@ -1,0 +1,2 @@
+export { createColorizeHandlers, type ColorizeDeps, type ColorizeHandlers } from './handler.ts';
+export { colorizeVideo } from './video.handler.ts';

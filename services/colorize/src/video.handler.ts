@@ -1,0 +1,12 @@
+import type { Subjects } from '@revive/contracts';
+import type { HandlerOf } from '@revive/stage-kit';
+
+/**
+ * Colorizing videos is a later issue. Until it lands, a video that reaches this stage fails at
+ * once with a code the client can show, instead of waiting in the queue for a stage that never comes.
+ */
+export const colorizeVideo: HandlerOf<typeof Subjects.videoPreprocessed> = async () => ({
+  kind: 'reject',
+  code: 'VIDEO_NOT_SUPPORTED',
+  reason: 'video colorize is not available yet: this release restores photos; colorizing, upscaling and interpolating videos is planned, so the video stops here',
+});

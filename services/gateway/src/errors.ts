@@ -1,0 +1,17 @@
+import { GraphQLError } from 'graphql';
+
+/** `extensions.code` values a client can program against; anything else is masked as INTERNAL_SERVER_ERROR. */
+export const ErrorCodes = {
+  badUserInput: 'BAD_USER_INPUT',
+  notFound: 'NOT_FOUND',
+  unsupportedMedia: 'UNSUPPORTED_MEDIA',
+  emptyUpload: 'EMPTY_UPLOAD',
+  uploadTooLarge: 'UPLOAD_TOO_LARGE',
+  serviceUnavailable: 'SERVICE_UNAVAILABLE',
+} as const;
+export type ErrorCode = (typeof ErrorCodes)[keyof typeof ErrorCodes];
+
+/** An expected error: its message and code reach the client (Yoga masks every other error). */
+export function clientError(code: ErrorCode, message: string, extra: Record<string, unknown> = {}): GraphQLError {
+  return new GraphQLError(message, { extensions: { code, ...extra } });
+}

@@ -1,0 +1,75 @@
+import { randomBytes } from 'node:crypto';
+import { createServer, type Server } from 'node:http';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { NatsConnection } from 'nats';
+import postgres from 'postgres';
+import type { PlatformConfig } from '@revive/config';
+import type { Logger } from '@revive/logging';
+import { connectNats, ensureMediaStream } from '@revive/messaging';
+import { createObjectStore } from '@revive/object-store';
+import { createMediaHub } from './media-hub.ts';
+import { createObjectUrls } from './object-urls.ts';
+import { createMediaRepository, createProjection, migrate } from './persistence/index.ts';
+import { startProjector } from './projector.ts';
+import { attachGraphqlWs } from './ws-server.ts';
+import { createGatewayYoga, GRAPHQL_PATH } from './yoga.ts';
+
+/** A running gateway: HTTP + WebSocket on one port, projecting events and fanning them out. */
+export interface RunningGateway {
+  readonly url: string;
+  readonly server: Server;
+  readonly nc: NatsConnection;
+  stop(): Promise<void>;
+}
+
+/** A local install generates its URL-signing secret once and keeps it beside its other state. */
+async function urlSigningSecret(config: PlatformConfig): Promise<string> {
+  if (config.gateway.urlSigningSecret) return config.gateway.urlSigningSecret;
+  const path = join(config.stateDir, 'url-signing.key');
+  const existing = await readFile(path, 'utf8').catch(() => undefined);
+  if (existing && existing.trim().length >= 32) return existing.trim();
+  await mkdir(config.stateDir, { recursive: true });
+  const secret = randomBytes(32).toString('base64url');
+  await writeFile(path, secret, { mode: 0o600 });
+  return secret;
+}
+
+/** Wires and starts the gateway: migrations first, then NATS, the projector, then the port. */
+export async function startGateway(config: PlatformConfig, log: Logger): Promise<RunningGateway> {
+  const sql = postgres(config.database.url, { max: 10, onnotice: () => undefined });
+  await migrate(sql);
+  const nc = await connectNats(config.nats.url, 'revive-gateway');
+  await ensureMediaStream(await nc.jetstreamManager());
+  const store = createObjectStore(config.store);
+  const hub = createMediaHub(nc, (err) => log.error({ err }, 'media hub'));
+  const urls = createObjectUrls(store, { publicUrl: config.gateway.publicUrl, secret: await urlSigningSecret(config), ttlSeconds: config.gateway.urlTtlSeconds });
+  const deps = { config, log, nc, store, media: createMediaRepository(sql), hub, urls };
+  const projector = await startProjector({ nc, projection: createProjection(sql), hub, log });
+  const yoga = createGatewayYoga(deps);
+  const server = createServer(yoga);
+  const ws = attachGraphqlWs(server, yoga);
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(config.gateway.port, config.gateway.host, resolve);
+  });
+  const address = server.address();
+  const port = typeof address === 'object' && address ? address.port : config.gateway.port;
+  const url = `http://${config.gateway.host}:${port}${GRAPHQL_PATH}`;
+  log.info({ graphql: url }, 'gateway listening');
+  return {
+    url,
+    server,
+    nc,
+    async stop() {
+      // New requests stop first; subscriptions end; events in flight are projected; then the bus.
+      server.close();
+      await ws.close();
+      await projector.stop();
+      hub.close();
+      await nc.drain();
+      server.closeAllConnections();
+      await sql.end({ timeout: 5 });
+    },
+  };
+}

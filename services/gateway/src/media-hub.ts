@@ -1,0 +1,84 @@
+import type { NatsConnection, Subscription } from 'nats';
+import { GatewaySubjects, type MediaProgressEvent, type Stage } from '@revive/contracts';
+import type { MediaRecord } from './persistence/index.ts';
+
+/** A change of one item, as every subscriber of that item receives it. */
+export interface MediaUpdate {
+  readonly media: MediaRecord;
+  readonly event: MediaProgressEvent;
+  readonly stage: Stage | null;
+  readonly at: string;
+}
+
+type Listener = (update: MediaUpdate) => void;
+
+/**
+ * Fans item changes out to subscribers on every gateway replica. The replica that projected a
+ * change announces it on core NATS; each replica (this one included) hears it and forwards it
+ * to its local subscribers, so a subscriber connected anywhere sees every change.
+ */
+export interface MediaHub {
+  announce(update: MediaUpdate): void;
+  /** Updates of one item until `return()` is called on the iterator. */
+  watch(mediaId: string): AsyncIterableIterator<MediaUpdate>;
+  close(): void;
+}
+
+export function createMediaHub(nc: NatsConnection, onError: (error: unknown) => void): MediaHub {
+  const listeners = new Map<string, Set<Listener>>();
+  const sub: Subscription = nc.subscribe(GatewaySubjects.mediaUpdatedAll, {
+    callback: (err, msg) => {
+      if (err) return onError(err);
+      try {
+        const update = msg.json<MediaUpdate>();
+        for (const listener of listeners.get(update.media.id) ?? []) listener(update);
+      } catch (error) {
+        onError(error);
+      }
+    },
+  });
+
+  return {
+    announce(update) {
+      nc.publish(GatewaySubjects.mediaUpdated(update.media.id), JSON.stringify(update));
+    },
+    watch(mediaId) {
+      const queue: MediaUpdate[] = [];
+      let wake: (() => void) | undefined;
+      let done = false;
+      const listener: Listener = (u) => {
+        queue.push(u);
+        wake?.();
+      };
+      const set = listeners.get(mediaId) ?? new Set();
+      set.add(listener);
+      listeners.set(mediaId, set);
+      const stop = () => {
+        done = true;
+        set.delete(listener);
+        if (set.size === 0) listeners.delete(mediaId);
+        wake?.();
+      };
+      const iterator: AsyncIterableIterator<MediaUpdate> = {
+        async next() {
+          while (queue.length === 0 && !done) await new Promise<void>((r) => (wake = r));
+          wake = undefined;
+          const value = queue.shift();
+          return value ? { value, done: false } : { value: undefined, done: true };
+        },
+        async return() {
+          stop();
+          return { value: undefined, done: true };
+        },
+        [Symbol.asyncIterator]() {
+          return iterator;
+        },
+      };
+      return iterator;
+    },
+    close() {
+      sub.unsubscribe();
+      listeners.clear();
+    },
+  };
+}

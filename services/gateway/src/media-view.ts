@@ -1,0 +1,38 @@
+import type { MediaRecord } from './persistence/index.ts';
+
+const iso = (v: Date | string | null | undefined): string | null => (v == null ? null : v instanceof Date ? v.toISOString() : new Date(v).toISOString());
+const upper = (v: string | null | undefined) => (v == null ? null : v.toUpperCase());
+
+/**
+ * A media record as the GraphQL `Media` type shows it. The object keys stay on the object
+ * (not in the schema) so the URL field resolvers can sign them on demand.
+ */
+export function toMediaView(record: MediaRecord) {
+  return {
+    id: record.id,
+    kind: upper(record.kind),
+    filename: record.filename,
+    status: record.status,
+    options: { scale: record.options.scale, colorize: upper(record.options.colorize), frameRateFactor: record.options.frameRateFactor },
+    stages: record.stages.map((s) => ({
+      stage: upper(s.stage),
+      status: s.status,
+      progress: s.progress ?? 0,
+      done: s.done ?? null,
+      total: s.total ?? null,
+      unit: s.unit ?? null,
+      startedAt: iso(s.startedAt),
+      finishedAt: iso(s.finishedAt),
+      durationMs: s.durationMs ?? null,
+    })),
+    width: record.resultWidth ?? record.width ?? null,
+    height: record.resultHeight ?? record.height ?? null,
+    error: record.error ? { ...record.error, stage: upper(record.error.stage), at: iso(record.error.at) } : null,
+    traceId: record.traceId ?? null,
+    createdAt: iso(record.createdAt),
+    updatedAt: iso(record.updatedAt),
+    originalKey: record.originalKey,
+    resultKey: record.resultKey ?? null,
+  };
+}
+export type MediaView = ReturnType<typeof toMediaView>;

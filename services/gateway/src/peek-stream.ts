@@ -1,0 +1,32 @@
+import { Readable } from 'node:stream';
+
+/**
+ * Reads the first `bytes` of a web stream and returns them with a Node stream of the whole
+ * content (head included), so an upload can be sniffed and then stored without buffering it.
+ */
+export async function peekStream(stream: ReadableStream<Uint8Array>, bytes: number): Promise<{ head: Uint8Array; body: Readable }> {
+  const reader = stream.getReader();
+  const chunks: Uint8Array[] = [];
+  let length = 0;
+  let finished = false;
+  while (length < bytes) {
+    const { value, done } = await reader.read();
+    if (done) {
+      finished = true;
+      break;
+    }
+    chunks.push(value);
+    length += value.length;
+  }
+  const head = Buffer.concat(chunks).subarray(0, bytes);
+  async function* all() {
+    yield* chunks;
+    if (finished) return;
+    for (;;) {
+      const { value, done } = await reader.read();
+      if (done) return;
+      yield value;
+    }
+  }
+  return { head, body: Readable.from(all(), { objectMode: false }) };
+}

@@ -1,0 +1,8 @@
+// The gateway's persistence: the one owner of the media table.
+export { connectDatabase } from './database.ts';
+export { loadMigrations, migrate, MigrationChecksumError, type Migration } from './migrate.ts';
+export type { MediaFailure, MediaRecord, MediaStatus, StageState, StageStatus } from './media.model.ts';
+export { createMediaRepository, cursorOf, type MediaListItem, type MediaPage, type MediaRepository, type NewMedia } from './media.repository.ts';
+export { InvalidCursorError, InvalidPageSizeError, MAX_PAGE_SIZE } from './pagination.ts';
+export { createProjection, fold, type Projection } from './projection.ts';
+export { initialStages } from './stages.ts';

@@ -1,0 +1,86 @@
+import type { EnhanceOptions, MediaKind, Stage, StageProgress } from '@revive/contracts';
+import type { Row } from 'postgres';
+
+export type MediaStatus = 'QUEUED' | 'PROCESSING' | 'COMPLETED' | 'FAILED';
+export type StageStatus = 'PENDING' | 'RUNNING' | 'DONE' | 'SKIPPED' | 'FAILED';
+
+/** One stage's state on one item, stored in media.stages and served as the API's StageState. */
+// A type alias, not an interface: only aliases satisfy the JSON parameter type of sql.json().
+export type StageState = {
+  stage: Stage;
+  status: StageStatus;
+  /** 0–100. */
+  progress: number;
+  done: number | null;
+  total: number | null;
+  unit: StageProgress['unit'] | null;
+  /** ISO 8601; from the stage's first progress report. */
+  startedAt: string | null;
+  /** ISO 8601; the `at` of the stage's outcome event. */
+  finishedAt: string | null;
+  durationMs: number | null;
+};
+
+/** Why an item failed for good, as the API's MediaError. */
+export type MediaFailure = {
+  code: string;
+  message: string;
+  stage: Stage | null;
+  attempt: number | null;
+  at: string;
+};
+
+/** A media item as stored, camel-cased; timestamps are ISO 8601 strings throughout. */
+export interface MediaRecord {
+  id: string;
+  kind: MediaKind;
+  filename: string;
+  contentType: string;
+  bytes: number;
+  status: MediaStatus;
+  options: EnhanceOptions;
+  /** In flow order (stagesOf(kind)). */
+  stages: StageState[];
+  width: number | null;
+  height: number | null;
+  originalKey: string;
+  resultKey: string | null;
+  resultWidth: number | null;
+  resultHeight: number | null;
+  error: MediaFailure | null;
+  traceId: string | null;
+  createdAt: string;
+  updatedAt: string;
+}
+
+/**
+ * The select list behind every MediaRecord. Aliased to camelCase in SQL so the mapping holds
+ * whether or not the caller's client was built with a camel-case column transform.
+ */
+export const MEDIA_COLUMNS = `id, kind, filename, content_type AS "contentType", bytes, status, options, stages,
+  width, height, original_key AS "originalKey", result_key AS "resultKey", result_width AS "resultWidth",
+  result_height AS "resultHeight", error, trace_id AS "traceId", created_at AS "createdAt", updated_at AS "updatedAt"`;
+
+export function toMediaRecord(row: Row): MediaRecord {
+  return {
+    id: row.id,
+    kind: row.kind,
+    filename: row.filename,
+    contentType: row.contentType,
+    // bigint arrives as a string; uploads stay far below 2^53 bytes.
+    bytes: Number(row.bytes),
+    status: row.status,
+    options: row.options,
+    stages: row.stages,
+    width: row.width,
+    height: row.height,
+    originalKey: row.originalKey,
+    resultKey: row.resultKey,
+    resultWidth: row.resultWidth,
+    resultHeight: row.resultHeight,
+    error: row.error,
+    traceId: row.traceId,
+    createdAt: new Date(row.createdAt).toISOString(),
+    updatedAt: new Date(row.updatedAt).toISOString(),
+  };
+}

@@ -1,0 +1,110 @@
+import { FLOW, Subjects, type EventOf, type PipelineEvent, type Stage, type StageProgress, type Subject } from '@revive/contracts';
+import type { Sql, TransactionSql } from 'postgres';
+import { MEDIA_COLUMNS, toMediaRecord, type MediaRecord, type StageState } from './media.model.ts';
+import { advanceStage, finishStage, statusAfter, updateStage } from './stages.ts';
+
+/** Folds pipeline events and progress reports into media rows. */
+export interface Projection {
+  /**
+   * Applies a validated event once per (media, eventId), in one transaction. Returns the item as
+   * it now stands, or undefined when the media id is unknown or the event was already projected.
+   */
+  applyEvent<S extends Subject>(subject: S, payload: EventOf<S>, eventId: string): Promise<MediaRecord | undefined>;
+  /**
+   * Records a stage's progress. Returns the item as it now stands, or undefined when nothing
+   * changed: unknown media, the stage or item already finished, or the report was overtaken.
+   */
+  applyProgress(progress: StageProgress): Promise<MediaRecord | undefined>;
+}
+
+/** Which stage emits each outcome subject, straight from the flow map. */
+const STAGE_OF = new Map<Subject, Stage>([...FLOW.image, ...FLOW.video].map((hop) => [hop.emits, hop.stage]));
+
+export function createProjection(sql: Sql): Projection {
+  return {
+    applyEvent(subject, payload, eventId) {
+      return sql.begin(async (tx) => {
+        // The row lock serialises every writer of this item, on this replica and any other.
+        const media = await lockMedia(tx, payload.mediaId);
+        if (!media) return undefined;
+        const [fresh] = await tx`
+          INSERT INTO projected_events (media_id, event_id, subject) VALUES (${media.id}, ${eventId}, ${subject})
+          ON CONFLICT DO NOTHING RETURNING event_id`;
+        if (!fresh) return undefined;
+        return save(tx, fold(media, { subject, payload } as PipelineEvent));
+      });
+    },
+
+    applyProgress(progress) {
+      return sql.begin(async (tx) => {
+        const media = await lockMedia(tx, progress.mediaId);
+        if (!media || media.status === 'COMPLETED' || media.status === 'FAILED') return undefined;
+        const current = media.stages.find((s) => s.stage === progress.stage);
+        const next = current && advanceStage(current, progress);
+        if (!next) return undefined;
+        const stages = updateStage(media.stages, progress.stage, () => next);
+        return save(tx, { ...media, stages, status: statusAfter(media.status, stages) });
+      });
+    },
+  };
+}
+
+/** The item after one event; a pure function of the two. */
+export function fold(media: MediaRecord, event: PipelineEvent): MediaRecord {
+  if (event.subject === Subjects.mediaFailed) {
+    const p = event.payload;
+    // A published result outlives any failure report that arrives after it.
+    if (media.status === 'COMPLETED') return media;
+    const stages = updateStage(media.stages, p.stage, (s) => finishStage(s, 'FAILED', p.at));
+    return { ...media, status: 'FAILED', stages, error: { code: p.code, message: p.message, stage: p.stage, attempt: p.attempt, at: p.at } };
+  }
+  const stage = STAGE_OF.get(event.subject);
+  // Uploaded events: the row was written before the event was published and stays QUEUED.
+  // An event of the other kind (image subject, video item) is not this item's history.
+  if (!stage || !event.subject.startsWith(`revive.${media.kind}.`)) return media;
+  const stages = updateStage(media.stages, stage, (s) => finishStage(s, outcomeOf(event), event.payload.at));
+  const next: MediaRecord = { ...media, stages, status: statusAfter(media.status, stages) };
+  switch (event.subject) {
+    case Subjects.imagePreprocessed:
+    case Subjects.videoPreprocessed:
+      return { ...next, width: event.payload.width, height: event.payload.height };
+    case Subjects.imagePublished:
+    case Subjects.videoPublished:
+      return { ...next, status: 'COMPLETED', error: null, resultKey: event.payload.key, resultWidth: event.payload.width, resultHeight: event.payload.height };
+    default:
+      return next;
+  }
+}
+
+/** A stage that passed the item on without changing it reports SKIPPED, not DONE. */
+function outcomeOf(event: PipelineEvent): 'DONE' | 'SKIPPED' {
+  switch (event.subject) {
+    case Subjects.imageColorized:
+    case Subjects.videoColorized:
+      return event.payload.colorized ? 'DONE' : 'SKIPPED';
+    case Subjects.imageSuperResolved:
+    case Subjects.videoSuperResolved:
+      return event.payload.scale === 1 ? 'SKIPPED' : 'DONE';
+    case Subjects.videoInterpolated:
+      return event.payload.options.frameRateFactor === 1 ? 'SKIPPED' : 'DONE';
+    default:
+      return 'DONE';
+  }
+}
+
+async function lockMedia(tx: TransactionSql, id: string): Promise<MediaRecord | undefined> {
+  const [row] = await tx`SELECT ${tx.unsafe(MEDIA_COLUMNS)} FROM media WHERE id = ${id} FOR UPDATE`;
+  return row ? toMediaRecord(row) : undefined;
+}
+
+async function save(tx: TransactionSql, media: MediaRecord): Promise<MediaRecord> {
+  const [row] = await tx`
+    UPDATE media SET
+      status = ${media.status}, stages = ${tx.json(media.stages satisfies StageState[])},
+      width = ${media.width}, height = ${media.height},
+      result_key = ${media.resultKey}, result_width = ${media.resultWidth}, result_height = ${media.resultHeight},
+      error = ${media.error === null ? null : tx.json(media.error)}, updated_at = now()
+    WHERE id = ${media.id}
+    RETURNING ${tx.unsafe(MEDIA_COLUMNS)}`;
+  return toMediaRecord(row!);
+}

@@ -1,0 +1,94 @@
+import { AckPolicy, DeliverPolicy, type JsMsg, type NatsConnection } from 'nats';
+import type { Logger } from '@revive/logging';
+import { Consumers, GatewaySubjects, InvalidEventError, isSubject, MediaProgressEvents, parseEvent, ProgressSubjects, stageProgressSchema, Streams, Subjects, type MediaProgressEvent, type Stage, type Subject } from '@revive/contracts';
+import type { MediaHub } from './media-hub.ts';
+import type { MediaRecord, Projection } from './persistence/index.ts';
+
+const STAGE_OF_SUBJECT: Partial<Record<Subject, Stage>> = {
+  [Subjects.imagePreprocessed]: 'preprocess',
+  [Subjects.videoPreprocessed]: 'preprocess',
+  [Subjects.imageColorized]: 'colorize',
+  [Subjects.videoColorized]: 'colorize',
+  [Subjects.imageSuperResolved]: 'superres',
+  [Subjects.videoSuperResolved]: 'superres',
+  [Subjects.videoInterpolated]: 'interpolate',
+  [Subjects.imagePublished]: 'publish',
+  [Subjects.videoPublished]: 'publish',
+};
+
+/** What subscribers are told after an event was projected (in order). */
+function updatesFor(subject: Subject, media: MediaRecord, at: string): Array<{ event: MediaProgressEvent; stage: Stage | null }> {
+  if (subject === Subjects.mediaFailed) return [{ event: MediaProgressEvents.failed, stage: media.error?.stage ?? null }];
+  const stage = STAGE_OF_SUBJECT[subject];
+  if (!stage) return [{ event: MediaProgressEvents.snapshot, stage: null }];
+  const skipped = media.stages.find((s) => s.stage === stage)?.status === 'SKIPPED';
+  const updates = [{ event: skipped ? MediaProgressEvents.stageSkipped : MediaProgressEvents.stageDone, stage }];
+  if (media.status === 'COMPLETED' && at) updates.push({ event: MediaProgressEvents.completed, stage: null } as never);
+  return updates;
+}
+
+/**
+ * Projects pipeline events into PostgreSQL and announces each change. One durable consumer
+ * shared by all gateway replicas: each event is projected by one replica (and the projection
+ * itself skips an event id it has seen, for redeliveries); the announcement reaches them all.
+ */
+export async function startProjector(deps: { nc: NatsConnection; projection: Projection; hub: MediaHub; log: Logger }): Promise<{ stop(): Promise<void> }> {
+  const { nc, projection, hub, log } = deps;
+  const jsm = await nc.jetstreamManager();
+  const config = { durable_name: Consumers.gatewayProjection, ack_policy: AckPolicy.Explicit, deliver_policy: DeliverPolicy.All, ack_wait: 30e9, max_ack_pending: 1000 };
+  await jsm.consumers.info(Streams.media, Consumers.gatewayProjection).catch(() => jsm.consumers.add(Streams.media, config));
+  const consumer = await nc.jetstream().consumers.get(Streams.media, Consumers.gatewayProjection);
+  const messages = await consumer.consume({ max_messages: 64 });
+
+  async function project(msg: JsMsg): Promise<void> {
+    const subject = msg.subject;
+    if (!isSubject(subject)) {
+      log.warn({ subject }, 'projection: subject outside the event catalogue; skipped');
+      return msg.term();
+    }
+    let payload;
+    try {
+      payload = parseEvent(subject, msg.json());
+    } catch (error) {
+      log.warn({ subject, err: error instanceof InvalidEventError ? error.message : String(error) }, 'projection: invalid event; skipped');
+      return msg.term();
+    }
+    try {
+      const media = await projection.applyEvent(subject, payload as never, String(msg.seq));
+      if (media) for (const u of updatesFor(subject, media, payload.at)) hub.announce({ media, ...u, at: payload.at });
+      msg.ack();
+    } catch (error) {
+      log.error({ err: error, subject, media_id: payload.mediaId }, 'projection failed; will retry');
+      msg.nak(2000);
+    }
+  }
+
+  // Sequential on purpose: an item's events must be projected in stream order.
+  const loop = (async () => {
+    for await (const msg of messages) await project(msg);
+  })();
+
+  const progressSub = nc.subscribe(ProgressSubjects.all, {
+    queue: GatewaySubjects.progressQueue,
+    callback: (err, msg) => {
+      if (err) return log.error({ err }, 'progress subscription failed');
+      const parsed = stageProgressSchema.safeParse((() => { try { return msg.json(); } catch { return undefined; } })());
+      if (!parsed.success) return log.warn({ subject: msg.subject }, 'progress: invalid message; skipped');
+      const p = parsed.data;
+      projection
+        .applyProgress(p)
+        .then((media) => {
+          if (media) hub.announce({ media, event: p.done === 0 ? MediaProgressEvents.stageStarted : MediaProgressEvents.stageProgress, stage: p.stage, at: p.at });
+        })
+        .catch((error: unknown) => log.error({ err: error, media_id: p.mediaId }, 'progress projection failed'));
+    },
+  });
+
+  return {
+    async stop() {
+      progressSub.unsubscribe();
+      messages.stop();
+      await loop;
+    },
+  };
+}

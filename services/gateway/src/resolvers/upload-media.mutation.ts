@@ -1,0 +1,59 @@
+import { randomUUID } from 'node:crypto';
+import { enhanceOptionsSchema, messageId, Subjects, type EventOf } from '@revive/contracts';
+import { publishEvent } from '@revive/messaging';
+import type { GatewayContext } from '../context.ts';
+import { clientError, ErrorCodes } from '../errors.ts';
+import { SNIFF_BYTES, sniffMedia } from '../media-sniffer.ts';
+import { toMediaView } from '../media-view.ts';
+import { peekStream } from '../peek-stream.ts';
+
+interface UploadArgs {
+  file: File;
+  options?: { scale?: number | null; colorize?: string | null; frameRateFactor?: number | null } | null;
+}
+
+function parseOptions(raw: UploadArgs['options']) {
+  const given = Object.fromEntries(Object.entries({ ...raw, colorize: raw?.colorize?.toLowerCase() }).filter(([, v]) => v != null));
+  const parsed = enhanceOptionsSchema.safeParse(given);
+  if (!parsed.success) {
+    const problems = parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ');
+    throw clientError(ErrorCodes.badUserInput, `invalid options: ${problems} (scale and frameRateFactor take 1, 2 or 4)`);
+  }
+  return parsed.data;
+}
+
+/**
+ * `uploadMedia`: checks what it can cheaply (size, content type by magic bytes, options), stores
+ * the original, records the item, and publishes `<kind>.uploaded`; the stages take it from there.
+ * If the event cannot be published the row and object are removed again: the client gets an
+ * error and nothing half-accepted is left behind.
+ */
+export async function uploadMediaMutation(_: unknown, args: UploadArgs, ctx: GatewayContext) {
+  const { file } = args;
+  const options = parseOptions(args.options);
+  if (!file || typeof file.arrayBuffer !== 'function') throw clientError(ErrorCodes.badUserInput, 'file must be a multipart file upload');
+  if (file.size === 0) throw clientError(ErrorCodes.emptyUpload, 'the uploaded file is empty');
+  const limit = ctx.config.gateway.maxUploadBytes;
+  if (file.size > limit) throw clientError(ErrorCodes.uploadTooLarge, `the upload is ${file.size} bytes; the limit is ${limit}`, { limitBytes: limit });
+  const { head, body } = await peekStream(file.stream() as ReadableStream<Uint8Array>, SNIFF_BYTES);
+  const sniffed = sniffMedia(head);
+  if (!sniffed) throw clientError(ErrorCodes.unsupportedMedia, 'the file is neither an image nor a video Revive can read (judged by its content, not its name)');
+
+  const id = randomUUID();
+  const originalKey = `media/${id}/original.${sniffed.extension}`;
+  const filename = (file.name || `upload.${sniffed.extension}`).replace(/[\u0000-\u001f]/g, '').slice(0, 255);
+  await ctx.store.put(originalKey, body, { contentType: sniffed.mime });
+  const record = await ctx.media.create({ id, kind: sniffed.kind, filename, contentType: sniffed.mime, bytes: file.size, options, originalKey });
+  const subject = sniffed.kind === 'image' ? Subjects.imageUploaded : Subjects.videoUploaded;
+  const event: EventOf<typeof subject> = { mediaId: id, options, at: new Date().toISOString(), originalKey, filename, contentType: sniffed.mime, bytes: file.size };
+  try {
+    await publishEvent(ctx.nc.jetstream(), subject, event, messageId(id, 'upload'));
+  } catch (error) {
+    ctx.log.error({ err: error, media_id: id }, 'could not publish the upload event; rolling the upload back');
+    await ctx.media.remove(id).catch(() => undefined);
+    await ctx.store.delete(originalKey).catch(() => undefined);
+    throw clientError(ErrorCodes.serviceUnavailable, 'the pipeline is not reachable right now; nothing was stored, please try again');
+  }
+  ctx.log.info({ media_id: id, kind: sniffed.kind, bytes: file.size, format: sniffed.format }, 'media uploaded');
+  return toMediaView(record);
+}

@@ -1,0 +1,52 @@
+import { createFetch } from '@whatwg-node/fetch';
+import { createSchema, createYoga, type YogaServerInstance } from 'graphql-yoga';
+import { graphqlSchemaSdl } from '@revive/contracts';
+import type { GatewayContext, GatewayDeps } from './context.ts';
+import { objectRoute } from './object-route.ts';
+import { mediaProgressSubscription } from './resolvers/media-progress.subscription.ts';
+import { mediaQuery } from './resolvers/media.query.ts';
+import { mediaTypeResolvers } from './resolvers/media.type.ts';
+import { mediasQuery } from './resolvers/medias.query.ts';
+import { uploadMediaMutation } from './resolvers/upload-media.mutation.ts';
+
+export const GRAPHQL_PATH = '/graphql';
+
+/** Builds the gateway's Yoga instance; tests call `yoga.fetch` on it without opening a port. */
+export function createGatewayYoga(deps: GatewayDeps, options: { isReady?: () => boolean } = {}): YogaServerInstance<object, GatewayContext> {
+  const schema = createSchema<GatewayContext>({
+    typeDefs: graphqlSchemaSdl,
+    resolvers: {
+      Query: { media: mediaQuery, medias: mediasQuery },
+      Mutation: { uploadMedia: uploadMediaMutation },
+      Subscription: { mediaProgress: mediaProgressSubscription },
+      Media: mediaTypeResolvers,
+    },
+  });
+  return createYoga<object, GatewayContext>({
+    schema,
+    graphqlEndpoint: GRAPHQL_PATH,
+    context: () => deps,
+    // Unexpected errors reach clients as "Unexpected error." with no stack or internals.
+    maskedErrors: true,
+    logging: {
+      debug: (...a) => deps.log.debug({ yoga: a.map(String).join(' ') }),
+      info: (...a) => deps.log.info({ yoga: a.map(String).join(' ') }),
+      warn: (...a) => deps.log.warn({ yoga: a.map(String).join(' ') }),
+      error: (...a) => deps.log.error({ err: a[0] }, 'graphql error'),
+    },
+    // The multipart parser stops reading past the limit instead of buffering an oversized upload.
+    fetchAPI: createFetch({ formDataLimits: { fileSize: deps.config.gateway.maxUploadBytes, files: 1, fieldSize: 1_000_000 } }),
+    plugins: [
+      objectRoute(deps.store, deps.urls),
+      {
+        onRequest({ url, endResponse, fetchAPI }) {
+          if (url.pathname === '/healthz') endResponse(new fetchAPI.Response('ok'));
+          if (url.pathname === '/readyz') {
+            const ready = (options.isReady ?? (() => !deps.nc.isClosed()))();
+            endResponse(new fetchAPI.Response(ready ? 'ready' : 'not ready', { status: ready ? 200 : 503 }));
+          }
+        },
+      },
+    ],
+  });
+}

@@ -1,0 +1,73 @@
+import { join } from 'node:path';
+import sharp, { type Metadata } from 'sharp';
+import { Stages, Subjects, type EventOf } from '@revive/contracts';
+import type { Logger } from '@revive/logging';
+import type { HandlerContext, Outcome } from '@revive/messaging';
+import type { ObjectStore } from '@revive/object-store';
+import { download, failureOutcome, handOn, inWorkDir, outputKey, reject, stepDone, upload, type HandlerOf } from '@revive/stage-kit';
+import { publishVideo } from './video.handler.ts';
+
+/** What the publish handlers need, built once in main.ts (or by a test). */
+export interface PublishDeps {
+  readonly store: ObjectStore;
+  readonly log: Logger;
+  /** Parent of the per-item work directories; the OS temp dir by default. */
+  readonly tmpDir?: string;
+}
+
+export interface PublishHandlers {
+  readonly image: HandlerOf<typeof Subjects.imageSuperResolved>;
+  readonly video: HandlerOf<typeof Subjects.videoInterpolated>;
+}
+
+/**
+ * The result format: PNG. A restoration is the end of a chain of lossy-averse steps; JPEG
+ * would add its own artefacts on top of the model's detail and drop the alpha channel. Clients
+ * that want a smaller file can transcode; they cannot undo JPEG.
+ */
+export const RESULT_CONTENT_TYPE = 'image/png';
+
+const STEPS = 3;
+
+/**
+ * Publish writes the item's final result under its stable key `media/<id>/result.png` and
+ * announces it. It writes no database: the gateway projects the published event.
+ */
+export function createPublishHandlers(deps: PublishDeps): PublishHandlers {
+  async function publish(event: EventOf<typeof Subjects.imageSuperResolved>, ctx: HandlerContext, dir: string): Promise<Outcome> {
+    const { mediaId, options } = event;
+    const input = join(dir, 'input');
+    await download(deps.store, event.key, input);
+    stepDone(ctx, 1, STEPS);
+    let meta: Metadata;
+    try {
+      meta = await sharp(input, { limitInputPixels: false }).metadata();
+    } catch (error) {
+      return reject('CORRUPT_IMAGE', `the image to publish (${event.key}) cannot be read: ${String((error as Error).message).split('\n')[0]}`);
+    }
+    let result = input;
+    // Every earlier stage writes PNG, so the bytes are copied as they are; re-encoding a large
+    // upscaled image would cost seconds and change nothing.
+    if (meta.format !== 'png') {
+      result = join(dir, 'result.png');
+      await sharp(input, { limitInputPixels: false }).png().toFile(result);
+    }
+    stepDone(ctx, 2, STEPS);
+    const key = outputKey(mediaId, 'result.png');
+    await upload(deps.store, key, result, RESULT_CONTENT_TYPE);
+    stepDone(ctx, 3, STEPS);
+    const payload = { mediaId, options, at: new Date().toISOString(), key, width: meta.width ?? event.width, height: meta.height ?? event.height, contentType: RESULT_CONTENT_TYPE };
+    return handOn(Subjects.imagePublished, payload, Stages.publish);
+  }
+
+  return {
+    async image(event, ctx) {
+      try {
+        return await inWorkDir(deps.tmpDir, Stages.publish, (dir) => publish(event, ctx, dir));
+      } catch (error) {
+        return failureOutcome(error, deps.log, event.mediaId);
+      }
+    },
+    video: publishVideo,
+  };
+}

@@ -1,0 +1,86 @@
+import { join, resolve } from 'node:path';
+import { repoRoot } from '@revive/config';
+import { freePort } from './free-port.ts';
+import { startNatsServer, type RunningNatsServer } from './nats-server.ts';
+import { startPostgres } from './postgres-server.ts';
+import { startServiceProcess, type ServiceProcess } from './service-process.ts';
+
+/** Every Revive service, each its own OS process; stages in flow order. */
+export const SERVICES = {
+  gateway: 'services/gateway/src/main.ts',
+  preprocess: 'services/preprocess/src/main.ts',
+  colorize: 'services/colorize/src/main.ts',
+  superres: 'services/superres/src/main.ts',
+  interpolate: 'services/interpolate/src/main.ts',
+  publish: 'services/publish/src/main.ts',
+} as const;
+export type ServiceName = keyof typeof SERVICES;
+const STAGES = ['preprocess', 'colorize', 'superres', 'interpolate', 'publish'] as const;
+
+export interface LocalStackOptions {
+  /** State folder (NATS store, PostgreSQL data, objects); temporary stacks pass a temp dir. */
+  readonly stateDir: string;
+  /** Keep NATS and PostgreSQL data in stateDir (npm start) or throw them away (tests). */
+  readonly persistent: boolean;
+  readonly natsPort?: number;
+  readonly natsHttpPort?: number;
+  readonly postgresPort?: number;
+  readonly gatewayPort?: number;
+  /** Extra environment for every service (log level, limits, S3 settings…). */
+  readonly env?: NodeJS.ProcessEnv;
+  readonly onLine?: (line: string, service: string) => void;
+  readonly restartOnExit?: boolean;
+}
+
+export interface LocalStack {
+  readonly graphqlUrl: string;
+  readonly natsUrl: string;
+  readonly databaseUrl: string;
+  /** The environment the services run with (a test can start more replicas with it). */
+  readonly env: NodeJS.ProcessEnv;
+  readonly services: Readonly<Record<ServiceName, ServiceProcess>>;
+  startReplica(name: ServiceName): ServiceProcess;
+  /** Stages drain first, then the gateway, then NATS and PostgreSQL. */
+  stop(): Promise<void>;
+}
+
+/** Brings up nats-server, PostgreSQL, the gateway and one process per stage: the whole system on one machine. */
+export async function startLocalStack(options: LocalStackOptions): Promise<LocalStack> {
+  const stateDir = resolve(options.stateDir);
+  let nats: RunningNatsServer | undefined;
+  let pg: Awaited<ReturnType<typeof startPostgres>> | undefined;
+  try {
+    nats = await startNatsServer({ storeDir: options.persistent ? join(stateDir, 'nats') : undefined, port: options.natsPort, httpPort: options.natsHttpPort });
+    pg = await startPostgres({ dataDir: options.persistent ? join(stateDir, 'postgres') : undefined, port: options.postgresPort });
+  } catch (error) {
+    await nats?.stop();
+    throw error;
+  }
+  const env: NodeJS.ProcessEnv = {
+    ...process.env,
+    REVIVE_STATE_DIR: stateDir,
+    REVIVE_NATS_URL: nats.url,
+    REVIVE_DATABASE_URL: pg.url,
+    REVIVE_GATEWAY_PORT: String(options.gatewayPort ?? (await freePort())),
+    ...options.env,
+  };
+  const launch = (name: ServiceName) => startServiceProcess({ name, entry: resolve(repoRoot, SERVICES[name]), env, cwd: repoRoot, onLine: options.onLine, restartOnExit: options.restartOnExit });
+  const gateway = launch('gateway');
+  const services = { gateway } as Record<ServiceName, ServiceProcess>;
+  const stopAll = async () => {
+    await Promise.all(STAGES.map((s) => services[s]?.stop()));
+    await gateway.stop();
+    await nats?.stop();
+    await pg?.stop();
+  };
+  try {
+    const ready = await gateway.waitForLog(/gateway listening/, 60_000);
+    for (const stage of STAGES) services[stage] = launch(stage);
+    await Promise.all(STAGES.map((s) => services[s].waitForLog(/"msg":"\w+ running"/, 120_000)));
+    const graphqlUrl = (JSON.parse(ready) as { graphql: string }).graphql;
+    return { graphqlUrl, natsUrl: nats.url, databaseUrl: pg.url, env, services, startReplica: launch, stop: stopAll };
+  } catch (error) {
+    await stopAll();
+    throw error;
+  }
+}

@@ -1,0 +1,2 @@
+export * from './stage-io.ts';
+export * from './serve-stage.ts';

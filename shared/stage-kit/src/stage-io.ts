@@ -1,0 +1,76 @@
+// Per-item plumbing every stage handler shares: work directory, object transfer, the next
+// event, and what a thrown error means.
+import { createReadStream, createWriteStream } from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { pipeline } from 'node:stream/promises';
+import { messageId, parseEvent, type EventOf, type Stage, type Subject } from '@revive/contracts';
+import type { Logger } from '@revive/logging';
+import type { HandlerContext, NextEvent, Outcome, StageHandlers } from '@revive/messaging';
+import { ObjectNotFoundError, ObjectStoreError, type ObjectStore } from '@revive/object-store';
+
+/** The handler a stage registers for subject S. */
+export type HandlerOf<S extends Subject> = NonNullable<StageHandlers[S]>;
+
+/** Where a stage writes its output for an item: `media/<mediaId>/<name>`. */
+export function outputKey(mediaId: string, name: string): string {
+  return `media/${mediaId}/${name}`;
+}
+
+/** Runs `work` in a fresh directory of its own, removed afterwards whatever happens. */
+export async function inWorkDir<T>(parent: string | undefined, stage: Stage, work: (dir: string) => Promise<T>): Promise<T> {
+  const dir = await mkdtemp(join(parent ?? tmpdir(), `revive-${stage}-`));
+  try {
+    return await work(dir);
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+}
+
+/** One step of a handler's work is done: tell watchers, and keep the message's ack deadline away. */
+export function stepDone(ctx: HandlerContext, done: number, total: number): void {
+  ctx.progress(done, total, 'steps');
+  ctx.heartbeat();
+}
+
+export async function download(store: ObjectStore, key: string, path: string): Promise<void> {
+  await pipeline(await store.get(key), createWriteStream(path));
+}
+
+export async function upload(store: ObjectStore, key: string, path: string, contentType: string): Promise<void> {
+  await store.put(key, createReadStream(path), { contentType });
+}
+
+/**
+ * The event that hands the item on. Validated here because the consumer loop publishes
+ * payloads as given: a bug in this stage must not become the next stage's poison. The msgID
+ * depends only on (mediaId, stage), so a redelivered item is dropped by JetStream's dedupe.
+ */
+export function handOn<S extends Subject>(subject: S, payload: EventOf<S>, stage: Stage): Outcome {
+  const next: NextEvent = { subject, payload: parseEvent(subject, payload), msgID: messageId(payload.mediaId, stage) };
+  return { kind: 'done', next: [next] };
+}
+
+export function reject(code: string, reason: string): Outcome {
+  return { kind: 'reject', code, reason };
+}
+
+/**
+ * Decides what an error thrown during the work means, so no bare throw reaches the loop:
+ * a missing input can never appear by retrying; errors that carry a verdict (`retryable`,
+ * `code`) keep it; anything else (fs, sharp, onnxruntime) is taken as transient, bounded by
+ * the consumer's max deliveries, after which the failure event carries this reason.
+ */
+export function failureOutcome(error: unknown, log: Logger, mediaId: string): Outcome {
+  const e = error as { retryable?: unknown; code?: unknown; message?: unknown };
+  const message = typeof e?.message === 'string' ? e.message : String(error);
+  let outcome: Outcome;
+  if (error instanceof ObjectNotFoundError) outcome = reject('INPUT_MISSING', `the stage's input is gone from the object store: ${message}`);
+  else if (e?.retryable === true) outcome = { kind: 'retry', reason: message };
+  else if (error instanceof ObjectStoreError) outcome = reject('STORAGE_ERROR', message);
+  else if (e?.retryable === false) outcome = reject(typeof e.code === 'string' && /^[A-Z][A-Z0-9_]*$/.test(e.code) ? e.code : 'INTERNAL', message);
+  else outcome = { kind: 'retry', reason: message };
+  log.warn({ mediaId, outcome: outcome.kind, err: error }, 'item failed');
+  return outcome;
+}

@@ -1,0 +1,168 @@
+import assert from 'node:assert/strict';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { connect } from 'nats';
+import sharp from 'sharp';
+import { defaultStateDir } from '@revive/config';
+import { Streams, Subjects } from '@revive/contracts';
+import { startLocalStack, type LocalStack } from '@revive/local-services';
+import { query, subscribeSse, subscribeWs, uploadFile, MEDIA_FIELDS, type ProgressMessage } from './support/graphql-client.ts';
+
+const fixtures = resolve(import.meta.dirname, 'fixtures/images');
+const greyPhoto = join(fixtures, 'brooklyn-bridge-1880s-grey-160.jpg');
+const colourPhoto = join(fixtures, 'garden-410x256.jpg');
+const artifacts = resolve(import.meta.dirname, '../test-artifacts');
+
+/** Mean |Cb-128| + |Cr-128| over the image: 0 for grey, clearly positive for a coloured picture. */
+async function chromaOf(bytes: Uint8Array): Promise<number> {
+  const { data, info } = await sharp(bytes).removeAlpha().toColourspace('srgb').raw().toBuffer({ resolveWithObject: true });
+  let sum = 0;
+  for (let i = 0; i < data.length; i += info.channels) {
+    const [r, g, b] = [data[i]!, data[i + 1]!, data[i + 2]!];
+    sum += Math.abs(-0.1687 * r - 0.3313 * g + 0.5 * b) + Math.abs(0.5 * r - 0.4187 * g - 0.0813 * b);
+  }
+  return sum / (info.width * info.height);
+}
+
+const stagesDone = (messages: ProgressMessage[]) => messages.filter((m) => m.event === 'STAGE_DONE' || m.event === 'STAGE_SKIPPED').map((m) => `${m.stage}:${m.event}`);
+
+describe('photo restoration end to end: GraphQL upload → JetStream stages → result (real nats-server, PostgreSQL, ONNX, one process per service)', () => {
+  let stack: LocalStack;
+  let stateDir: string;
+  const logs: string[] = [];
+  before(async () => {
+    stateDir = await mkdtemp(join(tmpdir(), 'revive-e2e-'));
+    stack = await startLocalStack({
+      stateDir,
+      persistent: false,
+      // The models npm ci built live in the repository's own state folder, not in this temporary one.
+      env: { REVIVE_MODELS_DIRS: join(defaultStateDir, 'models'), REVIVE_LOG_LEVEL: 'info', REVIVE_INFERENCE_THREADS: '1', REVIVE_ACK_WAIT_SECONDS: '5' },
+      onLine: (line) => logs.push(line),
+    });
+  });
+  after(async () => {
+    await stack?.stop();
+    // Every service's log lines, for whoever has to find out why a run failed.
+    await mkdir(artifacts, { recursive: true });
+    await writeFile(join(artifacts, 'photo-pipeline.e2e.log'), logs.join('\n'));
+    await rm(stateDir, { recursive: true, force: true });
+  });
+
+  async function resultOf(id: string) {
+    const { data, errors } = await query<{ media: { status: string; width: number; height: number; resultUrl: string; stages: Array<{ stage: string; status: string; durationMs: number | null }> } }>(stack.graphqlUrl, `query ($id: ID!) { media(id: $id) { ${MEDIA_FIELDS} } }`, { id });
+    assert.equal(errors, undefined);
+    return data!.media;
+  }
+
+  it('restores a grey photo: stage events arrive in flow order over graphql-ws, the result is coloured and twice the size', async () => {
+    // Hold preprocess so the subscription is open before the first stage can finish.
+    stack.services.preprocess.pause();
+    let id: string;
+    let sub: ReturnType<typeof subscribeWs>;
+    try {
+      const upload = await uploadFile(stack.graphqlUrl, greyPhoto, { scale: 2, colorize: 'AUTO' });
+      assert.equal(upload.errors, undefined, JSON.stringify(upload.errors));
+      id = upload.data!.uploadMedia.id;
+      assert.deepEqual([upload.data!.uploadMedia.kind, upload.data!.uploadMedia.status], ['IMAGE', 'QUEUED']);
+      sub = subscribeWs(stack.graphqlUrl, id);
+      await sub.ready;
+    } finally {
+      stack.services.preprocess.resume();
+    }
+    const messages = await sub.done;
+    assert.deepEqual(stagesDone(messages), ['PREPROCESS:STAGE_DONE', 'COLORIZE:STAGE_DONE', 'SUPERRES:STAGE_DONE', 'PUBLISH:STAGE_DONE']);
+    assert.equal(messages.at(-1)!.event, 'COMPLETED');
+    assert.ok(messages.some((m) => m.event === 'STAGE_PROGRESS' && m.stage === 'SUPERRES'), 'per-tile progress of super-resolution reached the subscriber');
+
+    const media = await resultOf(id!);
+    assert.equal(media.status, 'COMPLETED');
+    assert.ok(media.stages.every((s) => s.status === 'DONE' && s.durationMs !== null), JSON.stringify(media.stages));
+    const result = new Uint8Array(await (await fetch(media.resultUrl)).arrayBuffer());
+    const meta = await sharp(result).metadata();
+    assert.deepEqual([meta.width, meta.height], [320, 256]);
+    assert.ok((await chromaOf(result)) > 2, 'the result has colour');
+  });
+
+  it('leaves a colour photo uncoloured with colorize OFF, and its events also arrive over SSE', async () => {
+    stack.services.preprocess.pause();
+    let sse: Promise<ProgressMessage[]>;
+    let id: string;
+    try {
+      const upload = await uploadFile(stack.graphqlUrl, colourPhoto, { scale: 2, colorize: 'OFF' });
+      assert.equal(upload.errors, undefined, JSON.stringify(upload.errors));
+      id = upload.data!.uploadMedia.id;
+      sse = subscribeSse(stack.graphqlUrl, id);
+      await new Promise((r) => setTimeout(r, 500));
+    } finally {
+      stack.services.preprocess.resume();
+    }
+    const messages = await sse;
+    assert.equal(messages[0]!.event, 'SNAPSHOT');
+    assert.deepEqual(stagesDone(messages), ['PREPROCESS:STAGE_DONE', 'COLORIZE:STAGE_SKIPPED', 'SUPERRES:STAGE_DONE', 'PUBLISH:STAGE_DONE']);
+    const media = await resultOf(id!);
+    const original = await chromaOf(new Uint8Array(await sharp(colourPhoto).resize(820, 512).png().toBuffer()));
+    const result = new Uint8Array(await (await fetch(media.resultUrl)).arrayBuffer());
+    assert.deepEqual([(await sharp(result).metadata()).width, (await sharp(result).metadata()).height], [820, 512]);
+    assert.ok(Math.abs((await chromaOf(result)) - original) < 0.15 * original, 'colours kept as they were');
+  });
+
+  it('finishes an item once when the stage holding its message is killed mid-work and restarted', async () => {
+    const upload = await uploadFile(stack.graphqlUrl, colourPhoto, { scale: 4, colorize: 'OFF' });
+    const id = upload.data!.uploadMedia.id;
+    let killed = false;
+    const sub = subscribeWs(stack.graphqlUrl, id, (m) => {
+      if (!killed && m.stage === 'SUPERRES' && m.event === 'STAGE_PROGRESS') {
+        killed = true;
+        void stack.services.superres.crashAndRestart();
+      }
+    });
+    const messages = await sub.done;
+    assert.ok(killed, 'superres was killed while it held the message');
+    assert.equal(messages.filter((m) => m.event === 'COMPLETED').length, 1);
+    assert.equal((await resultOf(id)).status, 'COMPLETED');
+
+    // Exactly one superresolved and one published event for the item reached the stream.
+    const nc = await connect({ servers: stack.natsUrl });
+    try {
+      const js = nc.jetstream();
+      for (const subject of [Subjects.imageSuperResolved, Subjects.imagePublished]) {
+        const consumer = await js.consumers.get(Streams.media, { filterSubjects: subject });
+        let count = 0;
+        for (;;) {
+          const m = await consumer.next({ expires: 1000 });
+          if (!m) break;
+          if ((m.json() as { mediaId: string }).mediaId === id) count += 1;
+        }
+        assert.equal(count, 1, `${subject} published once`);
+      }
+    } finally {
+      await nc.close();
+    }
+  });
+
+  it('refuses what is not an image or video with a typed error and stores nothing; malformed GraphQL gets a typed error too', async () => {
+    const before = await query<{ medias: { edges: unknown[] } }>(stack.graphqlUrl, '{ medias(first: 100) { edges { cursor } } }');
+    const text = await uploadFile(stack.graphqlUrl, 'notes.jpg', {}, new TextEncoder().encode('this is not a picture, whatever its name says'));
+    assert.equal(text.errors?.[0]?.extensions?.code, 'UNSUPPORTED_MEDIA');
+    const empty = await uploadFile(stack.graphqlUrl, 'empty.jpg', {}, new Uint8Array(0));
+    assert.equal(empty.errors?.[0]?.extensions?.code, 'EMPTY_UPLOAD');
+    const badScale = await uploadFile(stack.graphqlUrl, greyPhoto, { scale: 3 });
+    assert.equal(badScale.errors?.[0]?.extensions?.code, 'BAD_USER_INPUT');
+    const after = await query<{ medias: { edges: unknown[] } }>(stack.graphqlUrl, '{ medias(first: 100) { edges { cursor } } }');
+    assert.equal(after.data!.medias.edges.length, before.data!.medias.edges.length, 'nothing was recorded');
+    const malformed = await query(stack.graphqlUrl, '{ medias(first: 2) { edges { ');
+    assert.ok(malformed.errors?.length);
+    assert.equal(malformed.errors![0]!.extensions?.code, 'GRAPHQL_PARSE_FAILED');
+  });
+
+  it('pages through media newest first with cursors', async () => {
+    const page1 = await query<{ medias: { edges: Array<{ cursor: string; node: { id: string } }>; pageInfo: { hasNextPage: boolean; endCursor: string } } }>(stack.graphqlUrl, '{ medias(first: 2) { edges { cursor node { id } } pageInfo { hasNextPage endCursor } } }');
+    assert.equal(page1.data!.medias.edges.length, 2);
+    assert.equal(page1.data!.medias.pageInfo.hasNextPage, true);
+    const page2 = await query<{ medias: { edges: Array<{ node: { id: string } }> } }>(stack.graphqlUrl, 'query ($after: String) { medias(first: 2, after: $after) { edges { node { id } } } }', { after: page1.data!.medias.pageInfo.endCursor });
+    const ids = [...page1.data!.medias.edges, ...page2.data!.medias.edges].map((e) => e.node.id);
+    assert.equal(new Set(ids).size, 3, 'three distinct items over two pages');
+  });
+});

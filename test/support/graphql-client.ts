@@ -1,0 +1,75 @@
+import { readFile } from 'node:fs/promises';
+import { basename } from 'node:path';
+import { createClient } from 'graphql-ws';
+import WebSocket from 'ws';
+
+/** The fields the end-to-end tests read from a Media. */
+export const MEDIA_FIELDS = `id kind filename status width height originalUrl resultUrl traceId
+  options { scale colorize frameRateFactor }
+  stages { stage status progress done total unit durationMs }
+  error { code message stage attempt }`;
+
+export interface GraphqlResponse<T> {
+  data?: T;
+  errors?: Array<{ message: string; extensions?: { code?: string } }>;
+}
+
+/** A GraphQL multipart request (the spec Yoga implements), as any client would send it. */
+export async function uploadFile(url: string, path: string, options: Record<string, unknown> = {}, bytes?: Uint8Array): Promise<GraphqlResponse<{ uploadMedia: { id: string; status: string; kind: string } }>> {
+  const body = new FormData();
+  body.set('operations', JSON.stringify({ query: 'mutation ($file: File!, $options: EnhanceOptions) { uploadMedia(file: $file, options: $options) { id status kind } }', variables: { file: null, options } }));
+  body.set('map', JSON.stringify({ 0: ['variables.file'] }));
+  body.set('0', new File([new Uint8Array(bytes ?? (await readFile(path)))], basename(path)));
+  const response = await fetch(url, { method: 'POST', body, headers: { 'graphql-preflight': '1' } });
+  return (await response.json()) as GraphqlResponse<{ uploadMedia: { id: string; status: string; kind: string } }>;
+}
+
+export async function query<T>(url: string, document: string, variables: Record<string, unknown> = {}): Promise<GraphqlResponse<T>> {
+  const response = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query: document, variables }) });
+  return (await response.json()) as GraphqlResponse<T>;
+}
+
+export interface ProgressMessage {
+  event: string;
+  stage: string | null;
+  media: { status: string; stages: Array<{ stage: string; status: string; progress: number }> };
+}
+
+const PROGRESS = `subscription ($id: ID!) { mediaProgress(id: $id) { event stage at media { ${MEDIA_FIELDS} } } }`;
+
+/** Subscribes over graphql-ws; resolves with every message once the server completes the subscription. */
+export function subscribeWs(url: string, id: string, onMessage?: (m: ProgressMessage) => void): { done: Promise<ProgressMessage[]>; ready: Promise<void> } {
+  const client = createClient({ url: url.replace(/^http/, 'ws'), webSocketImpl: WebSocket, lazy: false, retryAttempts: 0 });
+  const messages: ProgressMessage[] = [];
+  let markReady!: () => void;
+  const ready = new Promise<void>((r) => (markReady = r));
+  const done = new Promise<ProgressMessage[]>((resolve, reject) => {
+    client.subscribe<{ mediaProgress: ProgressMessage }>(
+      { query: PROGRESS, variables: { id } },
+      {
+        next: (value) => {
+          if (value.errors?.length) return reject(new Error(JSON.stringify(value.errors)));
+          const m = value.data!.mediaProgress;
+          if (m.event === 'SNAPSHOT') markReady();
+          messages.push(m);
+          onMessage?.(m);
+        },
+        error: (e) => reject(e instanceof Error ? e : new Error(JSON.stringify(e))),
+        complete: () => resolve(messages),
+      },
+    );
+  }).finally(() => client.dispose());
+  return { done, ready };
+}
+
+/** Subscribes over Server-Sent Events (Yoga's `Accept: text/event-stream`); collects until the stream ends. */
+export async function subscribeSse(url: string, id: string): Promise<ProgressMessage[]> {
+  const response = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', accept: 'text/event-stream' }, body: JSON.stringify({ query: PROGRESS, variables: { id } }) });
+  const text = await response.text();
+  return text
+    .split('\n')
+    .filter((l) => l.startsWith('data:') && l.length > 6)
+    .map((l) => JSON.parse(l.slice(5)) as { data?: { mediaProgress: ProgressMessage } })
+    .filter((p) => p.data)
+    .map((p) => p.data!.mediaProgress);
+}
