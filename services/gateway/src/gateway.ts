@@ -42,6 +42,8 @@ export async function startGateway(config: PlatformConfig, log: Logger): Promise
   const nc = await connectNats(config.nats.url, 'revive-gateway');
   await ensureMediaStream(await nc.jetstreamManager());
   const store = createObjectStore(config.store);
+  // The gateway writes first (originals), so it makes sure the bucket exists; idempotent.
+  if (config.store.kind === 's3') await createObjectStore(config.store).ensureBucket();
   const hub = createMediaHub(nc, (err) => log.error({ err }, 'media hub'));
   const urls = createObjectUrls(store, { publicUrl: config.gateway.publicUrl, secret: await urlSigningSecret(config), ttlSeconds: config.gateway.urlTtlSeconds });
   const deps = { config, log, nc, store, media: createMediaRepository(sql), hub, urls };

@@ -39,7 +39,8 @@ export interface LocalStack {
   /** The environment the services run with (a test can start more replicas with it). */
   readonly env: NodeJS.ProcessEnv;
   readonly services: Readonly<Record<ServiceName, ServiceProcess>>;
-  startReplica(name: ServiceName): ServiceProcess;
+  /** Another replica of a service (a second gateway needs its own REVIVE_GATEWAY_PORT in `env`). */
+  startReplica(name: ServiceName, env?: NodeJS.ProcessEnv): ServiceProcess;
   /** Stages drain first, then the gateway, then NATS and PostgreSQL. */
   stop(): Promise<void>;
 }
@@ -64,11 +65,13 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     REVIVE_GATEWAY_PORT: String(options.gatewayPort ?? (await freePort())),
     ...options.env,
   };
-  const launch = (name: ServiceName) => startServiceProcess({ name, entry: resolve(repoRoot, SERVICES[name]), env, cwd: repoRoot, onLine: options.onLine, restartOnExit: options.restartOnExit });
+  const replicas: ServiceProcess[] = [];
+  const launch = (name: ServiceName, extra: NodeJS.ProcessEnv = {}) =>
+    startServiceProcess({ name, entry: resolve(repoRoot, SERVICES[name]), env: { ...env, ...extra }, cwd: repoRoot, onLine: options.onLine, restartOnExit: options.restartOnExit });
   const gateway = launch('gateway');
   const services = { gateway } as Record<ServiceName, ServiceProcess>;
   const stopAll = async () => {
-    await Promise.all(STAGES.map((s) => services[s]?.stop()));
+    await Promise.all([...STAGES.map((s) => services[s]?.stop()), ...replicas.map((r) => r.stop())]);
     await gateway.stop();
     await nats?.stop();
     await pg?.stop();
@@ -78,7 +81,13 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     for (const stage of STAGES) services[stage] = launch(stage);
     await Promise.all(STAGES.map((s) => services[s].waitForLog(/"msg":"\w+ running"/, 120_000)));
     const graphqlUrl = (JSON.parse(ready) as { graphql: string }).graphql;
-    return { graphqlUrl, natsUrl: nats.url, databaseUrl: pg.url, env, services, startReplica: launch, stop: stopAll };
+    return { graphqlUrl, natsUrl: nats.url, databaseUrl: pg.url, env, services, startReplica: (name, extra) => {
+        const replica = launch(name, extra);
+        replicas.push(replica);
+        return replica;
+      },
+      stop: stopAll,
+    };
   } catch (error) {
     await stopAll();
     throw error;
