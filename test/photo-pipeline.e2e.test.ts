@@ -8,23 +8,13 @@ import sharp from 'sharp';
 import { defaultStateDir } from '@revive/config';
 import { Streams, Subjects } from '@revive/contracts';
 import { startLocalStack, type LocalStack } from '@revive/local-services';
+import { chromaOf } from './support/chroma.ts';
 import { query, subscribeSse, subscribeWs, uploadFile, MEDIA_FIELDS, type ProgressMessage } from './support/graphql-client.ts';
 
 const fixtures = resolve(import.meta.dirname, 'fixtures/images');
 const greyPhoto = join(fixtures, 'brooklyn-bridge-1880s-grey-160.jpg');
 const colourPhoto = join(fixtures, 'garden-410x256.jpg');
 const artifacts = resolve(import.meta.dirname, '../test-artifacts');
-
-/** Mean |Cb-128| + |Cr-128| over the image: 0 for grey, clearly positive for a coloured picture. */
-async function chromaOf(bytes: Uint8Array): Promise<number> {
-  const { data, info } = await sharp(bytes).removeAlpha().toColourspace('srgb').raw().toBuffer({ resolveWithObject: true });
-  let sum = 0;
-  for (let i = 0; i < data.length; i += info.channels) {
-    const [r, g, b] = [data[i]!, data[i + 1]!, data[i + 2]!];
-    sum += Math.abs(-0.1687 * r - 0.3313 * g + 0.5 * b) + Math.abs(0.5 * r - 0.4187 * g - 0.0813 * b);
-  }
-  return sum / (info.width * info.height);
-}
 
 const stagesDone = (messages: ProgressMessage[]) => messages.filter((m) => m.event === 'STAGE_DONE' || m.event === 'STAGE_SKIPPED').map((m) => `${m.stage}:${m.event}`);
 

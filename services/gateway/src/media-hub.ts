@@ -54,6 +54,9 @@ export function createMediaHub(nc: NatsConnection, onError: (error: unknown) => 
       set.add(listener);
       listeners.set(mediaId, set);
       const stop = () => {
+        // return() may come twice (for await…of, then a finally): the second must not remove
+        // the listener set a newer watcher of the same item has registered meanwhile.
+        if (done) return;
         done = true;
         set.delete(listener);
         if (set.size === 0) listeners.delete(mediaId);

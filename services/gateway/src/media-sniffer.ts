@@ -19,14 +19,15 @@ const IMAGE_BRANDS = new Set(['heic', 'heix', 'hevc', 'heim', 'heis', 'mif1', 'm
 /**
  * Decides image or video from the content (magic bytes), never from the file name or the
  * declared type: a client can claim anything. Preprocess still decodes it fully; this only
- * routes the item and refuses obvious non-media early, before anything is stored.
+ * routes the item and refuses obvious non-media early, before anything is stored. Only formats
+ * preprocess can decode are recognised (no BMP: sharp cannot read it), so what the gateway
+ * accepts here never fails later for its format alone.
  */
 export function sniffMedia(head: Uint8Array): SniffedMedia | undefined {
   if (starts(head, [0xff, 0xd8, 0xff])) return { kind: 'image', format: 'jpeg', mime: 'image/jpeg', extension: 'jpg' };
   if (starts(head, [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a])) return { kind: 'image', format: 'png', mime: 'image/png', extension: 'png' };
   if (ascii(head, 0, 4) === 'GIF8') return { kind: 'image', format: 'gif', mime: 'image/gif', extension: 'gif' };
   if (starts(head, [0x49, 0x49, 0x2a, 0x00]) || starts(head, [0x4d, 0x4d, 0x00, 0x2a])) return { kind: 'image', format: 'tiff', mime: 'image/tiff', extension: 'tif' };
-  if (ascii(head, 0, 2) === 'BM' && head.length >= 26) return { kind: 'image', format: 'bmp', mime: 'image/bmp', extension: 'bmp' };
   if (ascii(head, 0, 4) === 'RIFF') {
     const form = ascii(head, 8, 12);
     if (form === 'WEBP') return { kind: 'image', format: 'webp', mime: 'image/webp', extension: 'webp' };

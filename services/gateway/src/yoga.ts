@@ -1,7 +1,9 @@
 import { createFetch } from '@whatwg-node/fetch';
-import { createSchema, createYoga, type YogaServerInstance } from 'graphql-yoga';
+import { GraphQLError } from 'graphql';
+import { createSchema, createYoga, maskError, type YogaServerInstance } from 'graphql-yoga';
 import { graphqlSchemaSdl } from '@revive/contracts';
 import type { GatewayContext, GatewayDeps } from './context.ts';
+import { clientError, ErrorCodes } from './errors.ts';
 import { objectRoute } from './object-route.ts';
 import { mediaProgressSubscription } from './resolvers/media-progress.subscription.ts';
 import { mediaQuery } from './resolvers/media.query.ts';
@@ -26,8 +28,15 @@ export function createGatewayYoga(deps: GatewayDeps, options: { isReady?: () => 
     schema,
     graphqlEndpoint: GRAPHQL_PATH,
     context: () => deps,
-    // Unexpected errors reach clients as "Unexpected error." with no stack or internals.
-    maskedErrors: true,
+    // Unexpected errors reach clients as "Unexpected error." with no stack or internals, whatever
+    // NODE_ENV says; the multipart parser's own size refusal becomes our typed UPLOAD_TOO_LARGE.
+    maskedErrors: {
+      isDev: false,
+      maskError: (error, message) =>
+        error instanceof GraphQLError && error.extensions.code === 'REQUEST_ENTITY_TOO_LARGE'
+          ? clientError(ErrorCodes.uploadTooLarge, `the upload is larger than the limit of ${deps.config.gateway.maxUploadBytes} bytes`, { limitBytes: deps.config.gateway.maxUploadBytes, http: { status: 413 } })
+          : maskError(error, message, false),
+    },
     logging: {
       debug: (...a) => deps.log.debug({ yoga: a.map(String).join(' ') }),
       info: (...a) => deps.log.info({ yoga: a.map(String).join(' ') }),

@@ -1,0 +1,300 @@
+import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { buffer } from 'node:stream/consumers';
+import { after, before, describe, it } from 'node:test';
+import { promisify } from 'node:util';
+import { connect, type NatsConnection } from 'nats';
+import postgres, { type Sql } from 'postgres';
+import sharp from 'sharp';
+import { loadPlatformConfig, type PlatformConfig } from '@revive/config';
+import { messageId, Streams, Subjects } from '@revive/contracts';
+import { createLogger } from '@revive/logging';
+import { ensureMediaStream } from '@revive/messaging';
+import { createObjectStore, type ObjectStore } from '@revive/object-store';
+import { startNatsServer, startPostgres, type RunningNatsServer, type RunningPostgres } from '@revive/testing';
+import type { GatewayDeps } from './context.ts';
+import { createMediaHub } from './media-hub.ts';
+import { createObjectUrls } from './object-urls.ts';
+import { createMediaRepository, migrate } from './persistence/index.ts';
+import { createGatewayYoga, GRAPHQL_PATH } from './yoga.ts';
+
+const ORIGIN = 'http://gateway.test:4000';
+const MAX_UPLOAD = 4096;
+const UPLOAD = 'mutation ($file: File!, $options: EnhanceOptions) { uploadMedia(file: $file, options: $options) { id kind status filename options { scale colorize frameRateFactor } stages { stage status } } }';
+
+interface GraphqlResult<T = Record<string, any>> {
+  data?: T | null;
+  errors?: Array<{ message: string; extensions?: Record<string, unknown>; path?: string[] }>;
+}
+
+/** A GraphQL multipart request (the spec Yoga implements), built like any client builds it. */
+function uploadForm(name: string, bytes: Uint8Array, options?: Record<string, unknown>): FormData {
+  const form = new FormData();
+  form.set('operations', JSON.stringify({ query: UPLOAD, variables: { file: null, ...(options ? { options } : {}) } }));
+  form.set('map', JSON.stringify({ 0: ['variables.file'] }));
+  form.set('0', new File([new Uint8Array(bytes)], name));
+  return form;
+}
+
+describe('gateway Yoga instance over yoga.fetch (real PostgreSQL, real nats-server, filesystem store)', () => {
+  let pg: RunningPostgres;
+  let nats: RunningNatsServer;
+  let sql: Sql;
+  let nc: NatsConnection;
+  let dir: string;
+  let config: PlatformConfig;
+  let store: ObjectStore;
+  let deps: GatewayDeps;
+  let yoga: ReturnType<typeof createGatewayYoga>;
+  let png: Uint8Array;
+
+  before(async () => {
+    [pg, nats, dir] = await Promise.all([startPostgres(), startNatsServer(), mkdtemp(join(tmpdir(), 'revive-yoga-'))]);
+    config = loadPlatformConfig({
+      REVIVE_STATE_DIR: dir,
+      REVIVE_NATS_URL: nats.url,
+      REVIVE_DATABASE_URL: pg.url,
+      REVIVE_PUBLIC_URL: ORIGIN,
+      REVIVE_MAX_UPLOAD_BYTES: String(MAX_UPLOAD),
+      REVIVE_URL_SIGNING_SECRET: 'yoga-spec-url-signing-secret-0123456789',
+      REVIVE_LOG_LEVEL: 'silent',
+    });
+    sql = postgres(config.database.url, { max: 4, onnotice: () => undefined });
+    await migrate(sql);
+    nc = await connect({ servers: config.nats.url });
+    await ensureMediaStream(await nc.jetstreamManager());
+    store = createObjectStore(config.store);
+    const log = createLogger('gateway-spec', config.log.level);
+    deps = {
+      config,
+      log,
+      nc,
+      store,
+      media: createMediaRepository(sql),
+      hub: createMediaHub(nc, (err) => log.error({ err }, 'media hub')),
+      urls: createObjectUrls(store, { publicUrl: config.gateway.publicUrl, secret: config.gateway.urlSigningSecret!, ttlSeconds: config.gateway.urlTtlSeconds }),
+    };
+    yoga = createGatewayYoga(deps);
+    png = new Uint8Array(await sharp({ create: { width: 16, height: 12, channels: 3, background: { r: 120, g: 120, b: 120 } } }).png().toBuffer());
+    assert.ok(png.length < MAX_UPLOAD);
+  });
+  after(async () => {
+    deps?.hub.close();
+    await nc?.drain();
+    await sql?.end({ timeout: 5 });
+    await Promise.all([nats?.stop(), pg?.stop()]);
+    if (dir) await rm(dir, { recursive: true, force: true });
+  });
+
+  async function post<T = Record<string, any>>(body: FormData | { query: string; variables?: Record<string, unknown> }): Promise<{ status: number; text: string; json: GraphqlResult<T> }> {
+    const init = body instanceof FormData ? { method: 'POST', body } : { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) };
+    const response = await yoga.fetch(`${ORIGIN}${GRAPHQL_PATH}`, init);
+    const text = await response.text();
+    return { status: response.status, text, json: JSON.parse(text) as GraphqlResult<T> };
+  }
+
+  const codeOf = (result: { json: GraphqlResult }) => result.json.errors?.[0]?.extensions?.code;
+
+  /** Every event in the media stream so far, oldest first. */
+  async function streamEvents(): Promise<Array<{ subject: string; msgId: string | undefined; payload: Record<string, unknown> }>> {
+    const consumer = await nc.jetstream().consumers.get(Streams.media);
+    const events = [];
+    for (;;) {
+      const m = await consumer.next({ expires: 1000 });
+      if (!m) return events;
+      events.push({ subject: m.subject, msgId: m.headers?.get('Nats-Msg-Id'), payload: m.json<Record<string, unknown>>() });
+    }
+  }
+
+  const mediaRows = async () => Number((await sql`SELECT count(*) AS n FROM media`)[0]!.n);
+
+  /** A PNG that starts right and is 1 KiB over the configured limit. */
+  function oversized(): Uint8Array {
+    const big = new Uint8Array(MAX_UPLOAD + 1024);
+    big.set(png);
+    return big;
+  }
+
+  let uploadedId: string;
+
+  it('accepts a PNG upload: QUEUED, the original stored, the row recorded, exactly one image.uploaded event', async () => {
+    const result = await post(uploadForm('grandma.png', png, { scale: 4, colorize: 'OFF' }));
+    assert.equal(result.json.errors, undefined, result.text);
+    const media = result.json.data!.uploadMedia;
+    uploadedId = media.id;
+    assert.equal(media.kind, 'IMAGE');
+    assert.equal(media.status, 'QUEUED');
+    assert.equal(media.filename, 'grandma.png');
+    assert.deepEqual(media.options, { scale: 4, colorize: 'OFF', frameRateFactor: 2 });
+    assert.deepEqual(media.stages.map((s: { stage: string; status: string }) => `${s.stage}:${s.status}`), ['PREPROCESS:PENDING', 'COLORIZE:PENDING', 'SUPERRES:PENDING', 'PUBLISH:PENDING']);
+
+    const originalKey = `media/${media.id}/original.png`;
+    assert.deepEqual(new Uint8Array(await buffer(await store.get(originalKey))), png, 'the original is stored byte for byte');
+    assert.equal((await store.head(originalKey))?.contentType, 'image/png');
+
+    const events = await streamEvents();
+    assert.equal(events.length, 1, JSON.stringify(events));
+    const [event] = events;
+    assert.equal(event!.subject, Subjects.imageUploaded);
+    assert.equal(event!.msgId, messageId(media.id, 'upload'));
+    assert.deepEqual(
+      { ...event!.payload, at: typeof event!.payload.at },
+      { mediaId: media.id, options: { scale: 4, colorize: 'off', frameRateFactor: 2 }, at: 'string', originalKey, filename: 'grandma.png', contentType: 'image/png', bytes: png.length },
+    );
+  });
+
+  it('refuses bad uploads with typed errors, storing and publishing nothing', async () => {
+    const rowsBefore = await mediaRows();
+    const empty = await post(uploadForm('empty.png', new Uint8Array(0)));
+    assert.equal(codeOf(empty), 'EMPTY_UPLOAD', empty.text);
+
+    const tooBig = await post(uploadForm('big.png', oversized()));
+    assert.equal(tooBig.status, 413, tooBig.text);
+
+    const badOptions = await post(uploadForm('grandma.png', png, { scale: 3 }));
+    assert.equal(codeOf(badOptions), 'BAD_USER_INPUT', badOptions.text);
+    assert.match(badOptions.json.errors![0]!.message, /scale/);
+
+    const text = await post(uploadForm('notes.jpg', new TextEncoder().encode('this is not a picture, whatever its name says')));
+    assert.equal(codeOf(text), 'UNSUPPORTED_MEDIA', text.text);
+
+    const bmpPath = join(dir, 'frame.bmp');
+    await promisify(execFile)('ffmpeg', ['-v', 'error', '-y', '-f', 'lavfi', '-i', 'testsrc=size=32x32', '-frames:v', '1', bmpPath]);
+    const bmp = await post(uploadForm('frame.bmp', new Uint8Array(await readFile(bmpPath))));
+    assert.equal(codeOf(bmp), 'UNSUPPORTED_MEDIA', 'BMP, which preprocess cannot decode, is refused up front');
+
+    for (const result of [empty, tooBig, badOptions, text, bmp]) assert.equal(result.json.data?.uploadMedia ?? null, null);
+    assert.equal(await mediaRows(), rowsBefore, 'nothing recorded');
+    assert.deepEqual(await readdir(join(config.store.kind === 'filesystem' ? config.store.root : '', 'media')), [uploadedId], 'nothing stored');
+    assert.equal((await nc.jetstreamManager().then((jsm) => jsm.streams.info(Streams.media))).state.messages, 1, 'nothing published beyond the one good upload');
+  });
+
+  // Known gap: Yoga's multipart parser stops at formDataLimits.fileSize with its own
+  // REQUEST_ENTITY_TOO_LARGE before the mutation's UPLOAD_TOO_LARGE check can run. The fix
+  // belongs in yoga.ts (maskedErrors.maskError), which another change is editing right now.
+  it('refuses an upload over maxUploadBytes with UPLOAD_TOO_LARGE and the limit', async () => {
+    const tooBig = await post(uploadForm('big.png', oversized()));
+    assert.equal(codeOf(tooBig), 'UPLOAD_TOO_LARGE', tooBig.text);
+    assert.equal(tooBig.json.errors?.[0]?.extensions?.limitBytes, MAX_UPLOAD);
+  });
+
+  it('answers media(id) with the item, and null for an unknown or malformed id', async () => {
+    const known = await post({ query: 'query ($id: ID!) { media(id: $id) { id status kind } }', variables: { id: uploadedId } });
+    assert.deepEqual(known.json, { data: { media: { id: uploadedId, status: 'QUEUED', kind: 'IMAGE' } } });
+    for (const id of [randomUUID(), 'not-a-uuid', "'; DROP TABLE media; --"]) {
+      const result = await post({ query: 'query ($id: ID!) { media(id: $id) { id } }', variables: { id } });
+      assert.deepEqual(result.json, { data: { media: null } }, id);
+    }
+  });
+
+  it('pages medias and refuses a page size out of range or a bad cursor with BAD_USER_INPUT', async () => {
+    const page = await post({ query: '{ medias(first: 5) { edges { cursor node { id } } pageInfo { hasNextPage endCursor } } }' });
+    assert.deepEqual(page.json.data!.medias.edges.map((e: { node: { id: string } }) => e.node.id), [uploadedId]);
+    assert.equal(page.json.data!.medias.pageInfo.hasNextPage, false);
+    for (const first of [0, -1, 101]) {
+      const result = await post({ query: 'query ($first: Int) { medias(first: $first) { edges { cursor } } }', variables: { first } });
+      assert.equal(codeOf(result), 'BAD_USER_INPUT', `first: ${first}: ${result.text}`);
+    }
+    const cursor = await post({ query: '{ medias(first: 5, after: "garbage") { edges { cursor } } }' });
+    assert.equal(codeOf(cursor), 'BAD_USER_INPUT', cursor.text);
+  });
+
+  it('masks an unexpected internal error: "Unexpected error.", no internal message, no stack', async () => {
+    const secret = 'connection to db-primary.internal:5432 refused';
+    const broken = createGatewayYoga({
+      ...deps,
+      media: {
+        ...deps.media,
+        get: async () => {
+          throw new Error(secret);
+        },
+      },
+    });
+    const response = await broken.fetch(`${ORIGIN}${GRAPHQL_PATH}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query: `{ media(id: "${uploadedId}") { id } }` }) });
+    const text = await response.text();
+    const json = JSON.parse(text) as GraphqlResult;
+    assert.equal(json.errors?.length, 1, text);
+    assert.equal(json.errors![0]!.message, 'Unexpected error.');
+    assert.equal(json.errors![0]!.extensions?.code, 'INTERNAL_SERVER_ERROR');
+    assert.ok(!text.includes(secret), text);
+    assert.ok(!/stack|at .*\.ts:\d+/.test(text), text);
+  });
+
+  // Known gap: with maskedErrors: true Yoga reads NODE_ENV at each error and, under
+  // "development", adds extensions.originalError with the message and stack. yoga.ts should
+  // pass maskedErrors: { isDev: false }.
+  it('keeps masking when NODE_ENV=development', async () => {
+    const broken = createGatewayYoga({ ...deps, media: { ...deps.media, get: () => Promise.reject(new Error('internal detail')) } });
+    const previous = process.env.NODE_ENV;
+    process.env.NODE_ENV = 'development';
+    try {
+      const response = await broken.fetch(`${ORIGIN}${GRAPHQL_PATH}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query: `{ media(id: "${uploadedId}") { id } }` }) });
+      const text = await response.text();
+      assert.ok(!text.includes('internal detail') && !text.includes('stack'), text);
+    } finally {
+      if (previous === undefined) delete process.env.NODE_ENV;
+      else process.env.NODE_ENV = previous;
+    }
+  });
+
+  it('answers /healthz and /readyz', async () => {
+    const health = await yoga.fetch(`${ORIGIN}/healthz`);
+    assert.deepEqual([health.status, await health.text()], [200, 'ok']);
+    const ready = await yoga.fetch(`${ORIGIN}/readyz`);
+    assert.deepEqual([ready.status, await ready.text()], [200, 'ready']);
+    const notReady = await createGatewayYoga(deps, { isReady: () => false }).fetch(`${ORIGIN}/readyz`);
+    assert.deepEqual([notReady.status, await notReady.text()], [503, 'not ready']);
+  });
+
+  it('serves an object to a signed URL under /objects/ and refuses a bad or missing signature with 403', async () => {
+    const result = await post({ query: 'query ($id: ID!) { media(id: $id) { originalUrl resultUrl } }', variables: { id: uploadedId } });
+    const { originalUrl, resultUrl } = result.json.data!.media as { originalUrl: string; resultUrl: string | null };
+    assert.equal(resultUrl, null, 'no result URL before the item completes');
+    assert.ok(originalUrl.startsWith(`${ORIGIN}/objects/media/${uploadedId}/original.png?`), originalUrl);
+
+    const response = await yoga.fetch(originalUrl);
+    assert.equal(response.status, 200);
+    assert.equal(response.headers.get('content-type'), 'image/png');
+    assert.equal(response.headers.get('content-length'), String(png.length));
+    assert.deepEqual(new Uint8Array(await response.arrayBuffer()), png);
+    const head = await yoga.fetch(originalUrl, { method: 'HEAD' });
+    assert.equal(head.status, 200);
+
+    const url = new URL(originalUrl);
+    const tampered = new URL(url);
+    tampered.searchParams.set('signature', `x${url.searchParams.get('signature')!.slice(1)}`);
+    const unsigned = new URL(url.pathname, ORIGIN);
+    const otherKey = new URL(url);
+    otherKey.pathname = url.pathname.replace('original.png', 'result.png');
+    for (const bad of [tampered, unsigned, otherKey]) {
+      const refused = await yoga.fetch(bad.href);
+      assert.equal(refused.status, 403, bad.href);
+      assert.equal(await refused.text(), 'this link is invalid or has expired');
+    }
+    const posted = await yoga.fetch(originalUrl, { method: 'POST' });
+    assert.equal(posted.status, 405);
+    const traversal = await yoga.fetch(`${ORIGIN}/objects/media/..%2F..%2Fetc/passwd?${url.searchParams}`);
+    assert.equal(traversal.status, 404);
+    const malformed = await yoga.fetch(`${ORIGIN}/objects/media/%E0%A4%A?${url.searchParams}`);
+    assert.equal(malformed.status, 404, 'a malformed percent-escape names no object');
+  });
+
+  it('answers a signed URL whose object is gone with 404, and a failing store with 503, never a stack', async () => {
+    const key = `media/${randomUUID()}/original.png`;
+    await store.put(key, png, { contentType: 'image/png' });
+    const url = await deps.urls.urlFor(key);
+    await store.delete(key);
+    const gone = await yoga.fetch(url);
+    assert.deepEqual([gone.status, await gone.text()], [404, 'not found']);
+
+    const failing: ObjectStore = { ...store, head: () => Promise.reject(new Error('connect ECONNREFUSED 10.0.0.7:9000')) };
+    const response = await createGatewayYoga({ ...deps, store: failing }).fetch(url);
+    const text = await response.text();
+    assert.equal(response.status, 503);
+    assert.ok(!text.includes('ECONNREFUSED') && !text.includes(' at '), text);
+  });
+});

@@ -1,0 +1,113 @@
+import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import sharp from 'sharp';
+import { defaultStateDir, repoRoot } from '@revive/config';
+import { freePort, startLocalStack, type LocalStack } from '@revive/local-services';
+import { chromaOf } from './support/chroma.ts';
+
+const greyPhoto = resolve(import.meta.dirname, 'fixtures/images/brooklyn-bridge-1880s-grey-160.jpg');
+const artifacts = resolve(import.meta.dirname, '../test-artifacts');
+const revive = resolve(repoRoot, 'services/cli/bin/revive.mjs');
+
+interface CliRun {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+/** Runs the real `revive` command as a user would (a separate Node process) and collects what it printed. */
+function runCli(args: readonly string[]): Promise<CliRun> {
+  // The CLI must be told its gateway by --url alone, not by whatever this shell exports.
+  const { REVIVE_URL: _url, REVIVE_TOKEN: _token, ...env } = process.env;
+  return new Promise((done, fail) => {
+    const child = execFile(process.execPath, [revive, ...args], { cwd: repoRoot, env, timeout: 180_000 }, (error, stdout, stderr) => {
+      if (error && typeof error.code !== 'number') return fail(new Error(`revive ${args.join(' ')} did not exit normally: ${error.message}\n${stderr}`));
+      done({ code: child.exitCode, stdout, stderr });
+    });
+  });
+}
+
+/** One file's entry in `revive enhance --json`. */
+interface FileReport {
+  file: string;
+  id: string | null;
+  status: string | null;
+  stages: Array<{ stage: string; status: string }>;
+  resultPath: string | null;
+  error: { code: string; message: string } | null;
+}
+
+describe('revive CLI end to end: the real command against the real stack (nats-server, PostgreSQL, one process per service)', () => {
+  let stack: LocalStack;
+  let stateDir: string;
+  let outDir: string;
+  const logs: string[] = [];
+  before(async () => {
+    stateDir = await mkdtemp(join(tmpdir(), 'revive-cli-e2e-'));
+    outDir = await mkdtemp(join(tmpdir(), 'revive-cli-out-'));
+    stack = await startLocalStack({
+      stateDir,
+      persistent: false,
+      // The models npm ci built live in the repository's own state folder, not in this temporary one.
+      env: { REVIVE_MODELS_DIRS: join(defaultStateDir, 'models'), REVIVE_LOG_LEVEL: 'info', REVIVE_INFERENCE_THREADS: '1', REVIVE_ACK_WAIT_SECONDS: '5' },
+      onLine: (line) => logs.push(line),
+    });
+  });
+  after(async () => {
+    await stack?.stop();
+    // Every service's log lines, for whoever has to find out why a run failed.
+    await mkdir(artifacts, { recursive: true });
+    await writeFile(join(artifacts, 'cli.e2e.log'), logs.join('\n'));
+    await rm(stateDir, { recursive: true, force: true });
+    await rm(outDir, { recursive: true, force: true });
+  });
+
+  it('enhances a grey photo: exit 0, a COMPLETED JSON report, and a coloured result twice the size in --out', async () => {
+    const run = await runCli(['enhance', greyPhoto, '--out', outDir, '--scale', '2', '--json', '--url', stack.graphqlUrl]);
+    assert.equal(run.code, 0, `stdout:\n${run.stdout}\nstderr:\n${run.stderr}`);
+    const report = JSON.parse(run.stdout) as FileReport;
+    assert.equal(report.status, 'COMPLETED');
+    assert.equal(report.error, null);
+    assert.match(report.id ?? '', /^[0-9a-f-]{36}$/);
+    assert.deepEqual(report.stages.map((s) => `${s.stage}:${s.status}`), ['PREPROCESS:DONE', 'COLORIZE:DONE', 'SUPERRES:DONE', 'PUBLISH:DONE']);
+    assert.equal(resolve(report.resultPath!), join(outDir, 'brooklyn-bridge-1880s-grey-160.revive.png'));
+    assert.deepEqual(await readdir(outDir), ['brooklyn-bridge-1880s-grey-160.revive.png'], 'only the result, no partial download left behind');
+
+    const result = new Uint8Array(await readFile(report.resultPath!));
+    const [input, output] = [await sharp(greyPhoto).metadata(), await sharp(result).metadata()];
+    assert.deepEqual([output.width, output.height], [input.width! * 2, input.height! * 2]);
+    assert.ok((await chromaOf(result)) > 2, 'the result has colour');
+  });
+
+  it('reports a text file the server refuses: non-zero exit, the server code on stderr and in the JSON', async () => {
+    const notes = join(stateDir, 'notes.jpg');
+    await writeFile(notes, 'this is not a picture, whatever its name says');
+
+    const plain = await runCli(['enhance', notes, '--out', outDir, '--url', stack.graphqlUrl]);
+    assert.equal(plain.code, 1, plain.stderr);
+    assert.equal(plain.stdout, '', 'no result path printed');
+    assert.match(plain.stderr, /notes\.jpg: UNSUPPORTED_MEDIA: the file is neither an image nor a video/);
+
+    const json = await runCli(['enhance', notes, '--out', outDir, '--json', '--url', stack.graphqlUrl]);
+    assert.equal(json.code, 1, json.stderr);
+    const report = JSON.parse(json.stdout) as FileReport;
+    assert.deepEqual([report.id, report.status, report.resultPath], [null, null, null]);
+    assert.equal(report.error?.code, 'UNSUPPORTED_MEDIA');
+    assert.match(report.error?.message ?? '', /neither an image nor a video/);
+  });
+
+  it('exits 2 when the gateway cannot be reached', async () => {
+    const url = `http://127.0.0.1:${await freePort()}/graphql`;
+    const plain = await runCli(['enhance', greyPhoto, '--out', outDir, '--url', url]);
+    assert.equal(plain.code, 2, plain.stderr);
+    assert.match(plain.stderr, /network error: cannot reach .*ECONNREFUSED/);
+
+    const json = await runCli(['enhance', greyPhoto, '--out', outDir, '--json', '--url', url]);
+    assert.equal(json.code, 2, json.stderr);
+    assert.equal((JSON.parse(json.stdout) as FileReport).error?.code, 'NETWORK_ERROR');
+  });
+});
