@@ -13,6 +13,7 @@ const REQUIRED: ReadonlyArray<{ command: string; pkg: string; why: string }> = [
   { command: 'swift-account-server', pkg: 'swift-account', why: 'Swift account server behind the test S3 endpoint' },
   { command: 'swift-container-server', pkg: 'swift-container', why: 'Swift container server (S3 buckets) behind the test S3 endpoint' },
   { command: 'swift-object-server', pkg: 'swift-object', why: 'Swift object server (S3 objects) behind the test S3 endpoint' },
+  { command: 'chromium', pkg: 'chromium', why: 'headless browser for the web page end-to-end tests (driven by playwright-core)' },
 ];
 
 const has = (command: string) => spawnSync('sh', ['-c', `command -v ${command}`], { stdio: 'ignore' }).status === 0;

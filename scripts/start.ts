@@ -2,7 +2,7 @@
 // gateway and one OS process per stage, state under .revive/. Ctrl-C drains and stops it all;
 // the next start finds the same media, events and objects.
 import { loadPlatformConfig } from '@revive/config';
-import { startLocalStack } from '@revive/local-services';
+import { SERVICES, startLocalStack, type ServiceName } from '@revive/local-services';
 import { createModelRegistry } from '@revive/model-runtime';
 
 const config = loadPlatformConfig();
@@ -17,6 +17,16 @@ if (missing.length > 0) {
 
 const natsPort = Number(new URL(config.nats.url).port || 4222);
 const pgPort = Number(new URL(config.database.url).port || 5433);
+// One process per service on one machine: REVIVE_METRICS_PORT and REVIVE_HEALTH_PORT name the
+// gateway's port and the others count up from it in SERVICES order (9464, 9465, …).
+const order = Object.keys(SERVICES) as ServiceName[];
+const metricsBase = config.telemetry.prometheus?.port;
+const healthBase = config.health.port;
+const serviceEnv = (name: ServiceName): NodeJS.ProcessEnv => ({
+  ...(metricsBase ? { REVIVE_METRICS_PORT: String(metricsBase + order.indexOf(name)) } : {}),
+  ...(healthBase ? { REVIVE_HEALTH_PORT: String(healthBase + order.indexOf(name)) } : {}),
+});
+
 console.error(`revive: starting nats-server :${natsPort}, PostgreSQL :${pgPort}, gateway :${config.gateway.port} and the stage services (state in ${config.stateDir})`);
 const stack = await startLocalStack({
   stateDir: config.stateDir,
@@ -26,6 +36,7 @@ const stack = await startLocalStack({
   postgresPort: pgPort,
   gatewayPort: config.gateway.port,
   restartOnExit: true,
+  serviceEnv,
   // Services log pino JSON; pass it through untouched (pipe into pino-pretty to read it).
   onLine: (line) => process.stdout.write(`${line}\n`),
 }).catch((error: unknown) => {
@@ -36,9 +47,12 @@ const stack = await startLocalStack({
 console.error(
   [
     '',
-    `Revive is running.  GraphQL (HTTP, SSE, WebSocket): ${stack.graphqlUrl}`,
+    `Revive is running.  Web page: ${new URL('/', stack.graphqlUrl).href}`,
+    `  GraphQL (HTTP, SSE, WebSocket): ${stack.graphqlUrl}`,
     `  enhance a photo:  npx revive enhance photo.jpg --out results/`,
     `  NATS (JetStream): ${stack.natsUrl}   e.g. nats --server ${stack.natsUrl} stream info REVIVE_MEDIA`,
+    ...(config.telemetry.tracesUrl ? [`  traces and metrics: OTLP to ${new URL(config.telemetry.tracesUrl).origin} (Grafana: see observability/README.md)`] : []),
+    ...(metricsBase ? [`  Prometheus: ${order.map((n) => `${n} :${metricsBase + order.indexOf(n)}`).join(', ')} (/metrics)`] : []),
     '  Ctrl-C stops everything (in-flight work finishes first).',
     '',
   ].join('\n'),

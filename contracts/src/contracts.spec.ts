@@ -40,9 +40,23 @@ describe('pipeline contracts', () => {
     );
   });
 
+  it('describes video chunks: one event per chunk, the whole video alongside, image events unchanged', () => {
+    const video = { mediaId, options, at, originalKey: 'media/x/original.mp4', width: 320, height: 180, frames: 60, fps: 30000 / 1001, frameRate: '30000/1001', durationSeconds: 2.002, hasAudio: true };
+    const chunk = { index: 1, count: 3, startSeconds: 0.8008, durationSeconds: 0.8008, frames: 24, firstFrame: 24 };
+    const event = parseEvent(Subjects.videoPreprocessed, { ...video, key: 'media/x/preprocess/chunk-00001.mkv', chunk, isMonochrome: true });
+    assert.deepEqual(event.chunk, { ...chunk, overlapFrames: 0 }, 'overlap defaults to none');
+    assert.throws(() => parseEvent(Subjects.videoColorized, { ...video, key: 'media/x/c.mkv', chunk: { ...chunk, index: 3 }, colorized: true }), /chunk\.index: index must be below count/);
+    assert.throws(() => parseEvent(Subjects.videoInterpolated, { ...video, key: 'media/x/i.mkv', chunk, frameRate: '29.97' }), /frameRate/);
+    assert.throws(() => parseEvent(Subjects.videoSuperResolved, { ...video, key: 'media/x/s.mkv', scale: 2 }), /chunk/, 'a video stage event names its chunk');
+    const published = parseEvent(Subjects.videoPublished, { ...video, key: 'media/x/result.mp4', posterKey: 'media/x/poster.jpg', contentType: 'video/mp4' });
+    assert.equal('chunk' in published, false, 'publish joins: one event per video');
+    assert.throws(() => parseEvent(Subjects.imagePublished, { mediaId, options, at, key: 'media/x/r.png', width: 1, height: 1 }), /contentType/);
+  });
+
   it('derives one message id per (media, stage) so JetStream drops duplicates', () => {
     assert.equal(messageId(mediaId, 'colorize'), `${mediaId}:colorize`);
     assert.notEqual(messageId(mediaId, 'colorize', 1), messageId(mediaId, 'colorize', 2));
+    assert.equal(messageId(mediaId, 'preprocess', 0), `${mediaId}:preprocess:0`, 'chunk 0 has its own id, not the whole video\'s');
   });
 
   it('ships a GraphQL SDL with the operations the API promises', () => {

@@ -29,13 +29,53 @@ const imageArtifact = {
   height: z.number().int().positive(),
 };
 
-const videoArtifact = {
-  ...imageArtifact,
+/** An exact frame rate as a fraction "num/den": 30000/1001 stays exact (29.97 drifts ~0.1 s an hour against the audio). */
+export const frameRateSchema = z.string().regex(/^[1-9]\d{0,6}\/[1-9]\d{0,6}$/, 'a frame rate "num/den"');
+
+/**
+ * One piece of a video. Preprocess cuts the upload into chunks of a few seconds and every later
+ * stage handles one chunk per message, so N replicas of a stage work on one video at once and a
+ * crash costs one chunk, never the video. Counts are in the frames of the emitting stage's output.
+ */
+export const videoChunkSchema = z
+  .object({
+    index: z.number().int().nonnegative(),
+    count: z.number().int().positive(),
+    /** Where the chunk starts in the video and how long it lasts, from the exact frame rate. */
+    startSeconds: z.number().nonnegative(),
+    durationSeconds: z.number().positive(),
+    /** Frames that belong to this chunk. */
+    frames: z.number().int().positive(),
+    /** Index of the chunk's first frame in the whole video. */
+    firstFrame: z.number().int().nonnegative(),
+    /**
+     * Frames stored after `frames` in the chunk's file: the next chunk's first frame, carried so
+     * interpolation can bridge the cut between chunks. Consumers read `frames` and drop these.
+     */
+    overlapFrames: z.number().int().min(0).max(1).default(0),
+  })
+  .refine((c) => c.index < c.count, { message: 'index must be below count', path: ['index'] });
+export type VideoChunk = z.infer<typeof videoChunkSchema>;
+
+/** What every video event says about the whole video, as the emitting stage outputs it. */
+const videoBase = {
+  ...itemBase,
+  /** The upload: publish takes the audio and subtitles from it. */
+  originalKey: objectKey,
+  width: z.number().int().positive(),
+  height: z.number().int().positive(),
+  /** Frames of the whole video. */
   frames: z.number().int().positive(),
-  /** Average frames per second (variable-rate sources carry timestamps in the container). */
+  /** frameRate as a number, for display. */
   fps: z.number().positive(),
+  /** Constant after preprocess: variable-rate sources are resampled on their timestamps. */
+  frameRate: frameRateSchema,
+  durationSeconds: z.number().positive(),
   hasAudio: z.boolean(),
 };
+
+/** A processed chunk: `key` is this chunk's file (lossless intermediate, see @revive/video-io). */
+const videoChunkArtifact = { ...videoBase, key: objectKey, chunk: videoChunkSchema };
 
 const uploaded = z.object({
   ...itemBase,
@@ -64,11 +104,13 @@ export const eventSchemas = {
   [Subjects.imageSuperResolved]: z.object({ ...imageArtifact, scale: z.number().int().positive() }),
   [Subjects.imagePublished]: z.object({ ...imageArtifact, contentType: z.string() }),
   [Subjects.videoUploaded]: uploaded,
-  [Subjects.videoPreprocessed]: z.object({ ...videoArtifact, isMonochrome: z.boolean() }),
-  [Subjects.videoColorized]: z.object({ ...videoArtifact, colorized: z.boolean() }),
-  [Subjects.videoSuperResolved]: z.object({ ...videoArtifact, scale: z.number().int().positive() }),
-  [Subjects.videoInterpolated]: z.object({ ...videoArtifact }),
-  [Subjects.videoPublished]: z.object({ ...videoArtifact, contentType: z.string() }),
+  // Video events other than `published` come once per chunk (msgID messageId(id, stage, chunk.index)).
+  [Subjects.videoPreprocessed]: z.object({ ...videoChunkArtifact, isMonochrome: z.boolean() }),
+  [Subjects.videoColorized]: z.object({ ...videoChunkArtifact, colorized: z.boolean() }),
+  [Subjects.videoSuperResolved]: z.object({ ...videoChunkArtifact, scale: z.number().int().positive() }),
+  [Subjects.videoInterpolated]: z.object({ ...videoChunkArtifact }),
+  /** Once per video, after the join: `key` is the MP4, `posterKey` a JPEG still. */
+  [Subjects.videoPublished]: z.object({ ...videoBase, key: objectKey, posterKey: objectKey, contentType: z.string() }),
   [Subjects.mediaFailed]: failed,
 } as const satisfies Record<Subject, z.ZodType>;
 

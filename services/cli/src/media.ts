@@ -24,6 +24,8 @@ export interface StageState {
   startedAt: string | null;
   finishedAt: string | null;
   durationMs: number | null;
+  /** Seconds left while RUNNING, when the server can tell (videos). */
+  etaSeconds?: number | null;
 }
 
 /** Why an item failed. */
@@ -68,7 +70,7 @@ const MEDIA_FIELDS = /* GraphQL */ `
   fragment CliMediaFields on Media {
     id kind filename status
     options { scale colorize frameRateFactor }
-    stages { stage status progress done total unit startedAt finishedAt durationMs }
+    stages { stage status progress done total unit startedAt finishedAt durationMs etaSeconds }
     width height resultUrl
     error { code message stage attempt at }
     traceId createdAt updatedAt

@@ -55,6 +55,7 @@ function stageFigures(stage: StageState): string[] {
   if ((stage.status === 'DONE' || stage.status === 'FAILED') && stage.durationMs != null) {
     figures.push(formatDuration(stage.durationMs));
   }
+  if (stage.status === 'RUNNING' && stage.etaSeconds != null) figures.push(`about ${formatDuration(stage.etaSeconds * 1000)} left`);
   return figures;
 }
 

@@ -125,10 +125,4 @@ describe('colorize handlers', () => {
     // `at` is the completion time; JetStream drops the second publish by its msgID anyway.
     assert.deepEqual({ ...second, event: { ...second.event, at: '' } }, { ...first, event: { ...first.event, at: '' } });
   });
-
-  it('refuses videos loudly until video colorization exists', async () => {
-    const outcome = await handlers.video({} as EventOf<typeof Subjects.videoPreprocessed>, context());
-    assert.ok(outcome.kind === 'reject' && outcome.code === 'VIDEO_NOT_SUPPORTED');
-    assert.match(outcome.reason, /^video colorize is not available yet: /);
-  });
 });

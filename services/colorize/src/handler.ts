@@ -6,7 +6,7 @@ import type { HandlerContext, Outcome } from '@revive/messaging';
 import { ModelNotFoundError, ModelRejectedError, type ModelRuntime } from '@revive/model-runtime';
 import type { ObjectStore } from '@revive/object-store';
 import { download, failureOutcome, handOn, inWorkDir, outputKey, reject, stepDone, upload, type HandlerOf } from '@revive/stage-kit';
-import { colorizeVideo } from './video.handler.ts';
+import { createColorizeVideoHandler } from './video.handler.ts';
 
 /** What the colorize handlers need, built once in main.ts (or by a test). */
 export interface ColorizeDeps {
@@ -82,6 +82,6 @@ export function createColorizeHandlers(deps: ColorizeDeps): ColorizeHandlers {
         return failureOutcome(error, deps.log, event.mediaId);
       }
     },
-    video: colorizeVideo,
+    video: createColorizeVideoHandler({ ...deps, modelId, modelProblem }),
   };
 }

@@ -1,2 +1,3 @@
 export { createColorizeHandlers, type ColorizeDeps, type ColorizeHandlers } from './handler.ts';
-export { colorizeVideo } from './video.handler.ts';
+export { createColorizeVideoHandler, PRIMING_FRAMES, type ColorizeVideoDeps } from './video.handler.ts';
+export { createFrameColorizer, STATIC_WEIGHT, type FrameColorizer } from './video-colorizer.ts';

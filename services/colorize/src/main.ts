@@ -3,20 +3,22 @@ import { DEFAULT_COLORIZE_MODEL } from '@revive/colorizer';
 import { Stages, Subjects } from '@revive/contracts';
 import { createModelRegistry, createModelRuntime } from '@revive/model-runtime';
 import { createObjectStore } from '@revive/object-store';
-import { serveStage } from '@revive/stage-kit';
+import { objectStoreCheck, serveStage } from '@revive/stage-kit';
 import { createColorizeHandlers } from './handler.ts';
 
 await serveStage({
   stage: Stages.colorize,
   async build(config, log) {
+    const store = createObjectStore(config.store);
     const registry = createModelRegistry(config.inference.modelDirs);
     const runtime = createModelRuntime({ registry, threads: config.inference.threads });
     // Not fatal: the stage still passes `off` and colour items; colorizing ones fail with MODEL_UNAVAILABLE.
     await registry.get(DEFAULT_COLORIZE_MODEL).catch((error: unknown) => log.warn({ err: error }, 'colorization model unavailable'));
-    const handlers = createColorizeHandlers({ store: createObjectStore(config.store), runtime, log, maxInputPixels: config.inference.maxInputPixels });
+    const handlers = createColorizeHandlers({ store, runtime, log, maxInputPixels: config.inference.maxInputPixels });
     return {
       handlers: { [Subjects.imagePreprocessed]: handlers.image, [Subjects.videoPreprocessed]: handlers.video },
       close: () => runtime.close(),
+      checks: { store: objectStoreCheck(store) },
       info: { threads: config.inference.threads },
     };
   },

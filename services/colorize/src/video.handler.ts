@@ -1,12 +1,80 @@
-import type { Subjects } from '@revive/contracts';
-import type { HandlerOf } from '@revive/stage-kit';
+import { join } from 'node:path';
+import { DEFAULT_COLORIZE_MODEL } from '@revive/colorizer';
+import { Stages, Subjects, type EventOf } from '@revive/contracts';
+import type { Logger } from '@revive/logging';
+import type { HandlerContext, Outcome } from '@revive/messaging';
+import type { ModelRuntime } from '@revive/model-runtime';
+import type { ObjectStore } from '@revive/object-store';
+import { download, failureOutcome, reject, type HandlerOf } from '@revive/stage-kit';
+import { chunkKey, handOnChunk, inputRate, rateValue, readFrames, runChunkStage, videoFieldsOf } from '@revive/video-io';
+import { createFrameColorizer, type FrameColorizer } from './video-colorizer.ts';
+
+/** Frames of the previous chunk run through the smoothing before this chunk's first frame. */
+export const PRIMING_FRAMES = 8;
+
+export interface ColorizeVideoDeps {
+  readonly store: ObjectStore;
+  readonly runtime: ModelRuntime;
+  readonly log: Logger;
+  readonly modelId?: string;
+  readonly tmpDir?: string;
+  /** Why the model cannot be used, or undefined when it can (shared with the image handler). */
+  readonly modelProblem: () => Promise<string | undefined>;
+}
+
+type Preprocessed = EventOf<typeof Subjects.videoPreprocessed>;
 
 /**
- * Colorizing videos is a later issue. Until it lands, a video that reaches this stage fails at
- * once with a code the client can show, instead of waiting in the queue for a stage that never comes.
+ * Colorizes one chunk of a video, frame by frame through ffmpeg pipes, with the temporally
+ * stable colorizer (see createFrameColorizer). `off`, and `auto` on a video preprocess found
+ * colourful, hand the chunk on untouched.
  */
-export const colorizeVideo: HandlerOf<typeof Subjects.videoPreprocessed> = async () => ({
-  kind: 'reject',
-  code: 'VIDEO_NOT_SUPPORTED',
-  reason: 'video colorize is not available yet: this release restores photos; colorizing, upscaling and interpolating videos is planned, so the video stops here',
-});
+export function createColorizeVideoHandler(deps: ColorizeVideoDeps): HandlerOf<typeof Subjects.videoPreprocessed> {
+  const modelId = deps.modelId ?? DEFAULT_COLORIZE_MODEL;
+
+  async function colorizeChunk(event: Preprocessed, ctx: HandlerContext): Promise<Outcome> {
+    const mode = event.options.colorize;
+    if (mode === 'off' || (mode === 'auto' && !event.isMonochrome)) {
+      const payload = { ...videoFieldsOf(event), at: new Date().toISOString(), key: event.key, chunk: event.chunk, colorized: false };
+      return handOnChunk(Subjects.videoColorized, payload, Stages.colorize);
+    }
+    const problem = await deps.modelProblem();
+    if (problem) return reject('MODEL_UNAVAILABLE', `colorization model unavailable: ${problem}`);
+    const model = await deps.runtime.load(modelId);
+    const { width, height } = event;
+    const colorizer = createFrameColorizer(model, width, height);
+    return runChunkStage(deps, event, ctx, {
+      stage: Stages.colorize,
+      subject: Subjects.videoColorized,
+      width,
+      height,
+      rate: inputRate(event),
+      frames: event.chunk.frames,
+      async run(frames, write, dir) {
+        await prime(colorizer, event, dir);
+        for await (const frame of frames) await write(await colorizer.colorize(frame));
+      },
+      describe: (key) => ({ ...videoFieldsOf(event), at: new Date().toISOString(), key, chunk: event.chunk, colorized: true }),
+    });
+  }
+
+  /** Runs the previous chunk's last frames through the smoothing, so colour does not jump at the cut. */
+  async function prime(colorizer: FrameColorizer, event: Preprocessed, dir: string): Promise<void> {
+    if (event.chunk.index === 0) return;
+    const previous = chunkKey(event.mediaId, Stages.preprocess, event.chunk.index - 1);
+    if (!(await deps.store.head(previous))) return;
+    const path = join(dir, 'previous.mkv');
+    await download(deps.store, previous, path);
+    // Intra-only intermediate: seeking from the end is exact. The last frame read is the overlap (this chunk's first).
+    const fromEndSeconds = (PRIMING_FRAMES + 1) / rateValue(inputRate(event));
+    for await (const frame of readFrames({ input: path, width: event.width, height: event.height, fromEndSeconds })) await colorizer.prime(frame);
+  }
+
+  return async (event, ctx) => {
+    try {
+      return await colorizeChunk(event, ctx);
+    } catch (error) {
+      return failureOutcome(error, deps.log, event.mediaId);
+    }
+  };
+}

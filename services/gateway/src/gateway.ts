@@ -8,10 +8,13 @@ import type { PlatformConfig } from '@revive/config';
 import type { Logger } from '@revive/logging';
 import { connectNats, ensureMediaStream } from '@revive/messaging';
 import { createObjectStore } from '@revive/object-store';
+import { runReadinessChecks } from '@revive/telemetry';
 import { createMediaHub } from './media-hub.ts';
 import { createObjectUrls } from './object-urls.ts';
 import { createMediaRepository, createProjection, migrate } from './persistence/index.ts';
 import { startProjector } from './projector.ts';
+import { traceHttp } from './telemetry/http-span.ts';
+import { traceProjection, traceRepository } from './telemetry/traced-persistence.ts';
 import { attachGraphqlWs } from './ws-server.ts';
 import { createGatewayYoga, GRAPHQL_PATH } from './yoga.ts';
 
@@ -40,16 +43,23 @@ export async function startGateway(config: PlatformConfig, log: Logger): Promise
   const sql = postgres(config.database.url, { max: 10, onnotice: () => undefined });
   await migrate(sql);
   const nc = await connectNats(config.nats.url, 'revive-gateway');
-  await ensureMediaStream(await nc.jetstreamManager());
+  await ensureMediaStream(await nc.jetstreamManager(), config.nats.streamReplicas);
   const store = createObjectStore(config.store);
   // The gateway writes first (originals), so it makes sure the bucket exists; idempotent.
   if (config.store.kind === 's3') await createObjectStore(config.store).ensureBucket();
   const hub = createMediaHub(nc, (err) => log.error({ err }, 'media hub'));
   const urls = createObjectUrls(store, { publicUrl: config.gateway.publicUrl, secret: await urlSigningSecret(config), ttlSeconds: config.gateway.urlTtlSeconds });
-  const deps = { config, log, nc, store, media: createMediaRepository(sql), hub, urls };
-  const projector = await startProjector({ nc, projection: createProjection(sql), hub, log });
-  const yoga = createGatewayYoga(deps);
-  const server = createServer(yoga);
+  const deps = { config, log, nc, store, media: traceRepository(createMediaRepository(sql)), hub, urls };
+  const projector = await startProjector({ nc, projection: traceProjection(createProjection(sql)), hub, log });
+  // Ready when both NATS and PostgreSQL answer a round trip; reasons go to the log, not the probe.
+  const checks = { nats: () => (nc.isClosed() ? Promise.reject(new Error('connection closed')) : nc.flush()), postgres: () => sql`SELECT 1` };
+  const isReady = async () => {
+    const failed = await runReadinessChecks(checks);
+    if (Object.keys(failed).length) log.debug({ failed }, 'not ready');
+    return Object.keys(failed).length === 0;
+  };
+  const yoga = createGatewayYoga(deps, { isReady });
+  const server = createServer(traceHttp(yoga));
   const ws = attachGraphqlWs(server, yoga);
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);

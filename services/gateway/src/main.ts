@@ -1,5 +1,6 @@
 import { loadPlatformConfig } from '@revive/config';
 import { createLogger } from '@revive/logging';
+import { flushTelemetry } from '@revive/telemetry';
 import { startGateway } from './gateway.ts';
 
 const config = loadPlatformConfig();
@@ -15,12 +16,16 @@ for (const signal of ['SIGINT', 'SIGTERM'] as const) {
     if (stopping) return;
     stopping = true;
     log.info({ signal }, 'draining');
-    gateway.stop().then(
-      () => process.exit(0),
-      (error: unknown) => {
-        log.error({ err: error }, 'unclean stop');
-        process.exit(1);
-      },
-    );
+    // The last spans (this shutdown's included) go out before the process ends.
+    gateway
+      .stop()
+      .then(() => flushTelemetry())
+      .then(
+        () => process.exit(0),
+        (error: unknown) => {
+          log.error({ err: error }, 'unclean stop');
+          process.exit(1);
+        },
+      );
   });
 }

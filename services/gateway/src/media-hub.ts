@@ -1,6 +1,8 @@
 import type { NatsConnection, Subscription } from 'nats';
 import { GatewaySubjects, type MediaProgressEvent, type Stage } from '@revive/contracts';
+import { extractTraceContext, injectTraceHeaders } from '@revive/messaging';
 import type { MediaRecord } from './persistence/index.ts';
+import { attachTraceContext } from './telemetry/update-trace.ts';
 
 /** A change of one item, as every subscriber of that item receives it. */
 export interface MediaUpdate {
@@ -31,6 +33,7 @@ export function createMediaHub(nc: NatsConnection, onError: (error: unknown) => 
       if (err) return onError(err);
       try {
         const update = msg.json<MediaUpdate>();
+        attachTraceContext(update, extractTraceContext(msg.headers));
         for (const listener of listeners.get(update.media.id) ?? []) listener(update);
       } catch (error) {
         onError(error);
@@ -40,7 +43,9 @@ export function createMediaHub(nc: NatsConnection, onError: (error: unknown) => 
 
   return {
     announce(update) {
-      nc.publish(GatewaySubjects.mediaUpdated(update.media.id), JSON.stringify(update));
+      // The announcing context (the event's projection) travels along, so deliveries join the item's trace.
+      const headers = injectTraceHeaders();
+      nc.publish(GatewaySubjects.mediaUpdated(update.media.id), JSON.stringify(update), headers.keys().length ? { headers } : undefined);
     },
     watch(mediaId) {
       const queue: MediaUpdate[] = [];

@@ -1,7 +1,13 @@
+import type { ColorizeMode, MediaKind, MediaStatus, StageName, StageStatus } from './generated/graphql.ts';
 import type { MediaRecord } from './persistence/index.ts';
 
 const iso = (v: Date | string | null | undefined): string | null => (v == null ? null : v instanceof Date ? v.toISOString() : new Date(v).toISOString());
-const upper = (v: string | null | undefined) => (v == null ? null : v.toUpperCase());
+/** The API spells the pipeline's lower-case names as upper-case enum values. */
+export function upper<T extends string>(v: string): T;
+export function upper<T extends string>(v: string | null | undefined): T | null;
+export function upper<T extends string>(v: string | null | undefined): T | null {
+  return v == null ? null : (v.toUpperCase() as T);
+}
 
 /**
  * A media record as the GraphQL `Media` type shows it. The object keys stay on the object
@@ -10,13 +16,13 @@ const upper = (v: string | null | undefined) => (v == null ? null : v.toUpperCas
 export function toMediaView(record: MediaRecord) {
   return {
     id: record.id,
-    kind: upper(record.kind),
+    kind: upper<MediaKind>(record.kind),
     filename: record.filename,
-    status: record.status,
-    options: { scale: record.options.scale, colorize: upper(record.options.colorize), frameRateFactor: record.options.frameRateFactor },
+    status: record.status as MediaStatus,
+    options: { scale: record.options.scale, colorize: upper<ColorizeMode>(record.options.colorize), frameRateFactor: record.options.frameRateFactor },
     stages: record.stages.map((s) => ({
-      stage: upper(s.stage),
-      status: s.status,
+      stage: upper<StageName>(s.stage),
+      status: s.status as StageStatus,
       progress: s.progress ?? 0,
       done: s.done ?? null,
       total: s.total ?? null,
@@ -24,10 +30,11 @@ export function toMediaView(record: MediaRecord) {
       startedAt: iso(s.startedAt),
       finishedAt: iso(s.finishedAt),
       durationMs: s.durationMs ?? null,
+      etaSeconds: s.status === 'RUNNING' ? (s.etaSeconds ?? null) : null,
     })),
     width: record.resultWidth ?? record.width ?? null,
     height: record.resultHeight ?? record.height ?? null,
-    error: record.error ? { ...record.error, stage: upper(record.error.stage), at: iso(record.error.at) } : null,
+    error: record.error ? { ...record.error, stage: upper<StageName>(record.error.stage), at: iso(record.error.at) } : null,
     traceId: record.traceId ?? null,
     createdAt: iso(record.createdAt),
     updatedAt: iso(record.updatedAt),

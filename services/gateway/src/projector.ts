@@ -1,5 +1,8 @@
 import { AckPolicy, DeliverPolicy, type JsMsg, type NatsConnection } from 'nats';
+import { trace } from '@opentelemetry/api';
 import type { Logger } from '@revive/logging';
+import { inConsumeSpan } from '@revive/messaging';
+import { SpanAttributes } from '@revive/telemetry';
 import { Consumers, GatewaySubjects, InvalidEventError, isSubject, MediaProgressEvents, parseEvent, ProgressSubjects, stageProgressSchema, Streams, Subjects, type MediaProgressEvent, type Stage, type Subject } from '@revive/contracts';
 import type { MediaHub } from './media-hub.ts';
 import type { MediaRecord, Projection } from './persistence/index.ts';
@@ -49,6 +52,7 @@ export async function startProjector(deps: { nc: NatsConnection; projection: Pro
     let payload;
     try {
       payload = parseEvent(subject, msg.json());
+      trace.getActiveSpan()?.setAttribute(SpanAttributes.mediaId, payload.mediaId);
     } catch (error) {
       log.warn({ subject, err: error instanceof InvalidEventError ? error.message : String(error) }, 'projection: invalid event; skipped');
       return msg.term();
@@ -63,9 +67,11 @@ export async function startProjector(deps: { nc: NatsConnection; projection: Pro
     }
   }
 
-  // Sequential on purpose: an item's events must be projected in stream order.
+  // Sequential on purpose: an item's events must be projected in stream order. Each projection
+  // continues the trace of the stage that published the event (its database write and the
+  // subscribers' deliveries nest under it).
   const loop = (async () => {
-    for await (const msg of messages) await project(msg);
+    for await (const msg of messages) await inConsumeSpan(msg, { consumer: Consumers.gatewayProjection }, () => project(msg));
   })();
 
   const progressSub = nc.subscribe(ProgressSubjects.all, {

@@ -4,26 +4,27 @@ import { createSchema, createYoga, maskError, type YogaServerInstance } from 'gr
 import { graphqlSchemaSdl } from '@revive/contracts';
 import type { GatewayContext, GatewayDeps } from './context.ts';
 import { clientError, ErrorCodes } from './errors.ts';
+import type { Resolvers } from './generated/graphql.ts';
 import { objectRoute } from './object-route.ts';
 import { mediaProgressSubscription } from './resolvers/media-progress.subscription.ts';
 import { mediaQuery } from './resolvers/media.query.ts';
 import { mediaTypeResolvers } from './resolvers/media.type.ts';
 import { mediasQuery } from './resolvers/medias.query.ts';
 import { uploadMediaMutation } from './resolvers/upload-media.mutation.ts';
+import { webRoute } from './web-route.ts';
 
 export const GRAPHQL_PATH = '/graphql';
 
 /** Builds the gateway's Yoga instance; tests call `yoga.fetch` on it without opening a port. */
-export function createGatewayYoga(deps: GatewayDeps, options: { isReady?: () => boolean } = {}): YogaServerInstance<object, GatewayContext> {
-  const schema = createSchema<GatewayContext>({
-    typeDefs: graphqlSchemaSdl,
-    resolvers: {
-      Query: { media: mediaQuery, medias: mediasQuery },
-      Mutation: { uploadMedia: uploadMediaMutation },
-      Subscription: { mediaProgress: mediaProgressSubscription },
-      Media: mediaTypeResolvers,
-    },
-  });
+export function createGatewayYoga(deps: GatewayDeps, options: { isReady?: () => boolean | Promise<boolean> } = {}): YogaServerInstance<object, GatewayContext> {
+  // Typed against the SDL: a resolver that drifts from the schema fails the type check.
+  const resolvers: Resolvers = {
+    Query: { media: mediaQuery, medias: mediasQuery },
+    Mutation: { uploadMedia: uploadMediaMutation },
+    Subscription: { mediaProgress: mediaProgressSubscription },
+    Media: mediaTypeResolvers,
+  };
+  const schema = createSchema<GatewayContext>({ typeDefs: graphqlSchemaSdl, resolvers });
   return createYoga<object, GatewayContext>({
     schema,
     graphqlEndpoint: GRAPHQL_PATH,
@@ -48,14 +49,15 @@ export function createGatewayYoga(deps: GatewayDeps, options: { isReady?: () => 
     plugins: [
       objectRoute(deps.store, deps.urls),
       {
-        onRequest({ url, endResponse, fetchAPI }) {
+        async onRequest({ url, endResponse, fetchAPI }) {
           if (url.pathname === '/healthz') endResponse(new fetchAPI.Response('ok'));
           if (url.pathname === '/readyz') {
-            const ready = (options.isReady ?? (() => !deps.nc.isClosed()))();
+            const ready = await (options.isReady ?? (() => !deps.nc.isClosed()))();
             endResponse(new fetchAPI.Response(ready ? 'ready' : 'not ready', { status: ready ? 200 : 503 }));
           }
         },
       },
+      webRoute(GRAPHQL_PATH),
     ],
   });
 }

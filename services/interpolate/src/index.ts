@@ -1,2 +1,2 @@
-export { createInterpolateHandlers, type InterpolateHandlers } from './handler.ts';
-export { interpolateVideo } from './video.handler.ts';
+export { createInterpolateHandlers, type InterpolateDeps, type InterpolateHandlers } from './handler.ts';
+export { createInterpolateVideoHandler, type InterpolateVideoDeps } from './video.handler.ts';

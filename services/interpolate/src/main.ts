@@ -1,12 +1,14 @@
-// The interpolate service: raises the frame rate of super-resolved videos (not available yet: it fails them loudly).
+// The interpolate service: raises the frame rate of super-resolved videos, chunk by chunk.
 import { Stages, Subjects } from '@revive/contracts';
-import { serveStage } from '@revive/stage-kit';
+import { createObjectStore } from '@revive/object-store';
+import { objectStoreCheck, serveStage } from '@revive/stage-kit';
 import { createInterpolateHandlers } from './handler.ts';
 
 await serveStage({
   stage: Stages.interpolate,
-  async build() {
-    const handlers = createInterpolateHandlers();
-    return { handlers: { [Subjects.videoSuperResolved]: handlers.video } };
+  async build(config, log) {
+    const store = createObjectStore(config.store);
+    const handlers = createInterpolateHandlers({ store, log });
+    return { handlers: { [Subjects.videoSuperResolved]: handlers.video }, checks: { store: objectStoreCheck(store) } };
   },
 });

@@ -159,14 +159,16 @@ describe('preprocess handlers', () => {
       [colourWithAudio, greyRotated] = await Promise.all([readFile(withAudio), readFile(rotated)]);
     });
 
-    it('describes a video: size, frames, rate, audio, colour; the key stays the original', async () => {
+    it('describes a video: size, frames, rate, audio, colour; a short one is a single chunk', async () => {
       const event = await upload(colourWithAudio, 'video/mp4', Subjects.videoUploaded);
       const ctx = context();
       const next = done(await handlers.video(event, ctx));
-      assert.deepEqual([next.subject, next.msgID], [Subjects.videoPreprocessed, messageId(event.mediaId, 'preprocess')]);
+      assert.deepEqual([next.subject, next.msgID], [Subjects.videoPreprocessed, messageId(event.mediaId, 'preprocess', 0)]);
       const out = parseEvent(Subjects.videoPreprocessed, next.payload);
-      assert.deepEqual([out.key, out.width, out.height, out.frames, out.fps, out.hasAudio, out.isMonochrome], [event.originalKey, 64, 48, 10, 10, true, false]);
-      assert.deepEqual(ctx.seen.at(-1), [5, 5, 'steps']);
+      assert.deepEqual([out.originalKey, out.width, out.height, out.frames, out.fps, out.frameRate, out.hasAudio, out.isMonochrome], [event.originalKey, 64, 48, 10, 10, '10/1', true, false]);
+      assert.deepEqual(out.chunk, { index: 0, count: 1, startSeconds: 0, durationSeconds: 1, frames: 10, firstFrame: 0, overlapFrames: 0 });
+      assert.equal(out.key, `media/${event.mediaId}/preprocess/chunk-00000.mkv`);
+      assert.deepEqual(ctx.seen.at(-1), [10, 10, 'frames']);
     });
 
     it('applies the container rotation and sees a grey film as monochrome', async () => {

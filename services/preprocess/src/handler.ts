@@ -7,7 +7,7 @@ import type { ObjectStore } from '@revive/object-store';
 import { analyseImageColour, CorruptImageError, normaliseImage, readImageHeader, type ImageHeader, type NormalisedImage } from './image-normalise.ts';
 import { download, failureOutcome, handOn, inWorkDir, outputKey, reject, stepDone, upload, type HandlerOf } from '@revive/stage-kit';
 import { defaultMediaTools, probeVideo, type MediaTools } from './video-probe.ts';
-import { createPreprocessVideoHandler } from './video.handler.ts';
+import { createPreprocessVideoHandler, type PreprocessVideoSettings } from './video.handler.ts';
 
 /** What the preprocess handlers need, built once in main.ts (or by a test). */
 export interface PreprocessDeps {
@@ -16,6 +16,8 @@ export interface PreprocessDeps {
   /** Largest image accepted, in pixels: the decompression-bomb guard (config.inference.maxInputPixels). */
   readonly maxInputPixels: number;
   readonly tools?: MediaTools;
+  /** Video limits and chunk length (config.video); defaults when not given. */
+  readonly video?: PreprocessVideoSettings;
   /** Parent of the per-item work directories; the OS temp dir by default. */
   readonly tmpDir?: string;
 }

@@ -1,30 +1,54 @@
-import { stat } from 'node:fs/promises';
+import { rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
+import { buffer } from 'node:stream/consumers';
 import type { ColourAnalysis } from '@revive/colorizer';
-import { Stages, Subjects, type EventOf } from '@revive/contracts';
+import { loadPlatformConfig } from '@revive/config';
+import { parseEvent, Stages, Subjects, type EventOf } from '@revive/contracts';
 import type { Logger } from '@revive/logging';
-import type { HandlerContext, Outcome } from '@revive/messaging';
+import type { HandlerContext, NextEvent, Outcome } from '@revive/messaging';
 import type { ObjectStore } from '@revive/object-store';
+import { download, failureOutcome, inWorkDir, reject, stepDone, upload, type HandlerOf } from '@revive/stage-kit';
+import { chunkKey, describeChunk, formatFrameRate, frameSeconds, handOnChunk, INTERMEDIATE_CONTENT_TYPE, rateValue, VideoDecodeError, videoLimitProblems, type VideoInfo, type VideoLimitSettings } from '@revive/video-io';
 import { readImageHeader } from './image-normalise.ts';
-import { download, failureOutcome, handOn, inWorkDir, reject, stepDone, type HandlerOf } from '@revive/stage-kit';
 import { probeVideo, SAMPLE_POINTS, sampleVideoColour, ToolRejectedError, type MediaTools } from './video-probe.ts';
+import { splitIntoChunks, type SplitChunk } from './video-split.ts';
+
+/** Video settings of the stage (config.video). */
+export interface PreprocessVideoSettings {
+  readonly limits: VideoLimitSettings;
+  readonly chunkSeconds: number;
+}
+
+/** The platform's defaults (REVIVE_MAX_VIDEO_* and REVIVE_VIDEO_CHUNK_SECONDS unset), for callers without a config. */
+export const DEFAULT_VIDEO_SETTINGS: PreprocessVideoSettings = (() => {
+  const { video } = loadPlatformConfig({});
+  return { limits: video, chunkSeconds: video.chunkSeconds };
+})();
 
 export interface PreprocessVideoDeps {
   readonly store: ObjectStore;
   readonly log: Logger;
   readonly tools: MediaTools;
+  readonly video?: PreprocessVideoSettings;
   readonly tmpDir?: string;
 }
 
-// Download, probe, then one step per colour sample.
+// Download, probe, then one step per colour sample; the split reports frames.
 const VIDEO_STEPS = 2 + SAMPLE_POINTS.length;
+/** A decode that yields less than this share of the frames the header announces is a truncated file. */
+const MIN_DECODED_SHARE = 0.9;
+
+type Preprocessed = EventOf<typeof Subjects.videoPreprocessed>;
 
 /**
- * Checks that a video upload is a decodable video and describes it (displayed size, frame
- * count, rate, audio, monochrome) for the later stages. The original is not re-encoded yet:
- * the event points at it, and the video stages decide how to decode it.
+ * Checks that a video upload is a decodable video within the limits, describes it, and cuts it
+ * into chunks of a few seconds (see splitIntoChunks), one `video.preprocessed` event each: the
+ * later stages work on chunks in parallel, on as many replicas as there are. The events are
+ * recorded with the chunks, so a redelivered upload hands the same chunks on instead of cutting again.
  */
 export function createPreprocessVideoHandler(deps: PreprocessVideoDeps): HandlerOf<typeof Subjects.videoUploaded> {
+  const settings = deps.video ?? DEFAULT_VIDEO_SETTINGS;
+
   async function preprocessVideo(event: EventOf<typeof Subjects.videoUploaded>, ctx: HandlerContext, dir: string): Promise<Outcome> {
     const original = join(dir, 'original');
     await download(deps.store, event.originalKey, original);
@@ -38,6 +62,8 @@ export function createPreprocessVideoHandler(deps: PreprocessVideoDeps): Handler
     }
     const video = await probeVideo(deps.tools, original);
     if (video.kind === 'not-video') return reject('UNSUPPORTED_MEDIA', `the content is not a video Revive can read: ${video.detail}`);
+    const [problem] = videoLimitProblems(video, event.options, settings.limits);
+    if (problem) return reject(problem.code, problem.message);
     stepDone(ctx, ++done, VIDEO_STEPS);
     let colour: ColourAnalysis | undefined;
     try {
@@ -47,18 +73,75 @@ export function createPreprocessVideoHandler(deps: PreprocessVideoDeps): Handler
       throw error;
     }
     if (!colour) return reject('UNSUPPORTED_MEDIA', `no frame of the ${video.codec} video stream could be decoded`);
-    deps.log.debug({ mediaId: event.mediaId, video, colour }, 'video preprocessed');
-    const { mediaId, options } = event;
-    const { width, height, frames, fps, hasAudio } = video;
-    const payload = { mediaId, options, at: new Date().toISOString(), key: event.originalKey, width, height, frames, fps, hasAudio, isMonochrome: colour.isMonochrome };
-    return handOn(Subjects.videoPreprocessed, payload, Stages.preprocess);
+
+    const expected = Math.max(1, Math.round(video.durationSeconds * rateValue(video.frameRate)));
+    let split;
+    try {
+      split = await splitIntoChunks(deps.tools, original, video, dir, settings.chunkSeconds, {
+        onFrame(frames) {
+          ctx.progress(Math.min(frames, expected), expected, 'frames');
+          ctx.heartbeat();
+        },
+        async onChunk(chunk, index) {
+          await upload(deps.store, chunkKey(event.mediaId, Stages.preprocess, index), chunk.path, INTERMEDIATE_CONTENT_TYPE);
+          await rm(chunk.path, { force: true });
+        },
+      });
+    } catch (error) {
+      if (error instanceof VideoDecodeError) return reject('CORRUPT_VIDEO', `the ${video.codec} video cannot be decoded to the end: ${error.message}`);
+      throw error;
+    }
+    if (split.frames < expected * MIN_DECODED_SHARE) {
+      const why = split.errors.length ? ` (ffmpeg: ${split.errors.slice(-2).join(' | ')})` : '';
+      return reject('CORRUPT_VIDEO', `the ${video.codec} video is truncated or damaged: ${split.frames} of the ${expected} frames its header announces could be decoded${why}`);
+    }
+    const events = chunkEvents(event, video, split.frames, colour.isMonochrome, split.chunks);
+    await deps.store.put(manifestKey(event.mediaId), new TextEncoder().encode(JSON.stringify(events)), { contentType: 'application/json' });
+    deps.log.info({ mediaId: event.mediaId, codec: video.codec, width: video.width, height: video.height, frameRate: formatFrameRate(video.frameRate), variableRate: video.variableRate, frames: split.frames, chunks: split.chunks.length, colour }, 'video preprocessed');
+    return handOnAll(events);
   }
 
   return async (event, ctx) => {
     try {
+      const recorded = await recordedEvents(event.mediaId);
+      if (recorded) return handOnAll(recorded);
       return await inWorkDir(deps.tmpDir, Stages.preprocess, (dir) => preprocessVideo(event, ctx, dir));
     } catch (error) {
       return failureOutcome(error, deps.log, event.mediaId);
     }
   };
+
+  async function recordedEvents(mediaId: string): Promise<Preprocessed[] | undefined> {
+    if (!(await deps.store.head(manifestKey(mediaId)))) return undefined;
+    const raw = JSON.parse((await buffer(await deps.store.get(manifestKey(mediaId)))).toString('utf8')) as unknown[];
+    deps.log.info({ mediaId, chunks: raw.length }, 'video already cut into chunks; handing them on again');
+    return raw.map((e) => parseEvent(Subjects.videoPreprocessed, e));
+  }
+}
+
+/** One event per chunk; every one also describes the whole video. */
+function chunkEvents(event: EventOf<typeof Subjects.videoUploaded>, video: VideoInfo, frames: number, isMonochrome: boolean, chunks: readonly SplitChunk[]): Preprocessed[] {
+  const { mediaId, options, originalKey } = event;
+  const rate = video.frameRate;
+  const at = new Date().toISOString();
+  const whole = { mediaId, options, at, originalKey, width: video.width, height: video.height, frames, fps: rateValue(rate), frameRate: formatFrameRate(rate), durationSeconds: frameSeconds(frames, rate), hasAudio: video.hasAudio, isMonochrome };
+  return chunks.map((c, index) => ({
+    ...whole,
+    key: chunkKey(mediaId, Stages.preprocess, index),
+    chunk: describeChunk(index, chunks.length, c.firstFrame, c.frames, rate, c.overlapFrames),
+  }));
+}
+
+/** The next events, all of them: published in chunk order before the upload is acked. */
+function handOnAll(events: readonly Preprocessed[]): Outcome {
+  const next: NextEvent[] = events.flatMap((e) => {
+    const outcome = handOnChunk(Subjects.videoPreprocessed, e, Stages.preprocess);
+    return outcome.kind === 'done' ? outcome.next : [];
+  });
+  return { kind: 'done', next };
+}
+
+/** The chunk events as emitted, kept beside the chunks. */
+function manifestKey(mediaId: string): string {
+  return `media/${mediaId}/${Stages.preprocess}/chunks.json`;
 }

@@ -84,10 +84,4 @@ describe('publish handlers', () => {
     // `at` is the completion time; JetStream drops the second publish by its msgID anyway.
     assert.deepEqual({ ...second, event: { ...second.event, at: '' } }, { ...first, event: { ...first.event, at: '' } });
   });
-
-  it('refuses videos loudly until video publishing exists', async () => {
-    const outcome = await handlers.video({} as EventOf<typeof Subjects.videoInterpolated>, context());
-    assert.ok(outcome.kind === 'reject' && outcome.code === 'VIDEO_NOT_SUPPORTED');
-    assert.match(outcome.reason, /^video publish is not available yet: /);
-  });
 });

@@ -5,7 +5,7 @@ import type { Logger } from '@revive/logging';
 import type { HandlerContext, Outcome } from '@revive/messaging';
 import type { ObjectStore } from '@revive/object-store';
 import { download, failureOutcome, handOn, inWorkDir, outputKey, reject, stepDone, upload, type HandlerOf } from '@revive/stage-kit';
-import { publishVideo } from './video.handler.ts';
+import { createPublishVideoHandler } from './video.handler.ts';
 
 /** What the publish handlers need, built once in main.ts (or by a test). */
 export interface PublishDeps {
@@ -13,6 +13,8 @@ export interface PublishDeps {
   readonly log: Logger;
   /** Parent of the per-item work directories; the OS temp dir by default. */
   readonly tmpDir?: string;
+  /** x264 preset of video results; `medium` by default. */
+  readonly videoPreset?: string;
 }
 
 export interface PublishHandlers {
@@ -68,6 +70,6 @@ export function createPublishHandlers(deps: PublishDeps): PublishHandlers {
         return failureOutcome(error, deps.log, event.mediaId);
       }
     },
-    video: publishVideo,
+    video: createPublishVideoHandler(deps),
   };
 }

@@ -108,9 +108,4 @@ describe('superres handlers', () => {
     // `at` is the completion time; JetStream drops the second publish by its msgID anyway.
     assert.deepEqual({ ...second, event: { ...second.event, at: '' } }, { ...first, event: { ...first.event, at: '' } });
   });
-
-  it('refuses videos loudly until video super-resolution exists', async () => {
-    const reason = rejectedWith(await handlers.video({} as EventOf<typeof Subjects.videoColorized>, context()), 'VIDEO_NOT_SUPPORTED');
-    assert.match(reason, /^video superres is not available yet: /);
-  });
 });

@@ -5,7 +5,7 @@ import type { HandlerContext, Outcome } from '@revive/messaging';
 import { ModelNotFoundError, ModelRejectedError, runModelOnImageFile, type ModelRuntime } from '@revive/model-runtime';
 import type { ObjectStore } from '@revive/object-store';
 import { download, failureOutcome, handOn, inWorkDir, outputKey, reject, upload, type HandlerOf } from '@revive/stage-kit';
-import { superresVideo } from './video.handler.ts';
+import { createSuperresVideoHandler } from './video.handler.ts';
 
 /** A super-resolution factor the stage runs a model for (1 skips the model). */
 export type UpscaleFactor = Exclude<EnhanceOptions['scale'], 1>;
@@ -94,6 +94,6 @@ export function createSuperresHandlers(deps: SuperresDeps): SuperresHandlers {
         return failureOutcome(error, deps.log, event.mediaId);
       }
     },
-    video: superresVideo,
+    video: createSuperresVideoHandler({ ...deps, models, modelProblem }),
   };
 }

@@ -2,22 +2,24 @@
 import { Stages, Subjects } from '@revive/contracts';
 import { createModelRegistry, createModelRuntime } from '@revive/model-runtime';
 import { createObjectStore } from '@revive/object-store';
-import { serveStage } from '@revive/stage-kit';
+import { objectStoreCheck, serveStage } from '@revive/stage-kit';
 import { createSuperresHandlers, DEFAULT_SUPERRES_MODELS } from './handler.ts';
 
 await serveStage({
   stage: Stages.superres,
   async build(config, log) {
+    const store = createObjectStore(config.store);
     const registry = createModelRegistry(config.inference.modelDirs);
     const runtime = createModelRuntime({ registry, threads: config.inference.threads });
     // Not fatal: x1 items still pass; items asking for a missing model fail with MODEL_UNAVAILABLE.
     for (const id of Object.values(DEFAULT_SUPERRES_MODELS)) {
       await registry.get(id).catch((error: unknown) => log.warn({ err: error }, 'super-resolution model unavailable'));
     }
-    const handlers = createSuperresHandlers({ store: createObjectStore(config.store), runtime, log, maxInputPixels: config.inference.maxInputPixels, tileSize: config.inference.tileSize });
+    const handlers = createSuperresHandlers({ store, runtime, log, maxInputPixels: config.inference.maxInputPixels, tileSize: config.inference.tileSize });
     return {
       handlers: { [Subjects.imageColorized]: handlers.image, [Subjects.videoColorized]: handlers.video },
       close: () => runtime.close(),
+      checks: { store: objectStoreCheck(store) },
       info: { threads: config.inference.threads, models: DEFAULT_SUPERRES_MODELS },
     };
   },

@@ -1,7 +1,7 @@
 import * as ort from 'onnxruntime-node';
 import sharp from 'sharp';
 import { createPngSink, openImageFile, type RasterSource } from '@revive/image-io';
-import type { LoadedModel, ModelRuntime } from '@revive/model-runtime';
+import { observeInference, type LoadedModel, type ModelRuntime } from '@revive/model-runtime';
 import { ANALYSIS_SIZE, analyseColour, type ColourAnalysis } from './colour-analysis.ts';
 import { luma, ycbcrToRgb } from './ycbcr.ts';
 
@@ -42,7 +42,8 @@ export async function colorizeImageFile(runtime: ModelRuntime, request: Colorize
     const model = await runtime.load(request.modelId ?? DEFAULT_COLORIZE_MODEL);
     const [workH, workW] = workingSize(model, source.width, source.height);
     const workingLuma = await downscaledLuma(source, workW, workH);
-    const chroma = await predictChroma(model, workingLuma, workW, workH);
+    // One untiled run at the working size: that is what the model (and the per-megapixel figure) sees.
+    const chroma = await observeInference(model.manifest, { inputPixels: workW * workH, tiles: 1 }, () => predictChroma(model, workingLuma, workW, workH));
     await recombine(source, chroma, workW, workH, request);
     return { colorized: true, width: source.width, height: source.height, workingSize: [workW, workH], analysis };
   } finally {
@@ -122,8 +123,8 @@ function bilinear(plane: Float32Array, w: number, h: number, fx: number, fy: num
   return top * (1 - ay) + bottom * ay;
 }
 
-/** Runs the model; returns Cb and Cr planes at the working size. */
-async function predictChroma(model: LoadedModel, lumaPlane: Float32Array, w: number, h: number): Promise<[Float32Array, Float32Array]> {
+/** Runs the model on one working-size luma plane; returns Cb and Cr planes in [-0.5, 0.5] (images and video frames). */
+export async function predictChroma(model: LoadedModel, lumaPlane: Float32Array, w: number, h: number): Promise<[Float32Array, Float32Array]> {
   const input = model.manifest.inputs[0]!;
   const output = model.manifest.outputs[0]!;
   const [lo, hi] = input.range ?? [0, 1];

@@ -15,6 +15,9 @@ const env = z.object({
   REVIVE_MAX_INPUT_PIXELS: z.coerce.number().int().positive().optional(),
 });
 
+/** The variables this parser reads; deployment manifests are checked against them. */
+export const INFERENCE_ENV_KEYS: readonly string[] = Object.keys(env.shape);
+
 /** Models trained by this repository and committed with it (small ONNX files plus manifests). */
 export const bundledModelDirs: readonly string[] = [resolve(repoRoot, 'shared/colorizer/model'), resolve(repoRoot, 'shared/frame-interpolator/model')];
 

@@ -2,10 +2,13 @@ import { resolve } from 'node:path';
 import { z } from 'zod';
 import { ConfigError, loadInferenceConfig, type InferenceConfig } from './inference-config.ts';
 import { defaultStateDir } from './paths.ts';
+import { loadTelemetryConfig, type TelemetryConfig } from './telemetry-config.ts';
 
 const env = z.object({
   REVIVE_STATE_DIR: z.string().min(1).optional(),
   REVIVE_NATS_URL: z.string().min(1).default('nats://127.0.0.1:4222'),
+  /** Replicas of the media stream: 1 on one machine, 3 on a JetStream cluster. */
+  REVIVE_STREAM_REPLICAS: z.coerce.number().int().min(1).max(5).default(1),
   REVIVE_DATABASE_URL: z.string().regex(/^postgres(ql)?:\/\//, 'a postgres:// URL').default('postgres://revive@127.0.0.1:5433/revive'),
   REVIVE_STORE: z.enum(['filesystem', 's3']).default('filesystem'),
   REVIVE_STORE_DIR: z.string().min(1).optional(),
@@ -27,7 +30,20 @@ const env = z.object({
   REVIVE_STAGE_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(1),
   REVIVE_ACK_WAIT_SECONDS: z.coerce.number().int().min(5).max(3600).default(60),
   REVIVE_MAX_DELIVER: z.coerce.number().int().min(1).max(100).default(5),
+  /** A stage's liveness/readiness HTTP port (Kubernetes probes); 0 or unset: none. */
+  REVIVE_HEALTH_PORT: z.coerce.number().int().min(0).max(65535).optional(),
+  /** Longest video accepted, in seconds of the source. */
+  REVIVE_MAX_VIDEO_SECONDS: z.coerce.number().positive().max(24 * 3600).default(600),
+  /** Largest restored video frame, in output pixels (after super-resolution); 4K UHD by default. */
+  REVIVE_MAX_VIDEO_PIXELS: z.coerce.number().int().positive().default(3840 * 2160),
+  /** Highest output frame rate (after interpolation). */
+  REVIVE_MAX_VIDEO_FPS: z.coerce.number().positive().max(1000).default(120),
+  /** Length of the chunks a video is cut into: the unit of parallel work and of crash recovery. */
+  REVIVE_VIDEO_CHUNK_SECONDS: z.coerce.number().min(0.2).max(120).default(4),
 });
+
+/** The variables this parser reads (inference and telemetry settings have parsers of their own); deployment manifests are checked against them. */
+export const PLATFORM_ENV_KEYS: readonly string[] = Object.keys(env.shape);
 
 export type StoreConfig =
   | { readonly kind: 'filesystem'; readonly root: string }
@@ -43,7 +59,7 @@ export type StoreConfig =
 /** Everything a Revive process needs to know about its surroundings, parsed once at boot. */
 export interface PlatformConfig {
   readonly stateDir: string;
-  readonly nats: { readonly url: string };
+  readonly nats: { readonly url: string; readonly streamReplicas: number };
   readonly database: { readonly url: string };
   readonly store: StoreConfig;
   readonly gateway: {
@@ -58,6 +74,18 @@ export interface PlatformConfig {
   readonly stage: { readonly concurrency: number; readonly ackWaitMs: number; readonly maxDeliver: number };
   readonly log: { readonly level: string };
   readonly inference: InferenceConfig;
+  /** Stage services: /healthz and /readyz on this port; undefined: not served. */
+  readonly health: { readonly port: number | undefined };
+  readonly telemetry: TelemetryConfig;
+  /** Video limits (checked at upload and by preprocess) and the chunk length. */
+  readonly video: VideoLimits & { readonly chunkSeconds: number };
+}
+
+/** What a restored video may be. */
+export interface VideoLimits {
+  readonly maxSeconds: number;
+  readonly maxOutputPixels: number;
+  readonly maxOutputFps: number;
 }
 
 /** Parses the environment into the platform's typed settings; throws ConfigError listing every problem. */
@@ -85,12 +113,15 @@ export function loadPlatformConfig(source: NodeJS.ProcessEnv = process.env): Pla
   const publicUrl = e.REVIVE_PUBLIC_URL ?? `http://${e.REVIVE_GATEWAY_HOST}:${e.REVIVE_GATEWAY_PORT}`;
   return {
     stateDir,
-    nats: { url: e.REVIVE_NATS_URL },
+    nats: { url: e.REVIVE_NATS_URL, streamReplicas: e.REVIVE_STREAM_REPLICAS },
     database: { url: e.REVIVE_DATABASE_URL },
     store,
     gateway: { host: e.REVIVE_GATEWAY_HOST, port: e.REVIVE_GATEWAY_PORT, publicUrl: publicUrl.replace(/\/$/, ''), maxUploadBytes: e.REVIVE_MAX_UPLOAD_BYTES, urlSigningSecret: e.REVIVE_URL_SIGNING_SECRET, urlTtlSeconds: e.REVIVE_PRESIGN_TTL_SECONDS },
     stage: { concurrency: e.REVIVE_STAGE_CONCURRENCY, ackWaitMs: e.REVIVE_ACK_WAIT_SECONDS * 1000, maxDeliver: e.REVIVE_MAX_DELIVER },
     log: { level: e.REVIVE_LOG_LEVEL },
     inference: loadInferenceConfig(source),
+    health: { port: e.REVIVE_HEALTH_PORT || undefined },
+    telemetry: loadTelemetryConfig(source),
+    video: { maxSeconds: e.REVIVE_MAX_VIDEO_SECONDS, maxOutputPixels: e.REVIVE_MAX_VIDEO_PIXELS, maxOutputFps: e.REVIVE_MAX_VIDEO_FPS, chunkSeconds: e.REVIVE_VIDEO_CHUNK_SECONDS },
   };
 }

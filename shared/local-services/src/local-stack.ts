@@ -1,4 +1,5 @@
-import { join, resolve } from 'node:path';
+import { existsSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
 import { repoRoot } from '@revive/config';
 import { freePort } from './free-port.ts';
 import { startNatsServer, type RunningNatsServer } from './nats-server.ts';
@@ -28,6 +29,8 @@ export interface LocalStackOptions {
   readonly gatewayPort?: number;
   /** Extra environment for every service (log level, limits, S3 settings…). */
   readonly env?: NodeJS.ProcessEnv;
+  /** Extra environment for one service (its own metrics or health port…), over `env`. */
+  readonly serviceEnv?: (name: ServiceName) => NodeJS.ProcessEnv;
   readonly onLine?: (line: string, service: string) => void;
   readonly restartOnExit?: boolean;
 }
@@ -66,8 +69,14 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     ...options.env,
   };
   const replicas: ServiceProcess[] = [];
-  const launch = (name: ServiceName, extra: NodeJS.ProcessEnv = {}) =>
-    startServiceProcess({ name, entry: resolve(repoRoot, SERVICES[name]), env: { ...env, ...extra }, cwd: repoRoot, onLine: options.onLine, restartOnExit: options.restartOnExit });
+  const launch = (name: ServiceName, extra: NodeJS.ProcessEnv = {}) => {
+    const entry = resolve(repoRoot, SERVICES[name]);
+    // Each service's telemetry starts before its main module, as its production command line does.
+    const instrumentation = join(dirname(entry), 'instrumentation.ts');
+    // Named per process: one OTEL_SERVICE_NAME in the parent's environment must not merge them all.
+    const serviceEnv = { ...env, OTEL_SERVICE_NAME: `revive-${name}`, ...options.serviceEnv?.(name), ...extra };
+    return startServiceProcess({ name, entry, preload: existsSync(instrumentation) ? [instrumentation] : [], env: serviceEnv, cwd: repoRoot, onLine: options.onLine, restartOnExit: options.restartOnExit });
+  };
   const gateway = launch('gateway');
   const services = { gateway } as Record<ServiceName, ServiceProcess>;
   const stopAll = async () => {

@@ -1,5 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createInterface } from 'node:readline';
+import { pathToFileURL } from 'node:url';
 
 /** One Revive service run as its own OS process, as in production (one pod per service). */
 export interface ServiceProcess {
@@ -20,6 +21,8 @@ export interface ServiceProcessOptions {
   readonly name: string;
   /** The service's entry file (TypeScript, run through tsx). */
   readonly entry: string;
+  /** Files loaded with --import before the entry (the service's instrumentation.ts), as in production. */
+  readonly preload?: readonly string[];
   readonly env: NodeJS.ProcessEnv;
   readonly cwd: string;
   /** Every output line, already prefixed with nothing: pino JSON carries `service`. */
@@ -43,7 +46,8 @@ export function startServiceProcess(options: ServiceProcessOptions): ServiceProc
   };
 
   const launch = () => {
-    child = spawn(process.execPath, ['--import', 'tsx', options.entry], { cwd: options.cwd, env: options.env, stdio: ['ignore', 'pipe', 'pipe'] });
+    const preload = (options.preload ?? []).flatMap((file) => ['--import', pathToFileURL(file).href]);
+    child = spawn(process.execPath, ['--import', 'tsx', ...preload, options.entry], { cwd: options.cwd, env: options.env, stdio: ['ignore', 'pipe', 'pipe'] });
     createInterface({ input: child.stdout! }).on('line', onLine);
     createInterface({ input: child.stderr! }).on('line', onLine);
     child.once('exit', (code, signal) => {

@@ -1,5 +1,10 @@
-import { AckPolicy, DeliverPolicy, headers, type JetStreamManager, type JsMsg, type NatsConnection } from 'nats';
+import { SpanStatusCode, type Span } from '@opentelemetry/api';
+import { AckPolicy, DeliverPolicy, type JetStreamManager, type JsMsg, type NatsConnection } from 'nats';
 import { eventSchemas, InvalidEventError, parseEvent, ProgressSubjects, Subjects, type EventOf, type Hop, type StageProgress, type Subject } from '@revive/contracts';
+import { withLogFields } from '@revive/logging';
+import { inSpan, pipelineMetrics, SpanAttributes } from '@revive/telemetry';
+import { monitorBacklog } from './backlog-monitor.ts';
+import { inConsumeSpan, publishTraced } from './message-tracing.ts';
 import { retryDelayMs, type HandlerContext, type Outcome } from './outcome.ts';
 
 const PROGRESS_INTERVAL_MS = 250;
@@ -14,7 +19,12 @@ export interface ConsumerLoopOptions<S extends Subject> {
   readonly ackWaitMs?: number;
   readonly maxDeliver?: number;
   readonly onError?: (error: unknown) => void;
+  /** How often the consumer's backlog is read for the queue-depth gauges; 0: never. */
+  readonly backlogPollMs?: number;
 }
+
+/** How a delivery was settled, for the span and the stage metrics. */
+type Settlement = { readonly outcome: 'done' } | { readonly outcome: 'retry' } | { readonly outcome: 'failed'; readonly code: string };
 
 /** Creates or updates the stage's durable pull consumer: a work queue shared by all replicas. */
 export async function ensureConsumer(jsm: JetStreamManager, stream: string, hop: Hop, ackWaitMs: number, maxDeliver: number): Promise<void> {
@@ -50,6 +60,9 @@ export async function runConsumerLoop<S extends Subject>(options: ConsumerLoopOp
   const consumer = await js.consumers.get(options.stream, options.hop.consumer);
   const messages = await consumer.consume({ max_messages: concurrency });
   const inFlight = new Set<Promise<void>>();
+  const stopBacklog = options.backlogPollMs === 0 ? () => {} : monitorBacklog(await nc.jetstreamManager(), options.stream, options.hop, options.backlogPollMs ?? 5000);
+  const metrics = pipelineMetrics();
+  const labels = { stage: options.hop.stage, kind: options.hop.consumes.split('.')[1] ?? 'unknown' };
 
   const loop = (async () => {
     for await (const msg of messages) {
@@ -61,18 +74,19 @@ export async function runConsumerLoop<S extends Subject>(options: ConsumerLoopOp
     }
   })();
 
-  async function publishFailure(msg: JsMsg, code: string, reason: string, attempt: number, raw: unknown): Promise<void> {
+  async function publishFailure(msg: JsMsg, code: string, reason: string, attempt: number, raw: unknown): Promise<Settlement> {
     const item = raw as { mediaId?: unknown; options?: unknown } | null;
     if (typeof item?.mediaId === 'string') {
       const payload = { mediaId: item.mediaId, options: item.options ?? {}, at: new Date().toISOString(), kind: options.hop.consumes.split('.')[1], stage: options.hop.stage, code, message: reason.slice(0, 2000), attempt };
       // A failure event that breaks its own schema would be worse than none: fall back to defaults.
       const valid = eventSchemas[Subjects.mediaFailed].safeParse(payload).success ? payload : { ...payload, options: {} };
-      await js.publish(Subjects.mediaFailed, JSON.stringify(valid), { msgID: `${item.mediaId}:${options.hop.stage}:failed` });
+      await publishTraced(js, Subjects.mediaFailed, JSON.stringify(valid), { msgID: `${item.mediaId}:${options.hop.stage}:failed`, mediaId: item.mediaId });
     }
     // No reason suffix: nats-server 2.9 ignores `+TERM <reason>` and would redeliver the poison
     // message; the reason travels in the failure event instead.
     msg.term();
     await nc.flush();
+    return { outcome: 'failed', code };
   }
 
   const lastReport = new Map<string, number>();
@@ -87,31 +101,55 @@ export async function runConsumerLoop<S extends Subject>(options: ConsumerLoopOp
     nc.publish(ProgressSubjects.of(mediaId), JSON.stringify(progress));
   }
 
+  /** One delivery, in a span continuing the producer's trace, counted in the stage's metrics. */
   async function process(msg: JsMsg): Promise<void> {
+    const started = performance.now();
+    const settled = await inConsumeSpan(msg, options.hop, async (span) => {
+      const result = await settle(msg, span);
+      span.setAttribute(SpanAttributes.outcome, result.outcome);
+      return result;
+    });
+    metrics.processingDuration.record((performance.now() - started) / 1000, { ...labels, outcome: settled.outcome });
+    if (settled.outcome === 'done') metrics.itemsProcessed.add(1, labels);
+    else if (settled.outcome === 'retry') metrics.itemsRetried.add(1, labels);
+    else metrics.itemsFailed.add(1, { ...labels, code: settled.code });
+  }
+
+  async function settle(msg: JsMsg, span: Span): Promise<Settlement> {
     const attempt = msg.info.redeliveryCount;
     let raw: unknown;
     try {
       raw = msg.json();
     } catch {
-      await publishFailure(msg, 'INVALID_EVENT', 'payload is not JSON', attempt, undefined);
-      return;
+      return publishFailure(msg, 'INVALID_EVENT', 'payload is not JSON', attempt, undefined);
     }
     let event: EventOf<S>;
     try {
       event = parseEvent(options.hop.consumes, raw);
     } catch (error) {
-      await publishFailure(msg, 'INVALID_EVENT', (error as InvalidEventError).message, attempt, raw);
-      return;
+      return publishFailure(msg, 'INVALID_EVENT', (error as InvalidEventError).message, attempt, raw);
     }
+    span.setAttribute(SpanAttributes.mediaId, event.mediaId);
+    // Every line logged while this item is handled names it and the stage.
+    return withLogFields({ media_id: event.mediaId, stage: options.hop.stage }, () => handleAndSettle(msg, event, attempt));
+  }
+
+  async function handleAndSettle(msg: JsMsg, event: EventOf<S>, attempt: number): Promise<Settlement> {
     const beat = setInterval(() => msg.working(), Math.max(1000, ackWaitMs / 3));
     reportProgress(event.mediaId, 0, 1, 'steps');
     let outcome: Outcome;
     try {
-      outcome = await options.handle(event, {
-        stage: options.hop.stage,
-        attempt,
-        heartbeat: () => msg.working(),
-        progress: (done, total, unit) => reportProgress(event.mediaId, done, total, unit),
+      const attributes = { [SpanAttributes.stage]: options.hop.stage, [SpanAttributes.mediaId]: event.mediaId, [SpanAttributes.deliveryCount]: attempt };
+      outcome = await inSpan(`${options.hop.stage} handle`, { attributes }, async (span) => {
+        const decided = await options.handle(event, {
+          stage: options.hop.stage,
+          attempt,
+          heartbeat: () => msg.working(),
+          progress: (done, total, unit) => reportProgress(event.mediaId, done, total, unit),
+        });
+        span.setAttribute(SpanAttributes.outcome, decided.kind);
+        if (decided.kind !== 'done') span.setStatus({ code: SpanStatusCode.ERROR, message: decided.reason });
+        return decided;
       });
     } catch (error) {
       // A bare throw decides nothing by accident: only errors that say so are retried.
@@ -123,21 +161,23 @@ export async function runConsumerLoop<S extends Subject>(options: ConsumerLoopOp
     }
     if (outcome.kind === 'done') {
       for (const next of outcome.next) {
-        const h = headers();
-        await js.publish(next.subject, JSON.stringify(next.payload), { msgID: next.msgID, headers: h });
+        await publishTraced(js, next.subject, JSON.stringify(next.payload), { msgID: next.msgID, mediaId: event.mediaId });
       }
       await msg.ackAck();
-    } else if (outcome.kind === 'retry' && attempt < maxDeliver) {
+      return { outcome: 'done' };
+    }
+    if (outcome.kind === 'retry' && attempt < maxDeliver) {
       msg.nak(retryDelayMs(attempt));
       await nc.flush();
-    } else {
-      const code = outcome.kind === 'reject' ? outcome.code : 'RETRIES_EXHAUSTED';
-      await publishFailure(msg, code, outcome.reason, attempt, event);
+      return { outcome: 'retry' };
     }
+    const code = outcome.kind === 'reject' ? outcome.code : 'RETRIES_EXHAUSTED';
+    return publishFailure(msg, code, outcome.reason, attempt, event);
   }
 
   return {
     async stop() {
+      stopBacklog();
       messages.stop();
       await loop;
       await Promise.allSettled([...inFlight]);

@@ -3,3 +3,4 @@ export * from './consumer-loop.ts';
 export * from './publisher.ts';
 export * from './streams.ts';
 export * from './stage-runner.ts';
+export * from './message-tracing.ts';

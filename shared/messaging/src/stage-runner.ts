@@ -14,7 +14,11 @@ export interface StageRunnerOptions {
   readonly concurrency: number;
   readonly ackWaitMs: number;
   readonly maxDeliver: number;
+  /** Replicas of the media stream when this stage creates or updates it. */
+  readonly streamReplicas?: number;
   readonly onError?: (error: unknown) => void;
+  /** How often each consumer's backlog is read for the queue-depth gauges (ms); 0: never. */
+  readonly backlogPollMs?: number;
 }
 
 export class StageWiringError extends Error {
@@ -40,7 +44,7 @@ export async function runStage(options: StageRunnerOptions): Promise<{ stop(): P
   if (missing.length || extra.length) {
     throw new StageWiringError(`stage ${options.stage}: ${missing.length ? `no handler for ${missing.join(', ')}` : ''}${missing.length && extra.length ? '; ' : ''}${extra.length ? `handlers for subjects it does not consume: ${extra.join(', ')}` : ''}`);
   }
-  await ensureMediaStream(await options.nc.jetstreamManager());
+  await ensureMediaStream(await options.nc.jetstreamManager(), options.streamReplicas ?? 1);
   const loops = await Promise.all(
     hops.map((hop) =>
       runConsumerLoop({
@@ -52,6 +56,7 @@ export async function runStage(options: StageRunnerOptions): Promise<{ stop(): P
         ackWaitMs: options.ackWaitMs,
         maxDeliver: options.maxDeliver,
         onError: options.onError,
+        backlogPollMs: options.backlogPollMs,
       }),
     ),
   );

@@ -4,3 +4,4 @@ export * from './model-runtime.ts';
 export * from './tile-plan.ts';
 export * from './tiled-inference.ts';
 export * from './image-file-inference.ts';
+export * from './inference-telemetry.ts';

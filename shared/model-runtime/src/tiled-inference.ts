@@ -3,6 +3,8 @@ import { InferenceAbortedError } from './errors.ts';
 import { createImageTensorCodec } from './image-tensor-codec.ts';
 import type { LoadedModel } from './model-runtime.ts';
 import { featherWeights, roundUp, tileStarts } from './tile-plan.ts';
+import { observeInference } from './inference-telemetry.ts';
+import { SpanAttributes } from '@revive/telemetry';
 
 /** Reported after every tile so a stage can publish progress and heartbeat its message. */
 export interface TileProgress {
@@ -32,12 +34,15 @@ export interface TiledInferenceResult {
  * result to a sink. Tiles overlap and are blended with feathered weights; only one band of
  * tile rows is held at a time, so memory grows with width x tile size, never with height.
  */
-export async function runTiled(
-  model: LoadedModel,
-  source: RasterSource,
-  sink: RasterSink,
-  options: TiledInferenceOptions = {},
-): Promise<TiledInferenceResult> {
+export function runTiled(model: LoadedModel, source: RasterSource, sink: RasterSink, options: TiledInferenceOptions = {}): Promise<TiledInferenceResult> {
+  return observeInference(model.manifest, { inputPixels: source.width * source.height }, async (span) => {
+    const result = await runTiles(model, source, sink, options);
+    span.setAttributes({ [SpanAttributes.tiles]: result.tiles, [SpanAttributes.outputPixels]: result.width * result.height });
+    return result;
+  });
+}
+
+async function runTiles(model: LoadedModel, source: RasterSource, sink: RasterSink, options: TiledInferenceOptions): Promise<TiledInferenceResult> {
   const { manifest, session } = model;
   const scale = manifest.scale;
   const multiple = manifest.tiling.sizeMultiple;

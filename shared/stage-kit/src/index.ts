@@ -1,2 +1,3 @@
 export * from './stage-io.ts';
 export * from './serve-stage.ts';
+export * from './readiness.ts';

@@ -1,18 +1,27 @@
 import { loadPlatformConfig, type PlatformConfig } from '@revive/config';
-import type { Stage } from '@revive/contracts';
+import { hopsOf, Streams, type Stage } from '@revive/contracts';
 import { createLogger, type Logger } from '@revive/logging';
+import type { NatsConnection } from 'nats';
 import { connectNats, runStage, type StageHandlers } from '@revive/messaging';
+import { flushTelemetry, startHealthServer, type ReadinessCheck } from '@revive/telemetry';
 
 export interface StageServiceDefinition {
   readonly stage: Stage;
   /** Builds the handlers (and anything to close at shutdown) from the parsed config. */
-  build(config: PlatformConfig, log: Logger): Promise<{ handlers: StageHandlers; close?: () => Promise<void>; info?: Record<string, unknown> }>;
+  build(config: PlatformConfig, log: Logger): Promise<{
+    handlers: StageHandlers;
+    close?: () => Promise<void>;
+    info?: Record<string, unknown>;
+    /** Readiness checks of the stage's own dependencies (object store…); NATS is always checked. */
+    checks?: Readonly<Record<string, ReadinessCheck>>;
+  }>;
 }
 
 /**
  * The process around a stage: config, logger, NATS, one consumer loop per hop, and a drain on
  * SIGINT/SIGTERM (in-flight items finish; a second signal exits at once). Logs "<stage> running"
- * once consuming, which supervisors wait for.
+ * once consuming, which supervisors wait for. With a health port configured, serves the
+ * liveness and readiness probes (NATS, the stage's consumers, and the stage's own checks).
  */
 export async function serveStage(definition: StageServiceDefinition): Promise<void> {
   const { stage: name } = definition;
@@ -22,13 +31,14 @@ export async function serveStage(definition: StageServiceDefinition): Promise<vo
   const started = await (async () => {
     const built = await definition.build(config, log);
     const nc = await connectNats(config.nats.url, `revive-${name}`);
-    const loops = await runStage({ stage: name, nc, handlers: built.handlers, ...config.stage, onError: (error) => log.error({ err: error }, 'consumer loop error') });
-    return { ...built, nc, loops };
+    const loops = await runStage({ stage: name, nc, handlers: built.handlers, ...config.stage, streamReplicas: config.nats.streamReplicas, backlogPollMs: config.telemetry.backlogPollMs, onError: (error) => log.error({ err: error }, 'consumer loop error') });
+    const health = config.health.port ? await startProbes(config.health.port, nc, built.checks ?? {}) : undefined;
+    return { ...built, nc, loops, health };
   })().catch((error: unknown) => {
     log.fatal({ err: error }, `${name} failed to start`);
     process.exit(1);
   });
-  log.info({ store: config.store.kind, ...config.stage, ...started.info }, `${name} running`);
+  log.info({ store: config.store.kind, ...config.stage, ...started.info, healthPort: started.health?.port }, `${name} running`);
 
   // The client reconnects forever, so a close nobody asked for is fatal: the supervisor restarts us.
   void started.nc.closed().then((error) => {
@@ -36,6 +46,18 @@ export async function serveStage(definition: StageServiceDefinition): Promise<vo
     log.fatal({ err: error }, 'NATS connection closed');
     process.exit(1);
   });
+
+  async function startProbes(port: number, nc: NatsConnection, checks: Readonly<Record<string, ReadinessCheck>>) {
+    const jsm = await nc.jetstreamManager();
+    const consumers = () => Promise.all(hopsOf(name).map((hop) => jsm.consumers.info(Streams.media, hop.consumer)));
+    // flush() is a round trip to the server: it fails (times out) while the client reconnects.
+    const nats = () => (nc.isClosed() ? Promise.reject(new Error('connection closed')) : nc.flush());
+    // A port already taken must not stop the stage (a second replica on one machine): warn, go on.
+    return startHealthServer({ port, checks: { nats, consumers, ...checks }, onNotReady: (failed) => log.debug({ failed }, 'not ready') }).catch((error: unknown) => {
+      log.warn({ err: error, port }, 'health endpoints not started');
+      return undefined;
+    });
+  }
 
   for (const signal of ['SIGINT', 'SIGTERM'] as const) {
     process.on(signal, () => {
@@ -46,6 +68,8 @@ export async function serveStage(definition: StageServiceDefinition): Promise<vo
         await started.loops.stop();
         await started.nc.drain();
         await started.close?.();
+        await started.health?.close();
+        await flushTelemetry();
       })().then(
         () => process.exit(0),
         (error: unknown) => {

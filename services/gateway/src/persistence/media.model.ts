@@ -19,6 +19,17 @@ export type StageState = {
   /** ISO 8601; the `at` of the stage's outcome event. */
   finishedAt: string | null;
   durationMs: number | null;
+  /** Videos: which chunks this stage has finished (absent for images and single-message stages). */
+  chunks?: ChunkTally;
+  /** Seconds left at the current pace, while a video stage runs; null when unknown. */
+  etaSeconds?: number | null;
+};
+
+/** A video stage's chunks: how many there are, which are done, and their frames. */
+export type ChunkTally = {
+  count: number;
+  done: number[];
+  framesDone: number;
 };
 
 /** Why an item failed for good, as the API's MediaError. */

@@ -141,16 +141,69 @@ describe('projection (real PostgreSQL)', () => {
     assert.equal(await projection.applyProgress(progress(mediaId, 'colorize', 1, 2, 1)), undefined);
   });
 
-  it('runs a video through interpolation, skipping it at frame-rate factor 1', async () => {
-    for (const frameRateFactor of [2, 1] as const) {
-      const id = randomUUID();
-      const options: EnhanceOptions = { ...defaults, frameRateFactor };
-      await repo.create({ id, kind: 'video', filename: 'v.mp4', contentType: 'video/mp4', bytes: 10, options, originalKey: `media/${id}/original.mp4` });
-      const video = { mediaId: id, options, at: at(1), key: `media/${id}/v.mkv`, width: 64, height: 48, frames: 24, fps: 24, hasAudio: false };
-      await projection.applyProgress({ mediaId: id, stage: 'interpolate', done: 12, total: 48, unit: 'frames', at: at(0) });
-      const m = await projection.applyEvent(Subjects.videoInterpolated, video, nextId());
-      assert.deepEqual(stage(m, 'interpolate'), { stage: 'interpolate', status: frameRateFactor === 1 ? 'SKIPPED' : 'DONE', progress: 100, done: 48, total: 48, unit: 'frames', startedAt: at(0), finishedAt: at(1), durationMs: 1000 });
-      assert.equal(await projection.applyEvent(Subjects.imageColorized, { ...video, colorized: true }, nextId()).then((r) => stage(r, 'colorize')?.status), 'PENDING', 'an image event is not a video’s history');
+  /** A video of 3 chunks (10 + 10 + 5 frames at 25 fps) in the stage-output terms each stage's events use. */
+  async function uploadVideo(options: EnhanceOptions = defaults) {
+    const id = randomUUID();
+    await repo.create({ id, kind: 'video', filename: 'v.mp4', contentType: 'video/mp4', bytes: 10, options, originalKey: `media/${id}/original.mp4` });
+    const whole = { mediaId: id, options, originalKey: `media/${id}/original.mp4`, width: 64, height: 48, frames: 25, fps: 25, frameRate: '25/1', durationSeconds: 1, hasAudio: true };
+    /** Chunk `index` as `stage` emits it; interpolate doubles the frames. */
+    const chunkEvent = (index: number, s: number, factor = 1) => {
+      const [first, frames] = ([[0, 10], [10, 10], [20, 5]] as Array<[number, number]>)[index]!;
+      return { ...whole, frames: 25 * factor, at: at(s), key: `media/${id}/x/chunk-${index}.mkv`, chunk: { index, count: 3, startSeconds: first / 25, durationSeconds: frames / 25, frames: frames * factor, firstFrame: first * factor, overlapFrames: 0 } };
+    };
+    return { id, whole, chunkEvent };
+  }
+  const frames = (mediaId: string, stageName: StageProgress['stage'], done: number, total: number, s: number): StageProgress => ({ mediaId, stage: stageName, done, total, unit: 'frames', at: at(s) });
+
+  it('turns per-chunk video events into per-stage progress in frames: DONE with the last chunk, announced once', async () => {
+    const { id, whole, chunkEvent } = await uploadVideo();
+    const pre = [];
+    for (const i of [0, 1, 2]) pre.push(await projection.applyEvent(Subjects.videoPreprocessed, { ...chunkEvent(i, 1), isMonochrome: true }, nextId()));
+    assert.deepEqual(pre.map((m) => stage(m, 'preprocess')?.status), [undefined, undefined, 'DONE'], 'only the last chunk finishes the stage and is announced');
+    assert.deepEqual([stage(pre[2], 'preprocess')?.done, stage(pre[2], 'preprocess')?.total, stage(pre[2], 'preprocess')?.unit], [25, 25, 'frames']);
+
+    // Two replicas colorize chunks 0 and 1 at once: their reports interleave, the stage never goes back.
+    await projection.applyProgress({ ...frames(id, 'colorize', 0, 1, 2), unit: 'steps' });
+    const a = await projection.applyProgress(frames(id, 'colorize', 6, 10, 4));
+    const b = await projection.applyProgress(frames(id, 'colorize', 2, 10, 4));
+    assert.deepEqual([stage(a, 'colorize')?.done, stage(a, 'colorize')?.total, stage(a, 'colorize')?.progress, stage(a, 'colorize')?.etaSeconds], [6, 25, 24, 6]);
+    assert.equal(b, undefined, 'a report behind the stage\'s figure changes nothing');
+    // Chunks finish out of order, one of them twice.
+    assert.equal(await projection.applyEvent(Subjects.videoColorized, { ...chunkEvent(1, 5), colorized: true }, nextId()), undefined);
+    const afterOne = await repo.get(id);
+    assert.deepEqual([stage(afterOne, 'colorize')?.status, stage(afterOne, 'colorize')?.done, stage(afterOne, 'colorize')?.chunks], ['RUNNING', 10, { count: 3, done: [1], framesDone: 10 }]);
+    assert.equal(stage(await projection.applyProgress(frames(id, 'colorize', 4, 5, 6)), 'colorize')?.done, 14, 'finished frames plus the running chunk\'s');
+    await projection.applyEvent(Subjects.videoColorized, { ...chunkEvent(2, 6), colorized: true }, nextId());
+    assert.equal(await projection.applyEvent(Subjects.videoColorized, { ...chunkEvent(2, 7), colorized: true }, nextId()), undefined, 'a duplicate chunk is counted once');
+    const done = await projection.applyEvent(Subjects.videoColorized, { ...chunkEvent(0, 8), colorized: true }, nextId());
+    assert.deepEqual(stage(done, 'colorize'), { stage: 'colorize', status: 'DONE', progress: 100, done: 25, total: 25, unit: 'frames', startedAt: at(2), finishedAt: at(8), durationMs: 6000, chunks: { count: 3, done: [0, 1, 2], framesDone: 25 } });
+
+    // Interpolation counts output frames: twice the source's at factor 2, known before its first chunk ends.
+    const running = await projection.applyProgress(frames(id, 'interpolate', 5, 20, 9));
+    assert.deepEqual([stage(running, 'interpolate')?.done, stage(running, 'interpolate')?.total], [5, 50]);
+    for (const s of ['superres', 'interpolate'] as const) {
+      for (const i of [2, 0, 1]) {
+        const m = s === 'superres' ? await projection.applyEvent(Subjects.videoSuperResolved, { ...chunkEvent(i, 10), scale: 2 }, nextId()) : await projection.applyEvent(Subjects.videoInterpolated, chunkEvent(i, 11, 2), nextId());
+        assert.equal(stage(m, s)?.status, i === 1 ? 'DONE' : undefined);
+      }
     }
+    assert.deepEqual([stage(await repo.get(id), 'interpolate')?.done, stage(await repo.get(id), 'interpolate')?.total], [50, 50]);
+    const published = await projection.applyEvent(Subjects.videoPublished, { ...whole, at: at(12), frames: 50, fps: 50, frameRate: '50/1', key: `media/${id}/result.mp4`, posterKey: `media/${id}/poster.jpg`, contentType: 'video/mp4' }, nextId());
+    assert.equal(published?.status, 'COMPLETED');
+    assert.deepEqual(published?.stages.map((x) => x.status), ['DONE', 'DONE', 'DONE', 'DONE', 'DONE']);
   });
+
+  it('marks video stages SKIPPED when every chunk passed through (colour video, scale 1, factor 1)', async () => {
+    const { chunkEvent } = await uploadVideo({ scale: 1, colorize: 'auto', frameRateFactor: 1 });
+    for (const i of [0, 1, 2]) await projection.applyEvent(Subjects.videoPreprocessed, { ...chunkEvent(i, 1), isMonochrome: false }, nextId());
+    let m;
+    for (const i of [0, 1, 2]) {
+      await projection.applyEvent(Subjects.videoColorized, { ...chunkEvent(i, 2), colorized: false }, nextId());
+      await projection.applyEvent(Subjects.videoSuperResolved, { ...chunkEvent(i, 3), scale: 1 }, nextId());
+      m = await projection.applyEvent(Subjects.videoInterpolated, chunkEvent(i, 4), nextId());
+    }
+    assert.deepEqual(m?.stages.map((x) => x.status), ['DONE', 'SKIPPED', 'SKIPPED', 'SKIPPED', 'PENDING']);
+    assert.equal(await projection.applyEvent(Subjects.imageColorized, { mediaId: m!.id, options: m!.options, at: at(5), key: 'k.png', width: 1, height: 1, colorized: true }, nextId()).then((r) => stage(r, 'colorize')?.status), 'SKIPPED', 'an image event is not a video’s history');
+  });
+
 });

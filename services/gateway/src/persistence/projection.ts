@@ -1,13 +1,16 @@
 import { FLOW, Subjects, type EventOf, type PipelineEvent, type Stage, type StageProgress, type Subject } from '@revive/contracts';
 import type { Sql, TransactionSql } from 'postgres';
 import { MEDIA_COLUMNS, toMediaRecord, type MediaRecord, type StageState } from './media.model.ts';
-import { advanceStage, finishStage, statusAfter, updateStage } from './stages.ts';
+import { advanceStage, finishStage, isFinished, statusAfter, updateStage } from './stages.ts';
+import { advanceVideoStage, finishChunk, isChunkEvent } from './video-stages.ts';
 
 /** Folds pipeline events and progress reports into media rows. */
 export interface Projection {
   /**
    * Applies a validated event once per (media, eventId), in one transaction. Returns the item as
-   * it now stands, or undefined when the media id is unknown or the event was already projected.
+   * it now stands, or undefined when the media id is unknown, the event was already projected, or
+   * it was a video chunk that leaves its stage running (nothing to announce as a stage outcome:
+   * its frames show in the stage's progress).
    */
   applyEvent<S extends Subject>(subject: S, payload: EventOf<S>, eventId: string): Promise<MediaRecord | undefined>;
   /**
@@ -31,7 +34,10 @@ export function createProjection(sql: Sql): Projection {
           INSERT INTO projected_events (media_id, event_id, subject) VALUES (${media.id}, ${eventId}, ${subject})
           ON CONFLICT DO NOTHING RETURNING event_id`;
         if (!fresh) return undefined;
-        return save(tx, fold(media, { subject, payload } as PipelineEvent));
+        const event = { subject, payload } as PipelineEvent;
+        const saved = await save(tx, fold(media, event));
+        if (isChunkEvent(event) && !finishedBy(media, saved, STAGE_OF.get(subject)!)) return undefined;
+        return saved;
       });
     },
 
@@ -40,7 +46,9 @@ export function createProjection(sql: Sql): Projection {
         const media = await lockMedia(tx, progress.mediaId);
         if (!media || media.status === 'COMPLETED' || media.status === 'FAILED') return undefined;
         const current = media.stages.find((s) => s.stage === progress.stage);
-        const next = current && advanceStage(current, progress);
+        const sourceFrames = media.stages.find((s) => s.stage === 'preprocess' && s.status === 'DONE')?.total ?? null;
+        const video = media.kind === 'video' && current?.stage !== 'preprocess' && current?.stage !== 'publish';
+        const next = current && (video ? advanceVideoStage(current, progress, media.options, sourceFrames) : advanceStage(current, progress));
         if (!next) return undefined;
         const stages = updateStage(media.stages, progress.stage, () => next);
         return save(tx, { ...media, stages, status: statusAfter(media.status, stages) });
@@ -62,7 +70,8 @@ export function fold(media: MediaRecord, event: PipelineEvent): MediaRecord {
   // Uploaded events: the row was written before the event was published and stays QUEUED.
   // An event of the other kind (image subject, video item) is not this item's history.
   if (!stage || !event.subject.startsWith(`revive.${media.kind}.`)) return media;
-  const stages = updateStage(media.stages, stage, (s) => finishStage(s, outcomeOf(event), event.payload.at));
+  const outcome = outcomeOf(event);
+  const stages = updateStage(media.stages, stage, (s) => (isChunkEvent(event) ? finishChunk(s, event.payload.chunk, event.payload.frames, outcome, event.payload.at) : finishStage(s, outcome, event.payload.at)));
   const next: MediaRecord = { ...media, stages, status: statusAfter(media.status, stages) };
   switch (event.subject) {
     case Subjects.imagePreprocessed:
@@ -90,6 +99,13 @@ function outcomeOf(event: PipelineEvent): 'DONE' | 'SKIPPED' {
     default:
       return 'DONE';
   }
+}
+
+/** Did this event finish the stage (so subscribers hear STAGE_DONE once, with its last chunk)? */
+function finishedBy(before: MediaRecord, after: MediaRecord, stage: Stage): boolean {
+  const was = before.stages.find((s) => s.stage === stage);
+  const is = after.stages.find((s) => s.stage === stage);
+  return !!is && isFinished(is) && !(was && isFinished(was));
 }
 
 async function lockMedia(tx: TransactionSql, id: string): Promise<MediaRecord | undefined> {

@@ -1,7 +1,10 @@
 import { MediaProgressEvents } from '@revive/contracts';
 import type { GatewayContext } from '../context.ts';
 import { clientError, ErrorCodes } from '../errors.ts';
-import { toMediaView } from '../media-view.ts';
+import type { MediaProgressEvent } from '@revive/contracts';
+import type { StageName } from '../generated/graphql.ts';
+import { toMediaView, upper, type MediaView } from '../media-view.ts';
+import { startDeliverySpan, subscriberLink } from '../telemetry/update-trace.ts';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const TERMINAL = new Set(['COMPLETED', 'FAILED']);
@@ -12,10 +15,18 @@ const time = (v: Date | string) => new Date(v).getTime();
  * completes or fails. Watching starts before the snapshot is read, so nothing falls between
  * the two; changes older than the snapshot are dropped, so nothing goes backwards.
  */
+interface ProgressPayload {
+  media: MediaView;
+  stage: StageName | null;
+  event: MediaProgressEvent;
+  at: string;
+}
+
 export const mediaProgressSubscription = {
-  subscribe: async function* (_: unknown, args: { id: string }, ctx: GatewayContext) {
+  subscribe: async function* (_: unknown, args: { id: string }, ctx: GatewayContext): AsyncGenerator<ProgressPayload> {
     if (!UUID.test(args.id)) throw clientError(ErrorCodes.notFound, 'no media with this id');
     const updates = ctx.hub.watch(args.id);
+    const links = subscriberLink();
     try {
       const record = await ctx.media.get(args.id);
       if (!record) throw clientError(ErrorCodes.notFound, 'no media with this id');
@@ -24,12 +35,18 @@ export const mediaProgressSubscription = {
       const since = time(record.updatedAt);
       for await (const u of updates) {
         if (time(u.media.updatedAt) < since) continue;
-        yield { media: toMediaView(u.media), stage: u.stage?.toUpperCase() ?? null, event: u.event, at: u.at };
+        // The span covers handing the update over until the transport asks for the next one.
+        const delivery = startDeliverySpan(u, links);
+        try {
+          yield { media: toMediaView(u.media), stage: upper<StageName>(u.stage), event: u.event, at: u.at };
+        } finally {
+          delivery?.end();
+        }
         if (u.event === MediaProgressEvents.completed || u.event === MediaProgressEvents.failed) return;
       }
     } finally {
       await updates.return?.();
     }
   },
-  resolve: (payload: unknown) => payload,
+  resolve: (payload: ProgressPayload) => payload,
 };

@@ -1,11 +1,13 @@
 import { randomUUID } from 'node:crypto';
-import { enhanceOptionsSchema, messageId, Subjects, type EventOf } from '@revive/contracts';
+import type { Readable } from 'node:stream';
+import { enhanceOptionsSchema, messageId, Subjects, type EnhanceOptions, type EventOf } from '@revive/contracts';
 import { publishEvent } from '@revive/messaging';
 import type { GatewayContext } from '../context.ts';
 import { clientError, ErrorCodes } from '../errors.ts';
-import { SNIFF_BYTES, sniffMedia } from '../media-sniffer.ts';
+import { SNIFF_BYTES, sniffMedia, type SniffedMedia } from '../media-sniffer.ts';
 import { toMediaView } from '../media-view.ts';
 import { peekStream } from '../peek-stream.ts';
+import { spoolAndCheckVideo } from '../video-upload-check.ts';
 
 interface UploadArgs {
   file: File;
@@ -42,7 +44,7 @@ export async function uploadMediaMutation(_: unknown, args: UploadArgs, ctx: Gat
   const id = randomUUID();
   const originalKey = `media/${id}/original.${sniffed.extension}`;
   const filename = (file.name || `upload.${sniffed.extension}`).replace(/[\u0000-\u001f]/g, '').slice(0, 255);
-  await ctx.store.put(originalKey, body, { contentType: sniffed.mime });
+  await storeOriginal(ctx, originalKey, sniffed, body, options);
   const record = await ctx.media.create({ id, kind: sniffed.kind, filename, contentType: sniffed.mime, bytes: file.size, options, originalKey });
   const subject = sniffed.kind === 'image' ? Subjects.imageUploaded : Subjects.videoUploaded;
   const event: EventOf<typeof subject> = { mediaId: id, options, at: new Date().toISOString(), originalKey, filename, contentType: sniffed.mime, bytes: file.size };
@@ -56,4 +58,24 @@ export async function uploadMediaMutation(_: unknown, args: UploadArgs, ctx: Gat
   }
   ctx.log.info({ media_id: id, kind: sniffed.kind, bytes: file.size, format: sniffed.format }, 'media uploaded');
   return toMediaView(record);
+}
+
+/**
+ * Stores the original. A video is first checked against the video limits (length, output size
+ * and frame rate for these options: config.video), so one beyond them is refused here with
+ * BAD_USER_INPUT (`extensions.reason` names the limit) and nothing is stored or recorded.
+ */
+async function storeOriginal(ctx: GatewayContext, key: string, sniffed: SniffedMedia, body: Readable, options: EnhanceOptions): Promise<void> {
+  if (sniffed.kind !== 'video') {
+    await ctx.store.put(key, body, { contentType: sniffed.mime });
+    return;
+  }
+  const video = await spoolAndCheckVideo(body, options, ctx.config.video);
+  try {
+    const [problem] = video.problems;
+    if (problem) throw clientError(ErrorCodes.badUserInput, `the video is beyond this server's limits: ${problem.message}`, { reason: problem.code });
+    await ctx.store.put(key, video.body, { contentType: sniffed.mime });
+  } finally {
+    await video.dispose();
+  }
 }

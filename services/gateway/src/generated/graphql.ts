@@ -1,0 +1,418 @@
+// Generated from contracts/graphql/schema.graphql by graphql-types.codegen.ts: do not edit.
+/* eslint-disable */
+import type { GraphQLResolveInfo, GraphQLScalarType, GraphQLScalarTypeConfig } from 'graphql';
+import type { MediaView } from '../media-view.ts';
+import type { GatewayContext } from '../context.ts';
+export type Maybe<T> = T | null;
+export type InputMaybe<T> = Maybe<T>;
+export type Exact<T extends { [key: string]: unknown }> = { [K in keyof T]: T[K] };
+export type MakeOptional<T, K extends keyof T> = Omit<T, K> & { [SubKey in K]?: Maybe<T[SubKey]> };
+export type MakeMaybe<T, K extends keyof T> = Omit<T, K> & { [SubKey in K]: Maybe<T[SubKey]> };
+export type MakeEmpty<T extends { [key: string]: unknown }, K extends keyof T> = { [_ in K]?: never };
+export type Incremental<T> = T | { [P in keyof T]?: P extends ' $fragmentName' | '__typename' ? T[P] : never };
+export type Omit<T, K extends keyof T> = Pick<T, Exclude<keyof T, K>>;
+export type RequireFields<T, K extends keyof T> = Omit<T, K> & { [P in K]-?: NonNullable<T[P]> };
+/** All built-in and custom scalars, mapped to their actual values */
+export type Scalars = {
+  ID: { input: string; output: string; }
+  String: { input: string; output: string; }
+  Boolean: { input: boolean; output: boolean; }
+  Int: { input: number; output: number; }
+  Float: { input: number; output: number; }
+  /** A file in a GraphQL multipart request (https://github.com/jaydenseric/graphql-multipart-request-spec). */
+  File: { input: File; output: File; }
+  /** ISO 8601 date-time in UTC. */
+  DateTime: { input: string; output: string; }
+};
+
+export type MediaKind =
+  | 'IMAGE'
+  | 'VIDEO';
+
+export type ColorizeMode =
+  /** Colorize only monochrome pictures: grey, sepia, faded prints. */
+  | 'AUTO'
+  | 'ON'
+  | 'OFF';
+
+export type MediaStatus =
+  | 'QUEUED'
+  | 'PROCESSING'
+  | 'COMPLETED'
+  | 'FAILED';
+
+export type StageName =
+  | 'PREPROCESS'
+  | 'COLORIZE'
+  | 'SUPERRES'
+  | 'INTERPOLATE'
+  | 'PUBLISH';
+
+export type StageStatus =
+  | 'PENDING'
+  | 'RUNNING'
+  | 'DONE'
+  | 'SKIPPED'
+  | 'FAILED';
+
+export type EnhanceOptions = {
+  /** Super-resolution factor: 1, 2 or 4. */
+  scale?: InputMaybe<Scalars['Int']['input']>;
+  colorize?: InputMaybe<ColorizeMode>;
+  /** Video only: output frame rate as a multiple of the input's (1, 2 or 4). */
+  frameRateFactor?: InputMaybe<Scalars['Int']['input']>;
+};
+
+export type StageState = {
+  __typename?: 'StageState';
+  stage: StageName;
+  status: StageStatus;
+  /** 0–100. */
+  progress: Scalars['Float']['output'];
+  /** Work done and total in the stage's unit (tiles for images, frames for videos). */
+  done: Maybe<Scalars['Int']['output']>;
+  total: Maybe<Scalars['Int']['output']>;
+  unit: Maybe<Scalars['String']['output']>;
+  startedAt: Maybe<Scalars['DateTime']['output']>;
+  finishedAt: Maybe<Scalars['DateTime']['output']>;
+  durationMs: Maybe<Scalars['Int']['output']>;
+  /** Estimated seconds left in this stage while it runs (videos: from frames done so far); null when unknown. */
+  etaSeconds: Maybe<Scalars['Int']['output']>;
+};
+
+/** Why an item failed: a typed code for programs, a message for people. */
+export type MediaError = {
+  __typename?: 'MediaError';
+  code: Scalars['String']['output'];
+  message: Scalars['String']['output'];
+  stage: Maybe<StageName>;
+  attempt: Maybe<Scalars['Int']['output']>;
+  at: Scalars['DateTime']['output'];
+};
+
+export type Media = {
+  __typename?: 'Media';
+  id: Scalars['ID']['output'];
+  kind: MediaKind;
+  filename: Scalars['String']['output'];
+  status: MediaStatus;
+  options: EnhanceOptionsValue;
+  /** The stages this item passes through, in order, with their state. */
+  stages: Array<StageState>;
+  width: Maybe<Scalars['Int']['output']>;
+  height: Maybe<Scalars['Int']['output']>;
+  /** Short-lived URL of the uploaded original. */
+  originalUrl: Maybe<Scalars['String']['output']>;
+  /** Short-lived URL of the restored result, once completed. */
+  resultUrl: Maybe<Scalars['String']['output']>;
+  error: Maybe<MediaError>;
+  /** OpenTelemetry trace id of this item's journey through the pipeline. */
+  traceId: Maybe<Scalars['String']['output']>;
+  createdAt: Scalars['DateTime']['output'];
+  updatedAt: Scalars['DateTime']['output'];
+};
+
+export type EnhanceOptionsValue = {
+  __typename?: 'EnhanceOptionsValue';
+  scale: Scalars['Int']['output'];
+  colorize: ColorizeMode;
+  frameRateFactor: Scalars['Int']['output'];
+};
+
+export type MediaEdge = {
+  __typename?: 'MediaEdge';
+  cursor: Scalars['String']['output'];
+  node: Media;
+};
+
+export type PageInfo = {
+  __typename?: 'PageInfo';
+  hasNextPage: Scalars['Boolean']['output'];
+  endCursor: Maybe<Scalars['String']['output']>;
+};
+
+export type MediaConnection = {
+  __typename?: 'MediaConnection';
+  edges: Array<MediaEdge>;
+  pageInfo: PageInfo;
+};
+
+/** One step of an item's progress, as delivered to subscribers. */
+export type MediaProgress = {
+  __typename?: 'MediaProgress';
+  media: Media;
+  stage: Maybe<StageName>;
+  /** What happened: SNAPSHOT (first message: the state when subscribing), STAGE_STARTED, STAGE_PROGRESS, STAGE_DONE, STAGE_SKIPPED, COMPLETED, FAILED. */
+  event: Scalars['String']['output'];
+  at: Scalars['DateTime']['output'];
+};
+
+export type Query = {
+  __typename?: 'Query';
+  media: Maybe<Media>;
+  medias: MediaConnection;
+};
+
+
+export type QueryMediaArgs = {
+  id: Scalars['ID']['input'];
+};
+
+
+export type QueryMediasArgs = {
+  first?: InputMaybe<Scalars['Int']['input']>;
+  after?: InputMaybe<Scalars['String']['input']>;
+};
+
+export type Mutation = {
+  __typename?: 'Mutation';
+  uploadMedia: Media;
+};
+
+
+export type MutationUploadMediaArgs = {
+  file: Scalars['File']['input'];
+  options?: InputMaybe<EnhanceOptions>;
+};
+
+export type Subscription = {
+  __typename?: 'Subscription';
+  mediaProgress: MediaProgress;
+};
+
+
+export type SubscriptionMediaProgressArgs = {
+  id: Scalars['ID']['input'];
+};
+
+
+
+export type ResolverTypeWrapper<T> = Promise<T> | T;
+
+
+export type ResolverWithResolve<TResult, TParent, TContext, TArgs> = {
+  resolve: ResolverFn<TResult, TParent, TContext, TArgs>;
+};
+export type Resolver<TResult, TParent = {}, TContext = {}, TArgs = {}> = ResolverFn<TResult, TParent, TContext, TArgs> | ResolverWithResolve<TResult, TParent, TContext, TArgs>;
+
+export type ResolverFn<TResult, TParent, TContext, TArgs> = (
+  parent: TParent,
+  args: TArgs,
+  context: TContext,
+  info: GraphQLResolveInfo
+) => Promise<TResult> | TResult;
+
+export type SubscriptionSubscribeFn<TResult, TParent, TContext, TArgs> = (
+  parent: TParent,
+  args: TArgs,
+  context: TContext,
+  info: GraphQLResolveInfo
+) => AsyncIterable<TResult> | Promise<AsyncIterable<TResult>>;
+
+export type SubscriptionResolveFn<TResult, TParent, TContext, TArgs> = (
+  parent: TParent,
+  args: TArgs,
+  context: TContext,
+  info: GraphQLResolveInfo
+) => TResult | Promise<TResult>;
+
+export interface SubscriptionSubscriberObject<TResult, TKey extends string, TParent, TContext, TArgs> {
+  subscribe: SubscriptionSubscribeFn<{ [key in TKey]: TResult }, TParent, TContext, TArgs>;
+  resolve?: SubscriptionResolveFn<TResult, { [key in TKey]: TResult }, TContext, TArgs>;
+}
+
+export interface SubscriptionResolverObject<TResult, TParent, TContext, TArgs> {
+  subscribe: SubscriptionSubscribeFn<any, TParent, TContext, TArgs>;
+  resolve: SubscriptionResolveFn<TResult, any, TContext, TArgs>;
+}
+
+export type SubscriptionObject<TResult, TKey extends string, TParent, TContext, TArgs> =
+  | SubscriptionSubscriberObject<TResult, TKey, TParent, TContext, TArgs>
+  | SubscriptionResolverObject<TResult, TParent, TContext, TArgs>;
+
+export type SubscriptionResolver<TResult, TKey extends string, TParent = {}, TContext = {}, TArgs = {}> =
+  | ((...args: any[]) => SubscriptionObject<TResult, TKey, TParent, TContext, TArgs>)
+  | SubscriptionObject<TResult, TKey, TParent, TContext, TArgs>;
+
+export type TypeResolveFn<TTypes, TParent = {}, TContext = {}> = (
+  parent: TParent,
+  context: TContext,
+  info: GraphQLResolveInfo
+) => Maybe<TTypes> | Promise<Maybe<TTypes>>;
+
+export type IsTypeOfResolverFn<T = {}, TContext = {}> = (obj: T, context: TContext, info: GraphQLResolveInfo) => boolean | Promise<boolean>;
+
+export type NextResolverFn<T> = () => Promise<T>;
+
+export type DirectiveResolverFn<TResult = {}, TParent = {}, TContext = {}, TArgs = {}> = (
+  next: NextResolverFn<TResult>,
+  parent: TParent,
+  args: TArgs,
+  context: TContext,
+  info: GraphQLResolveInfo
+) => TResult | Promise<TResult>;
+
+
+
+/** Mapping between all available schema types and the resolvers types */
+export type ResolversTypes = {
+  File: ResolverTypeWrapper<Scalars['File']['output']>;
+  DateTime: ResolverTypeWrapper<Scalars['DateTime']['output']>;
+  MediaKind: MediaKind;
+  ColorizeMode: ColorizeMode;
+  MediaStatus: MediaStatus;
+  StageName: StageName;
+  StageStatus: StageStatus;
+  EnhanceOptions: EnhanceOptions;
+  Int: ResolverTypeWrapper<Scalars['Int']['output']>;
+  StageState: ResolverTypeWrapper<StageState>;
+  Float: ResolverTypeWrapper<Scalars['Float']['output']>;
+  String: ResolverTypeWrapper<Scalars['String']['output']>;
+  MediaError: ResolverTypeWrapper<MediaError>;
+  Media: ResolverTypeWrapper<MediaView>;
+  ID: ResolverTypeWrapper<Scalars['ID']['output']>;
+  EnhanceOptionsValue: ResolverTypeWrapper<EnhanceOptionsValue>;
+  MediaEdge: ResolverTypeWrapper<Omit<MediaEdge, 'node'> & { node: ResolversTypes['Media'] }>;
+  PageInfo: ResolverTypeWrapper<PageInfo>;
+  Boolean: ResolverTypeWrapper<Scalars['Boolean']['output']>;
+  MediaConnection: ResolverTypeWrapper<Omit<MediaConnection, 'edges'> & { edges: Array<ResolversTypes['MediaEdge']> }>;
+  MediaProgress: ResolverTypeWrapper<Omit<MediaProgress, 'media'> & { media: ResolversTypes['Media'] }>;
+  Query: ResolverTypeWrapper<{}>;
+  Mutation: ResolverTypeWrapper<{}>;
+  Subscription: ResolverTypeWrapper<{}>;
+};
+
+/** Mapping between all available schema types and the resolvers parents */
+export type ResolversParentTypes = {
+  File: Scalars['File']['output'];
+  DateTime: Scalars['DateTime']['output'];
+  EnhanceOptions: EnhanceOptions;
+  Int: Scalars['Int']['output'];
+  StageState: StageState;
+  Float: Scalars['Float']['output'];
+  String: Scalars['String']['output'];
+  MediaError: MediaError;
+  Media: MediaView;
+  ID: Scalars['ID']['output'];
+  EnhanceOptionsValue: EnhanceOptionsValue;
+  MediaEdge: Omit<MediaEdge, 'node'> & { node: ResolversParentTypes['Media'] };
+  PageInfo: PageInfo;
+  Boolean: Scalars['Boolean']['output'];
+  MediaConnection: Omit<MediaConnection, 'edges'> & { edges: Array<ResolversParentTypes['MediaEdge']> };
+  MediaProgress: Omit<MediaProgress, 'media'> & { media: ResolversParentTypes['Media'] };
+  Query: {};
+  Mutation: {};
+  Subscription: {};
+};
+
+export interface FileScalarConfig extends GraphQLScalarTypeConfig<ResolversTypes['File'], any> {
+  name: 'File';
+}
+
+export interface DateTimeScalarConfig extends GraphQLScalarTypeConfig<ResolversTypes['DateTime'], any> {
+  name: 'DateTime';
+}
+
+export type StageStateResolvers<ContextType = GatewayContext, ParentType extends ResolversParentTypes['StageState'] = ResolversParentTypes['StageState']> = {
+  stage?: Resolver<ResolversTypes['StageName'], ParentType, ContextType>;
+  status?: Resolver<ResolversTypes['StageStatus'], ParentType, ContextType>;
+  progress?: Resolver<ResolversTypes['Float'], ParentType, ContextType>;
+  done?: Resolver<Maybe<ResolversTypes['Int']>, ParentType, ContextType>;
+  total?: Resolver<Maybe<ResolversTypes['Int']>, ParentType, ContextType>;
+  unit?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  startedAt?: Resolver<Maybe<ResolversTypes['DateTime']>, ParentType, ContextType>;
+  finishedAt?: Resolver<Maybe<ResolversTypes['DateTime']>, ParentType, ContextType>;
+  durationMs?: Resolver<Maybe<ResolversTypes['Int']>, ParentType, ContextType>;
+  etaSeconds?: Resolver<Maybe<ResolversTypes['Int']>, ParentType, ContextType>;
+  __isTypeOf?: IsTypeOfResolverFn<ParentType, ContextType>;
+};
+
+export type MediaErrorResolvers<ContextType = GatewayContext, ParentType extends ResolversParentTypes['MediaError'] = ResolversParentTypes['MediaError']> = {
+  code?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  message?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  stage?: Resolver<Maybe<ResolversTypes['StageName']>, ParentType, ContextType>;
+  attempt?: Resolver<Maybe<ResolversTypes['Int']>, ParentType, ContextType>;
+  at?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+  __isTypeOf?: IsTypeOfResolverFn<ParentType, ContextType>;
+};
+
+export type MediaResolvers<ContextType = GatewayContext, ParentType extends ResolversParentTypes['Media'] = ResolversParentTypes['Media']> = {
+  id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  kind?: Resolver<ResolversTypes['MediaKind'], ParentType, ContextType>;
+  filename?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  status?: Resolver<ResolversTypes['MediaStatus'], ParentType, ContextType>;
+  options?: Resolver<ResolversTypes['EnhanceOptionsValue'], ParentType, ContextType>;
+  stages?: Resolver<Array<ResolversTypes['StageState']>, ParentType, ContextType>;
+  width?: Resolver<Maybe<ResolversTypes['Int']>, ParentType, ContextType>;
+  height?: Resolver<Maybe<ResolversTypes['Int']>, ParentType, ContextType>;
+  originalUrl?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  resultUrl?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  error?: Resolver<Maybe<ResolversTypes['MediaError']>, ParentType, ContextType>;
+  traceId?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  createdAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+  updatedAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+  __isTypeOf?: IsTypeOfResolverFn<ParentType, ContextType>;
+};
+
+export type EnhanceOptionsValueResolvers<ContextType = GatewayContext, ParentType extends ResolversParentTypes['EnhanceOptionsValue'] = ResolversParentTypes['EnhanceOptionsValue']> = {
+  scale?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  colorize?: Resolver<ResolversTypes['ColorizeMode'], ParentType, ContextType>;
+  frameRateFactor?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  __isTypeOf?: IsTypeOfResolverFn<ParentType, ContextType>;
+};
+
+export type MediaEdgeResolvers<ContextType = GatewayContext, ParentType extends ResolversParentTypes['MediaEdge'] = ResolversParentTypes['MediaEdge']> = {
+  cursor?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  node?: Resolver<ResolversTypes['Media'], ParentType, ContextType>;
+  __isTypeOf?: IsTypeOfResolverFn<ParentType, ContextType>;
+};
+
+export type PageInfoResolvers<ContextType = GatewayContext, ParentType extends ResolversParentTypes['PageInfo'] = ResolversParentTypes['PageInfo']> = {
+  hasNextPage?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
+  endCursor?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  __isTypeOf?: IsTypeOfResolverFn<ParentType, ContextType>;
+};
+
+export type MediaConnectionResolvers<ContextType = GatewayContext, ParentType extends ResolversParentTypes['MediaConnection'] = ResolversParentTypes['MediaConnection']> = {
+  edges?: Resolver<Array<ResolversTypes['MediaEdge']>, ParentType, ContextType>;
+  pageInfo?: Resolver<ResolversTypes['PageInfo'], ParentType, ContextType>;
+  __isTypeOf?: IsTypeOfResolverFn<ParentType, ContextType>;
+};
+
+export type MediaProgressResolvers<ContextType = GatewayContext, ParentType extends ResolversParentTypes['MediaProgress'] = ResolversParentTypes['MediaProgress']> = {
+  media?: Resolver<ResolversTypes['Media'], ParentType, ContextType>;
+  stage?: Resolver<Maybe<ResolversTypes['StageName']>, ParentType, ContextType>;
+  event?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  at?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+  __isTypeOf?: IsTypeOfResolverFn<ParentType, ContextType>;
+};
+
+export type QueryResolvers<ContextType = GatewayContext, ParentType extends ResolversParentTypes['Query'] = ResolversParentTypes['Query']> = {
+  media?: Resolver<Maybe<ResolversTypes['Media']>, ParentType, ContextType, RequireFields<QueryMediaArgs, 'id'>>;
+  medias?: Resolver<ResolversTypes['MediaConnection'], ParentType, ContextType, RequireFields<QueryMediasArgs, 'first'>>;
+};
+
+export type MutationResolvers<ContextType = GatewayContext, ParentType extends ResolversParentTypes['Mutation'] = ResolversParentTypes['Mutation']> = {
+  uploadMedia?: Resolver<ResolversTypes['Media'], ParentType, ContextType, RequireFields<MutationUploadMediaArgs, 'file'>>;
+};
+
+export type SubscriptionResolvers<ContextType = GatewayContext, ParentType extends ResolversParentTypes['Subscription'] = ResolversParentTypes['Subscription']> = {
+  mediaProgress?: SubscriptionResolver<ResolversTypes['MediaProgress'], "mediaProgress", ParentType, ContextType, RequireFields<SubscriptionMediaProgressArgs, 'id'>>;
+};
+
+export type Resolvers<ContextType = GatewayContext> = {
+  File?: GraphQLScalarType;
+  DateTime?: GraphQLScalarType;
+  StageState?: StageStateResolvers<ContextType>;
+  MediaError?: MediaErrorResolvers<ContextType>;
+  Media?: MediaResolvers<ContextType>;
+  EnhanceOptionsValue?: EnhanceOptionsValueResolvers<ContextType>;
+  MediaEdge?: MediaEdgeResolvers<ContextType>;
+  PageInfo?: PageInfoResolvers<ContextType>;
+  MediaConnection?: MediaConnectionResolvers<ContextType>;
+  MediaProgress?: MediaProgressResolvers<ContextType>;
+  Query?: QueryResolvers<ContextType>;
+  Mutation?: MutationResolvers<ContextType>;
+  Subscription?: SubscriptionResolvers<ContextType>;
+};
+

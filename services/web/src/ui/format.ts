@@ -1,0 +1,155 @@
+import type { EnhanceOptions, Media, MediaKind, MediaStatus, StageName, StageState } from '../api/operations.ts';
+
+// Pure wording and arithmetic of what the page shows, so it is testable without a browser.
+
+const NBSP = '\u00a0';
+
+/** `850 B`, `1.2 MB`: decimal units, as file managers show sizes. */
+export function formatBytes(bytes: number): string {
+  if (!Number.isFinite(bytes) || bytes < 0) return '';
+  if (bytes < 1000) return `${Math.round(bytes)}${NBSP}B`;
+  const units = ['kB', 'MB', 'GB', 'TB'];
+  let value = bytes / 1000;
+  let unit = 0;
+  while (value >= 1000 && unit < units.length - 1) {
+    value /= 1000;
+    unit += 1;
+  }
+  return `${value < 10 ? value.toFixed(1) : Math.round(value)}${NBSP}${units[unit]}`;
+}
+
+/** How long a step took: `under 0.1 s`, `0.8 s`, `12 s`, `2 min 5 s`. */
+export function formatDuration(ms: number): string {
+  if (ms < 100) return `under 0.1${NBSP}s`;
+  if (ms < 10_000) return `${(Math.max(0, ms) / 1000).toFixed(1)}${NBSP}s`;
+  const seconds = Math.round(ms / 1000);
+  if (seconds < 60) return `${seconds}${NBSP}s`;
+  const minutes = Math.floor(seconds / 60);
+  if (minutes < 60) return `${minutes}${NBSP}min ${seconds % 60}${NBSP}s`;
+  return `${Math.floor(minutes / 60)}${NBSP}h ${minutes % 60}${NBSP}min`;
+}
+
+/** Time left, rounded the way people say it: `a few seconds left`, `about 40 s left`, `about 3 min left`. */
+export function formatEta(ms: number): string {
+  if (ms < 10_000) return 'a few seconds left';
+  if (ms < 60_000) return `about ${Math.ceil(ms / 5000) * 5}${NBSP}s left`;
+  const minutes = Math.round(ms / 60_000);
+  if (minutes < 60) return `about ${minutes}${NBSP}min left`;
+  return `about ${Math.floor(minutes / 60)}${NBSP}h ${minutes % 60}${NBSP}min left`;
+}
+
+/** `45 %` (French-style spacing keeps the sign with its number). */
+export function formatPercent(value: number): string {
+  return `${Math.floor(clampPercent(value))}${NBSP}%`;
+}
+
+const STAGE_LABELS: Readonly<Record<StageName, { name: string; doing: string }>> = {
+  PREPROCESS: { name: 'Prepare', doing: 'Preparing' },
+  COLORIZE: { name: 'Colorize', doing: 'Colorizing' },
+  SUPERRES: { name: 'Enlarge', doing: 'Enlarging' },
+  INTERPOLATE: { name: 'Smooth motion', doing: 'Smoothing motion' },
+  PUBLISH: { name: 'Finish', doing: 'Finishing' },
+};
+
+export function stageName(stage: StageName): string {
+  return STAGE_LABELS[stage].name;
+}
+
+export function stageDoing(stage: StageName): string {
+  return STAGE_LABELS[stage].doing;
+}
+
+const STATUS_LABELS: Readonly<Record<MediaStatus, string>> = { QUEUED: 'Waiting', PROCESSING: 'Restoring', COMPLETED: 'Ready', FAILED: 'Failed' };
+
+export function statusLabel(status: MediaStatus): string {
+  return STATUS_LABELS[status];
+}
+
+/** How far one stage is, 0–1: its done/total when it counts work, else its percent. */
+export function stageFraction(stage: StageState): number {
+  if (stage.status === 'DONE' || stage.status === 'SKIPPED') return 1;
+  if (stage.total != null && stage.total > 0 && stage.done != null) return Math.min(1, Math.max(0, stage.done / stage.total));
+  return clampPercent(stage.progress) / 100;
+}
+
+/** The whole item's progress, 0–100: every stage weighs the same; finished or skipped ones count whole. */
+export function overallProgress(media: Pick<Media, 'status' | 'stages'>): number {
+  if (media.status === 'COMPLETED') return 100;
+  if (media.stages.length === 0) return 0;
+  const sum = media.stages.reduce((acc, s) => acc + (s.status === 'PENDING' ? 0 : stageFraction(s)), 0);
+  // Never 100 before the server says COMPLETED: the last stage's final write is not the end.
+  return Math.min(99, (sum / media.stages.length) * 100);
+}
+
+/** `12 of 40 tiles`, or null when the stage does not count its work. */
+export function stageFigures(stage: StageState): string | null {
+  if (stage.total == null || stage.total <= 0) return null;
+  const unit = stage.unit ? ` ${stage.total === 1 ? singular(stage.unit) : stage.unit}` : '';
+  return `${stage.done ?? 0} of ${stage.total}${unit}`;
+}
+
+function singular(unit: string): string {
+  return unit.endsWith('s') ? unit.slice(0, -1) : unit;
+}
+
+/** The line under the bar while an item runs: `Enlarging · 12 of 40 tiles · about 20 s left`. */
+export function runningLine(media: Pick<Media, 'status' | 'stages'>, etaMs: number | null): string {
+  if (media.status === 'QUEUED') return 'Waiting for its turn…';
+  const running = media.stages.find((s) => s.status === 'RUNNING');
+  // Between two stages: one has published its output, the next has not picked it up yet.
+  if (!running) return 'Waiting for the next step…';
+  const parts = [stageDoing(running.stage)];
+  const figures = stageFigures(running);
+  if (figures) parts.push(figures);
+  if (etaMs != null) parts.push(formatEta(etaMs));
+  return parts.join(' · ');
+}
+
+/** What a step says beside its name: `done in 1.2 s`, `skipped: already in colour`, `failed`. */
+export function stageOutcome(stage: StageState, options?: EnhanceOptions): string {
+  switch (stage.status) {
+    case 'DONE':
+      return stage.durationMs != null ? `done in ${formatDuration(stage.durationMs)}` : 'done';
+    case 'SKIPPED':
+      return `skipped${skipReason(stage.stage, options)}`;
+    case 'RUNNING':
+      return `in progress, ${formatPercent(stageFraction(stage) * 100)}`;
+    case 'FAILED':
+      return 'failed';
+    default:
+      return 'not started';
+  }
+}
+
+// Why a stage had nothing to do, as far as the options tell.
+function skipReason(stage: StageName, options: EnhanceOptions | undefined): string {
+  if (stage === 'COLORIZE') return options?.colorize === 'OFF' ? ': colour was not asked for' : options?.colorize === 'AUTO' ? ': already in colour' : '';
+  if (stage === 'SUPERRES' && options?.scale === 1) return ': size kept';
+  if (stage === 'INTERPOLATE' && options?.frameRateFactor === 1) return ': motion kept';
+  return '';
+}
+
+const COLORIZE_WORDS: Readonly<Record<EnhanceOptions['colorize'], string>> = { AUTO: 'colour if black & white', ON: 'always colour', OFF: 'no colour' };
+
+/** `Photo · enlarge 2× · colour if black & white` (+ `· motion 2×` for videos). */
+export function optionsSummary(kind: MediaKind | null, options: EnhanceOptions): string {
+  const parts = [kind === 'VIDEO' ? 'Video' : kind === 'IMAGE' ? 'Photo' : null, `enlarge ${options.scale}×`, COLORIZE_WORDS[options.colorize]];
+  if (kind !== 'IMAGE') parts.push(`motion ${options.frameRateFactor}×`);
+  return parts.filter(Boolean).join(' · ');
+}
+
+/** The download's name: `bridge.jpg` → `bridge.revive.png`, taking the extension from the result's URL. */
+export function resultFilename(filename: string, resultUrl: string, kind: MediaKind): string {
+  const stem = filename.replace(/\.[^./\\]+$/, '') || 'result';
+  let ext: string | undefined;
+  try {
+    ext = /\.([a-z0-9]{2,5})$/i.exec(new URL(resultUrl, 'http://x').pathname)?.[1]?.toLowerCase();
+  } catch {
+    ext = undefined;
+  }
+  return `${stem}.revive.${ext ?? (kind === 'VIDEO' ? 'mp4' : 'png')}`;
+}
+
+function clampPercent(value: number): number {
+  return Number.isFinite(value) ? Math.min(100, Math.max(0, value)) : 0;
+}

@@ -1,0 +1,175 @@
+import { describeError, type ApiError } from '../api/errors.ts';
+import type { EnhanceOptions, Media } from '../api/operations.ts';
+import { h, setChildren, uniqueId } from './dom.ts';
+import { createEtaTracker } from './eta.ts';
+import { formatBytes, formatDuration, formatEta, formatPercent, optionsSummary, overallProgress, runningLine, stageDoing, stageFraction, statusLabel } from './format.ts';
+import type { Announcer } from './live-region.ts';
+import { createResultView } from './result-view.ts';
+import { renderSteps } from './stage-steps.ts';
+
+/** One file's card, from the first byte uploaded to the downloadable result. */
+export interface MediaCard {
+  readonly element: HTMLLIElement;
+  readonly mediaId: string | null;
+  showUploading(file: File, options: EnhanceOptions): void;
+  showUploadProgress(sent: number, total: number): void;
+  showChecking(): void;
+  showUploadError(error: ApiError): void;
+  update(media: Media): void;
+  /** What "Try again" does; null hides the button (nothing to retry with). */
+  setRetry(retry: (() => void) | null): void;
+}
+
+export interface MediaCardDeps {
+  announce: Announcer['announce'];
+  /** A fresh copy of the item (re-signed URLs); the card's download uses it when its link is old. */
+  refresh: (id: string) => Promise<Media | null>;
+  onRemove: (card: MediaCard) => void;
+}
+
+export function createMediaCard(deps: MediaCardDeps): MediaCard {
+  const titleId = uniqueId('card-title');
+  const title = h('h3', { class: 'card-title', id: titleId });
+  const badge = h('span', { class: 'badge' });
+  const meta = h('p', { class: 'card-meta' });
+  const steps = h('ol', { class: 'steps', 'aria-label': 'Steps' });
+  const fill = h('div', { class: 'bar-fill' });
+  const bar = h('div', { class: 'bar', role: 'progressbar', 'aria-valuemin': 0, 'aria-valuemax': 100 }, fill);
+  const percent = h('span', { class: 'bar-percent', 'aria-hidden': 'true' });
+  const line = h('p', { class: 'progress-line' });
+  const alert = h('div', { class: 'card-error', role: 'alert' });
+  const result = h('div', { class: 'card-result' });
+  const element = h(
+    'li',
+    { class: 'card', 'aria-labelledby': titleId },
+    h('div', { class: 'card-head' }, title, badge),
+    meta,
+    steps,
+    h('div', { class: 'bar-row' }, bar, percent),
+    line,
+    alert,
+    result,
+  );
+
+  const eta = createEtaTracker();
+  let mediaId: string | null = null;
+  let latest: Media | null = null;
+  let retry: (() => void) | null = null;
+  let announced = '';
+
+  const setState = (state: string, label: string) => {
+    element.dataset.status = state;
+    badge.textContent = label;
+    badge.dataset.status = state;
+  };
+  const setBar = (value: number, label: string, text: string) => {
+    const rounded = Math.floor(value);
+    bar.setAttribute('aria-label', `${label}: ${title.textContent}`);
+    bar.setAttribute('aria-valuenow', String(rounded));
+    bar.setAttribute('aria-valuetext', `${formatPercent(value)}, ${text}`);
+    fill.style.setProperty('--value', `${value}%`);
+    percent.textContent = formatPercent(value);
+    line.textContent = text;
+  };
+  const say = (key: string, text: string) => {
+    if (key === announced) return;
+    announced = key;
+    deps.announce(text);
+  };
+  const showError = (code: string, message: string, during: 'upload' | 'processing') => {
+    const text = describeError(code, message, during);
+    setChildren(
+      alert,
+      h('p', { class: 'error-title' }, text.title),
+      text.detail && h('p', { class: 'error-detail' }, text.detail),
+      h('p', { class: 'error-code' }, `Error code: ${text.code}`),
+      !retry && during === 'processing' && h('p', { class: 'error-hint' }, 'To try again, add the same file again above.'),
+      h(
+        'div',
+        { class: 'actions' },
+        retry && h('button', { type: 'button', class: 'button primary', onclick: () => retry?.() }, 'Try again'),
+        h('button', { type: 'button', class: 'button', onclick: () => deps.onRemove(card) }, 'Remove from this list'),
+      ),
+    );
+    say(`error:${code}:${mediaId}`, `${title.textContent}: ${text.title}. ${text.detail}`);
+  };
+
+  const card: MediaCard = {
+    element,
+    get mediaId() {
+      return mediaId;
+    },
+    showUploading(file, options) {
+      mediaId = null;
+      latest = null;
+      eta.reset();
+      delete element.dataset.mediaId;
+      title.textContent = file.name;
+      title.title = file.name;
+      meta.textContent = optionsSummary(file.type.startsWith('video/') ? 'VIDEO' : file.type.startsWith('image/') ? 'IMAGE' : null, options);
+      steps.replaceChildren();
+      alert.replaceChildren();
+      result.replaceChildren();
+      element.setAttribute('aria-busy', 'true');
+      setState('uploading', 'Uploading');
+      setBar(0, 'Upload progress', `Uploading · 0 of ${formatBytes(file.size)}`);
+      say(`uploading:${file.name}:${Date.now()}`, `Uploading ${file.name}`);
+    },
+    showUploadProgress(sent, total) {
+      const fraction = total > 0 ? sent / total : 0;
+      const remaining = eta.observe('upload', fraction, performance.now());
+      const parts = [`Uploading`, `${formatBytes(sent)} of ${formatBytes(total)}`];
+      if (remaining != null && fraction < 1) parts.push(formatEta(remaining));
+      setBar(fraction * 100, 'Upload progress', parts.join(' · '));
+    },
+    showChecking() {
+      setState('checking', 'Checking');
+      setBar(100, 'Upload progress', 'Uploaded · checking the file…');
+    },
+    showUploadError(error) {
+      element.removeAttribute('aria-busy');
+      setState('upload-failed', 'Not uploaded');
+      setBar(0, 'Upload progress', 'Not uploaded');
+      showError(error.code, error.message, 'upload');
+    },
+    update(media) {
+      if (latest && Date.parse(media.updatedAt) < Date.parse(latest.updatedAt)) return;
+      const first = latest === null || latest.id !== media.id;
+      latest = media;
+      mediaId = media.id;
+      element.dataset.mediaId = media.id;
+      if (first) {
+        title.textContent = media.filename;
+        title.title = media.filename;
+        meta.textContent = optionsSummary(media.kind, media.options);
+      }
+      setState(media.status, statusLabel(media.status));
+      renderSteps(steps, media.stages, media.options);
+      const running = media.stages.find((s) => s.status === 'RUNNING');
+      const remaining = running ? eta.observe(running.stage, stageFraction(running), performance.now()) : null;
+
+      if (media.status === 'COMPLETED') {
+        element.removeAttribute('aria-busy');
+        alert.replaceChildren();
+        const took = media.stages.reduce((sum, s) => sum + (s.durationMs ?? 0), 0);
+        setBar(100, 'Restoration progress', took > 0 ? `Restored in ${formatDuration(took)}` : 'Restored');
+        // Once: signed URLs change with every snapshot and reloading the images would flicker.
+        if (media.resultUrl && !result.hasChildNodes()) result.append(createResultView(media, () => deps.refresh(media.id)));
+        say(`done:${media.id}`, `${media.filename} is ready: compare it and download it below.`);
+      } else if (media.status === 'FAILED') {
+        element.removeAttribute('aria-busy');
+        setBar(overallProgress(media), 'Restoration progress', 'Stopped');
+        showError(media.error?.code ?? 'FAILED', media.error?.message ?? 'the server gave no reason', 'processing');
+      } else {
+        element.setAttribute('aria-busy', 'true');
+        alert.replaceChildren();
+        setBar(overallProgress(media), 'Restoration progress', runningLine(media, remaining));
+        say(`${media.id}:${running?.stage ?? media.status}`, running ? `${media.filename}: ${stageDoing(running.stage).toLowerCase()}` : `${media.filename}: waiting for its turn`);
+      }
+    },
+    setRetry(next) {
+      retry = next;
+    },
+  };
+  return card;
+}

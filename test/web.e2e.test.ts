@@ -1,0 +1,328 @@
+import assert from 'node:assert/strict';
+import { copyFile, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import type { Browser, BrowserContext, Locator, Page } from 'playwright-core';
+import sharp from 'sharp';
+import { defaultStateDir } from '@revive/config';
+import { startLocalStack, type LocalStack } from '@revive/local-services';
+import { chromaOf } from './support/chroma.ts';
+import { query, uploadFile } from './support/graphql-client.ts';
+import { CONTRAST_AUDIT, DROP_TWO_PICTURES, LABEL_AUDIT, launchChromium, RECORD_PROGRESS } from './support/web-page.ts';
+
+const greyPhoto = resolve(import.meta.dirname, 'fixtures/images/brooklyn-bridge-1880s-grey-160.jpg');
+const artifacts = resolve(import.meta.dirname, '../test-artifacts');
+const shots = join(artifacts, 'web');
+
+describe('web page end to end: real headless Chromium against the real stack (gateway, nats-server, PostgreSQL, one process per stage)', () => {
+  let stack: LocalStack;
+  let stateDir: string;
+  let browser: Browser;
+  let origin: string;
+  let context: BrowserContext;
+  let page: Page;
+  const logs: string[] = [];
+  const pageErrors: string[] = [];
+  const foreignRequests: string[] = [];
+
+  const shot = (target: Page, name: string) => target.screenshot({ path: join(shots, name), fullPage: true });
+  const cardFor = (target: Page, filename: string): Locator => target.locator('li.card', { has: target.locator('h3', { hasText: filename }) }).first();
+  const watchPage = (target: Page) => {
+    target.on('pageerror', (error) => pageErrors.push(error.message));
+    // A Content-Security-Policy refusal is only a console message, yet means a broken page.
+    target.on('console', (message) => {
+      if (message.type() === 'error' && /Content Security Policy|Refused to/i.test(message.text())) pageErrors.push(message.text());
+    });
+    target.on('request', (request) => {
+      if (!request.url().startsWith(origin) && !request.url().startsWith('data:')) foreignRequests.push(request.url());
+    });
+  };
+
+  before(async () => {
+    stateDir = await mkdtemp(join(tmpdir(), 'revive-web-e2e-'));
+    await rm(shots, { recursive: true, force: true });
+    await mkdir(shots, { recursive: true });
+    stack = await startLocalStack({
+      stateDir,
+      persistent: false,
+      // The models npm ci built live in the repository's own state folder, not in this temporary one.
+      env: { REVIVE_MODELS_DIRS: join(defaultStateDir, 'models'), REVIVE_LOG_LEVEL: 'info', REVIVE_INFERENCE_THREADS: '1', REVIVE_ACK_WAIT_SECONDS: '5' },
+      onLine: (line) => logs.push(line),
+    });
+    origin = new URL(stack.graphqlUrl).origin;
+    browser = await launchChromium();
+    context = await browser.newContext({ viewport: { width: 1280, height: 900 }, acceptDownloads: true });
+    page = await context.newPage();
+    watchPage(page);
+  });
+  after(async () => {
+    await browser?.close();
+    await stack?.stop();
+    await mkdir(artifacts, { recursive: true });
+    await writeFile(join(artifacts, 'web.e2e.log'), logs.join('\n'));
+    await rm(stateDir, { recursive: true, force: true });
+  });
+
+  it('serves the page at / and its hashed assets from the gateway, beside a working API', async () => {
+    const response = await fetch(`${origin}/`);
+    assert.equal(response.status, 200);
+    assert.match(response.headers.get('content-type') ?? '', /^text\/html/);
+    const html = await response.text();
+    const script = /src="(\/assets\/[^"]+\.js)"/.exec(html)?.[1];
+    assert.ok(script, 'the built page links its bundle');
+    const asset = await fetch(`${origin}${script}`);
+    assert.equal(asset.headers.get('content-type'), 'text/javascript; charset=utf-8');
+    assert.match(asset.headers.get('cache-control') ?? '', /immutable/);
+    const api = await fetch(stack.graphqlUrl, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"query":"{ medias(first: 1) { edges { cursor } } }"}' });
+    assert.deepEqual(await api.json(), { data: { medias: { edges: [] } } });
+    assert.equal(await (await fetch(`${origin}/healthz`)).text(), 'ok');
+  });
+
+  it('uploads a grey photo through the file input, shows its steps live up to 100 %, then before/after, and downloads a result twice the size', { timeout: 240_000 }, async () => {
+    await page.goto(`${origin}/`);
+    await page.getByRole('heading', { name: 'Restore photos and videos' }).waitFor();
+    await page.getByText('Nothing here yet').waitFor();
+    assert.equal(await page.locator('#sign-in').isVisible(), false, 'no sign-in on a server that does not ask for one');
+    assert.equal(await page.getByRole('button', { name: 'Sign out' }).count(), 0);
+    await shot(page, '01-start.png');
+    await page.evaluate(RECORD_PROGRESS);
+
+    // Colorize holds still, so the page is seen mid-way: prepared, waiting for the next step.
+    stack.services.colorize.pause();
+    let card: Locator;
+    try {
+      await page.locator('#file-input').setInputFiles(greyPhoto);
+      card = cardFor(page, 'brooklyn-bridge-1880s-grey-160.jpg');
+      await card.locator('.step[data-stage="PREPROCESS"][data-status="DONE"]').waitFor({ timeout: 60_000 });
+      assert.equal(await card.getAttribute('data-status'), 'PROCESSING');
+      assert.match(await card.locator('.step[data-stage="PREPROCESS"]').innerText(), /Prepare\s*:?\s*done in/);
+      await shot(page, '02-processing.png');
+    } finally {
+      stack.services.colorize.resume();
+    }
+
+    await page.locator('li.card[data-status="COMPLETED"]').waitFor({ timeout: 180_000 });
+    const bar = card.getByRole('progressbar', { name: /Restoration progress/ });
+    assert.equal(await bar.getAttribute('aria-valuenow'), '100');
+    assert.match(await card.locator('.bar-percent').innerText(), /^100\s%$/);
+    assert.deepEqual(await card.locator('.step').evaluateAll((steps) => steps.map((s) => `${s.getAttribute('data-stage')}:${s.getAttribute('data-status')}`)), ['PREPROCESS:DONE', 'COLORIZE:DONE', 'SUPERRES:DONE', 'PUBLISH:DONE']);
+    const seen = (await page.evaluate('window.__seen')) as { progress: number[]; status: string[] };
+    assert.ok(seen.progress.some((v) => v > 0 && v < 100), `intermediate progress shown: ${seen.progress.join(',')}`);
+    assert.deepEqual([...seen.progress].sort((a, b) => a - b), seen.progress, 'the bar never goes backwards');
+    assert.equal(seen.progress.at(-1), 100);
+    assert.deepEqual([...new Set(seen.status)], ['uploading', 'checking', 'QUEUED', 'PROCESSING', 'COMPLETED'].filter((s) => seen.status.includes(s)));
+    assert.ok(seen.status.includes('PROCESSING') && seen.status.at(-1) === 'COMPLETED', seen.status.join(','));
+
+    // Before/after: the original under the divider, the result twice as large.
+    const compare = card.locator('figure.compare');
+    await compare.waitFor();
+    await page.waitForFunction(() => [...document.querySelectorAll('figure.compare img')].every((img) => (img as HTMLImageElement).complete && (img as HTMLImageElement).naturalWidth > 0));
+    const sizes = await compare.locator('img').evaluateAll((imgs) => imgs.map((img) => (img as HTMLImageElement).naturalWidth));
+    assert.deepEqual(sizes, [320, 160], 'after (restored) and before (original) both shown');
+    await card.scrollIntoViewIfNeeded();
+    await shot(page, '03-completed-before-after.png');
+
+    const [download] = await Promise.all([page.waitForEvent('download'), card.getByRole('link', { name: 'Download the restored photo' }).click()]);
+    assert.equal(download.suggestedFilename(), 'brooklyn-bridge-1880s-grey-160.revive.png');
+    const saved = join(shots, download.suggestedFilename());
+    await copyFile((await download.path())!, saved);
+    const bytes = new Uint8Array(await readFile(saved));
+    const [input, output] = [await sharp(greyPhoto).metadata(), await sharp(bytes).metadata()];
+    assert.equal(output.format, 'png');
+    assert.deepEqual([output.width, output.height], [input.width! * 2, input.height! * 2]);
+    assert.ok((await chromaOf(bytes)) > 2, 'the downloaded result has colour');
+    assert.deepEqual(pageErrors, []);
+    assert.deepEqual(foreignRequests, [], 'no CDN, font or other origin');
+  });
+
+  it('moves the before/after divider from the keyboard, with a visible focus ring and a spoken value', async () => {
+    const slider = page.getByRole('slider', { name: /Before and after/ });
+    // Reached with Tab like any control, not only by clicking: start from the top of the page.
+    await page.locator('#add-title').focus();
+    for (let i = 0; i < 40 && !(await slider.evaluate((el) => el === document.activeElement)); i++) await page.keyboard.press('Tab');
+    assert.ok(await slider.evaluate((el) => el === document.activeElement), 'Tab reaches the slider');
+    const frame = page.locator('.compare-frame').first();
+    assert.equal(await frame.evaluate((el) => getComputedStyle(el).outlineStyle), 'solid', 'the frame shows keyboard focus');
+    const state = async () => ({
+      value: await slider.inputValue(),
+      text: (await slider.getAttribute('aria-valuetext'))?.replace(/\u00a0/g, ' '),
+      position: await frame.evaluate((el) => el.style.getPropertyValue('--position')),
+    });
+    assert.deepEqual(await state(), { value: '50', text: '50 % original, 50 % restored', position: '50%' });
+    for (let i = 0; i < 5; i++) await page.keyboard.press('ArrowLeft');
+    assert.deepEqual(await state(), { value: '45', text: '45 % original, 55 % restored', position: '45%' });
+    await page.keyboard.press('End');
+    assert.equal((await state()).position, '100%');
+    await page.keyboard.press('Home');
+    assert.equal((await state()).position, '0%');
+    for (let i = 0; i < 30; i++) await page.keyboard.press('ArrowRight');
+    assert.equal((await state()).value, '30');
+    // The original's clip follows: 30 % of the frame's width shows the original.
+    const clip = await page.locator('.compare-before').first().evaluate((el) => getComputedStyle(el).clipPath);
+    assert.match(clip, /inset\(0px (calc\(100% - 30%\)|70%) 0px 0px\)/);
+    await frame.scrollIntoViewIfNeeded();
+    await shot(page, '04-slider-keyboard.png');
+  });
+
+  it('shows the typed error for a text file renamed .jpg, retries it on request, and keeps working', { timeout: 60_000 }, async () => {
+    await page.locator('#file-input').setInputFiles({ name: 'notes.jpg', mimeType: 'image/jpeg', buffer: Buffer.from('this is not a picture, whatever its name says') });
+    const card = cardFor(page, 'notes.jpg');
+    await page.locator('li.card[data-status="upload-failed"]').waitFor({ timeout: 30_000 });
+    const alert = card.getByRole('alert');
+    const text = await alert.innerText();
+    assert.match(text, /not a photo or video Revive can read/);
+    assert.match(text, /The file is neither an image nor a video/);
+    assert.match(text, /UNSUPPORTED_MEDIA/);
+    await card.scrollIntoViewIfNeeded();
+    await shot(page, '05-invalid-file.png');
+
+    // "Try again" sends the same file again; the server says the same, the page stays whole.
+    let uploads = 0;
+    const count = (request: { method(): string; url(): string; headers(): Record<string, string> }) => {
+      if (request.method() === 'POST' && request.url().endsWith('/graphql') && (request.headers()['content-type'] ?? '').startsWith('multipart/form-data')) uploads += 1;
+    };
+    page.on('request', count);
+    await card.getByRole('button', { name: 'Try again' }).click();
+    await page.waitForFunction(() => document.querySelector('li.card[data-status="upload-failed"] [role="alert"]')?.textContent?.includes('UNSUPPORTED_MEDIA'));
+    page.off('request', count);
+    assert.equal(uploads, 1, 'one new upload of the same file');
+    assert.equal(await page.locator('li.card[data-status="COMPLETED"]').count(), 1, 'the finished photo is still there');
+
+    await card.getByRole('button', { name: 'Remove from this list' }).click();
+    assert.equal(await cardFor(page, 'notes.jpg').count(), 0);
+    assert.deepEqual(pageErrors, []);
+  });
+
+  it('takes several files dropped at once, each with the options chosen at that moment', { timeout: 120_000 }, async () => {
+    await page.getByLabel('Enlarge').selectOption('4');
+    await page.getByLabel('Add colour').selectOption('OFF');
+    assert.equal(await page.evaluate(DROP_TWO_PICTURES), true, 'the zone lights up while files are dragged over it');
+    for (const [name, width] of [['dropped-48x32.png', 48], ['dropped-40x40.png', 40]] as const) {
+      const card = cardFor(page, name);
+      await card.and(page.locator('[data-status="COMPLETED"]')).waitFor({ timeout: 90_000 });
+      assert.equal(await card.locator('.card-meta').innerText(), 'Photo · enlarge 4× · no colour');
+      assert.match(await card.locator('.step[data-stage="COLORIZE"]').innerText(), /skipped: colour was not asked for/);
+      const id = (await card.getAttribute('data-media-id'))!;
+      const { data } = await query<{ media: { options: { scale: number; colorize: string } } }>(stack.graphqlUrl, 'query ($id: ID!) { media(id: $id) { options { scale colorize } } }', { id });
+      assert.deepEqual(data!.media.options, { scale: 4, colorize: 'OFF' }, 'the server got the options');
+      await page.waitForFunction((mediaId) => ((document.querySelector(`li.card[data-media-id="${mediaId}"] img.compare-after`) as HTMLImageElement | null)?.naturalWidth ?? 0) > 0, id);
+      assert.equal(await card.locator('img.compare-after').evaluate((img) => (img as HTMLImageElement).naturalWidth), width * 4);
+    }
+    // Back to the defaults for whatever comes next.
+    await page.getByLabel('Enlarge').selectOption('2');
+    await page.getByLabel('Add colour').selectOption('AUTO');
+    assert.deepEqual(pageErrors, []);
+  });
+
+  it('fits a 375×812 phone screen: the gallery, its before/after and the upload controls, without sideways scrolling', async () => {
+    const phone = await browser.newContext({ viewport: { width: 375, height: 812 }, deviceScaleFactor: 2, isMobile: true, hasTouch: true });
+    try {
+      const small = await phone.newPage();
+      watchPage(small);
+      await small.goto(`${origin}/`);
+      // The gallery (medias query) brings back the finished photo from the first visit.
+      await small.locator('li.card[data-status="COMPLETED"] figure.compare').first().waitFor({ timeout: 30_000 });
+      await small.waitForFunction(() => [...document.querySelectorAll('figure.compare img')].every((img) => (img as HTMLImageElement).naturalWidth > 0));
+      assert.equal(await small.evaluate(() => document.documentElement.scrollWidth), 375, 'nothing sticks out sideways');
+      const box = await small.locator('figure.compare').first().boundingBox();
+      assert.ok(box && box.x >= 0 && box.x + box.width <= 375, JSON.stringify(box));
+      assert.ok(await small.getByText('Choose photos or videos').isVisible());
+      await shot(small, '06-phone-375x812.png');
+      await small.screenshot({ path: join(shots, '06-phone-375x812-viewport.png') });
+      assert.deepEqual(pageErrors, []);
+    } finally {
+      await phone.close();
+    }
+  });
+
+  it('has labels on every control and text contrast of at least 4.5:1', async () => {
+    assert.deepEqual(await page.evaluate(LABEL_AUDIT), []);
+    const audit = (await page.evaluate(CONTRAST_AUDIT)) as { checked: number; failures: string[] };
+    assert.ok(audit.checked > 20, `audited ${audit.checked} elements`);
+    assert.deepEqual(audit.failures, []);
+    const live = await page.locator('[aria-live="polite"]').innerText();
+    assert.match(live, /ready|notes\.jpg|brooklyn/i, 'progress was announced to screen readers');
+  });
+
+  it('offers sign-in when the server answers 401, and then sends the token over HTTP and in graphql-ws connection_init', { timeout: 120_000 }, async () => {
+    // Accounts arrive with issue 8: stand in for such a gateway by refusing every request without the right token.
+    const secured = await browser.newContext({ viewport: { width: 1024, height: 800 } });
+    try {
+      const guarded = await secured.newPage();
+      watchPage(guarded);
+      const authorizations: string[] = [];
+      await guarded.route(`${origin}/graphql`, async (route) => {
+        const authorization = route.request().headers().authorization ?? '';
+        authorizations.push(authorization);
+        if (authorization === 'Bearer good-token') return route.continue();
+        return route.fulfill({ status: 401, contentType: 'application/graphql-response+json', body: JSON.stringify({ errors: [{ message: 'sign in first', extensions: { code: 'UNAUTHENTICATED' } }] }) });
+      });
+      const frames: string[] = [];
+      guarded.on('websocket', (ws) => ws.on('framesent', ({ payload }) => frames.push(String(payload))));
+
+      await guarded.goto(`${origin}/`);
+      const form = guarded.locator('#sign-in');
+      await form.waitFor();
+      assert.equal(await guarded.locator('#app').isVisible(), false, 'nothing else until signed in');
+      await guarded.getByLabel('Access token').fill('wrong-token');
+      await guarded.getByRole('button', { name: 'Sign in' }).click();
+      await guarded.getByText('That token was not accepted').waitFor();
+      assert.equal(authorizations.at(-1), 'Bearer wrong-token');
+      await shot(guarded, '07-sign-in.png');
+
+      await guarded.getByLabel('Access token').fill('good-token');
+      await Promise.all([guarded.waitForEvent('load'), guarded.getByRole('button', { name: 'Sign in' }).click()]);
+      await guarded.getByRole('button', { name: 'Sign out' }).waitFor();
+      await guarded.locator('li.card[data-status="COMPLETED"]').first().waitFor();
+      assert.equal(await guarded.locator('#sign-in').isVisible(), false);
+
+      // An upload carries the header; its live progress carries the token in connection_init.
+      await guarded.locator('#file-input').setInputFiles(greyPhoto);
+      // The new card is on top, ahead of the finished ones the gallery brought back.
+      await guarded.locator('li.card:first-child[data-status="COMPLETED"]').waitFor({ timeout: 120_000 });
+      const init = frames.map((f) => JSON.parse(f) as { type: string; payload?: unknown }).find((m) => m.type === 'connection_init');
+      assert.deepEqual(init?.payload, { authorization: 'Bearer good-token' });
+      assert.ok(authorizations.slice(-3).every((a) => a === 'Bearer good-token'));
+      await shot(guarded, '08-signed-in.png');
+
+      await guarded.getByRole('button', { name: 'Sign out' }).click();
+      await guarded.locator('#sign-in').waitFor();
+      assert.deepEqual(pageErrors, []);
+    } finally {
+      await secured.close();
+    }
+  });
+
+  it('pages through the gallery with "Show older", and keeps items that were waiting live until they finish', { timeout: 180_000 }, async () => {
+    const before = (await query<{ medias: { edges: unknown[] } }>(stack.graphqlUrl, '{ medias(first: 100) { edges { cursor } } }')).data!.medias.edges.length;
+    // Twelve more, held at the first stage: a full first page of waiting items.
+    stack.services.preprocess.pause();
+    try {
+      for (let i = 0; i < 12; i++) {
+        const upload = await uploadFile(stack.graphqlUrl, greyPhoto, { scale: 1, colorize: 'OFF' });
+        assert.equal(upload.errors, undefined, JSON.stringify(upload.errors));
+      }
+      const gallery = await context.newPage();
+      watchPage(gallery);
+      await gallery.goto(`${origin}/`);
+      await gallery.locator('li.card').nth(11).waitFor();
+      assert.equal(await gallery.locator('li.card').count(), 12, 'one page of twelve');
+      assert.equal(await gallery.locator('li.card[data-status="QUEUED"]').count(), 12);
+      const older = gallery.getByRole('button', { name: 'Show older photos and videos' });
+      await older.click();
+      await gallery.locator('li.card').nth(12 + before - 1).waitFor();
+      assert.equal(await gallery.locator('li.card').count(), 12 + before, 'every item, none twice');
+      assert.equal(await older.isVisible(), false, 'nothing older left');
+      assert.ok(await gallery.locator('li.card').nth(12).evaluate((el) => el === document.activeElement), 'focus moves to the first card that appeared');
+      await shot(gallery, '09-gallery-waiting.png');
+
+      stack.services.preprocess.resume();
+      // Loaded as QUEUED, followed live: all finish on the page without a reload.
+      await gallery.waitForFunction(() => document.querySelectorAll('li.card[data-status="COMPLETED"]').length === document.querySelectorAll('li.card').length, undefined, { timeout: 150_000, polling: 500 });
+      assert.deepEqual(pageErrors, []);
+    } finally {
+      stack.services.preprocess.resume();
+    }
+  });
+});
