@@ -1,6 +1,9 @@
 // `npm start`: the whole of Revive on this machine: nats-server (JetStream), PostgreSQL, the
 // gateway and one OS process per stage, state under .revive/. Ctrl-C drains and stops it all;
 // the next start finds the same media, events and objects.
+import { existsSync } from 'node:fs';
+import { writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { loadPlatformConfig } from '@revive/config';
 import { SERVICES, startLocalStack, type ServiceName } from '@revive/local-services';
 import { createModelRegistry } from '@revive/model-runtime';
@@ -37,6 +40,8 @@ const stack = await startLocalStack({
   gatewayPort: config.gateway.port,
   restartOnExit: true,
   serviceEnv,
+  // The owner's account is made below, once; a restart keeps it.
+  defaultUser: null,
   // Services log pino JSON; pass it through untouched (pipe into pino-pretty to read it).
   onLine: (line) => process.stdout.write(`${line}\n`),
 }).catch((error: unknown) => {
@@ -44,11 +49,26 @@ const stack = await startLocalStack({
   process.exit(1);
 });
 
+// On first start a local user `owner` and its token, readable by this OS user only; the revive
+// CLI picks it up from there for a gateway on this machine, and the web page asks for it once.
+const ownerTokenFile = join(config.stateDir, 'owner-token');
+let ownerLine = `  API token of user owner: ${ownerTokenFile} (more users: npm run users -- create <name>)`;
+if (!existsSync(ownerTokenFile)) {
+  try {
+    const owner = await stack.createUser('owner');
+    await writeFile(ownerTokenFile, `${owner.token}\n`, { mode: 0o600, flag: 'wx' });
+    ownerLine = `  created user owner; its API token is in ${ownerTokenFile} (paste it into the web page's sign-in)`;
+  } catch (error) {
+    ownerLine = `  no ${ownerTokenFile} (${(error as Error).message.split('\n')[0]}); issue one with: npm run users -- token owner`;
+  }
+}
+
 console.error(
   [
     '',
     `Revive is running.  Web page: ${new URL('/', stack.graphqlUrl).href}`,
     `  GraphQL (HTTP, SSE, WebSocket): ${stack.graphqlUrl}`,
+    config.gateway.auth === 'off' ? '  REVIVE_AUTH=off: no token needed; every request acts as the local user' : ownerLine,
     `  enhance a photo:  npx revive enhance photo.jpg --out results/`,
     `  NATS (JetStream): ${stack.natsUrl}   e.g. nats --server ${stack.natsUrl} stream info REVIVE_MEDIA`,
     ...(config.telemetry.tracesUrl ? [`  traces and metrics: OTLP to ${new URL(config.telemetry.tracesUrl).origin} (Grafana: see observability/README.md)`] : []),

@@ -20,11 +20,11 @@ interface CliRun {
 }
 
 /** Runs the real `revive` command as a user would (a separate Node process) and collects what it printed. */
-function runCli(args: readonly string[]): Promise<CliRun> {
-  // The CLI must be told its gateway by --url alone, not by whatever this shell exports.
-  const { REVIVE_URL: _url, REVIVE_TOKEN: _token, ...env } = process.env;
+function runCli(args: readonly string[], options: { cwd?: string } = {}): Promise<CliRun> {
+  // The CLI must be told its gateway and token by its arguments alone, not by whatever this shell exports.
+  const { REVIVE_URL: _url, REVIVE_TOKEN: _token, REVIVE_STATE_DIR: _state, ...env } = process.env;
   return new Promise((done, fail) => {
-    const child = execFile(process.execPath, [revive, ...args], { cwd: repoRoot, env, timeout: 180_000 }, (error, stdout, stderr) => {
+    const child = execFile(process.execPath, [revive, ...args], { cwd: options.cwd ?? repoRoot, env, timeout: 180_000 }, (error, stdout, stderr) => {
       if (error && typeof error.code !== 'number') return fail(new Error(`revive ${args.join(' ')} did not exit normally: ${error.message}\n${stderr}`));
       done({ code: child.exitCode, stdout, stderr });
     });
@@ -46,6 +46,9 @@ describe('revive CLI end to end: the real command against the real stack (nats-s
   let stateDir: string;
   let outDir: string;
   const logs: string[] = [];
+  /** The CLI as the stack's user runs it: with --token. */
+  const cli = (args: readonly string[]) => runCli([...args, '--token', stack.token]);
+  let enhancedId: string;
   before(async () => {
     stateDir = await mkdtemp(join(tmpdir(), 'revive-cli-e2e-'));
     outDir = await mkdtemp(join(tmpdir(), 'revive-cli-out-'));
@@ -67,12 +70,13 @@ describe('revive CLI end to end: the real command against the real stack (nats-s
   });
 
   it('enhances a grey photo: exit 0, a COMPLETED JSON report, and a coloured result twice the size in --out', async () => {
-    const run = await runCli(['enhance', greyPhoto, '--out', outDir, '--scale', '2', '--json', '--url', stack.graphqlUrl]);
+    const run = await cli(['enhance', greyPhoto, '--out', outDir, '--scale', '2', '--json', '--url', stack.graphqlUrl]);
     assert.equal(run.code, 0, `stdout:\n${run.stdout}\nstderr:\n${run.stderr}`);
     const report = JSON.parse(run.stdout) as FileReport;
     assert.equal(report.status, 'COMPLETED');
     assert.equal(report.error, null);
     assert.match(report.id ?? '', /^[0-9a-f-]{36}$/);
+    enhancedId = report.id!;
     assert.deepEqual(report.stages.map((s) => `${s.stage}:${s.status}`), ['PREPROCESS:DONE', 'COLORIZE:DONE', 'SUPERRES:DONE', 'PUBLISH:DONE']);
     assert.equal(resolve(report.resultPath!), join(outDir, 'brooklyn-bridge-1880s-grey-160.revive.png'));
     assert.deepEqual(await readdir(outDir), ['brooklyn-bridge-1880s-grey-160.revive.png'], 'only the result, no partial download left behind');
@@ -87,17 +91,34 @@ describe('revive CLI end to end: the real command against the real stack (nats-s
     const notes = join(stateDir, 'notes.jpg');
     await writeFile(notes, 'this is not a picture, whatever its name says');
 
-    const plain = await runCli(['enhance', notes, '--out', outDir, '--url', stack.graphqlUrl]);
+    const plain = await cli(['enhance', notes, '--out', outDir, '--url', stack.graphqlUrl]);
     assert.equal(plain.code, 1, plain.stderr);
     assert.equal(plain.stdout, '', 'no result path printed');
     assert.match(plain.stderr, /notes\.jpg: UNSUPPORTED_MEDIA: the file is neither an image nor a video/);
 
-    const json = await runCli(['enhance', notes, '--out', outDir, '--json', '--url', stack.graphqlUrl]);
+    const json = await cli(['enhance', notes, '--out', outDir, '--json', '--url', stack.graphqlUrl]);
     assert.equal(json.code, 1, json.stderr);
     const report = JSON.parse(json.stdout) as FileReport;
     assert.deepEqual([report.id, report.status, report.resultPath], [null, null, null]);
     assert.equal(report.error?.code, 'UNSUPPORTED_MEDIA');
     assert.match(report.error?.message ?? '', /neither an image nor a video/);
+  });
+
+  it('without a token the gateway refuses (UNAUTHENTICATED); on loopback it uses .revive/owner-token when present', async () => {
+    const anonymous = await runCli(['status', enhancedId, '--json', '--url', stack.graphqlUrl], { cwd: outDir });
+    assert.notEqual(anonymous.code, 0, anonymous.stdout);
+    assert.match(anonymous.stdout + anonymous.stderr, /UNAUTHENTICATED/);
+
+    const home = await mkdtemp(join(tmpdir(), 'revive-cli-home-'));
+    try {
+      await mkdir(join(home, '.revive'));
+      await writeFile(join(home, '.revive', 'owner-token'), `${stack.token}\n`, { mode: 0o600 });
+      const owner = await runCli(['status', enhancedId, '--json', '--url', stack.graphqlUrl], { cwd: home });
+      assert.equal(owner.code, 0, `stdout:\n${owner.stdout}\nstderr:\n${owner.stderr}`);
+      assert.match(owner.stdout, /COMPLETED/);
+    } finally {
+      await rm(home, { recursive: true, force: true });
+    }
   });
 
   it('exits 2 when the gateway cannot be reached', async () => {

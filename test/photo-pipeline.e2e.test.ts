@@ -41,7 +41,7 @@ describe('photo restoration end to end: GraphQL upload → JetStream stages → 
   });
 
   async function resultOf(id: string) {
-    const { data, errors } = await query<{ media: { status: string; width: number; height: number; resultUrl: string; stages: Array<{ stage: string; status: string; durationMs: number | null }> } }>(stack.graphqlUrl, `query ($id: ID!) { media(id: $id) { ${MEDIA_FIELDS} } }`, { id });
+    const { data, errors } = await query<{ media: { status: string; width: number; height: number; resultUrl: string; stages: Array<{ stage: string; status: string; durationMs: number | null }> } }>(stack.graphqlUrl, `query ($id: ID!) { media(id: $id) { ${MEDIA_FIELDS} } }`, { id }, { token: stack.token });
     assert.equal(errors, undefined);
     return data!.media;
   }
@@ -52,11 +52,11 @@ describe('photo restoration end to end: GraphQL upload → JetStream stages → 
     let id: string;
     let sub: ReturnType<typeof subscribeWs>;
     try {
-      const upload = await uploadFile(stack.graphqlUrl, greyPhoto, { scale: 2, colorize: 'AUTO' });
+      const upload = await uploadFile(stack.graphqlUrl, greyPhoto, { scale: 2, colorize: 'AUTO' }, undefined, { token: stack.token });
       assert.equal(upload.errors, undefined, JSON.stringify(upload.errors));
       id = upload.data!.uploadMedia.id;
       assert.deepEqual([upload.data!.uploadMedia.kind, upload.data!.uploadMedia.status], ['IMAGE', 'QUEUED']);
-      sub = subscribeWs(stack.graphqlUrl, id);
+      sub = subscribeWs(stack.graphqlUrl, id, undefined, { token: stack.token });
       await sub.ready;
     } finally {
       stack.services.preprocess.resume();
@@ -80,10 +80,10 @@ describe('photo restoration end to end: GraphQL upload → JetStream stages → 
     let sse: Promise<ProgressMessage[]>;
     let id: string;
     try {
-      const upload = await uploadFile(stack.graphqlUrl, colourPhoto, { scale: 2, colorize: 'OFF' });
+      const upload = await uploadFile(stack.graphqlUrl, colourPhoto, { scale: 2, colorize: 'OFF' }, undefined, { token: stack.token });
       assert.equal(upload.errors, undefined, JSON.stringify(upload.errors));
       id = upload.data!.uploadMedia.id;
-      sse = subscribeSse(stack.graphqlUrl, id);
+      sse = subscribeSse(stack.graphqlUrl, id, { token: stack.token });
       await new Promise((r) => setTimeout(r, 500));
     } finally {
       stack.services.preprocess.resume();
@@ -99,7 +99,7 @@ describe('photo restoration end to end: GraphQL upload → JetStream stages → 
   });
 
   it('finishes an item once when the stage holding its message is killed mid-work and restarted', async () => {
-    const upload = await uploadFile(stack.graphqlUrl, colourPhoto, { scale: 4, colorize: 'OFF' });
+    const upload = await uploadFile(stack.graphqlUrl, colourPhoto, { scale: 4, colorize: 'OFF' }, undefined, { token: stack.token });
     const id = upload.data!.uploadMedia.id;
     let killed = false;
     const sub = subscribeWs(stack.graphqlUrl, id, (m) => {
@@ -107,7 +107,7 @@ describe('photo restoration end to end: GraphQL upload → JetStream stages → 
         killed = true;
         void stack.services.superres.crashAndRestart();
       }
-    });
+    }, { token: stack.token });
     const messages = await sub.done;
     assert.ok(killed, 'superres was killed while it held the message');
     assert.equal(messages.filter((m) => m.event === 'COMPLETED').length, 1);
@@ -133,25 +133,25 @@ describe('photo restoration end to end: GraphQL upload → JetStream stages → 
   });
 
   it('refuses what is not an image or video with a typed error and stores nothing; malformed GraphQL gets a typed error too', async () => {
-    const before = await query<{ medias: { edges: unknown[] } }>(stack.graphqlUrl, '{ medias(first: 100) { edges { cursor } } }');
-    const text = await uploadFile(stack.graphqlUrl, 'notes.jpg', {}, new TextEncoder().encode('this is not a picture, whatever its name says'));
+    const before = await query<{ medias: { edges: unknown[] } }>(stack.graphqlUrl, '{ medias(first: 100) { edges { cursor } } }', {}, { token: stack.token });
+    const text = await uploadFile(stack.graphqlUrl, 'notes.jpg', {}, new TextEncoder().encode('this is not a picture, whatever its name says'), { token: stack.token });
     assert.equal(text.errors?.[0]?.extensions?.code, 'UNSUPPORTED_MEDIA');
-    const empty = await uploadFile(stack.graphqlUrl, 'empty.jpg', {}, new Uint8Array(0));
+    const empty = await uploadFile(stack.graphqlUrl, 'empty.jpg', {}, new Uint8Array(0), { token: stack.token });
     assert.equal(empty.errors?.[0]?.extensions?.code, 'EMPTY_UPLOAD');
-    const badScale = await uploadFile(stack.graphqlUrl, greyPhoto, { scale: 3 });
+    const badScale = await uploadFile(stack.graphqlUrl, greyPhoto, { scale: 3 }, undefined, { token: stack.token });
     assert.equal(badScale.errors?.[0]?.extensions?.code, 'BAD_USER_INPUT');
-    const after = await query<{ medias: { edges: unknown[] } }>(stack.graphqlUrl, '{ medias(first: 100) { edges { cursor } } }');
+    const after = await query<{ medias: { edges: unknown[] } }>(stack.graphqlUrl, '{ medias(first: 100) { edges { cursor } } }', {}, { token: stack.token });
     assert.equal(after.data!.medias.edges.length, before.data!.medias.edges.length, 'nothing was recorded');
-    const malformed = await query(stack.graphqlUrl, '{ medias(first: 2) { edges { ');
+    const malformed = await query(stack.graphqlUrl, '{ medias(first: 2) { edges { ', {}, { token: stack.token });
     assert.ok(malformed.errors?.length);
     assert.equal(malformed.errors![0]!.extensions?.code, 'GRAPHQL_PARSE_FAILED');
   });
 
   it('pages through media newest first with cursors', async () => {
-    const page1 = await query<{ medias: { edges: Array<{ cursor: string; node: { id: string } }>; pageInfo: { hasNextPage: boolean; endCursor: string } } }>(stack.graphqlUrl, '{ medias(first: 2) { edges { cursor node { id } } pageInfo { hasNextPage endCursor } } }');
+    const page1 = await query<{ medias: { edges: Array<{ cursor: string; node: { id: string } }>; pageInfo: { hasNextPage: boolean; endCursor: string } } }>(stack.graphqlUrl, '{ medias(first: 2) { edges { cursor node { id } } pageInfo { hasNextPage endCursor } } }', {}, { token: stack.token });
     assert.equal(page1.data!.medias.edges.length, 2);
     assert.equal(page1.data!.medias.pageInfo.hasNextPage, true);
-    const page2 = await query<{ medias: { edges: Array<{ node: { id: string } }> } }>(stack.graphqlUrl, 'query ($after: String) { medias(first: 2, after: $after) { edges { node { id } } } }', { after: page1.data!.medias.pageInfo.endCursor });
+    const page2 = await query<{ medias: { edges: Array<{ node: { id: string } }> } }>(stack.graphqlUrl, 'query ($after: String) { medias(first: 2, after: $after) { edges { node { id } } } }', { after: page1.data!.medias.pageInfo.endCursor }, { token: stack.token });
     const ids = [...page1.data!.medias.edges, ...page2.data!.medias.edges].map((e) => e.node.id);
     assert.equal(new Set(ids).size, 3, 'three distinct items over two pages');
   });

@@ -53,10 +53,10 @@ describe('production topology on one machine: objects on S3 (real Swift s3api), 
     let id: string;
     let sub: ReturnType<typeof subscribeWs>;
     try {
-      const upload = await uploadFile(stack.graphqlUrl, greyPhoto, { scale: 2 });
+      const upload = await uploadFile(stack.graphqlUrl, greyPhoto, { scale: 2 }, undefined, { token: stack.token });
       assert.equal(upload.errors, undefined, JSON.stringify(upload.errors));
       id = upload.data!.uploadMedia.id;
-      sub = subscribeWs(secondUrl, id);
+      sub = subscribeWs(secondUrl, id, undefined, { token: stack.token });
       await sub.ready;
     } finally {
       stack.services.preprocess.resume();
@@ -68,7 +68,7 @@ describe('production topology on one machine: objects on S3 (real Swift s3api), 
     );
     assert.equal(messages.at(-1)!.event, 'COMPLETED');
 
-    const { data } = await query<{ media: { resultUrl: string; originalUrl: string } }>(secondUrl, `query ($id: ID!) { media(id: $id) { ${MEDIA_FIELDS} } }`, { id: id! });
+    const { data } = await query<{ media: { resultUrl: string; originalUrl: string } }>(secondUrl, `query ($id: ID!) { media(id: $id) { ${MEDIA_FIELDS} } }`, { id: id! }, { token: stack.token });
     const resultUrl = new URL(data!.media.resultUrl);
     assert.equal(resultUrl.origin, new URL(s3.endpoint).origin, 'the result is served by the object store itself');
     assert.ok(resultUrl.searchParams.get('X-Amz-Signature'), 'presigned');

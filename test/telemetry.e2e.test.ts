@@ -83,7 +83,7 @@ describe('observability end to end: one trace per media item across every servic
   });
 
   async function traceIdOf(id: string): Promise<string> {
-    const { data, errors } = await query<{ media: { traceId: string | null; status: string } }>(stack.graphqlUrl, 'query ($id: ID!) { media(id: $id) { traceId status } }', { id });
+    const { data, errors } = await query<{ media: { traceId: string | null; status: string } }>(stack.graphqlUrl, 'query ($id: ID!) { media(id: $id) { traceId status } }', { id }, { token: stack.token });
     assert.equal(errors, undefined);
     assert.equal(data!.media.status, 'COMPLETED');
     assert.match(data!.media.traceId ?? '', /^[0-9a-f]{32}$/, 'Media.traceId is a W3C trace id');
@@ -100,10 +100,10 @@ describe('observability end to end: one trace per media item across every servic
     let id: string;
     let sub: ReturnType<typeof subscribeWs>;
     try {
-      const upload = await uploadFile(stack.graphqlUrl, greyPhoto, { scale: 2, colorize: 'AUTO' });
+      const upload = await uploadFile(stack.graphqlUrl, greyPhoto, { scale: 2, colorize: 'AUTO' }, undefined, { token: stack.token });
       assert.equal(upload.errors, undefined, JSON.stringify(upload.errors));
       id = upload.data!.uploadMedia.id;
-      sub = subscribeWs(stack.graphqlUrl, id);
+      sub = subscribeWs(stack.graphqlUrl, id, undefined, { token: stack.token });
       await sub.ready;
     } finally {
       stack.services.preprocess.resume();
@@ -159,7 +159,7 @@ describe('observability end to end: one trace per media item across every servic
   });
 
   it('puts a redelivered message in the same trace, with its delivery count', async () => {
-    const upload = await uploadFile(stack.graphqlUrl, colourPhoto, { scale: 4, colorize: 'OFF' });
+    const upload = await uploadFile(stack.graphqlUrl, colourPhoto, { scale: 4, colorize: 'OFF' }, undefined, { token: stack.token });
     const id = upload.data!.uploadMedia.id;
     let killed = false;
     const sub = subscribeWs(stack.graphqlUrl, id, (m) => {
@@ -167,7 +167,7 @@ describe('observability end to end: one trace per media item across every servic
         killed = true;
         void stack.services.superres.crashAndRestart();
       }
-    });
+    }, { token: stack.token });
     await sub.done;
     assert.ok(killed, 'superres was killed while it held the message');
     const traceId = await traceIdOf(id);
@@ -186,8 +186,8 @@ describe('observability end to end: one trace per media item across every servic
     const processed = (stage: (typeof IMAGE_STAGES)[number]) => scrapeSum(metricsUrl(stage), 'revive_stage_items_processed_total', { stage });
     const before = await Promise.all(IMAGE_STAGES.map(processed));
     const uploadsBefore = await scrapeSum(metricsUrl('gateway'), 'revive_uploads_total');
-    const upload = await uploadFile(stack.graphqlUrl, colourPhoto, { scale: 2, colorize: 'OFF' });
-    await subscribeWs(stack.graphqlUrl, upload.data!.uploadMedia.id).done;
+    const upload = await uploadFile(stack.graphqlUrl, colourPhoto, { scale: 2, colorize: 'OFF' }, undefined, { token: stack.token });
+    await subscribeWs(stack.graphqlUrl, upload.data!.uploadMedia.id, undefined, { token: stack.token }).done;
     await eventually(async () => {
       const afterwards = await Promise.all(IMAGE_STAGES.map(processed));
       IMAGE_STAGES.forEach((stage, i) => assert.ok(afterwards[i]! >= before[i]! + 1, `${stage}: ${before[i]} → ${afterwards[i]}`));

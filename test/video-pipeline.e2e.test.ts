@@ -86,17 +86,17 @@ describe('video restoration end to end: chunks through every stage on the real s
   });
 
   async function mediaOf(id: string) {
-    const { data, errors } = await query<{ media: { status: string; width: number; height: number; resultUrl: string | null; error: { code: string; stage: string } | null; stages: Array<{ stage: string; status: string; done: number | null; total: number | null; unit: string | null }> } }>(stack.graphqlUrl, `query ($id: ID!) { media(id: $id) { ${MEDIA_FIELDS} } }`, { id });
+    const { data, errors } = await query<{ media: { status: string; width: number; height: number; resultUrl: string | null; error: { code: string; stage: string } | null; stages: Array<{ stage: string; status: string; done: number | null; total: number | null; unit: string | null }> } }>(stack.graphqlUrl, `query ($id: ID!) { media(id: $id) { ${MEDIA_FIELDS} } }`, { id }, { token: stack.token });
     assert.equal(errors, undefined, JSON.stringify(errors));
     return data!.media;
   }
 
   async function restore(path: string, options: Record<string, unknown>): Promise<{ id: string; messages: ProgressMessage[]; result: string; probe: Probe }> {
-    const upload = await uploadFile(stack.graphqlUrl, path, options);
+    const upload = await uploadFile(stack.graphqlUrl, path, options, undefined, { token: stack.token });
     assert.equal(upload.errors, undefined, JSON.stringify(upload.errors));
     const id = upload.data!.uploadMedia.id;
     assert.equal(upload.data!.uploadMedia.kind, 'VIDEO');
-    const messages = await subscribeWs(stack.graphqlUrl, id).done;
+    const messages = await subscribeWs(stack.graphqlUrl, id, undefined, { token: stack.token }).done;
     const media = await mediaOf(id);
     assert.equal(media.status, 'COMPLETED', JSON.stringify(media));
     const result = join(stateDir, `${id}.mp4`);
@@ -185,10 +185,10 @@ describe('video restoration end to end: chunks through every stage on the real s
   });
 
   it('resumes after a crash: superres killed after its first chunk, the finished chunk is not redone and the video completes', async () => {
-    const upload = await uploadFile(stack.graphqlUrl, chaplin, { scale: 2, frameRateFactor: 1, colorize: 'OFF' });
+    const upload = await uploadFile(stack.graphqlUrl, chaplin, { scale: 2, frameRateFactor: 1, colorize: 'OFF' }, undefined, { token: stack.token });
     const id = upload.data!.uploadMedia.id;
     const doneBy = () => logs.map((l) => JSON.parse(l) as { msg?: string; mediaId?: string; chunk?: number }).filter((l) => l.msg === 'video chunk superres done' && l.mediaId === id).map((l) => l.chunk);
-    const sub = subscribeWs(stack.graphqlUrl, id);
+    const sub = subscribeWs(stack.graphqlUrl, id, undefined, { token: stack.token });
     const deadline = Date.now() + 60_000;
     while (doneBy().length === 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
     assert.deepEqual(doneBy(), [0], 'superres finished its first chunk');
@@ -205,16 +205,16 @@ describe('video restoration end to end: chunks through every stage on the real s
 
   it('ends a truncated video FAILED with CORRUPT_VIDEO, and refuses at upload a video beyond the limits', async () => {
     const bytes = await readFile(chaplin);
-    const upload = await uploadFile(stack.graphqlUrl, 'cut.mp4', {}, bytes.subarray(0, Math.floor(bytes.length * 0.55)));
+    const upload = await uploadFile(stack.graphqlUrl, 'cut.mp4', {}, bytes.subarray(0, Math.floor(bytes.length * 0.55)), { token: stack.token });
     assert.equal(upload.errors, undefined, JSON.stringify(upload.errors));
-    const messages = await subscribeWs(stack.graphqlUrl, upload.data!.uploadMedia.id).done;
+    const messages = await subscribeWs(stack.graphqlUrl, upload.data!.uploadMedia.id, undefined, { token: stack.token }).done;
     assert.equal(messages.at(-1)!.event === 'FAILED' || messages.at(-1)!.media.status === 'FAILED', true);
     const failed = await mediaOf(upload.data!.uploadMedia.id);
     assert.deepEqual([failed.status, failed.error?.code, failed.error?.stage], ['FAILED', 'CORRUPT_VIDEO', 'PREPROCESS']);
 
-    const count = async () => (await query<{ medias: { edges: unknown[] } }>(stack.graphqlUrl, '{ medias(first: 100) { edges { cursor } } }')).data!.medias.edges.length;
+    const count = async () => (await query<{ medias: { edges: unknown[] } }>(stack.graphqlUrl, '{ medias(first: 100) { edges { cursor } } }', {}, { token: stack.token })).data!.medias.edges.length;
     const before = await count();
-    const large = await uploadFile(stack.graphqlUrl, chaplin, { scale: 4 });
+    const large = await uploadFile(stack.graphqlUrl, chaplin, { scale: 4 }, undefined, { token: stack.token });
     assert.equal(large.errors?.[0]?.extensions?.code, 'BAD_USER_INPUT');
     assert.match(large.errors![0]!.message, /768x432 \(331776 pixels\); the limit is 200000/);
     assert.equal(await count(), before, 'nothing was recorded');

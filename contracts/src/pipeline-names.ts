@@ -40,6 +40,19 @@ export const Subjects = {
 } as const;
 export type Subject = (typeof Subjects)[keyof typeof Subjects];
 
+/**
+ * JetStream key-value buckets. `cancelled`: one key per cancelled media id (the value is when);
+ * the consumer loop checks it before handling a message and acks without work when the key exists.
+ */
+export const Buckets = {
+  cancelled: 'revive-cancelled',
+} as const;
+
+/** The `Nats-Msg-Id` of an event re-published by `retryMedia`: new per retry so JetStream's dedupe keeps it. */
+export function retryMessageId(original: string, retry: number): string {
+  return `${original}:retry${retry}`;
+}
+
 /** Progress subjects: `revive.progress.<mediaId>`, so a gateway can watch one item. */
 export const ProgressSubjects = {
   all: 'revive.progress.>',
@@ -89,5 +102,9 @@ export const MediaProgressEvents = {
   stageSkipped: 'STAGE_SKIPPED',
   completed: 'COMPLETED',
   failed: 'FAILED',
+  /** cancelMedia stopped the item (final, like COMPLETED and FAILED). */
+  cancelled: 'CANCELLED',
+  /** retryMedia restarted a failed item. */
+  retried: 'RETRIED',
 } as const;
 export type MediaProgressEvent = (typeof MediaProgressEvents)[keyof typeof MediaProgressEvents];

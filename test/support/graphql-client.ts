@@ -9,23 +9,30 @@ export const MEDIA_FIELDS = `id kind filename status width height originalUrl re
   stages { stage status progress done total unit durationMs }
   error { code message stage attempt }`;
 
+/** Per-call options: the bearer token (`rv_…`) the request authenticates with. */
+export interface CallOptions {
+  readonly token?: string;
+}
+
+const authHeaders = (token?: string): Record<string, string> => (token ? { authorization: `Bearer ${token}` } : {});
+
 export interface GraphqlResponse<T> {
   data?: T;
   errors?: Array<{ message: string; extensions?: { code?: string } }>;
 }
 
 /** A GraphQL multipart request (the spec Yoga implements), as any client would send it. */
-export async function uploadFile(url: string, path: string, options: Record<string, unknown> = {}, bytes?: Uint8Array): Promise<GraphqlResponse<{ uploadMedia: { id: string; status: string; kind: string } }>> {
+export async function uploadFile(url: string, path: string, options: Record<string, unknown> = {}, bytes?: Uint8Array, call: CallOptions = {}): Promise<GraphqlResponse<{ uploadMedia: { id: string; status: string; kind: string } }>> {
   const body = new FormData();
   body.set('operations', JSON.stringify({ query: 'mutation ($file: File!, $options: EnhanceOptions) { uploadMedia(file: $file, options: $options) { id status kind } }', variables: { file: null, options } }));
   body.set('map', JSON.stringify({ 0: ['variables.file'] }));
   body.set('0', new File([new Uint8Array(bytes ?? (await readFile(path)))], basename(path)));
-  const response = await fetch(url, { method: 'POST', body, headers: { 'graphql-preflight': '1' } });
+  const response = await fetch(url, { method: 'POST', body, headers: { 'graphql-preflight': '1', ...authHeaders(call.token) } });
   return (await response.json()) as GraphqlResponse<{ uploadMedia: { id: string; status: string; kind: string } }>;
 }
 
-export async function query<T>(url: string, document: string, variables: Record<string, unknown> = {}): Promise<GraphqlResponse<T>> {
-  const response = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query: document, variables }) });
+export async function query<T>(url: string, document: string, variables: Record<string, unknown> = {}, call: CallOptions = {}): Promise<GraphqlResponse<T>> {
+  const response = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', ...authHeaders(call.token) }, body: JSON.stringify({ query: document, variables }) });
   return (await response.json()) as GraphqlResponse<T>;
 }
 
@@ -38,8 +45,9 @@ export interface ProgressMessage {
 const PROGRESS = `subscription ($id: ID!) { mediaProgress(id: $id) { event stage at media { ${MEDIA_FIELDS} } } }`;
 
 /** Subscribes over graphql-ws; resolves with every message once the server completes the subscription. */
-export function subscribeWs(url: string, id: string, onMessage?: (m: ProgressMessage) => void): { done: Promise<ProgressMessage[]>; ready: Promise<void> } {
-  const client = createClient({ url: url.replace(/^http/, 'ws'), webSocketImpl: WebSocket, lazy: false, retryAttempts: 0 });
+export function subscribeWs(url: string, id: string, onMessage?: (m: ProgressMessage) => void, call: CallOptions = {}): { done: Promise<ProgressMessage[]>; ready: Promise<void> } {
+  const connectionParams = call.token ? { authorization: `Bearer ${call.token}` } : undefined;
+  const client = createClient({ url: url.replace(/^http/, 'ws'), webSocketImpl: WebSocket, lazy: false, retryAttempts: 0, connectionParams });
   const messages: ProgressMessage[] = [];
   let markReady!: () => void;
   const ready = new Promise<void>((r) => (markReady = r));
@@ -54,7 +62,8 @@ export function subscribeWs(url: string, id: string, onMessage?: (m: ProgressMes
           messages.push(m);
           onMessage?.(m);
         },
-        error: (e) => reject(e instanceof Error ? e : new Error(JSON.stringify(e))),
+        // A refused connection arrives as a CloseEvent: keep its code (4401 = unauthenticated).
+        error: (e) => reject(e instanceof Error ? e : Object.assign(new Error(JSON.stringify(e)), { code: (e as { code?: number }).code, reason: (e as { reason?: string }).reason })),
         complete: () => resolve(messages),
       },
     );
@@ -63,8 +72,8 @@ export function subscribeWs(url: string, id: string, onMessage?: (m: ProgressMes
 }
 
 /** Subscribes over Server-Sent Events (Yoga's `Accept: text/event-stream`); collects until the stream ends. */
-export async function subscribeSse(url: string, id: string): Promise<ProgressMessage[]> {
-  const response = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', accept: 'text/event-stream' }, body: JSON.stringify({ query: PROGRESS, variables: { id } }) });
+export async function subscribeSse(url: string, id: string, call: CallOptions = {}): Promise<ProgressMessage[]> {
+  const response = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', accept: 'text/event-stream', ...authHeaders(call.token) }, body: JSON.stringify({ query: PROGRESS, variables: { id } }) });
   const text = await response.text();
   return text
     .split('\n')

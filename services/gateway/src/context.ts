@@ -2,7 +2,9 @@ import type { NatsConnection } from 'nats';
 import type { PlatformConfig } from '@revive/config';
 import type { Logger } from '@revive/logging';
 import type { ObjectStore } from '@revive/object-store';
+import type { Authenticator, Principal } from './auth/index.ts';
 import type { MediaHub } from './media-hub.ts';
+import type { MediaOperations } from './media-operations.ts';
 import type { ObjectUrls } from './object-urls.ts';
 import type { MediaRepository } from './persistence/index.ts';
 
@@ -15,6 +17,14 @@ export interface GatewayDeps {
   readonly media: MediaRepository;
   readonly hub: MediaHub;
   readonly urls: ObjectUrls;
+  /** retryMedia, cancelMedia, failure history; absent where a test does not need them (the fields then answer SERVICE_UNAVAILABLE). */
+  readonly operations?: MediaOperations;
+  /** Who a request acts for (REVIVE_AUTH decides whether a token is needed). */
+  readonly auth: Authenticator;
 }
 
-export type GatewayContext = GatewayDeps;
+/**
+ * One request's context: the deps, the caller, and `media` narrowed to the caller's items
+ * (`deps.media.ownedBy(principal.userId)`), so a resolver cannot reach another user's media.
+ */
+export type GatewayContext = GatewayDeps & { readonly principal: Principal };

@@ -8,6 +8,12 @@ export const ErrorCodes = {
   emptyUpload: 'EMPTY_UPLOAD',
   uploadTooLarge: 'UPLOAD_TOO_LARGE',
   serviceUnavailable: 'SERVICE_UNAVAILABLE',
+  /** retryMedia on an item that has not failed, cancelMedia on a finished one. */
+  invalidState: 'INVALID_STATE',
+  queryTooDeep: 'QUERY_TOO_DEEP',
+  queryTooComplex: 'QUERY_TOO_COMPLEX',
+  rateLimited: 'RATE_LIMITED',
+  unauthenticated: 'UNAUTHENTICATED',
 } as const;
 export type ErrorCode = (typeof ErrorCodes)[keyof typeof ErrorCodes];
 

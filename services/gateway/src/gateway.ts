@@ -9,12 +9,15 @@ import type { Logger } from '@revive/logging';
 import { connectNats, ensureMediaStream } from '@revive/messaging';
 import { createObjectStore } from '@revive/object-store';
 import { runReadinessChecks } from '@revive/telemetry';
+import { createAccountRepository, createAuthenticator } from './auth/index.ts';
 import { createMediaHub } from './media-hub.ts';
 import { createObjectUrls } from './object-urls.ts';
-import { createMediaRepository, createProjection, migrate } from './persistence/index.ts';
+import { createMediaOperations } from './media-operations.ts';
+import { createFailureRepository, createLifecycleRepository, createMediaRepository, createProjection, migrate } from './persistence/index.ts';
 import { startProjector } from './projector.ts';
 import { traceHttp } from './telemetry/http-span.ts';
 import { traceProjection, traceRepository } from './telemetry/traced-persistence.ts';
+import { createWebhookNotifier } from './webhooks/index.ts';
 import { attachGraphqlWs } from './ws-server.ts';
 import { createGatewayYoga, GRAPHQL_PATH } from './yoga.ts';
 
@@ -49,8 +52,14 @@ export async function startGateway(config: PlatformConfig, log: Logger): Promise
   if (config.store.kind === 's3') await createObjectStore(config.store).ensureBucket();
   const hub = createMediaHub(nc, (err) => log.error({ err }, 'media hub'));
   const urls = createObjectUrls(store, { publicUrl: config.gateway.publicUrl, secret: await urlSigningSecret(config), ttlSeconds: config.gateway.urlTtlSeconds });
-  const deps = { config, log, nc, store, media: traceRepository(createMediaRepository(sql)), hub, urls };
-  const projector = await startProjector({ nc, projection: traceProjection(createProjection(sql)), hub, log });
+  const auth = await createAuthenticator({ mode: config.gateway.auth, accounts: createAccountRepository(sql) });
+  if (config.gateway.auth === 'off') log.warn('REVIVE_AUTH=off: every request acts as the built-in local user; only for a single-user install on a trusted loopback');
+  const lifecycle = createLifecycleRepository(sql);
+  const operations = createMediaOperations({ nc, store, lifecycle, failures: createFailureRepository(sql), hub, log });
+  const deps = { config, log, nc, store, media: traceRepository(createMediaRepository(sql)), hub, urls, auth, operations };
+  const { secret, allowPrivateTargets } = config.webhooks;
+  const webhooks = secret ? createWebhookNotifier({ secret, allowPrivateTargets, lifecycle, urls, log }) : undefined;
+  const projector = await startProjector({ nc, projection: traceProjection(createProjection(sql)), hub, log, onOutcome: webhooks && ((media) => webhooks.notify(media)) });
   // Ready when both NATS and PostgreSQL answer a round trip; reasons go to the log, not the probe.
   const checks = { nats: () => (nc.isClosed() ? Promise.reject(new Error('connection closed')) : nc.flush()), postgres: () => sql`SELECT 1` };
   const isReady = async () => {
@@ -60,7 +69,7 @@ export async function startGateway(config: PlatformConfig, log: Logger): Promise
   };
   const yoga = createGatewayYoga(deps, { isReady });
   const server = createServer(traceHttp(yoga));
-  const ws = attachGraphqlWs(server, yoga);
+  const ws = attachGraphqlWs(server, yoga, auth);
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(config.gateway.port, config.gateway.host, resolve);
@@ -78,6 +87,7 @@ export async function startGateway(config: PlatformConfig, log: Logger): Promise
       server.close();
       await ws.close();
       await projector.stop();
+      await webhooks?.stop();
       hub.close();
       await nc.drain();
       server.closeAllConnections();

@@ -35,7 +35,14 @@ function updatesFor(subject: Subject, media: MediaRecord, at: string): Array<{ e
  * shared by all gateway replicas: each event is projected by one replica (and the projection
  * itself skips an event id it has seen, for redeliveries); the announcement reaches them all.
  */
-export async function startProjector(deps: { nc: NatsConnection; projection: Projection; hub: MediaHub; log: Logger }): Promise<{ stop(): Promise<void> }> {
+export async function startProjector(deps: {
+  nc: NatsConnection;
+  projection: Projection;
+  hub: MediaHub;
+  log: Logger;
+  /** Told once when this replica projected an item's outcome (COMPLETED or FAILED): webhooks. */
+  onOutcome?: (media: MediaRecord) => void;
+}): Promise<{ stop(): Promise<void> }> {
   const { nc, projection, hub, log } = deps;
   const jsm = await nc.jetstreamManager();
   const config = { durable_name: Consumers.gatewayProjection, ack_policy: AckPolicy.Explicit, deliver_policy: DeliverPolicy.All, ack_wait: 30e9, max_ack_pending: 1000 };
@@ -61,6 +68,8 @@ export async function startProjector(deps: { nc: NatsConnection; projection: Pro
       const media = await projection.applyEvent(subject, payload as never, String(msg.seq));
       if (media) for (const u of updatesFor(subject, media, payload.at)) hub.announce({ media, ...u, at: payload.at });
       msg.ack();
+      const outcome = subject === Subjects.mediaFailed ? 'FAILED' : subject === Subjects.imagePublished || subject === Subjects.videoPublished ? 'COMPLETED' : undefined;
+      if (media && outcome && media.status === outcome) deps.onOutcome?.(media);
     } catch (error) {
       log.error({ err: error, subject, media_id: payload.mediaId }, 'projection failed; will retry');
       msg.nak(2000);

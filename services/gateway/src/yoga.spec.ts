@@ -16,6 +16,7 @@ import { createLogger } from '@revive/logging';
 import { ensureMediaStream } from '@revive/messaging';
 import { createObjectStore, type ObjectStore } from '@revive/object-store';
 import { startNatsServer, startPostgres, type RunningNatsServer, type RunningPostgres } from '@revive/testing';
+import { createAccountRepository, createAuthenticator } from './auth/index.ts';
 import type { GatewayDeps } from './context.ts';
 import { createMediaHub } from './media-hub.ts';
 import { createObjectUrls } from './object-urls.ts';
@@ -51,6 +52,8 @@ describe('gateway Yoga instance over yoga.fetch (real PostgreSQL, real nats-serv
   let deps: GatewayDeps;
   let yoga: ReturnType<typeof createGatewayYoga>;
   let png: Uint8Array;
+  /** `Authorization` of the spec's user: every API call authenticates. */
+  let auth: { authorization: string };
 
   before(async () => {
     [pg, nats, dir] = await Promise.all([startPostgres(), startNatsServer(), mkdtemp(join(tmpdir(), 'revive-yoga-'))]);
@@ -69,7 +72,11 @@ describe('gateway Yoga instance over yoga.fetch (real PostgreSQL, real nats-serv
     await ensureMediaStream(await nc.jetstreamManager());
     store = createObjectStore(config.store);
     const log = createLogger('gateway-spec', config.log.level);
+    const accounts = createAccountRepository(sql);
+    const user = await accounts.createUser('yoga-spec');
+    auth = { authorization: `Bearer ${(await accounts.issueToken(user.id)).token}` };
     deps = {
+      auth: await createAuthenticator({ mode: 'required', accounts }),
       config,
       log,
       nc,
@@ -91,10 +98,16 @@ describe('gateway Yoga instance over yoga.fetch (real PostgreSQL, real nats-serv
   });
 
   async function post<T = Record<string, any>>(body: FormData | { query: string; variables?: Record<string, unknown> }): Promise<{ status: number; text: string; json: GraphqlResult<T> }> {
-    const init = body instanceof FormData ? { method: 'POST', body } : { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) };
+    const init = body instanceof FormData ? { method: 'POST', body, headers: { ...auth } } : { method: 'POST', headers: { ...auth, 'content-type': 'application/json' }, body: JSON.stringify(body) };
     const response = await yoga.fetch(`${ORIGIN}${GRAPHQL_PATH}`, init);
     const text = await response.text();
     return { status: response.status, text, json: JSON.parse(text) as GraphqlResult<T> };
+  }
+
+  /** The media repository with a `get` that fails, for the caller's scoped view too. */
+  function failingGet(get: GatewayDeps['media']['get']): GatewayDeps['media'] {
+    const failing: GatewayDeps['media'] = { ...deps.media, get, ownedBy: () => failing };
+    return failing;
   }
 
   const codeOf = (result: { json: GraphqlResult }) => result.json.errors?.[0]?.extensions?.code;
@@ -207,14 +220,11 @@ describe('gateway Yoga instance over yoga.fetch (real PostgreSQL, real nats-serv
     const secret = 'connection to db-primary.internal:5432 refused';
     const broken = createGatewayYoga({
       ...deps,
-      media: {
-        ...deps.media,
-        get: async () => {
-          throw new Error(secret);
-        },
-      },
+      media: failingGet(async () => {
+        throw new Error(secret);
+      }),
     });
-    const response = await broken.fetch(`${ORIGIN}${GRAPHQL_PATH}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query: `{ media(id: "${uploadedId}") { id } }` }) });
+    const response = await broken.fetch(`${ORIGIN}${GRAPHQL_PATH}`, { method: 'POST', headers: { ...auth, 'content-type': 'application/json' }, body: JSON.stringify({ query: `{ media(id: "${uploadedId}") { id } }` }) });
     const text = await response.text();
     const json = JSON.parse(text) as GraphqlResult;
     assert.equal(json.errors?.length, 1, text);
@@ -228,11 +238,11 @@ describe('gateway Yoga instance over yoga.fetch (real PostgreSQL, real nats-serv
   // "development", adds extensions.originalError with the message and stack. yoga.ts should
   // pass maskedErrors: { isDev: false }.
   it('keeps masking when NODE_ENV=development', async () => {
-    const broken = createGatewayYoga({ ...deps, media: { ...deps.media, get: () => Promise.reject(new Error('internal detail')) } });
+    const broken = createGatewayYoga({ ...deps, media: failingGet(() => Promise.reject(new Error('internal detail'))) });
     const previous = process.env.NODE_ENV;
     process.env.NODE_ENV = 'development';
     try {
-      const response = await broken.fetch(`${ORIGIN}${GRAPHQL_PATH}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query: `{ media(id: "${uploadedId}") { id } }` }) });
+      const response = await broken.fetch(`${ORIGIN}${GRAPHQL_PATH}`, { method: 'POST', headers: { ...auth, 'content-type': 'application/json' }, body: JSON.stringify({ query: `{ media(id: "${uploadedId}") { id } }` }) });
       const text = await response.text();
       assert.ok(!text.includes('internal detail') && !text.includes('stack'), text);
     } finally {

@@ -2,13 +2,17 @@ import { createFetch } from '@whatwg-node/fetch';
 import { GraphQLError } from 'graphql';
 import { createSchema, createYoga, maskError, type YogaServerInstance } from 'graphql-yoga';
 import { graphqlSchemaSdl } from '@revive/contracts';
+import type { Principal } from './auth/index.ts';
 import type { GatewayContext, GatewayDeps } from './context.ts';
 import { clientError, ErrorCodes } from './errors.ts';
 import type { Resolvers } from './generated/graphql.ts';
+import { queryLimits, rateLimits, typedRequestErrors } from './limits/index.ts';
 import { objectRoute } from './object-route.ts';
 import { mediaProgressSubscription } from './resolvers/media-progress.subscription.ts';
 import { mediaQuery } from './resolvers/media.query.ts';
 import { mediaTypeResolvers } from './resolvers/media.type.ts';
+import { failuresQuery } from './resolvers/failures.query.ts';
+import { cancelMediaMutation, retryMediaMutation } from './resolvers/media-lifecycle.mutations.ts';
 import { mediasQuery } from './resolvers/medias.query.ts';
 import { uploadMediaMutation } from './resolvers/upload-media.mutation.ts';
 import { webRoute } from './web-route.ts';
@@ -19,8 +23,8 @@ export const GRAPHQL_PATH = '/graphql';
 export function createGatewayYoga(deps: GatewayDeps, options: { isReady?: () => boolean | Promise<boolean> } = {}): YogaServerInstance<object, GatewayContext> {
   // Typed against the SDL: a resolver that drifts from the schema fails the type check.
   const resolvers: Resolvers = {
-    Query: { media: mediaQuery, medias: mediasQuery },
-    Mutation: { uploadMedia: uploadMediaMutation },
+    Query: { media: mediaQuery, medias: mediasQuery, failures: failuresQuery },
+    Mutation: { uploadMedia: uploadMediaMutation, retryMedia: retryMediaMutation, cancelMedia: cancelMediaMutation },
     Subscription: { mediaProgress: mediaProgressSubscription },
     Media: mediaTypeResolvers,
   };
@@ -28,7 +32,12 @@ export function createGatewayYoga(deps: GatewayDeps, options: { isReady?: () => 
   return createYoga<object, GatewayContext>({
     schema,
     graphqlEndpoint: GRAPHQL_PATH,
-    context: () => deps,
+    // Over HTTP the caller is read from `Authorization: Bearer …` (401 UNAUTHENTICATED when it is
+    // missing or not valid); graphql-ws authenticates at connection_init and passes `principal` in.
+    context: async (initial: { request?: Request; principal?: Principal }): Promise<GatewayContext> => {
+      const principal = initial.principal ?? (await deps.auth.authenticate(initial.request?.headers.get('authorization')));
+      return { ...deps, principal, media: deps.media.ownedBy(principal.userId) };
+    },
     // Unexpected errors reach clients as "Unexpected error." with no stack or internals, whatever
     // NODE_ENV says; the multipart parser's own size refusal becomes our typed UPLOAD_TOO_LARGE.
     maskedErrors: {
@@ -58,6 +67,9 @@ export function createGatewayYoga(deps: GatewayDeps, options: { isReady?: () => 
         },
       },
       webRoute(GRAPHQL_PATH),
+      queryLimits(deps.config.gateway.limits),
+      rateLimits(deps.config.gateway.limits),
+      typedRequestErrors(),
     ],
   });
 }

@@ -23,8 +23,26 @@ const env = z.object({
   /** How clients reach the gateway (for object URLs on the filesystem store). */
   REVIVE_PUBLIC_URL: z.url().optional(),
   REVIVE_MAX_UPLOAD_BYTES: z.coerce.number().int().positive().default(200 * 1024 * 1024),
+  /** Deepest GraphQL selection accepted (fields and inline fragments); the schema's own queries need 5. */
+  REVIVE_MAX_QUERY_DEPTH: z.coerce.number().int().min(2).max(100).default(10),
+  /** Budget of object fields × list sizes (`first`) one GraphQL operation may resolve. */
+  REVIVE_MAX_QUERY_COST: z.coerce.number().int().positive().default(2000),
+  /** Aliased fields in one GraphQL document (alias bombs repeat an expensive field). */
+  REVIVE_MAX_QUERY_ALIASES: z.coerce.number().int().min(0).default(30),
+  /** Lexical tokens in one GraphQL document (bounds parsing of a huge query string). */
+  REVIVE_MAX_QUERY_TOKENS: z.coerce.number().int().min(100).default(5000),
+  /** Mutations (uploads) one user, or one address when anonymous, may start a minute (bursts up to it). */
+  REVIVE_RATE_LIMIT_UPLOADS_PER_MINUTE: z.coerce.number().int().positive().default(300),
+  /** Queries and subscriptions one user, or one address when anonymous, may start a minute. */
+  REVIVE_RATE_LIMIT_REQUESTS_PER_MINUTE: z.coerce.number().int().positive().default(1200),
   /** Signs the gateway's object URLs on the filesystem store; every gateway replica needs the same one. */
   REVIVE_URL_SIGNING_SECRET: z.string().min(32, 'at least 32 characters').optional(),
+  /** Signs webhook deliveries (HMAC-SHA256); unset: uploads naming a callbackUrl are refused. */
+  REVIVE_WEBHOOK_SECRET: z.string().min(32, 'at least 32 characters').optional(),
+  /** Lets callback URLs name loopback and private addresses (tests, a trusted LAN); off so a callback cannot reach into the cluster. */
+  REVIVE_WEBHOOK_ALLOW_PRIVATE: z.enum(['true', 'false']).default('false'),
+  /** `required`: every API call needs a user's API token. `off`: a single-user install on a trusted loopback; every request acts as the built-in local user. */
+  REVIVE_AUTH: z.enum(['required', 'off']).default('required'),
   REVIVE_LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   /** Messages one stage replica works on at once (heavy stages: 1). */
   REVIVE_STAGE_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(1),
@@ -70,8 +88,14 @@ export interface PlatformConfig {
     /** undefined: a local install keeps a generated one in its state dir. */
     readonly urlSigningSecret: string | undefined;
     readonly urlTtlSeconds: number;
+    /** Whether API calls must carry a user's token (REVIVE_AUTH). */
+    readonly auth: 'required' | 'off';
+    /** GraphQL document limits and per-principal rates. */
+    readonly limits: GatewayLimits;
   };
   readonly stage: { readonly concurrency: number; readonly ackWaitMs: number; readonly maxDeliver: number };
+  /** Signed completion/failure callbacks; secret undefined: webhooks are off. */
+  readonly webhooks: { readonly secret: string | undefined; readonly allowPrivateTargets: boolean };
   readonly log: { readonly level: string };
   readonly inference: InferenceConfig;
   /** Stage services: /healthz and /readyz on this port; undefined: not served. */
@@ -79,6 +103,16 @@ export interface PlatformConfig {
   readonly telemetry: TelemetryConfig;
   /** Video limits (checked at upload and by preprocess) and the chunk length. */
   readonly video: VideoLimits & { readonly chunkSeconds: number };
+}
+
+/** What one GraphQL document may ask for, and how often one principal may ask. */
+export interface GatewayLimits {
+  readonly maxDepth: number;
+  readonly maxCost: number;
+  readonly maxAliases: number;
+  readonly maxTokens: number;
+  readonly uploadsPerMinute: number;
+  readonly requestsPerMinute: number;
 }
 
 /** What a restored video may be. */
@@ -116,8 +150,10 @@ export function loadPlatformConfig(source: NodeJS.ProcessEnv = process.env): Pla
     nats: { url: e.REVIVE_NATS_URL, streamReplicas: e.REVIVE_STREAM_REPLICAS },
     database: { url: e.REVIVE_DATABASE_URL },
     store,
-    gateway: { host: e.REVIVE_GATEWAY_HOST, port: e.REVIVE_GATEWAY_PORT, publicUrl: publicUrl.replace(/\/$/, ''), maxUploadBytes: e.REVIVE_MAX_UPLOAD_BYTES, urlSigningSecret: e.REVIVE_URL_SIGNING_SECRET, urlTtlSeconds: e.REVIVE_PRESIGN_TTL_SECONDS },
+    gateway: { host: e.REVIVE_GATEWAY_HOST, port: e.REVIVE_GATEWAY_PORT, publicUrl: publicUrl.replace(/\/$/, ''), maxUploadBytes: e.REVIVE_MAX_UPLOAD_BYTES, urlSigningSecret: e.REVIVE_URL_SIGNING_SECRET, urlTtlSeconds: e.REVIVE_PRESIGN_TTL_SECONDS, auth: e.REVIVE_AUTH,
+      limits: { maxDepth: e.REVIVE_MAX_QUERY_DEPTH, maxCost: e.REVIVE_MAX_QUERY_COST, maxAliases: e.REVIVE_MAX_QUERY_ALIASES, maxTokens: e.REVIVE_MAX_QUERY_TOKENS, uploadsPerMinute: e.REVIVE_RATE_LIMIT_UPLOADS_PER_MINUTE, requestsPerMinute: e.REVIVE_RATE_LIMIT_REQUESTS_PER_MINUTE } },
     stage: { concurrency: e.REVIVE_STAGE_CONCURRENCY, ackWaitMs: e.REVIVE_ACK_WAIT_SECONDS * 1000, maxDeliver: e.REVIVE_MAX_DELIVER },
+    webhooks: { secret: e.REVIVE_WEBHOOK_SECRET, allowPrivateTargets: e.REVIVE_WEBHOOK_ALLOW_PRIVATE === 'true' },
     log: { level: e.REVIVE_LOG_LEVEL },
     inference: loadInferenceConfig(source),
     health: { port: e.REVIVE_HEALTH_PORT || undefined },

@@ -1,3 +1,4 @@
+import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { repoRoot } from '@revive/config';
@@ -5,6 +6,9 @@ import { freePort } from './free-port.ts';
 import { startNatsServer, type RunningNatsServer } from './nats-server.ts';
 import { startPostgres } from './postgres-server.ts';
 import { startServiceProcess, type ServiceProcess } from './service-process.ts';
+
+/** The gateway's operator CLI for accounts: the stack makes users the way an operator does. */
+const USERS_CLI = 'services/gateway/src/users.cli.ts';
 
 /** Every Revive service, each its own OS process; stages in flow order. */
 export const SERVICES = {
@@ -33,6 +37,8 @@ export interface LocalStackOptions {
   readonly serviceEnv?: (name: ServiceName) => NodeJS.ProcessEnv;
   readonly onLine?: (line: string, service: string) => void;
   readonly restartOnExit?: boolean;
+  /** The user whose token `token` is, created once the gateway is up (default `tester`); null: none (`token` is then ''). */
+  readonly defaultUser?: string | null;
 }
 
 export interface LocalStack {
@@ -42,6 +48,10 @@ export interface LocalStack {
   /** The environment the services run with (a test can start more replicas with it). */
   readonly env: NodeJS.ProcessEnv;
   readonly services: Readonly<Record<ServiceName, ServiceProcess>>;
+  /** An API token of the stack's default user (`tester`), ready to send as `Authorization: Bearer …`; '' when `defaultUser: null`. */
+  readonly token: string;
+  /** Another user with a fresh API token (through the gateway's own account code). */
+  createUser(name: string, options?: { expiresDays?: number }): Promise<{ id: string; token: string; tokenId: string }>;
   /** Another replica of a service (a second gateway needs its own REVIVE_GATEWAY_PORT in `env`). */
   startReplica(name: ServiceName, env?: NodeJS.ProcessEnv): ServiceProcess;
   /** Stages drain first, then the gateway, then NATS and PostgreSQL. */
@@ -90,7 +100,10 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     for (const stage of STAGES) services[stage] = launch(stage);
     await Promise.all(STAGES.map((s) => services[s].waitForLog(/"msg":"\w+ running"/, 120_000)));
     const graphqlUrl = (JSON.parse(ready) as { graphql: string }).graphql;
-    return { graphqlUrl, natsUrl: nats.url, databaseUrl: pg.url, env, services, startReplica: (name, extra) => {
+    const createUser = (name: string, userOptions: { expiresDays?: number } = {}) => runUsersCli(env, ['create', name, '--json', ...(userOptions.expiresDays ? ['--expires-days', String(userOptions.expiresDays)] : [])]);
+    const defaultUser = options.defaultUser === undefined ? 'tester' : options.defaultUser;
+    const token = defaultUser === null ? '' : (await createUser(defaultUser)).token;
+    return { graphqlUrl, natsUrl: nats.url, databaseUrl: pg.url, env, services, token, createUser, startReplica: (name, extra) => {
         const replica = launch(name, extra);
         replicas.push(replica);
         return replica;
@@ -101,4 +114,15 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     await stopAll();
     throw error;
   }
+}
+
+/** Runs the users CLI against the stack's database; `create --json` prints one JSON line. */
+function runUsersCli(env: NodeJS.ProcessEnv, args: string[]): Promise<{ id: string; token: string; tokenId: string }> {
+  return new Promise((resolvePromise, reject) => {
+    execFile(process.execPath, ['--import', 'tsx', resolve(repoRoot, USERS_CLI), ...args], { env: { ...env, REVIVE_LOG_LEVEL: 'silent' }, cwd: repoRoot, timeout: 60_000 }, (error, stdout, stderr) => {
+      if (error) return reject(new Error(`users ${args.join(' ')} failed: ${stderr.trim() || error.message}`));
+      const out = JSON.parse(stdout.trim().split('\n').at(-1)!) as { userId: string; token: string; tokenId: string };
+      resolvePromise({ id: out.userId, token: out.token, tokenId: out.tokenId });
+    });
+  });
 }

@@ -1,6 +1,6 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { mkdir, mkdtemp, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -8,6 +8,10 @@ import { join } from 'node:path';
 export interface RunningNatsServer {
   readonly url: string;
   readonly port: number;
+  /** Whether every JetStream write is fsynced (`sync_interval: always`, nats-server 2.10+); see below. */
+  readonly syncAlways: boolean;
+  /** Stops the server (SIGTERM, or SIGKILL: a crash) and starts it again on the same port and store, for tests. */
+  restart(signal?: 'SIGTERM' | 'SIGKILL'): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -26,44 +30,84 @@ export interface NatsServerOptions {
   readonly httpPort?: number;
 }
 
-/** Starts nats-server with JetStream on loopback and resolves once it accepts clients. */
+/** The installed server's version as [major, minor], or undefined when it cannot be read. */
+function natsServerVersion(binary: string): [number, number] | undefined {
+  try {
+    const match = /v?(\d+)\.(\d+)\./.exec(execFileSync(binary, ['--version'], { encoding: 'utf8' }));
+    return match ? [Number(match[1]), Number(match[2])] : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Starts nats-server with JetStream on loopback and resolves once it accepts clients.
+ *
+ * Durability: with 2.10 or newer the store fsyncs every write (`sync_interval: always`, as the
+ * Compose and Kubernetes configs do), so an acknowledged event survives a power loss. 2.9 (Debian
+ * bookworm's) has no such setting (it rejects the field) and fsyncs its file store only every two
+ * minutes and when a block fills; each write still reaches the OS before the publish is
+ * acknowledged, so a killed nats-server loses nothing, but a power loss or kernel crash can lose up
+ * to the last two minutes of acknowledged events.
+ */
 export async function startNatsServer(options: NatsServerOptions = {}): Promise<RunningNatsServer> {
   const temporary = options.storeDir === undefined;
   const storeDir = options.storeDir ?? (await mkdtemp(join(tmpdir(), 'revive-nats-')));
   await mkdir(storeDir, { recursive: true });
-  const args = ['-a', '127.0.0.1', '-p', String(options.port || -1), '-js', '-sd', storeDir, '--http_port', String(options.httpPort ?? -1)];
-  const child: ChildProcess = spawn(natsServerBinary(), args, { stdio: ['ignore', 'pipe', 'pipe'] });
-  let log = '';
-  const port = await new Promise<number>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`nats-server did not start within 10 s:\n${log}`)), 10_000);
-    const onData = (chunk: Buffer) => {
-      log += chunk.toString();
-      const match = /Listening for client connections on [\d.]+:(\d+)/.exec(log);
-      if (match && /Server is ready/.test(log)) {
+  const binary = natsServerBinary();
+  const version = natsServerVersion(binary);
+  const syncAlways = version !== undefined && (version[0] > 2 || (version[0] === 2 && version[1] >= 10));
+  const configArgs: string[] = [];
+  if (syncAlways) {
+    const configFile = join(storeDir, 'revive-nats.conf');
+    await writeFile(configFile, `jetstream {\n  store_dir: ${JSON.stringify(storeDir)}\n  sync_interval: always\n}\n`);
+    configArgs.push('-c', configFile);
+  }
+  const launch = async (port: number | undefined) => {
+    const args = [...configArgs, '-a', '127.0.0.1', '-p', String(port || -1), '-js', '-sd', storeDir, '--http_port', String(options.httpPort ?? -1)];
+    const child: ChildProcess = spawn(binary, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+    let log = '';
+    const listening = await new Promise<number>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`nats-server did not start within 10 s:\n${log}`)), 10_000);
+      const onData = (chunk: Buffer) => {
+        log += chunk.toString();
+        const match = /Listening for client connections on [\d.]+:(\d+)/.exec(log);
+        if (match && /Server is ready/.test(log)) {
+          clearTimeout(timer);
+          resolve(Number(match[1]));
+        }
+      };
+      child.stdout?.on('data', onData);
+      child.stderr?.on('data', onData);
+      child.once('error', (e) => {
         clearTimeout(timer);
-        resolve(Number(match[1]));
-      }
-    };
-    child.stdout?.on('data', onData);
-    child.stderr?.on('data', onData);
-    child.once('error', (e) => {
-      clearTimeout(timer);
-      reject(new Error(`cannot run nats-server (npm run setup:system installs it): ${e.message}`));
+        reject(new Error(`cannot run nats-server (npm run setup:system installs it): ${e.message}`));
+      });
+      child.once('exit', (code) => {
+        clearTimeout(timer);
+        reject(new Error(`nats-server exited with ${code}:\n${log}`));
+      });
     });
-    child.once('exit', (code) => {
-      clearTimeout(timer);
-      reject(new Error(`nats-server exited with ${code}:\n${log}`));
-    });
-  });
+    return { child, port: listening };
+  };
+  const terminate = async (child: ChildProcess, signal: 'SIGTERM' | 'SIGKILL' = 'SIGTERM') => {
+    if (child.exitCode !== null || child.signalCode !== null) return;
+    const exited = new Promise((r) => child.once('exit', r));
+    child.kill(signal);
+    await exited;
+  };
+  let current = await launch(options.port);
+  const port = current.port;
   return {
     url: `nats://127.0.0.1:${port}`,
     port,
+    syncAlways,
+    async restart(signal = 'SIGTERM') {
+      await terminate(current.child, signal);
+      current = await launch(port);
+    },
     async stop() {
-      if (child.exitCode === null) {
-        const exited = new Promise((r) => child.once('exit', r));
-        child.kill('SIGTERM');
-        await exited;
-      }
+      await terminate(current.child);
       if (temporary) await rm(storeDir, { recursive: true, force: true });
     },
   };

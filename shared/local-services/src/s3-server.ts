@@ -15,6 +15,10 @@ export interface RunningS3Server {
   readonly region: string;
   readonly accessKeyId: string;
   readonly secretAccessKey: string;
+  /** Stops the S3 proxy only (clients get connection refused; stored objects stay): an outage, for tests. */
+  stopProxy(): Promise<void>;
+  /** Starts the proxy again on the same port and resolves once it answers. */
+  startProxy(): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -111,7 +115,17 @@ export async function startS3Server(options: S3ServerOptions = {}): Promise<Runn
     await start('proxy');
 
     await Promise.race([Promise.all([...SERVERS, 'proxy' as const].map((role) => waitForHttp(ports[role], role))), ...children.map((c) => c.failed)]);
-    return { endpoint: `http://127.0.0.1:${ports.proxy}`, region: REGION, accessKeyId: `${ACCOUNT}:${USER}`, secretAccessKey, stop };
+    const proxyConf = join(etc, 'proxy-server.conf');
+    const stopProxy = async () => {
+      const index = children.findIndex(({ child }) => child.spawnargs.includes(proxyConf) && child.exitCode === null && child.signalCode === null);
+      if (index >= 0) await terminate(children.splice(index, 1)[0]!.child);
+    };
+    const startProxy = async () => {
+      const proxyProcess = startSwiftProcess('proxy', proxyConf);
+      children.push(proxyProcess);
+      await Promise.race([waitForHttp(ports.proxy, 'proxy'), proxyProcess.failed]);
+    };
+    return { endpoint: `http://127.0.0.1:${ports.proxy}`, region: REGION, accessKeyId: `${ACCOUNT}:${USER}`, secretAccessKey, stopProxy, startProxy, stop };
   } catch (error) {
     await stop();
     throw error;

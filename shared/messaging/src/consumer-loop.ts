@@ -1,6 +1,6 @@
 import { SpanStatusCode, type Span } from '@opentelemetry/api';
 import { AckPolicy, DeliverPolicy, type JetStreamManager, type JsMsg, type NatsConnection } from 'nats';
-import { eventSchemas, InvalidEventError, parseEvent, ProgressSubjects, Subjects, type EventOf, type Hop, type StageProgress, type Subject } from '@revive/contracts';
+import { Buckets, eventSchemas, InvalidEventError, parseEvent, ProgressSubjects, Subjects, type EventOf, type Hop, type StageProgress, type Subject } from '@revive/contracts';
 import { withLogFields } from '@revive/logging';
 import { inSpan, pipelineMetrics, SpanAttributes } from '@revive/telemetry';
 import { monitorBacklog } from './backlog-monitor.ts';
@@ -26,8 +26,22 @@ export interface ConsumerLoopOptions<S extends Subject> {
 /** How a delivery was settled, for the span and the stage metrics. */
 type Settlement = { readonly outcome: 'done' } | { readonly outcome: 'retry' } | { readonly outcome: 'failed'; readonly code: string };
 
+/**
+ * Unacknowledged deliveries a stage's consumer may have out at once, across its replicas.
+ * Each replica pulls at most `concurrency` messages, but a message that was nak'd with a backoff
+ * delay (object store down, say) stays pending until it is redelivered, and one held by a killed
+ * replica stays pending until ack_wait expires. Too small a limit and those alone would fill it:
+ * the server then quietly stops handing out work while healthy replicas idle. Too large (the
+ * server's default 1000 for heavy stages) and a stuck stage can hoard a large backlog in retry
+ * limbo. Room for ~16 replicas' in-flight work plus as many items in backoff, never below 64;
+ * when it is reached the backlog shows as `num_pending` in the queue-depth gauge.
+ */
+export function maxAckPendingFor(concurrency: number): number {
+  return Math.max(64, 32 * concurrency);
+}
+
 /** Creates or updates the stage's durable pull consumer: a work queue shared by all replicas. */
-export async function ensureConsumer(jsm: JetStreamManager, stream: string, hop: Hop, ackWaitMs: number, maxDeliver: number): Promise<void> {
+export async function ensureConsumer(jsm: JetStreamManager, stream: string, hop: Hop, ackWaitMs: number, maxDeliver: number, concurrency = 1): Promise<void> {
   const config = {
     durable_name: hop.consumer,
     filter_subject: hop.consumes,
@@ -35,10 +49,11 @@ export async function ensureConsumer(jsm: JetStreamManager, stream: string, hop:
     deliver_policy: DeliverPolicy.All,
     ack_wait: ackWaitMs * 1e6,
     max_deliver: maxDeliver,
+    max_ack_pending: maxAckPendingFor(concurrency),
   };
   try {
     await jsm.consumers.info(stream, hop.consumer);
-    await jsm.consumers.update(stream, hop.consumer, { ack_wait: config.ack_wait, max_deliver: maxDeliver });
+    await jsm.consumers.update(stream, hop.consumer, { ack_wait: config.ack_wait, max_deliver: maxDeliver, max_ack_pending: config.max_ack_pending });
   } catch {
     await jsm.consumers.add(stream, config);
   }
@@ -56,13 +71,16 @@ export async function runConsumerLoop<S extends Subject>(options: ConsumerLoopOp
   const concurrency = options.concurrency ?? 1;
   const { nc } = options;
   const js = nc.jetstream();
-  await ensureConsumer(await nc.jetstreamManager(), options.stream, options.hop, ackWaitMs, maxDeliver);
+  await ensureConsumer(await nc.jetstreamManager(), options.stream, options.hop, ackWaitMs, maxDeliver, concurrency);
   const consumer = await js.consumers.get(options.stream, options.hop.consumer);
   const messages = await consumer.consume({ max_messages: concurrency });
   const inFlight = new Set<Promise<void>>();
   const stopBacklog = options.backlogPollMs === 0 ? () => {} : monitorBacklog(await nc.jetstreamManager(), options.stream, options.hop, options.backlogPollMs ?? 5000);
   const metrics = pipelineMetrics();
   const labels = { stage: options.hop.stage, kind: options.hop.consumes.split('.')[1] ?? 'unknown' };
+  // Items cancelled through the API: skipped (acked, nothing published) before any work.
+  const cancelled = await js.views.kv(Buckets.cancelled, { history: 1 });
+  const isCancelled = async (mediaId: string) => (await cancelled.get(mediaId).catch(() => null))?.operation === 'PUT';
 
   const loop = (async () => {
     for await (const msg of messages) {
@@ -80,7 +98,8 @@ export async function runConsumerLoop<S extends Subject>(options: ConsumerLoopOp
       const payload = { mediaId: item.mediaId, options: item.options ?? {}, at: new Date().toISOString(), kind: options.hop.consumes.split('.')[1], stage: options.hop.stage, code, message: reason.slice(0, 2000), attempt };
       // A failure event that breaks its own schema would be worse than none: fall back to defaults.
       const valid = eventSchemas[Subjects.mediaFailed].safeParse(payload).success ? payload : { ...payload, options: {} };
-      await publishTraced(js, Subjects.mediaFailed, JSON.stringify(valid), { msgID: `${item.mediaId}:${options.hop.stage}:failed`, mediaId: item.mediaId });
+      // Keyed by the input message: its redeliveries fail once, a retryMedia re-publish fails anew.
+      await publishTraced(js, Subjects.mediaFailed, JSON.stringify(valid), { msgID: `${item.mediaId}:${options.hop.stage}:failed:${msg.seq}`, mediaId: item.mediaId });
     }
     // No reason suffix: nats-server 2.9 ignores `+TERM <reason>` and would redeliver the poison
     // message; the reason travels in the failure event instead.
@@ -130,6 +149,10 @@ export async function runConsumerLoop<S extends Subject>(options: ConsumerLoopOp
       return publishFailure(msg, 'INVALID_EVENT', (error as InvalidEventError).message, attempt, raw);
     }
     span.setAttribute(SpanAttributes.mediaId, event.mediaId);
+    if (await isCancelled(event.mediaId)) {
+      await msg.ackAck();
+      return { outcome: 'done' };
+    }
     // Every line logged while this item is handled names it and the stage.
     return withLogFields({ media_id: event.mediaId, stage: options.hop.stage }, () => handleAndSettle(msg, event, attempt));
   }

@@ -39,7 +39,9 @@ export type MediaStatus =
   | 'QUEUED'
   | 'PROCESSING'
   | 'COMPLETED'
-  | 'FAILED';
+  | 'FAILED'
+  /** Stopped by cancelMedia: no stage works on it any more; its intermediates are deleted, the original kept. */
+  | 'CANCELLED';
 
 export type StageName =
   | 'PREPROCESS'
@@ -61,6 +63,8 @@ export type EnhanceOptions = {
   colorize?: InputMaybe<ColorizeMode>;
   /** Video only: output frame rate as a multiple of the input's (1, 2 or 4). */
   frameRateFactor?: InputMaybe<Scalars['Int']['input']>;
+  /** An http(s) URL to POST the outcome to (COMPLETED or FAILED), signed with the Revive-Signature header. */
+  callbackUrl?: InputMaybe<Scalars['String']['input']>;
 };
 
 export type StageState = {
@@ -106,6 +110,8 @@ export type Media = {
   /** Short-lived URL of the restored result, once completed. */
   resultUrl: Maybe<Scalars['String']['output']>;
   error: Maybe<MediaError>;
+  /** Every failure this item had, oldest first (a retried item keeps its history). */
+  failures: Array<MediaError>;
   /** OpenTelemetry trace id of this item's journey through the pipeline. */
   traceId: Maybe<Scalars['String']['output']>;
   createdAt: Scalars['DateTime']['output'];
@@ -142,15 +148,53 @@ export type MediaProgress = {
   __typename?: 'MediaProgress';
   media: Media;
   stage: Maybe<StageName>;
-  /** What happened: SNAPSHOT (first message: the state when subscribing), STAGE_STARTED, STAGE_PROGRESS, STAGE_DONE, STAGE_SKIPPED, COMPLETED, FAILED. */
+  /** What happened: SNAPSHOT (first message: the state when subscribing), STAGE_STARTED, STAGE_PROGRESS, STAGE_DONE, STAGE_SKIPPED, COMPLETED, FAILED, CANCELLED (cancelMedia), RETRIED (retryMedia). */
   event: Scalars['String']['output'];
   at: Scalars['DateTime']['output'];
+};
+
+/** One failure of one item, for operators. */
+export type Failure = {
+  __typename?: 'Failure';
+  mediaId: Scalars['ID']['output'];
+  stage: Maybe<StageName>;
+  code: Scalars['String']['output'];
+  message: Scalars['String']['output'];
+  attempt: Maybe<Scalars['Int']['output']>;
+  at: Scalars['DateTime']['output'];
+};
+
+export type FailureEdge = {
+  __typename?: 'FailureEdge';
+  cursor: Scalars['String']['output'];
+  node: Failure;
+};
+
+/** How many failures share a stage and a code (within the query's filter). */
+export type FailureCount = {
+  __typename?: 'FailureCount';
+  stage: Maybe<StageName>;
+  code: Scalars['String']['output'];
+  count: Scalars['Int']['output'];
+};
+
+export type FailureConnection = {
+  __typename?: 'FailureConnection';
+  /** Newest first. */
+  edges: Array<FailureEdge>;
+  pageInfo: PageInfo;
+  /** Every matching failure, not only this page's. */
+  totalCount: Scalars['Int']['output'];
+  /** Counts by stage and code, largest first. */
+  byStageAndCode: Array<FailureCount>;
 };
 
 export type Query = {
   __typename?: 'Query';
   media: Maybe<Media>;
   medias: MediaConnection;
+  /** Failures of the caller's items, newest first, optionally of one stage and/or code, with counts by stage and code. */
+  failures: FailureConnection;
 };
 
 
@@ -164,15 +208,37 @@ export type QueryMediasArgs = {
   after?: InputMaybe<Scalars['String']['input']>;
 };
 
+
+export type QueryFailuresArgs = {
+  stage?: InputMaybe<StageName>;
+  code?: InputMaybe<Scalars['String']['input']>;
+  first?: InputMaybe<Scalars['Int']['input']>;
+  after?: InputMaybe<Scalars['String']['input']>;
+};
+
 export type Mutation = {
   __typename?: 'Mutation';
   uploadMedia: Media;
+  /** Restarts a FAILED item from the stage that failed; its failure history is kept. */
+  retryMedia: Media;
+  /** Stops a QUEUED or PROCESSING item: stages skip it and its intermediates are deleted. */
+  cancelMedia: Media;
 };
 
 
 export type MutationUploadMediaArgs = {
   file: Scalars['File']['input'];
   options?: InputMaybe<EnhanceOptions>;
+};
+
+
+export type MutationRetryMediaArgs = {
+  id: Scalars['ID']['input'];
+};
+
+
+export type MutationCancelMediaArgs = {
+  id: Scalars['ID']['input'];
 };
 
 export type Subscription = {
@@ -265,9 +331,9 @@ export type ResolversTypes = {
   StageStatus: StageStatus;
   EnhanceOptions: EnhanceOptions;
   Int: ResolverTypeWrapper<Scalars['Int']['output']>;
+  String: ResolverTypeWrapper<Scalars['String']['output']>;
   StageState: ResolverTypeWrapper<StageState>;
   Float: ResolverTypeWrapper<Scalars['Float']['output']>;
-  String: ResolverTypeWrapper<Scalars['String']['output']>;
   MediaError: ResolverTypeWrapper<MediaError>;
   Media: ResolverTypeWrapper<MediaView>;
   ID: ResolverTypeWrapper<Scalars['ID']['output']>;
@@ -277,6 +343,10 @@ export type ResolversTypes = {
   Boolean: ResolverTypeWrapper<Scalars['Boolean']['output']>;
   MediaConnection: ResolverTypeWrapper<Omit<MediaConnection, 'edges'> & { edges: Array<ResolversTypes['MediaEdge']> }>;
   MediaProgress: ResolverTypeWrapper<Omit<MediaProgress, 'media'> & { media: ResolversTypes['Media'] }>;
+  Failure: ResolverTypeWrapper<Failure>;
+  FailureEdge: ResolverTypeWrapper<FailureEdge>;
+  FailureCount: ResolverTypeWrapper<FailureCount>;
+  FailureConnection: ResolverTypeWrapper<FailureConnection>;
   Query: ResolverTypeWrapper<{}>;
   Mutation: ResolverTypeWrapper<{}>;
   Subscription: ResolverTypeWrapper<{}>;
@@ -288,9 +358,9 @@ export type ResolversParentTypes = {
   DateTime: Scalars['DateTime']['output'];
   EnhanceOptions: EnhanceOptions;
   Int: Scalars['Int']['output'];
+  String: Scalars['String']['output'];
   StageState: StageState;
   Float: Scalars['Float']['output'];
-  String: Scalars['String']['output'];
   MediaError: MediaError;
   Media: MediaView;
   ID: Scalars['ID']['output'];
@@ -300,6 +370,10 @@ export type ResolversParentTypes = {
   Boolean: Scalars['Boolean']['output'];
   MediaConnection: Omit<MediaConnection, 'edges'> & { edges: Array<ResolversParentTypes['MediaEdge']> };
   MediaProgress: Omit<MediaProgress, 'media'> & { media: ResolversParentTypes['Media'] };
+  Failure: Failure;
+  FailureEdge: FailureEdge;
+  FailureCount: FailureCount;
+  FailureConnection: FailureConnection;
   Query: {};
   Mutation: {};
   Subscription: {};
@@ -348,6 +422,7 @@ export type MediaResolvers<ContextType = GatewayContext, ParentType extends Reso
   originalUrl?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   resultUrl?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   error?: Resolver<Maybe<ResolversTypes['MediaError']>, ParentType, ContextType>;
+  failures?: Resolver<Array<ResolversTypes['MediaError']>, ParentType, ContextType>;
   traceId?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   createdAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
   updatedAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
@@ -387,13 +462,47 @@ export type MediaProgressResolvers<ContextType = GatewayContext, ParentType exte
   __isTypeOf?: IsTypeOfResolverFn<ParentType, ContextType>;
 };
 
+export type FailureResolvers<ContextType = GatewayContext, ParentType extends ResolversParentTypes['Failure'] = ResolversParentTypes['Failure']> = {
+  mediaId?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  stage?: Resolver<Maybe<ResolversTypes['StageName']>, ParentType, ContextType>;
+  code?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  message?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  attempt?: Resolver<Maybe<ResolversTypes['Int']>, ParentType, ContextType>;
+  at?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+  __isTypeOf?: IsTypeOfResolverFn<ParentType, ContextType>;
+};
+
+export type FailureEdgeResolvers<ContextType = GatewayContext, ParentType extends ResolversParentTypes['FailureEdge'] = ResolversParentTypes['FailureEdge']> = {
+  cursor?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  node?: Resolver<ResolversTypes['Failure'], ParentType, ContextType>;
+  __isTypeOf?: IsTypeOfResolverFn<ParentType, ContextType>;
+};
+
+export type FailureCountResolvers<ContextType = GatewayContext, ParentType extends ResolversParentTypes['FailureCount'] = ResolversParentTypes['FailureCount']> = {
+  stage?: Resolver<Maybe<ResolversTypes['StageName']>, ParentType, ContextType>;
+  code?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  count?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  __isTypeOf?: IsTypeOfResolverFn<ParentType, ContextType>;
+};
+
+export type FailureConnectionResolvers<ContextType = GatewayContext, ParentType extends ResolversParentTypes['FailureConnection'] = ResolversParentTypes['FailureConnection']> = {
+  edges?: Resolver<Array<ResolversTypes['FailureEdge']>, ParentType, ContextType>;
+  pageInfo?: Resolver<ResolversTypes['PageInfo'], ParentType, ContextType>;
+  totalCount?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  byStageAndCode?: Resolver<Array<ResolversTypes['FailureCount']>, ParentType, ContextType>;
+  __isTypeOf?: IsTypeOfResolverFn<ParentType, ContextType>;
+};
+
 export type QueryResolvers<ContextType = GatewayContext, ParentType extends ResolversParentTypes['Query'] = ResolversParentTypes['Query']> = {
   media?: Resolver<Maybe<ResolversTypes['Media']>, ParentType, ContextType, RequireFields<QueryMediaArgs, 'id'>>;
   medias?: Resolver<ResolversTypes['MediaConnection'], ParentType, ContextType, RequireFields<QueryMediasArgs, 'first'>>;
+  failures?: Resolver<ResolversTypes['FailureConnection'], ParentType, ContextType, RequireFields<QueryFailuresArgs, 'first'>>;
 };
 
 export type MutationResolvers<ContextType = GatewayContext, ParentType extends ResolversParentTypes['Mutation'] = ResolversParentTypes['Mutation']> = {
   uploadMedia?: Resolver<ResolversTypes['Media'], ParentType, ContextType, RequireFields<MutationUploadMediaArgs, 'file'>>;
+  retryMedia?: Resolver<ResolversTypes['Media'], ParentType, ContextType, RequireFields<MutationRetryMediaArgs, 'id'>>;
+  cancelMedia?: Resolver<ResolversTypes['Media'], ParentType, ContextType, RequireFields<MutationCancelMediaArgs, 'id'>>;
 };
 
 export type SubscriptionResolvers<ContextType = GatewayContext, ParentType extends ResolversParentTypes['Subscription'] = ResolversParentTypes['Subscription']> = {
@@ -411,6 +520,10 @@ export type Resolvers<ContextType = GatewayContext> = {
   PageInfo?: PageInfoResolvers<ContextType>;
   MediaConnection?: MediaConnectionResolvers<ContextType>;
   MediaProgress?: MediaProgressResolvers<ContextType>;
+  Failure?: FailureResolvers<ContextType>;
+  FailureEdge?: FailureEdgeResolvers<ContextType>;
+  FailureCount?: FailureCountResolvers<ContextType>;
+  FailureConnection?: FailureConnectionResolvers<ContextType>;
   Query?: QueryResolvers<ContextType>;
   Mutation?: MutationResolvers<ContextType>;
   Subscription?: SubscriptionResolvers<ContextType>;

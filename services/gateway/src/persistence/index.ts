@@ -6,3 +6,5 @@ export { createMediaRepository, cursorOf, type MediaListItem, type MediaPage, ty
 export { InvalidCursorError, InvalidPageSizeError, MAX_PAGE_SIZE } from './pagination.ts';
 export { createProjection, fold, type Projection } from './projection.ts';
 export { initialStages } from './stages.ts';
+export { createFailureRepository, type FailureCount, type FailureFilter, type FailurePage, type FailureRecord, type FailureRepository } from './failures.repository.ts';
+export { createLifecycleRepository, type LifecycleRepository, type ProjectedEventRef } from './lifecycle.repository.ts';

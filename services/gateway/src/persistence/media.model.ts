@@ -1,7 +1,7 @@
 import type { EnhanceOptions, MediaKind, Stage, StageProgress } from '@revive/contracts';
 import type { Row } from 'postgres';
 
-export type MediaStatus = 'QUEUED' | 'PROCESSING' | 'COMPLETED' | 'FAILED';
+export type MediaStatus = 'QUEUED' | 'PROCESSING' | 'COMPLETED' | 'FAILED' | 'CANCELLED';
 export type StageStatus = 'PENDING' | 'RUNNING' | 'DONE' | 'SKIPPED' | 'FAILED';
 
 /** One stage's state on one item, stored in media.stages and served as the API's StageState. */

@@ -36,6 +36,12 @@ export interface MediaRepository {
   list(page: { first: number; after?: string | null }): Promise<MediaPage>;
   /** Deletes the item and its projection history (an upload rolled back); false when there was none. */
   remove(id: string): Promise<boolean>;
+  /**
+   * The same repository seen by one user: `get`, `list` and `remove` find only that user's items
+   * (another's item reads exactly like a missing one), and `create` records the user as owner.
+   * Items from before accounts (no owner) belong to nobody.
+   */
+  ownedBy(ownerId: string): MediaRepository;
 }
 
 /** The cursor of one item, for a connection's edges. */
@@ -43,15 +49,19 @@ export function cursorOf(media: Pick<MediaRecord, 'createdAt' | 'id'>): string {
   return encodeCursor({ createdAt: media.createdAt, id: media.id });
 }
 
-export function createMediaRepository(sql: Sql): MediaRepository {
+/** Without `ownerId` the repository is the process-wide one (projection, operators, tests); resolvers get `ownedBy(user)`. */
+export function createMediaRepository(sql: Sql, scope: { ownerId?: string } = {}): MediaRepository {
   const columns = sql.unsafe(MEDIA_COLUMNS);
+  const { ownerId } = scope;
+  // A fresh fragment per query: a postgres.js fragment is a (lazy) query object, not a string.
+  const owned = () => (ownerId === undefined ? sql`` : sql`AND owner_id = ${ownerId}`);
   return {
     async create(media) {
       const [row] = await sql`
-        INSERT INTO media (id, kind, filename, content_type, bytes, status, options, stages, original_key, trace_id)
+        INSERT INTO media (id, kind, filename, content_type, bytes, status, options, stages, original_key, trace_id, owner_id)
         VALUES (${media.id}, ${media.kind}, ${media.filename}, ${media.contentType}, ${media.bytes}, 'QUEUED',
                 ${sql.json(media.options)}, ${sql.json(initialStages(media.kind))},
-                ${media.originalKey}, ${media.traceId ?? null})
+                ${media.originalKey}, ${media.traceId ?? null}, ${ownerId ?? null})
         RETURNING ${columns}`;
       return toMediaRecord(row!);
     },
@@ -59,7 +69,7 @@ export function createMediaRepository(sql: Sql): MediaRepository {
     async get(id) {
       // A malformed id cannot name an item; asking PostgreSQL would only raise a cast error.
       if (!isUuid(id)) return undefined;
-      const [row] = await sql`SELECT ${columns} FROM media WHERE id = ${id}`;
+      const [row] = await sql`SELECT ${columns} FROM media WHERE id = ${id} ${owned()}`;
       return row ? toMediaRecord(row) : undefined;
     },
 
@@ -69,7 +79,8 @@ export function createMediaRepository(sql: Sql): MediaRepository {
       // One extra row says whether another page follows without a count(*).
       const rows = await sql`
         SELECT ${columns} FROM media
-        ${from ? sql`WHERE (created_at, id) < (${from.createdAt}::timestamptz, ${from.id}::uuid)` : sql``}
+        WHERE true ${owned()}
+        ${from ? sql`AND (created_at, id) < (${from.createdAt}::timestamptz, ${from.id}::uuid)` : sql``}
         ORDER BY created_at DESC, id DESC
         LIMIT ${size + 1}`;
       const items = rows.slice(0, size).map((row) => {
@@ -81,8 +92,12 @@ export function createMediaRepository(sql: Sql): MediaRepository {
 
     async remove(id) {
       if (!isUuid(id)) return false;
-      const { count } = await sql`DELETE FROM media WHERE id = ${id}`;
+      const { count } = await sql`DELETE FROM media WHERE id = ${id} ${owned()}`;
       return count > 0;
+    },
+
+    ownedBy(owner) {
+      return createMediaRepository(sql, { ownerId: owner });
     },
   };
 }

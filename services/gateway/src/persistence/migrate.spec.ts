@@ -27,7 +27,7 @@ describe('migrate (real PostgreSQL)', () => {
     const recorded = await sql`SELECT version, sha256 FROM schema_migrations ORDER BY version`;
     assert.deepEqual([...recorded], files.map((m) => ({ version: m.version, sha256: m.sha256 })));
     const tables = await sql`SELECT table_name FROM information_schema.tables WHERE table_schema = 'public' ORDER BY 1`;
-    assert.deepEqual(tables.map((t) => t.table_name), ['media', 'projected_events', 'schema_migrations']);
+    assert.deepEqual(tables.map((t) => t.table_name), ['api_tokens', 'media', 'media_failures', 'projected_events', 'schema_migrations', 'users', 'webhook_deliveries']);
   });
 
   it('refuses to start when an applied migration was edited, and applies only new files', async () => {

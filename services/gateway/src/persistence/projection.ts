@@ -1,6 +1,7 @@
 import { FLOW, Subjects, type EventOf, type PipelineEvent, type Stage, type StageProgress, type Subject } from '@revive/contracts';
 import type { Sql, TransactionSql } from 'postgres';
 import { MEDIA_COLUMNS, toMediaRecord, type MediaRecord, type StageState } from './media.model.ts';
+import { recordFailure } from './failures.repository.ts';
 import { advanceStage, finishStage, isFinished, statusAfter, updateStage } from './stages.ts';
 import { advanceVideoStage, finishChunk, isChunkEvent } from './video-stages.ts';
 
@@ -35,6 +36,7 @@ export function createProjection(sql: Sql): Projection {
           ON CONFLICT DO NOTHING RETURNING event_id`;
         if (!fresh) return undefined;
         const event = { subject, payload } as PipelineEvent;
+        if (event.subject === Subjects.mediaFailed) await recordFailure(tx, event.payload);
         const saved = await save(tx, fold(media, event));
         if (isChunkEvent(event) && !finishedBy(media, saved, STAGE_OF.get(subject)!)) return undefined;
         return saved;
@@ -44,7 +46,7 @@ export function createProjection(sql: Sql): Projection {
     applyProgress(progress) {
       return sql.begin(async (tx) => {
         const media = await lockMedia(tx, progress.mediaId);
-        if (!media || media.status === 'COMPLETED' || media.status === 'FAILED') return undefined;
+        if (!media || media.status === 'COMPLETED' || media.status === 'FAILED' || media.status === 'CANCELLED') return undefined;
         const current = media.stages.find((s) => s.stage === progress.stage);
         const sourceFrames = media.stages.find((s) => s.stage === 'preprocess' && s.status === 'DONE')?.total ?? null;
         const video = media.kind === 'video' && current?.stage !== 'preprocess' && current?.stage !== 'publish';
@@ -59,6 +61,8 @@ export function createProjection(sql: Sql): Projection {
 
 /** The item after one event; a pure function of the two. */
 export function fold(media: MediaRecord, event: PipelineEvent): MediaRecord {
+  // Work that was in flight when the item was cancelled changes nothing.
+  if (media.status === 'CANCELLED') return media;
   if (event.subject === Subjects.mediaFailed) {
     const p = event.payload;
     // A published result outlives any failure report that arrives after it.

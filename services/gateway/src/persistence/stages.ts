@@ -50,8 +50,8 @@ export function advanceStage(state: StageState, p: StageProgress): StageState | 
   return { ...state, status: 'RUNNING', progress, done: p.done, total: p.total, unit: p.unit, startedAt };
 }
 
-/** QUEUED until a stage starts or finishes, then PROCESSING; COMPLETED and FAILED are final. */
+/** QUEUED until a stage starts or finishes, then PROCESSING; COMPLETED, FAILED and CANCELLED are final. */
 export function statusAfter(status: MediaStatus, stages: readonly StageState[]): MediaStatus {
-  if (status === 'COMPLETED' || status === 'FAILED') return status;
+  if (status === 'COMPLETED' || status === 'FAILED' || status === 'CANCELLED') return status;
   return stages.some((s) => s.status !== 'PENDING') ? 'PROCESSING' : 'QUEUED';
 }

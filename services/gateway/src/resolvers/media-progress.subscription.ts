@@ -7,7 +7,7 @@ import { toMediaView, upper, type MediaView } from '../media-view.ts';
 import { startDeliverySpan, subscriberLink } from '../telemetry/update-trace.ts';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-const TERMINAL = new Set(['COMPLETED', 'FAILED']);
+const TERMINAL = new Set(['COMPLETED', 'FAILED', 'CANCELLED']);
 const time = (v: Date | string) => new Date(v).getTime();
 
 /**
@@ -42,7 +42,7 @@ export const mediaProgressSubscription = {
         } finally {
           delivery?.end();
         }
-        if (u.event === MediaProgressEvents.completed || u.event === MediaProgressEvents.failed) return;
+        if (u.event === MediaProgressEvents.completed || u.event === MediaProgressEvents.failed || u.event === MediaProgressEvents.cancelled) return;
       }
     } finally {
       await updates.return?.();

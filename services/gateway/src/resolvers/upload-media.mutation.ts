@@ -4,6 +4,7 @@ import { enhanceOptionsSchema, messageId, Subjects, type EnhanceOptions, type Ev
 import { publishEvent } from '@revive/messaging';
 import type { GatewayContext } from '../context.ts';
 import { clientError, ErrorCodes } from '../errors.ts';
+import { parseCallbackOption } from './callback-option.ts';
 import { SNIFF_BYTES, sniffMedia, type SniffedMedia } from '../media-sniffer.ts';
 import { toMediaView } from '../media-view.ts';
 import { peekStream } from '../peek-stream.ts';
@@ -11,11 +12,11 @@ import { spoolAndCheckVideo } from '../video-upload-check.ts';
 
 interface UploadArgs {
   file: File;
-  options?: { scale?: number | null; colorize?: string | null; frameRateFactor?: number | null } | null;
+  options?: { scale?: number | null; colorize?: string | null; frameRateFactor?: number | null; callbackUrl?: string | null } | null;
 }
 
 function parseOptions(raw: UploadArgs['options']) {
-  const given = Object.fromEntries(Object.entries({ ...raw, colorize: raw?.colorize?.toLowerCase() }).filter(([, v]) => v != null));
+  const given = Object.fromEntries(Object.entries({ ...raw, callbackUrl: undefined, colorize: raw?.colorize?.toLowerCase() }).filter(([, v]) => v != null));
   const parsed = enhanceOptionsSchema.safeParse(given);
   if (!parsed.success) {
     const problems = parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ');
@@ -33,6 +34,7 @@ function parseOptions(raw: UploadArgs['options']) {
 export async function uploadMediaMutation(_: unknown, args: UploadArgs, ctx: GatewayContext) {
   const { file } = args;
   const options = parseOptions(args.options);
+  const callbackUrl = parseCallbackOption(args.options?.callbackUrl, ctx);
   if (!file || typeof file.arrayBuffer !== 'function') throw clientError(ErrorCodes.badUserInput, 'file must be a multipart file upload');
   if (file.size === 0) throw clientError(ErrorCodes.emptyUpload, 'the uploaded file is empty');
   const limit = ctx.config.gateway.maxUploadBytes;
@@ -49,6 +51,7 @@ export async function uploadMediaMutation(_: unknown, args: UploadArgs, ctx: Gat
   const subject = sniffed.kind === 'image' ? Subjects.imageUploaded : Subjects.videoUploaded;
   const event: EventOf<typeof subject> = { mediaId: id, options, at: new Date().toISOString(), originalKey, filename, contentType: sniffed.mime, bytes: file.size };
   try {
+    if (callbackUrl) await ctx.operations?.setCallbackUrl(id, callbackUrl);
     await publishEvent(ctx.nc.jetstream(), subject, event, messageId(id, 'upload'));
   } catch (error) {
     ctx.log.error({ err: error, media_id: id }, 'could not publish the upload event; rolling the upload back');

@@ -43,6 +43,7 @@ export function traceRepository(repository: MediaRepository): MediaRepository {
         span.setAttribute(SpanAttributes.mediaId, id);
         return repository.remove(id);
       }),
+    ownedBy: (ownerId) => traceRepository(repository.ownedBy(ownerId)),
   };
 }
 

@@ -1,0 +1,137 @@
+import assert from 'node:assert/strict';
+import { randomUUID } from 'node:crypto';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { AckPolicy, connect, DeliverPolicy, type JetStreamClient, type NatsConnection } from 'nats';
+import postgres, { type Sql } from 'postgres';
+import { Buckets, messageId, Streams, Subjects, type EnhanceOptions, type Subject, type EventOf } from '@revive/contracts';
+import { createLogger } from '@revive/logging';
+import { ensureMediaStream } from '@revive/messaging';
+import { createObjectStore, type ObjectStore } from '@revive/object-store';
+import { startNatsServer, startPostgres, type RunningNatsServer, type RunningPostgres } from '@revive/testing';
+import { createMediaHub, type MediaHub } from './media-hub.ts';
+import { createMediaOperations, type MediaOperations } from './media-operations.ts';
+import { createFailureRepository, createLifecycleRepository, createMediaRepository, createProjection, migrate, type MediaRepository, type Projection } from './persistence/index.ts';
+
+const options: EnhanceOptions = { scale: 2, colorize: 'auto', frameRateFactor: 2 };
+const at = () => new Date().toISOString();
+
+describe('retryMedia, cancelMedia and the failure history (real PostgreSQL, nats-server, filesystem store)', () => {
+  let pg: RunningPostgres;
+  let nats: RunningNatsServer;
+  let sql: Sql;
+  let nc: NatsConnection;
+  let js: JetStreamClient;
+  let storeDir: string;
+  let store: ObjectStore;
+  let hub: MediaHub;
+  let media: MediaRepository;
+  let projection: Projection;
+  let ops: MediaOperations;
+
+  before(async () => {
+    [pg, nats] = await Promise.all([startPostgres(), startNatsServer()]);
+    sql = postgres(pg.url, { max: 4, onnotice: () => {} });
+    await migrate(sql);
+    nc = await connect({ servers: nats.url });
+    js = nc.jetstream();
+    await ensureMediaStream(await nc.jetstreamManager());
+    storeDir = await mkdtemp(join(tmpdir(), 'revive-ops-'));
+    store = createObjectStore({ kind: 'filesystem', root: storeDir });
+    hub = createMediaHub(nc, () => {});
+    media = createMediaRepository(sql);
+    projection = createProjection(sql);
+    ops = createMediaOperations({ nc, store, lifecycle: createLifecycleRepository(sql), failures: createFailureRepository(sql), hub, log: createLogger('ops-spec', 'silent') });
+  });
+  after(async () => {
+    hub?.close();
+    await nc?.drain();
+    await sql?.end();
+    await Promise.all([pg?.stop(), nats?.stop()]);
+    if (storeDir) await rm(storeDir, { recursive: true, force: true });
+  });
+
+  /** Publishes an event to the stream and projects it as the gateway's consumer would. */
+  async function emit<S extends Subject>(subject: S, payload: EventOf<S>, msgID: string) {
+    const ack = await js.publish(subject, JSON.stringify(payload), { msgID });
+    return projection.applyEvent(subject, payload, String(ack.seq));
+  }
+
+  async function imageFailedAtColorize() {
+    const id = randomUUID();
+    const originalKey = `media/${id}/original.jpg`;
+    await store.put(originalKey, new Uint8Array([1, 2, 3]));
+    await store.put(`media/${id}/preprocessed.tiff`, new Uint8Array([4]));
+    await media.create({ id, kind: 'image', filename: 'a.jpg', contentType: 'image/jpeg', bytes: 3, options, originalKey });
+    await emit(Subjects.imageUploaded, { mediaId: id, options, at: at(), originalKey, filename: 'a.jpg', contentType: 'image/jpeg', bytes: 3 }, messageId(id, 'upload'));
+    await emit(Subjects.imagePreprocessed, { mediaId: id, options, at: at(), key: `media/${id}/preprocessed.tiff`, width: 4, height: 3, isMonochrome: true }, messageId(id, 'preprocess'));
+    const failed = await emit(Subjects.mediaFailed, { mediaId: id, options, at: at(), kind: 'image', stage: 'colorize', code: 'RETRIES_EXHAUSTED', message: 'model server unavailable', attempt: 5 }, `${id}:colorize:failed:1`);
+    assert.equal(failed?.status, 'FAILED');
+    return { id, originalKey };
+  }
+
+  it('retries a failed item from the failed stage under a new msgID, keeping its failure history', async () => {
+    const { id } = await imageFailedAtColorize();
+    const watcher = await js.consumers.get(Streams.media, (await (await nc.jetstreamManager()).consumers.add(Streams.media, { name: `w-${id.slice(0, 8)}`, filter_subject: Subjects.imagePreprocessed, deliver_policy: DeliverPolicy.New, ack_policy: AckPolicy.None })).name);
+
+    const retried = await ops.retry((await media.get(id))!);
+    assert.equal(retried.status, 'PROCESSING');
+    assert.equal(retried.error, null);
+    assert.deepEqual(retried.stages.map((s) => `${s.stage}:${s.status}`), ['preprocess:DONE', 'colorize:PENDING', 'superres:PENDING', 'publish:PENDING']);
+    const republished = await watcher.next({ expires: 5000 });
+    assert.ok(republished, 'the failed stage input was published again');
+    assert.equal(republished.headers?.get('Nats-Msg-Id'), `${id}:preprocess:retry1`);
+    assert.equal(republished.json<{ mediaId: string }>().mediaId, id);
+
+    // It fails again (a new failure event, as the consumer loop keys it by the new input message).
+    const again = await emit(Subjects.mediaFailed, { mediaId: id, options, at: at(), kind: 'image', stage: 'colorize', code: 'MODEL_REJECTED', message: 'bad tensor', attempt: 1 }, `${id}:colorize:failed:2`);
+    assert.equal(again?.status, 'FAILED');
+    const history = await ops.failures.ofMedia(id);
+    assert.deepEqual(history.map((f) => [f.stage, f.code, f.attempt]), [['colorize', 'RETRIES_EXHAUSTED', 5], ['colorize', 'MODEL_REJECTED', 1]]);
+    assert.ok(history.every((f) => !Number.isNaN(Date.parse(f.at))));
+
+    // A second retry gets a second suffix (the first is still in the dedupe window).
+    await ops.retry((await media.get(id))!);
+    const second = await watcher.next({ expires: 5000 });
+    assert.equal(second?.headers?.get('Nats-Msg-Id'), `${id}:preprocess:retry2`);
+  });
+
+  it('refuses to retry an item that has not failed, and to cancel one that has finished', async () => {
+    const { id } = await imageFailedAtColorize();
+    await assert.rejects(ops.cancel((await media.get(id))!), { name: 'MediaOperationError', reason: 'INVALID_STATE' });
+    await ops.retry((await media.get(id))!);
+    await assert.rejects(ops.retry((await media.get(id))!), { name: 'MediaOperationError', reason: 'INVALID_STATE' });
+  });
+
+  it('cancels: CANCELLED, the stages are told through the KV bucket, intermediates deleted, original kept, later events ignored', async () => {
+    const { id, originalKey } = await imageFailedAtColorize();
+    await ops.retry((await media.get(id))!);
+    const cancelled = await ops.cancel((await media.get(id))!);
+    assert.equal(cancelled.status, 'CANCELLED');
+    const entry = await (await js.views.kv(Buckets.cancelled)).get(id);
+    assert.equal(entry?.operation, 'PUT');
+    assert.ok(await store.head(originalKey), 'the original stays');
+    assert.equal(await store.head(`media/${id}/preprocessed.tiff`), undefined, 'the intermediate is gone');
+    const late = await emit(Subjects.imageColorized, { mediaId: id, options, at: at(), key: `media/${id}/colorized.png`, width: 4, height: 3, colorized: true }, messageId(id, 'colorize'));
+    assert.equal(late?.status, 'CANCELLED', 'work in flight when cancelled changes nothing');
+  });
+
+  it('lists failures across items newest first, filtered, paged, with counts by stage and code', async () => {
+    const all = await ops.failures.list({ ownerId: null, first: 100 });
+    assert.ok(all.totalCount >= 4);
+    const colorize = all.byStageAndCode.find((c) => c.stage === 'colorize' && c.code === 'RETRIES_EXHAUSTED');
+    assert.ok(colorize && colorize.count >= 3);
+    const rejected = await ops.failures.list({ ownerId: null, code: 'MODEL_REJECTED', first: 100 });
+    assert.deepEqual(rejected.byStageAndCode, [{ stage: 'colorize', code: 'MODEL_REJECTED', count: 1 }]);
+    assert.equal(rejected.totalCount, 1);
+    const page1 = await ops.failures.list({ ownerId: null, stage: 'colorize', first: 2 });
+    assert.equal(page1.items.length, 2);
+    assert.equal(page1.hasNextPage, true);
+    const page2 = await ops.failures.list({ ownerId: null, stage: 'colorize', first: 2, after: page1.endCursor });
+    assert.ok(page2.items.every((f) => !page1.items.some((g) => g.cursor === f.cursor)));
+    assert.ok(Date.parse(page1.items[0]!.at) >= Date.parse(page2.items[0]!.at));
+    await assert.rejects(ops.failures.list({ ownerId: null, first: 2, after: 'bogus' }), { name: 'InvalidCursorError' });
+  });
+});

@@ -1,0 +1,113 @@
+import type { NatsConnection } from 'nats';
+import { Buckets, FLOW, isSubject, MediaProgressEvents, messageId, parseEvent, retryMessageId, Streams, type PipelineEvent } from '@revive/contracts';
+import type { Logger } from '@revive/logging';
+import { publishEvent } from '@revive/messaging';
+import type { ObjectStore } from '@revive/object-store';
+import type { MediaHub } from './media-hub.ts';
+import type { FailureRepository, LifecycleRepository, MediaRecord } from './persistence/index.ts';
+
+/** Why retryMedia or cancelMedia refused; the resolvers map it to a typed GraphQL error. */
+export class MediaOperationError extends Error {
+  override readonly name = 'MediaOperationError';
+  readonly retryable = false;
+  constructor(
+    readonly reason: 'NOT_FOUND' | 'INVALID_STATE' | 'UNAVAILABLE',
+    message: string,
+    options?: ErrorOptions,
+  ) {
+    super(message, options);
+  }
+}
+
+/** retryMedia, cancelMedia and the failure history, behind the resolvers. */
+export interface MediaOperations {
+  readonly failures: FailureRepository;
+  /** Re-publishes the failed stage's input events under new msgIDs; the item is PROCESSING again. */
+  retry(record: MediaRecord): Promise<MediaRecord>;
+  /** Marks the item CANCELLED, tells the stages to skip it, deletes its intermediates. */
+  cancel(record: MediaRecord): Promise<MediaRecord>;
+  /** Stores where the item's outcome is POSTed (validated by the caller). */
+  setCallbackUrl(id: string, url: string): Promise<void>;
+}
+
+interface Deps {
+  readonly nc: NatsConnection;
+  readonly store: ObjectStore;
+  readonly lifecycle: LifecycleRepository;
+  readonly failures: FailureRepository;
+  readonly hub: MediaHub;
+  readonly log: Logger;
+}
+
+/** A stored stream message, validated against its subject's schema, with the msgID it was published under. */
+interface StoredEvent {
+  event: PipelineEvent;
+  msgID: string | undefined;
+}
+
+export function createMediaOperations(deps: Deps): MediaOperations {
+  const { nc, store, lifecycle, log } = deps;
+
+  async function loadEvents(id: string, subject?: string): Promise<StoredEvent[]> {
+    const jsm = await nc.jetstreamManager();
+    const events: StoredEvent[] = [];
+    for (const ref of await lifecycle.projectedEvents(id, subject)) {
+      if (!isSubject(ref.subject)) continue;
+      const stored = await jsm.streams.getMessage(Streams.media, { seq: ref.seq }).catch(() => undefined);
+      // A recreated stream reuses sequences: only a message on the same subject for this item counts.
+      if (!stored || stored.subject !== ref.subject) continue;
+      const payload = parseEvent(ref.subject, stored.json());
+      if (payload.mediaId !== id) continue;
+      events.push({ event: { subject: ref.subject, payload } as PipelineEvent, msgID: stored.header?.get('Nats-Msg-Id') || undefined });
+    }
+    return events;
+  }
+
+  return {
+    failures: deps.failures,
+    setCallbackUrl: (id, url) => lifecycle.setCallbackUrl(id, url),
+
+    async retry(record) {
+      if (record.status !== 'FAILED') throw new MediaOperationError('INVALID_STATE', `only FAILED items can be retried; this one is ${record.status}`);
+      const stage = record.error?.stage ?? FLOW[record.kind][0]!.stage;
+      const hop = FLOW[record.kind].find((h) => h.stage === stage)!;
+      // What the failed stage consumed: the previous stage's output (every chunk of it) or the upload.
+      const inputs = await loadEvents(record.id, hop.consumes);
+      if (inputs.length === 0) throw new MediaOperationError('UNAVAILABLE', `the input of the ${stage} stage is no longer in the event stream; upload the original again`);
+      const started = await lifecycle.beginRetry(record.id);
+      if (!started.ok) throw new MediaOperationError('INVALID_STATE', `only FAILED items can be retried; this one is ${started.media?.status ?? 'gone'}`);
+      const js = nc.jetstream();
+      try {
+        for (const { event, msgID } of inputs) {
+          const chunk = 'chunk' in event.payload ? event.payload.chunk.index : undefined;
+          const original = msgID ?? messageId(record.id, FLOW[record.kind].find((h) => h.emits === event.subject)?.stage ?? 'upload', chunk);
+          await publishEvent(js, event.subject, event.payload as never, retryMessageId(original, started.retry));
+        }
+      } catch (error) {
+        // Not left PROCESSING with nothing in flight: FAILED again, retryable later.
+        await lifecycle.abandonRetry(record).catch((e: unknown) => log.error({ err: e, media_id: record.id }, 'could not undo a retry'));
+        throw new MediaOperationError('UNAVAILABLE', 'the pipeline is not reachable right now; the item stays FAILED, please retry later', { cause: error });
+      }
+      log.info({ media_id: record.id, stage, retry: started.retry, events: inputs.length }, 'media retried');
+      deps.hub.announce({ media: started.media, event: MediaProgressEvents.retried, stage, at: new Date().toISOString() });
+      return started.media;
+    },
+
+    async cancel(record) {
+      const cancelled = await lifecycle.cancel(record.id);
+      if (!cancelled.ok) throw new MediaOperationError('INVALID_STATE', `only QUEUED or PROCESSING items can be cancelled; this one is ${cancelled.media?.status ?? 'gone'}`);
+      const kv = await nc.jetstream().views.kv(Buckets.cancelled, { history: 1 });
+      await kv.put(record.id, new Date().toISOString());
+      // Intermediates named by the events so far; the original stays.
+      const keys = new Set<string>();
+      for (const { event } of await loadEvents(record.id).catch(() => [])) {
+        const p = event.payload as { key?: string; posterKey?: string };
+        for (const key of [p.key, p.posterKey]) if (key && key !== record.originalKey && key.startsWith(`media/${record.id}/`)) keys.add(key);
+      }
+      await Promise.all([...keys].map((key) => store.delete(key).catch((err: unknown) => log.warn({ err, key, media_id: record.id }, 'could not delete an intermediate'))));
+      log.info({ media_id: record.id, deleted: keys.size }, 'media cancelled');
+      deps.hub.announce({ media: cancelled.media, event: MediaProgressEvents.cancelled, stage: null, at: new Date().toISOString() });
+      return cancelled.media;
+    },
+  };
+}

@@ -1,0 +1,100 @@
+import { stagesOf, type Stage } from '@revive/contracts';
+import type { Sql } from 'postgres';
+import { MEDIA_COLUMNS, toMediaRecord, type MediaRecord, type StageState } from './media.model.ts';
+import { isUuid } from './pagination.ts';
+import { updateStage } from './stages.ts';
+
+/** A state change the item's current status does not allow (the caller reports it as a typed error). */
+export type Transition<T> = { ok: true; media: MediaRecord } & T | { ok: false; media: MediaRecord | undefined };
+
+/** A stream message projected for an item: its stream sequence and subject. */
+export interface ProjectedEventRef {
+  seq: number;
+  subject: string;
+}
+
+/** retryMedia and cancelMedia's state changes, and the bookkeeping webhooks need. */
+export interface LifecycleRepository {
+  /** FAILED → PROCESSING: the failed stage back to PENDING (a video stage keeps its finished chunks), retries + 1. */
+  beginRetry(id: string): Promise<Transition<{ stage: Stage; retry: number }>>;
+  /** Undoes beginRetry when its events could not be published: the item is FAILED as before (retries stays counted, so msgIDs never repeat). */
+  abandonRetry(before: MediaRecord): Promise<void>;
+  /** QUEUED or PROCESSING → CANCELLED. */
+  cancel(id: string): Promise<Transition<object>>;
+  /** The stream messages projected for the item, in stream order (optionally of one subject). */
+  projectedEvents(id: string, subject?: string): Promise<ProjectedEventRef[]>;
+  setCallbackUrl(id: string, url: string): Promise<void>;
+  callbackUrlOf(id: string): Promise<string | null>;
+  recordDelivery(delivery: { mediaId: string; status: string; attempt: number; httpStatus: number | null; error: string | null }): Promise<void>;
+  deliveriesOf(id: string): Promise<Array<{ status: string; attempt: number; httpStatus: number | null; error: string | null }>>;
+}
+
+/** The stage as if it had not run yet; chunks already finished stay counted (their outputs are not re-announced). */
+function reset(state: StageState): StageState {
+  const { etaSeconds: _, ...rest } = state;
+  return { ...rest, status: 'PENDING', progress: 0, startedAt: null, finishedAt: null, durationMs: null };
+}
+
+export function createLifecycleRepository(sql: Sql): LifecycleRepository {
+  const columns = sql.unsafe(MEDIA_COLUMNS);
+  return {
+    beginRetry(id) {
+      return sql.begin(async (tx) => {
+        if (!isUuid(id)) return { ok: false as const, media: undefined };
+        const [row] = await tx`SELECT ${columns}, retries FROM media WHERE id = ${id} FOR UPDATE`;
+        if (!row) return { ok: false as const, media: undefined };
+        const media = toMediaRecord(row);
+        if (media.status !== 'FAILED') return { ok: false as const, media };
+        const stage = media.error?.stage ?? stagesOf(media.kind)[0]!;
+        const stages = updateStage(media.stages, stage, reset);
+        const [saved] = await tx`
+          UPDATE media SET status = 'PROCESSING', error = NULL, stages = ${tx.json(stages)}, retries = retries + 1, updated_at = now()
+          WHERE id = ${id} RETURNING ${columns}, retries`;
+        return { ok: true as const, media: toMediaRecord(saved!), stage, retry: saved!.retries as number };
+      });
+    },
+
+    async abandonRetry(before) {
+      await sql`
+        UPDATE media SET status = 'FAILED', error = ${before.error === null ? null : sql.json(before.error)}, stages = ${sql.json(before.stages)}, updated_at = now()
+        WHERE id = ${before.id} AND status = 'PROCESSING'`;
+    },
+
+    cancel(id) {
+      return sql.begin(async (tx) => {
+        if (!isUuid(id)) return { ok: false as const, media: undefined };
+        const [row] = await tx`SELECT ${columns} FROM media WHERE id = ${id} FOR UPDATE`;
+        if (!row) return { ok: false as const, media: undefined };
+        const media = toMediaRecord(row);
+        if (media.status !== 'QUEUED' && media.status !== 'PROCESSING') return { ok: false as const, media };
+        const [saved] = await tx`UPDATE media SET status = 'CANCELLED', updated_at = now() WHERE id = ${id} RETURNING ${columns}`;
+        return { ok: true as const, media: toMediaRecord(saved!) };
+      });
+    },
+
+    async projectedEvents(id, subject) {
+      const rows = await sql`
+        SELECT event_id, subject FROM projected_events
+        WHERE media_id = ${id} ${subject ? sql`AND subject = ${subject}` : sql``} AND event_id ~ '^[0-9]+$'`;
+      return rows.map((r) => ({ seq: Number(r.event_id), subject: r.subject as string })).sort((a, b) => a.seq - b.seq);
+    },
+
+    async setCallbackUrl(id, url) {
+      await sql`UPDATE media SET callback_url = ${url} WHERE id = ${id}`;
+    },
+
+    async callbackUrlOf(id) {
+      const [row] = await sql`SELECT callback_url FROM media WHERE id = ${id}`;
+      return (row?.callback_url as string | null | undefined) ?? null;
+    },
+
+    async recordDelivery(d) {
+      await sql`INSERT INTO webhook_deliveries (media_id, status, attempt, http_status, error) VALUES (${d.mediaId}, ${d.status}, ${d.attempt}, ${d.httpStatus}, ${d.error})`;
+    },
+
+    async deliveriesOf(id) {
+      const rows = await sql`SELECT status, attempt, http_status, error FROM webhook_deliveries WHERE media_id = ${id} ORDER BY id`;
+      return rows.map((r) => ({ status: r.status as string, attempt: r.attempt as number, httpStatus: (r.http_status as number | null) ?? null, error: (r.error as string | null) ?? null }));
+    },
+  };
+}

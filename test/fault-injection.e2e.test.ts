@@ -1,0 +1,284 @@
+import assert from 'node:assert/strict';
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { createClient } from 'graphql-ws';
+import { connect } from 'nats';
+import sharp from 'sharp';
+import WebSocket from 'ws';
+import { defaultStateDir } from '@revive/config';
+import { Streams, Subjects } from '@revive/contracts';
+import { startLocalStack, startNatsServer, startS3Server, type LocalStack, type RunningNatsServer, type RunningS3Server } from '@revive/local-services';
+import { query, uploadFile, MEDIA_FIELDS, type ProgressMessage } from './support/graphql-client.ts';
+import { eventCounts, waitForTerminal, type SettledMedia } from './support/pipeline-audit.ts';
+
+const fixtures = resolve(import.meta.dirname, 'fixtures/images');
+const greyPhoto = join(fixtures, 'brooklyn-bridge-1880s-grey-160.jpg');
+const colourPhoto = join(fixtures, 'garden-410x256.jpg');
+const artifacts = resolve(import.meta.dirname, '../test-artifacts');
+
+/**
+ * Faults on the real stack (nats-server, PostgreSQL, Swift S3, one OS process per service):
+ * every accepted item ends COMPLETED or FAILED with a reason, none is processed twice (each
+ * event reaches the stream at most once per item) and none is lost.
+ */
+describe('fault injection: kill -9 a stage, kill and restart nats-server, an object-store outage, restart the gateway under a subscription', () => {
+  let s3: RunningS3Server;
+  let nats: RunningNatsServer;
+  let stack: LocalStack;
+  let stateDir: string;
+  const accepted: string[] = [];
+  const logs: string[] = [];
+  const call = () => ({ token: stack.token });
+
+  before(async () => {
+    stateDir = await mkdtemp(join(tmpdir(), 'revive-e2e-faults-'));
+    // Our own nats-server (the services are pointed at it) so the test can restart it.
+    [s3, nats] = await Promise.all([startS3Server(), startNatsServer()]);
+    stack = await startLocalStack({
+      stateDir,
+      persistent: false,
+      env: {
+        REVIVE_NATS_URL: nats.url,
+        REVIVE_MODELS_DIRS: join(defaultStateDir, 'models'),
+        REVIVE_INFERENCE_THREADS: '1',
+        // Short redelivery so a killed stage's message comes back quickly; enough attempts to outlast the outage.
+        REVIVE_ACK_WAIT_SECONDS: '5',
+        REVIVE_MAX_DELIVER: '10',
+        REVIVE_STORE: 's3',
+        REVIVE_S3_BUCKET: 'revive-faults',
+        REVIVE_S3_ENDPOINT: s3.endpoint,
+        REVIVE_S3_REGION: s3.region,
+        AWS_ACCESS_KEY_ID: s3.accessKeyId,
+        AWS_SECRET_ACCESS_KEY: s3.secretAccessKey,
+      },
+      onLine: (line) => logs.push(line),
+    });
+  });
+  after(async () => {
+    await stack?.stop();
+    await Promise.all([nats?.stop(), s3?.stop()]);
+    await mkdir(artifacts, { recursive: true });
+    await writeFile(join(artifacts, 'fault-injection.e2e.log'), logs.join('\n'));
+    await rm(stateDir, { recursive: true, force: true });
+  });
+
+  async function upload(name: string, options: Record<string, unknown>, bytes?: Uint8Array): Promise<string> {
+    const response = await uploadFile(stack.graphqlUrl, name, options, bytes ?? new Uint8Array(await readFile(greyPhoto)), call());
+    assert.equal(response.errors, undefined, JSON.stringify(response.errors));
+    const id = response.data!.uploadMedia.id;
+    accepted.push(id);
+    return id;
+  }
+
+  /** Each item's events reached the stream at most once; a completed one has exactly one `published`. */
+  async function assertOnce(ids: readonly string[]): Promise<void> {
+    const counts = await eventCounts(nats.url);
+    for (const id of ids) {
+      const perItem = counts.get(id);
+      assert.ok(perItem, `events of ${id} are in the stream`);
+      for (const [subject, n] of perItem) assert.equal(n, 1, `${subject} reached the stream ${n} times for ${id}`);
+      assert.equal(perItem.get(Subjects.imageUploaded), 1, `${id} was uploaded once`);
+    }
+  }
+
+  function assertSettled(media: SettledMedia): void {
+    if (media.status === 'FAILED') assert.ok(media.error?.code && media.error.message, `${media.id} failed with a reason: ${JSON.stringify(media.error)}`);
+    else assert.equal(media.status, 'COMPLETED');
+  }
+
+  it('stores the original before uploadMedia returns, and a failure later leaves it retrievable', async () => {
+    // A JPEG by its magic bytes that no decoder can read: accepted, then failed by preprocess.
+    const good = await readFile(greyPhoto);
+    const truncated = good.subarray(0, 600);
+    stack.services.preprocess.pause();
+    let id: string;
+    try {
+      id = await upload('truncated.jpg', { scale: 2 }, truncated);
+      // Preprocess is frozen: if the original is retrievable now, it was stored before the mutation answered.
+      const queued = await waitForOriginal(id);
+      assert.deepEqual(queued, new Uint8Array(truncated));
+    } finally {
+      stack.services.preprocess.resume();
+    }
+    const media = await waitForTerminal(stack.graphqlUrl, id!, call());
+    assert.equal(media.status, 'FAILED');
+    assert.ok(media.error?.code && media.error.message, 'the failure says why');
+    const original = new Uint8Array(await (await fetch(media.originalUrl)).arrayBuffer());
+    assert.deepEqual(original, new Uint8Array(truncated), 'the original of a failed item is still served, byte for byte');
+  });
+
+  async function waitForOriginal(id: string): Promise<Uint8Array> {
+    const { data, errors } = await query<{ media: { originalUrl: string; status: string } }>(stack.graphqlUrl, `query ($id: ID!) { media(id: $id) { ${MEDIA_FIELDS} } }`, { id }, call());
+    assert.equal(errors, undefined, JSON.stringify(errors));
+    const response = await fetch(data!.media.originalUrl);
+    assert.equal(response.status, 200);
+    return new Uint8Array(await response.arrayBuffer());
+  }
+
+  it('kill -9 of a stage in the middle of a message: the item is redelivered and completes once', async () => {
+    // A larger grey picture keeps colorize busy long enough to be killed while it holds the message.
+    const bigGrey = new Uint8Array(await sharp(colourPhoto).resize(820, 512).greyscale().jpeg().toBuffer());
+    let killed: Promise<void> | undefined;
+    let killedAt = 0;
+    const client = subscriber(stack.graphqlUrl, stack.token);
+    try {
+      stack.services.preprocess.pause();
+      let id: string;
+      let sub: ReturnType<typeof client.watch>;
+      try {
+        id = await upload('big-grey.jpg', { scale: 1, colorize: 'ON' }, bigGrey);
+        sub = client.watch(id, (m) => {
+          if (!killed && m.stage === 'COLORIZE' && (m.event === 'STAGE_STARTED' || m.event === 'STAGE_PROGRESS')) {
+            killedAt = Date.now();
+            killed = stack.services.colorize.crashAndRestart();
+          }
+        });
+        await sub.ready;
+      } finally {
+        stack.services.preprocess.resume();
+      }
+      const messages = await sub.done;
+      assert.ok(killed, 'colorize was killed while it held the message');
+      await killed;
+      assert.equal(messages.filter((m) => m.event === 'COMPLETED').length, 1);
+      const media = await waitForTerminal(stack.graphqlUrl, id!, call());
+      assert.equal(media.status, 'COMPLETED', JSON.stringify(media.error));
+      await assertOnce([id!]);
+      // Its output was published after the kill: colorize had started and not finished when it died.
+      const colorized = await firstEventAt(Subjects.imageColorized, id!);
+      assert.ok(colorized > killedAt, `colorized at ${new Date(colorized).toISOString()}, killed before ${new Date(killedAt).toISOString()}`);
+    } finally {
+      client.dispose();
+    }
+  });
+
+  async function firstEventAt(subject: string, id: string): Promise<number> {
+    const nc = await connect({ servers: nats.url });
+    try {
+      const consumer = await nc.jetstream().consumers.get(Streams.media, { filterSubjects: subject });
+      for (;;) {
+        const m = await consumer.next({ expires: 1000 });
+        assert.ok(m, `${subject} for ${id} is in the stream`);
+        if ((m.json() as { mediaId: string }).mediaId === id) return m.info.timestampNanos / 1e6;
+      }
+    } finally {
+      await nc.close();
+    }
+  }
+
+  it('kill -9 and restart of nats-server with several items in flight: the services reconnect and every item completes once', async () => {
+    // Superres frozen: items pile up mid-pipeline (one delivered to it, unacknowledged) while others move.
+    stack.services.superres.pause();
+    let ids: string[];
+    try {
+      ids = await Promise.all(Array.from({ length: 6 }, (_, i) => upload(`grey-${i}.jpg`, { scale: i % 2 ? 2 : 1, colorize: 'OFF' })));
+      await new Promise((r) => setTimeout(r, 1000));
+      // A crash, not a shutdown: whatever nats-server acknowledged must be there when it is back.
+      await nats.restart('SIGKILL');
+    } finally {
+      stack.services.superres.resume();
+    }
+    const settled = await Promise.all(ids!.map((id) => waitForTerminal(stack.graphqlUrl, id, call(), 180_000)));
+    for (const media of settled) assert.equal(media.status, 'COMPLETED', JSON.stringify(media.error));
+    await assertOnce(ids!);
+  });
+
+  it('an object-store outage: stages retry with backoff and the items complete once it is back', async () => {
+    stack.services.preprocess.pause();
+    let ids: string[];
+    const mark = logs.length;
+    try {
+      ids = await Promise.all(Array.from({ length: 3 }, (_, i) => upload(`outage-${i}.jpg`, { scale: 2, colorize: 'OFF' })));
+      await s3.stopProxy();
+    } finally {
+      stack.services.preprocess.resume();
+    }
+    const outageStarted = Date.now();
+    await new Promise((r) => setTimeout(r, 8_000));
+    await s3.startProxy();
+    const settled = await Promise.all(ids.map((id) => waitForTerminal(stack.graphqlUrl, id, call(), 180_000)));
+    for (const media of settled) assert.equal(media.status, 'COMPLETED', JSON.stringify(media.error));
+    const duringOutage = logs.slice(mark).filter((l) => /ECONNREFUSED/.test(l));
+    assert.ok(duringOutage.length > 0, 'a stage met the outage (connection refused) and retried');
+    assert.ok(Date.now() - outageStarted >= 8_000);
+    await assertOnce(ids);
+  });
+
+  it('restarting the gateway under an open graphql-ws subscription: the client reconnects, resubscribes and sees the item complete', async () => {
+    const client = subscriber(stack.graphqlUrl, stack.token);
+    try {
+      stack.services.preprocess.pause();
+      let id: string;
+      let sub: ReturnType<typeof client.watch>;
+      try {
+        id = await upload('ws.jpg', { scale: 2, colorize: 'AUTO' });
+        sub = client.watch(id);
+        await sub.ready;
+        await stack.services.gateway.crashAndRestart();
+        await stack.services.gateway.waitForLog(/gateway listening/, 60_000);
+      } finally {
+        stack.services.preprocess.resume();
+      }
+      const messages = await sub.done;
+      assert.ok(client.connections() >= 2, `the client connected again (${client.connections()} connections)`);
+      assert.ok(messages.filter((m) => m.event === 'SNAPSHOT').length >= 2, 'a fresh snapshot after resubscribing');
+      assert.equal(messages.at(-1)!.event, 'COMPLETED');
+      assert.equal(messages.at(-1)!.media.status, 'COMPLETED');
+      await assertOnce([id!]);
+    } finally {
+      client.dispose();
+    }
+  });
+
+  it('every accepted item settled: completed, or failed with a reason; none lost', async () => {
+    assert.ok(accepted.length >= 12);
+    const settled = await Promise.all(accepted.map((id) => waitForTerminal(stack.graphqlUrl, id, call(), 60_000)));
+    settled.forEach(assertSettled);
+    await assertOnce(accepted);
+  });
+});
+
+const PROGRESS = `subscription ($id: ID!) { mediaProgress(id: $id) { event stage at media { ${MEDIA_FIELDS} } } }`;
+
+/** A graphql-ws client that reconnects (as the web page does) and resubscribes after a gateway restart. */
+function subscriber(url: string, token: string) {
+  let connections = 0;
+  const client = createClient({
+    url: url.replace(/^http/, 'ws'),
+    webSocketImpl: WebSocket,
+    lazy: false,
+    connectionParams: { authorization: `Bearer ${token}` },
+    retryAttempts: 60,
+    retryWait: () => new Promise((r) => setTimeout(r, 250)),
+    shouldRetry: () => true,
+    on: { connected: () => (connections += 1) },
+  });
+  return {
+    connections: () => connections,
+    dispose: () => void client.dispose(),
+    watch(id: string, onMessage?: (m: ProgressMessage) => void) {
+      const messages: ProgressMessage[] = [];
+      let markReady!: () => void;
+      const ready = new Promise<void>((r) => (markReady = r));
+      const done = new Promise<ProgressMessage[]>((resolvePromise, reject) => {
+        client.subscribe<{ mediaProgress: ProgressMessage }>(
+          { query: PROGRESS, variables: { id } },
+          {
+            next: (value) => {
+              if (value.errors?.length) return reject(new Error(JSON.stringify(value.errors)));
+              const m = value.data!.mediaProgress;
+              if (m.event === 'SNAPSHOT') markReady();
+              messages.push(m);
+              onMessage?.(m);
+            },
+            error: (e) => reject(e instanceof Error ? e : new Error(JSON.stringify(e))),
+            complete: () => resolvePromise(messages),
+          },
+        );
+      });
+      return { ready, done };
+    },
+  };
+}
