@@ -30,6 +30,19 @@ function updatesFor(subject: Subject, media: MediaRecord, at: string): Array<{ e
   return updates;
 }
 
+/** Items projected at once by one gateway replica (each item's own events stay in order). */
+const PARALLEL_ITEMS = 16;
+
+/** The item an event belongs to, for ordering; unreadable payloads share one queue (they are only skipped). */
+function mediaIdOf(msg: JsMsg): string {
+  try {
+    const id = (msg.json() as { mediaId?: unknown } | null)?.mediaId;
+    return typeof id === 'string' ? id : '';
+  } catch {
+    return '';
+  }
+}
+
 /**
  * Projects pipeline events into PostgreSQL and announces each change. One durable consumer
  * shared by all gateway replicas: each event is projected by one replica (and the projection
@@ -76,11 +89,27 @@ export async function startProjector(deps: {
     }
   }
 
-  // Sequential on purpose: an item's events must be projected in stream order. Each projection
-  // continues the trace of the stage that published the event (its database write and the
-  // subscribers' deliveries nest under it).
+  // An item's events are projected one after another, in stream order; different items go in
+  // parallel (a single global queue made clients lag the pipeline by seconds under load). Each
+  // projection continues the trace of the stage that published the event.
+  const chains = new Map<string, Promise<void>>();
+  const inFlight = new Set<Promise<void>>();
   const loop = (async () => {
-    for await (const msg of messages) await inConsumeSpan(msg, { consumer: Consumers.gatewayProjection }, () => project(msg));
+    for await (const msg of messages) {
+      const key = mediaIdOf(msg);
+      const previous = chains.get(key) ?? Promise.resolve();
+      const done: Promise<void> = previous
+        .then(() => inConsumeSpan(msg, { consumer: Consumers.gatewayProjection }, () => project(msg)))
+        .catch((error: unknown) => log.error({ err: error, subject: msg.subject }, 'projection task failed'))
+        .finally(() => {
+          if (chains.get(key) === done) chains.delete(key);
+          inFlight.delete(done);
+        });
+      chains.set(key, done);
+      inFlight.add(done);
+      while (inFlight.size >= PARALLEL_ITEMS) await Promise.race(inFlight);
+    }
+    await Promise.allSettled([...inFlight]);
   })();
 
   const progressSub = nc.subscribe(ProgressSubjects.all, {
