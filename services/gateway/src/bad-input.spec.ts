@@ -1,23 +1,16 @@
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
-import { mkdtemp, readdir, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { connect, type NatsConnection } from 'nats';
-import postgres, { type Sql } from 'postgres';
+import type { NatsConnection } from 'nats';
+import type { Sql } from 'postgres';
 import sharp from 'sharp';
-import { loadPlatformConfig, type PlatformConfig } from '@revive/config';
+import type { PlatformConfig } from '@revive/config';
 import { Streams } from '@revive/contracts';
-import { createLogger } from '@revive/logging';
-import { ensureMediaStream } from '@revive/messaging';
-import { createObjectStore } from '@revive/object-store';
-import { startNatsServer, startPostgres, type RunningNatsServer, type RunningPostgres } from '@revive/testing';
-import { createAccountRepository, createAuthenticator, type AccountRepository } from './auth/index.ts';
+import type { AccountRepository } from './auth/index.ts';
 import type { GatewayDeps } from './context.ts';
-import { createMediaHub } from './media-hub.ts';
-import { createObjectUrls } from './object-urls.ts';
-import { createMediaRepository, migrate } from './persistence/index.ts';
+import { graphqlUploadForm, startGatewayFixture, type GatewayFixture } from './gateway.fixture.ts';
 import { createGatewayYoga, GRAPHQL_PATH } from './yoga.ts';
 
 // The bad-input suite, gateway tier: every malformed request a client can send over HTTP,
@@ -39,22 +32,14 @@ interface Reply {
   headers: Headers;
 }
 
-function uploadForm(name: string, bytes: Uint8Array, options?: Record<string, unknown>): FormData {
-  const form = new FormData();
-  form.set('operations', JSON.stringify({ query: UPLOAD, variables: { file: null, ...(options ? { options } : {}) } }));
-  form.set('map', JSON.stringify({ 0: ['variables.file'] }));
-  form.set('0', new File([new Uint8Array(bytes)], name));
-  return form;
-}
+const uploadForm = (name: string, bytes: Uint8Array, options?: Record<string, unknown>) => graphqlUploadForm(UPLOAD, name, bytes, options);
 
 const text = (s: string) => new TextEncoder().encode(s);
 
 describe('bad input at the gateway: each refusal typed, nothing half-stored (real PostgreSQL, real nats-server)', () => {
-  let pg: RunningPostgres;
-  let nats: RunningNatsServer;
+  let gateway: GatewayFixture;
   let sql: Sql;
   let nc: NatsConnection;
-  let dir: string;
   let config: PlatformConfig;
   let deps: GatewayDeps;
   let yoga: ReturnType<typeof createGatewayYoga>;
@@ -66,48 +51,15 @@ describe('bad input at the gateway: each refusal typed, nothing half-stored (rea
   let foreignId: string;
 
   before(async () => {
-    [pg, nats, dir] = await Promise.all([startPostgres(), startNatsServer(), mkdtemp(join(tmpdir(), 'revive-bad-input-'))]);
-    config = loadPlatformConfig({
-      REVIVE_STATE_DIR: dir,
-      REVIVE_NATS_URL: nats.url,
-      REVIVE_DATABASE_URL: pg.url,
-      REVIVE_PUBLIC_URL: ORIGIN,
-      REVIVE_MAX_UPLOAD_BYTES: String(MAX_UPLOAD),
-      REVIVE_URL_SIGNING_SECRET: 'bad-input-spec-url-signing-secret-012345',
-      REVIVE_LOG_LEVEL: 'silent',
-      REVIVE_AUTH: 'required',
-    });
-    sql = postgres(config.database.url, { max: 4, onnotice: () => undefined });
-    await migrate(sql);
-    nc = await connect({ servers: config.nats.url });
-    await ensureMediaStream(await nc.jetstreamManager());
-    const store = createObjectStore(config.store);
-    const log = createLogger('bad-input-spec', config.log.level);
-    accounts = createAccountRepository(sql);
-    deps = {
-      config,
-      log,
-      nc,
-      store,
-      media: createMediaRepository(sql),
-      hub: createMediaHub(nc, (err) => log.error({ err }, 'media hub')),
-      urls: createObjectUrls(store, { publicUrl: config.gateway.publicUrl, secret: config.gateway.urlSigningSecret!, ttlSeconds: config.gateway.urlTtlSeconds }),
-      auth: await createAuthenticator({ mode: 'required', accounts }),
-    };
-    yoga = createGatewayYoga(deps);
+    gateway = await startGatewayFixture({ REVIVE_PUBLIC_URL: ORIGIN, REVIVE_MAX_UPLOAD_BYTES: String(MAX_UPLOAD), REVIVE_AUTH: 'required' });
+    ({ sql, nc, config, deps, yoga, accounts } = gateway);
     token = (await accounts.issueToken((await accounts.createUser('alice')).id)).token;
     otherToken = (await accounts.issueToken((await accounts.createUser('bob')).id)).token;
     png = new Uint8Array(await sharp({ create: { width: 16, height: 12, channels: 3, background: { r: 90, g: 90, b: 90 } } }).png().toBuffer());
     ownId = (await post(uploadForm('mine.png', png))).json.data!.uploadMedia.id;
     foreignId = (await post(uploadForm('bobs.png', png), { token: otherToken })).json.data!.uploadMedia.id;
   });
-  after(async () => {
-    deps?.hub.close();
-    await nc?.drain();
-    await sql?.end({ timeout: 5 });
-    await Promise.all([nats?.stop(), pg?.stop()]);
-    if (dir) await rm(dir, { recursive: true, force: true });
-  });
+  after(() => gateway?.stop());
 
   async function post(body: FormData | string | Record<string, unknown>, opts: { token?: string | null; headers?: Record<string, string>; via?: typeof yoga; ip?: string } = {}): Promise<Reply> {
     const auth: Record<string, string> = opts.token === null ? {} : { authorization: `Bearer ${opts.token ?? token}` };

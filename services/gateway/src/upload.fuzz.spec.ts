@@ -1,24 +1,10 @@
 import assert from 'node:assert/strict';
 import { randomInt } from 'node:crypto';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { connect, type NatsConnection } from 'nats';
-import postgres, { type Sql } from 'postgres';
 import sharp from 'sharp';
-import { loadPlatformConfig } from '@revive/config';
 import { eventSchemas, InvalidEventError, parseEvent, type Subject } from '@revive/contracts';
-import { createLogger } from '@revive/logging';
-import { ensureMediaStream } from '@revive/messaging';
-import { createObjectStore } from '@revive/object-store';
-import { startNatsServer, startPostgres, type RunningNatsServer, type RunningPostgres } from '@revive/testing';
-import { createAccountRepository, createAuthenticator } from './auth/index.ts';
-import type { GatewayDeps } from './context.ts';
-import { createMediaHub } from './media-hub.ts';
-import { createObjectUrls } from './object-urls.ts';
-import { createMediaRepository, migrate } from './persistence/index.ts';
-import { createGatewayYoga, GRAPHQL_PATH } from './yoga.ts';
+import { graphqlUploadForm, startGatewayFixture, type GatewayFixture } from './gateway.fixture.ts';
+import { GRAPHQL_PATH } from './yoga.ts';
 
 // Bounded-time fuzzing of the two places untrusted bytes enter: the upload mutation (mutated
 // real headers and noise through yoga.fetch) and event decoding (random JSON through parseEvent
@@ -170,47 +156,18 @@ function randomEvent(rng: Rng, subject: Subject): unknown {
 }
 
 describe(`fuzz (seed ${SEED}, ${SECONDS} s; replay with REVIVE_FUZZ_SEED=${SEED})`, () => {
-  let pg: RunningPostgres;
-  let nats: RunningNatsServer;
-  let sql: Sql;
-  let nc: NatsConnection;
-  let dir: string;
-  let deps: GatewayDeps;
-  let yoga: ReturnType<typeof createGatewayYoga>;
+  let gateway: GatewayFixture;
   let seeds: Uint8Array[];
 
   before(async () => {
     console.log(`fuzz seed ${SEED} (REVIVE_FUZZ_SEED=${SEED} replays it)`);
-    [pg, nats, dir] = await Promise.all([startPostgres(), startNatsServer(), mkdtemp(join(tmpdir(), 'revive-fuzz-'))]);
-    const config = loadPlatformConfig({
-      REVIVE_STATE_DIR: dir,
-      REVIVE_NATS_URL: nats.url,
-      REVIVE_DATABASE_URL: pg.url,
+    gateway = await startGatewayFixture({
       REVIVE_PUBLIC_URL: ORIGIN,
       REVIVE_MAX_UPLOAD_BYTES: String(MAX_UPLOAD),
-      REVIVE_URL_SIGNING_SECRET: 'fuzz-spec-url-signing-secret-0123456789ab',
-      REVIVE_LOG_LEVEL: 'silent',
       REVIVE_AUTH: 'off',
       REVIVE_RATE_LIMIT_UPLOADS_PER_MINUTE: '1000000',
       REVIVE_RATE_LIMIT_REQUESTS_PER_MINUTE: '1000000',
     });
-    sql = postgres(config.database.url, { max: 4, onnotice: () => undefined });
-    await migrate(sql);
-    nc = await connect({ servers: config.nats.url });
-    await ensureMediaStream(await nc.jetstreamManager());
-    const store = createObjectStore(config.store);
-    const log = createLogger('fuzz-spec', config.log.level);
-    deps = {
-      config,
-      log,
-      nc,
-      store,
-      media: createMediaRepository(sql),
-      hub: createMediaHub(nc, (err) => log.error({ err }, 'media hub')),
-      urls: createObjectUrls(store, { publicUrl: ORIGIN, secret: config.gateway.urlSigningSecret!, ttlSeconds: 900 }),
-      auth: await createAuthenticator({ mode: 'off', accounts: createAccountRepository(sql) }),
-    };
-    yoga = createGatewayYoga(deps);
     const image = sharp({ create: { width: 24, height: 16, channels: 3, background: { r: 100, g: 80, b: 60 } } });
     seeds = [
       new Uint8Array(await image.clone().jpeg().toBuffer()),
@@ -225,13 +182,7 @@ describe(`fuzz (seed ${SEED}, ${SECONDS} s; replay with REVIVE_FUZZ_SEED=${SEED}
       Uint8Array.from([0x47, ...new Array(187).fill(0xff), 0x47, ...new Array(60).fill(0)]),
     ];
   });
-  after(async () => {
-    deps?.hub.close();
-    await nc?.drain();
-    await sql?.end({ timeout: 5 });
-    await Promise.all([nats?.stop(), pg?.stop()]);
-    if (dir) await rm(dir, { recursive: true, force: true });
-  });
+  after(() => gateway?.stop());
 
   it('the upload path answers every mutated or random file with success or a typed refusal, never a 5xx', async () => {
     const rng = prng(SEED);
@@ -241,11 +192,8 @@ describe(`fuzz (seed ${SEED}, ${SECONDS} s; replay with REVIVE_FUZZ_SEED=${SEED}
     for (; Date.now() < deadline; n += 1) {
       const bytes = mutate(rng, seeds);
       const options = randomOptions(rng);
-      const form = new FormData();
-      form.set('operations', JSON.stringify({ query: UPLOAD, variables: { file: null, ...(options ? { options } : {}) } }));
-      form.set('map', JSON.stringify({ 0: ['variables.file'] }));
-      form.set('0', new File([new Uint8Array(bytes)], rng.pick(['a.jpg', 'b.png', 'c.mp4', '', 'x'.repeat(300), 'evil\u0000.png'])));
-      const response = await yoga.fetch(`${ORIGIN}${GRAPHQL_PATH}`, { method: 'POST', body: form });
+      const form = graphqlUploadForm(UPLOAD, rng.pick(['a.jpg', 'b.png', 'c.mp4', '', 'x'.repeat(300), 'evil\u0000.png']), bytes, options);
+      const response = await gateway.yoga.fetch(`${ORIGIN}${GRAPHQL_PATH}`, { method: 'POST', body: form });
       const text = await response.text();
       const what = `iteration ${n} (seed ${SEED}): ${bytes.length} bytes starting ${Buffer.from(bytes.subarray(0, 16)).toString('hex')}, options ${JSON.stringify(options)}: ${response.status} ${text.slice(0, 300)}`;
       assert.ok(response.status < 500, what);

@@ -1,26 +1,19 @@
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { buffer } from 'node:stream/consumers';
 import { after, before, describe, it } from 'node:test';
 import { promisify } from 'node:util';
-import { connect, type NatsConnection } from 'nats';
-import postgres, { type Sql } from 'postgres';
+import type { NatsConnection } from 'nats';
+import type { Sql } from 'postgres';
 import sharp from 'sharp';
-import { loadPlatformConfig, type PlatformConfig } from '@revive/config';
+import type { PlatformConfig } from '@revive/config';
 import { messageId, Streams, Subjects } from '@revive/contracts';
-import { createLogger } from '@revive/logging';
-import { ensureMediaStream } from '@revive/messaging';
-import { createObjectStore, type ObjectStore } from '@revive/object-store';
-import { startNatsServer, startPostgres, type RunningNatsServer, type RunningPostgres } from '@revive/testing';
-import { createAccountRepository, createAuthenticator } from './auth/index.ts';
+import type { ObjectStore } from '@revive/object-store';
 import type { GatewayDeps } from './context.ts';
-import { createMediaHub } from './media-hub.ts';
-import { createObjectUrls } from './object-urls.ts';
-import { createMediaRepository, migrate } from './persistence/index.ts';
+import { graphqlUploadForm, startGatewayFixture, type GatewayFixture } from './gateway.fixture.ts';
 import { createGatewayYoga, GRAPHQL_PATH } from './yoga.ts';
 
 const ORIGIN = 'http://gateway.test:4000';
@@ -32,18 +25,10 @@ interface GraphqlResult<T = Record<string, any>> {
   errors?: Array<{ message: string; extensions?: Record<string, unknown>; path?: string[] }>;
 }
 
-/** A GraphQL multipart request (the spec Yoga implements), built like any client builds it. */
-function uploadForm(name: string, bytes: Uint8Array, options?: Record<string, unknown>): FormData {
-  const form = new FormData();
-  form.set('operations', JSON.stringify({ query: UPLOAD, variables: { file: null, ...(options ? { options } : {}) } }));
-  form.set('map', JSON.stringify({ 0: ['variables.file'] }));
-  form.set('0', new File([new Uint8Array(bytes)], name));
-  return form;
-}
+const uploadForm = (name: string, bytes: Uint8Array, options?: Record<string, unknown>) => graphqlUploadForm(UPLOAD, name, bytes, options);
 
 describe('gateway Yoga instance over yoga.fetch (real PostgreSQL, real nats-server, filesystem store)', () => {
-  let pg: RunningPostgres;
-  let nats: RunningNatsServer;
+  let gateway: GatewayFixture;
   let sql: Sql;
   let nc: NatsConnection;
   let dir: string;
@@ -56,46 +41,14 @@ describe('gateway Yoga instance over yoga.fetch (real PostgreSQL, real nats-serv
   let auth: { authorization: string };
 
   before(async () => {
-    [pg, nats, dir] = await Promise.all([startPostgres(), startNatsServer(), mkdtemp(join(tmpdir(), 'revive-yoga-'))]);
-    config = loadPlatformConfig({
-      REVIVE_STATE_DIR: dir,
-      REVIVE_NATS_URL: nats.url,
-      REVIVE_DATABASE_URL: pg.url,
-      REVIVE_PUBLIC_URL: ORIGIN,
-      REVIVE_MAX_UPLOAD_BYTES: String(MAX_UPLOAD),
-      REVIVE_URL_SIGNING_SECRET: 'yoga-spec-url-signing-secret-0123456789',
-      REVIVE_LOG_LEVEL: 'silent',
-    });
-    sql = postgres(config.database.url, { max: 4, onnotice: () => undefined });
-    await migrate(sql);
-    nc = await connect({ servers: config.nats.url });
-    await ensureMediaStream(await nc.jetstreamManager());
-    store = createObjectStore(config.store);
-    const log = createLogger('gateway-spec', config.log.level);
-    const accounts = createAccountRepository(sql);
-    const user = await accounts.createUser('yoga-spec');
-    auth = { authorization: `Bearer ${(await accounts.issueToken(user.id)).token}` };
-    deps = {
-      auth: await createAuthenticator({ mode: 'required', accounts }),
-      config,
-      log,
-      nc,
-      store,
-      media: createMediaRepository(sql),
-      hub: createMediaHub(nc, (err) => log.error({ err }, 'media hub')),
-      urls: createObjectUrls(store, { publicUrl: config.gateway.publicUrl, secret: config.gateway.urlSigningSecret!, ttlSeconds: config.gateway.urlTtlSeconds }),
-    };
-    yoga = createGatewayYoga(deps);
+    gateway = await startGatewayFixture({ REVIVE_PUBLIC_URL: ORIGIN, REVIVE_MAX_UPLOAD_BYTES: String(MAX_UPLOAD) });
+    ({ sql, nc, dir, config, store, deps, yoga } = gateway);
+    const user = await gateway.accounts.createUser('yoga-spec');
+    auth = { authorization: `Bearer ${(await gateway.accounts.issueToken(user.id)).token}` };
     png = new Uint8Array(await sharp({ create: { width: 16, height: 12, channels: 3, background: { r: 120, g: 120, b: 120 } } }).png().toBuffer());
     assert.ok(png.length < MAX_UPLOAD);
   });
-  after(async () => {
-    deps?.hub.close();
-    await nc?.drain();
-    await sql?.end({ timeout: 5 });
-    await Promise.all([nats?.stop(), pg?.stop()]);
-    if (dir) await rm(dir, { recursive: true, force: true });
-  });
+  after(() => gateway?.stop());
 
   async function post<T = Record<string, any>>(body: FormData | { query: string; variables?: Record<string, unknown> }): Promise<{ status: number; text: string; json: GraphqlResult<T> }> {
     const init = body instanceof FormData ? { method: 'POST', body, headers: { ...auth } } : { method: 'POST', headers: { ...auth, 'content-type': 'application/json' }, body: JSON.stringify(body) };

@@ -1,27 +1,15 @@
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
-import { mkdtemp, rm } from 'node:fs/promises';
 import { createServer, type Server } from 'node:http';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { createClient } from 'graphql-ws';
-import { connect, type NatsConnection } from 'nats';
-import postgres, { type Sql } from 'postgres';
+import type { Sql } from 'postgres';
 import sharp from 'sharp';
 import WebSocket from 'ws';
-import { loadPlatformConfig } from '@revive/config';
-import { createLogger } from '@revive/logging';
-import { ensureMediaStream } from '@revive/messaging';
-import { createObjectStore } from '@revive/object-store';
-import { startNatsServer, startPostgres, type RunningNatsServer, type RunningPostgres } from '@revive/testing';
 import type { GatewayDeps } from '../context.ts';
-import { createMediaHub } from '../media-hub.ts';
-import { createObjectUrls } from '../object-urls.ts';
-import { createMediaRepository, migrate } from '../persistence/index.ts';
+import { graphqlUploadForm, startGatewayFixture, type GatewayFixture } from '../gateway.fixture.ts';
 import { attachGraphqlWs } from '../ws-server.ts';
-import { createGatewayYoga } from '../yoga.ts';
-import { createAccountRepository, type AccountRepository } from './account.repository.ts';
+import type { AccountRepository } from './account.repository.ts';
 import { createAuthenticator } from './authenticator.ts';
 import { hashToken } from './tokens.ts';
 
@@ -33,14 +21,12 @@ interface Result {
 
 const MEDIA = 'query ($id: ID!) { media(id: $id) { id filename } }';
 const MEDIAS = '{ medias(first: 50) { edges { node { id } } } }';
+const UPLOAD = 'mutation ($file: File!) { uploadMedia(file: $file) { id } }';
 const PROGRESS = 'subscription ($id: ID!) { mediaProgress(id: $id) { event media { id status } } }';
 
 describe('accounts and access over HTTP and graphql-ws (real PostgreSQL, nats-server, HTTP server)', () => {
-  let pg: RunningPostgres;
-  let nats: RunningNatsServer;
+  let gateway: GatewayFixture;
   let sql: Sql;
-  let nc: NatsConnection;
-  let dir: string;
   let deps: GatewayDeps;
   let server: Server;
   let ws: { close(): Promise<void> };
@@ -52,28 +38,10 @@ describe('accounts and access over HTTP and graphql-ws (real PostgreSQL, nats-se
   let png: Uint8Array;
 
   before(async () => {
-    [pg, nats, dir] = await Promise.all([startPostgres(), startNatsServer(), mkdtemp(join(tmpdir(), 'revive-access-'))]);
-    const config = loadPlatformConfig({ REVIVE_STATE_DIR: dir, REVIVE_NATS_URL: nats.url, REVIVE_DATABASE_URL: pg.url, REVIVE_URL_SIGNING_SECRET: 'access-spec-url-signing-secret-0123456789', REVIVE_LOG_LEVEL: 'silent' });
-    sql = postgres(config.database.url, { max: 4, onnotice: () => undefined });
-    await migrate(sql);
-    nc = await connect({ servers: config.nats.url });
-    await ensureMediaStream(await nc.jetstreamManager());
-    const store = createObjectStore(config.store);
-    const log = createLogger('access-spec', config.log.level);
-    accounts = createAccountRepository(sql);
-    deps = {
-      config,
-      log,
-      nc,
-      store,
-      media: createMediaRepository(sql),
-      hub: createMediaHub(nc, (err) => log.error({ err }, 'media hub')),
-      urls: createObjectUrls(store, { publicUrl: 'http://127.0.0.1', secret: config.gateway.urlSigningSecret!, ttlSeconds: 60 }),
-      auth: await createAuthenticator({ mode: 'required', accounts }),
-    };
-    const yoga = createGatewayYoga(deps);
-    server = createServer(yoga);
-    ws = attachGraphqlWs(server, yoga, deps.auth);
+    gateway = await startGatewayFixture({ REVIVE_PUBLIC_URL: 'http://127.0.0.1', REVIVE_PRESIGN_TTL_SECONDS: '60' });
+    ({ sql, deps, accounts } = gateway);
+    server = createServer(gateway.yoga);
+    ws = attachGraphqlWs(server, gateway.yoga, deps.auth);
     await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
     const address = server.address() as { port: number };
     url = `http://127.0.0.1:${address.port}/graphql`;
@@ -85,11 +53,7 @@ describe('accounts and access over HTTP and graphql-ws (real PostgreSQL, nats-se
     await ws?.close();
     server?.closeAllConnections();
     await new Promise((r) => server?.close(r));
-    deps?.hub.close();
-    await nc?.drain();
-    await sql?.end({ timeout: 5 });
-    await Promise.all([nats?.stop(), pg?.stop()]);
-    if (dir) await rm(dir, { recursive: true, force: true });
+    await gateway?.stop();
   });
 
   async function post(body: FormData | { query: string; variables?: Record<string, unknown> }, authorization?: string): Promise<Result> {
@@ -102,11 +66,7 @@ describe('accounts and access over HTTP and graphql-ws (real PostgreSQL, nats-se
   const bearer = (token: string) => `Bearer ${token}`;
 
   function upload(token: string): Promise<Result> {
-    const form = new FormData();
-    form.set('operations', JSON.stringify({ query: 'mutation ($file: File!) { uploadMedia(file: $file) { id } }', variables: { file: null } }));
-    form.set('map', JSON.stringify({ 0: ['variables.file'] }));
-    form.set('0', new File([new Uint8Array(png)], 'family.png'));
-    return post(form, bearer(token));
+    return post(graphqlUploadForm(UPLOAD, 'family.png', png), bearer(token));
   }
 
   /** The close code of a graphql-ws connection that sends `connection_init` with this payload. */
@@ -185,10 +145,7 @@ describe('accounts and access over HTTP and graphql-ws (real PostgreSQL, nats-se
       }
     }
     assert.equal(bodies.size, 1, `every refusal reads the same: ${[...bodies].join('\n')}`);
-    const upload = new FormData();
-    upload.set('operations', JSON.stringify({ query: 'mutation ($file: File!) { uploadMedia(file: $file) { id } }', variables: { file: null } }));
-    upload.set('map', JSON.stringify({ 0: ['variables.file'] }));
-    upload.set('0', new File([new Uint8Array(png)], 'x.png'));
+    const upload = graphqlUploadForm(UPLOAD, 'x.png', png);
     const before = Number((await sql`SELECT count(*) AS n FROM media`)[0]!.n);
     assert.equal((await post(upload)).status, 401);
     assert.equal(Number((await sql`SELECT count(*) AS n FROM media`)[0]!.n), before, 'an anonymous upload stores nothing');

@@ -1,0 +1,54 @@
+// For the consumer-loop specs: the colorize hop as the loop under test, its input events, and a real
+// nats-server with the media stream and two durables that watch what the loop publishes.
+import assert from 'node:assert/strict';
+import { AckPolicy, connect, RetentionPolicy, StorageType, type JetStreamClient, type JetStreamManager, type NatsConnection } from 'nats';
+import { FLOW, MEDIA_STREAM_SUBJECTS, Streams, Subjects, type EventOf } from '@revive/contracts';
+import { startNatsServer } from '@revive/testing';
+
+/** The hop the specs run: image.preprocessed → image.colorized. */
+export const colorizeHop = FLOW.image[1]! as (typeof FLOW.image)[1] & { consumes: typeof Subjects.imagePreprocessed };
+
+const options = { scale: 2, colorize: 'auto', frameRateFactor: 2 } as const;
+
+/** A valid input for the colorize hop. */
+export const preprocessed = (mediaId: string): EventOf<typeof Subjects.imagePreprocessed> => ({ mediaId, options, at: new Date().toISOString(), key: `media/${mediaId}/pre.png`, width: 8, height: 6, isMonochrome: true });
+
+/** Durables without acks: `watch-out` sees image.colorized, `watch-failed` sees media.failed. */
+export type WatchDurable = 'watch-out' | 'watch-failed';
+
+/** A nats-server with the media stream; `stop` drains the connection and ends the server. */
+export interface MediaStreamFixture {
+  readonly nc: NatsConnection;
+  readonly js: JetStreamClient;
+  readonly jsm: JetStreamManager;
+  /** The next message a watching durable sees, as JSON; fails the spec when none comes within `expiresMs`. */
+  next(durable: WatchDurable, expiresMs?: number): Promise<unknown>;
+  stop(): Promise<void>;
+}
+
+export async function startMediaStreamFixture(): Promise<MediaStreamFixture> {
+  const server = await startNatsServer();
+  let nc: NatsConnection | undefined;
+  // Also run when setup fails halfway: the spec never gets a fixture to stop, and no server may outlive it.
+  const stop = async () => {
+    await nc?.drain();
+    await server.stop();
+  };
+  try {
+    nc = await connect({ servers: server.url });
+    const js = nc.jetstream();
+    const jsm = await nc.jetstreamManager();
+    await jsm.streams.add({ name: Streams.media, subjects: [...MEDIA_STREAM_SUBJECTS], retention: RetentionPolicy.Limits, storage: StorageType.File, duplicate_window: 120e9 });
+    await jsm.consumers.add(Streams.media, { durable_name: 'watch-out', filter_subject: Subjects.imageColorized, ack_policy: AckPolicy.None });
+    await jsm.consumers.add(Streams.media, { durable_name: 'watch-failed', filter_subject: Subjects.mediaFailed, ack_policy: AckPolicy.None });
+    const next = async (durable: WatchDurable, expiresMs = 5000): Promise<unknown> => {
+      const m = await (await js.consumers.get(Streams.media, durable)).next({ expires: expiresMs });
+      assert.ok(m, `no message on ${durable}`);
+      return m.json();
+    };
+    return { nc, js, jsm, next, stop };
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+}
