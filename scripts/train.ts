@@ -1,6 +1,7 @@
-// `npm run train -- colorize|interpolate [--minutes N] [--out DIR] [--seed N] [--install-only]`
-// Trains a model with this repo's PyTorch pipeline (Debian's python3-torch, CPU or GPU) and
-// installs the exported ONNX with its registry manifest beside the code that uses it.
+// `npm run train -- colorize|interpolate|sr [--minutes N] [--out DIR] [--seed N] [--install-only]`
+// Trains a model (sr: a recipe of four) with this repo's PyTorch pipeline (Debian's
+// python3-torch, CPU or GPU) and installs each exported ONNX with its registry manifest beside
+// the code that uses it.
 import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { copyFile, readFile, writeFile } from 'node:fs/promises';
@@ -14,6 +15,7 @@ const data = (p: string) => resolve(repoRoot, '../shared/data', p);
 
 interface TrainingRecord {
   model: string;
+  architecture?: { channels: number; layers: number; mode: string; scale: number };
   steps: number;
   train_minutes: number;
   parameters: number;
@@ -23,56 +25,103 @@ interface TrainingRecord {
   gain?: number;
 }
 
-const TASKS = {
-  colorize: {
-    dir: 'shared/colorizer',
-    script: 'train_colorizer.py',
-    args: ['--data', data('photos')],
-    minutes: '55',
-    manifest: (r: TrainingRecord): Omit<ModelManifestInput, 'sha256' | 'file' | 'id' | 'provenance'> => ({
-      schemaVersion: 1,
-      task: 'colorize',
-      scale: 1,
-      inputs: [{ name: 'luma', kind: 'image', layout: 'NCHW', channels: 1, range: [0, 1], colorSpace: 'ycbcr601-y' }],
-      outputs: [{ name: 'chroma', kind: 'image', layout: 'NCHW', channels: 2, range: [-0.5, 0.5], colorSpace: 'ycbcr601-cbcr' }],
-      tiling: { tileSize: 448, overlap: 0, sizeMultiple: 16 },
-      workingSize: { shortSide: 224, maxSide: 448 },
-      licence: 'MIT',
-      source: 'trained by this repository (shared/colorizer/training) on ../shared/data/photos',
-      description: `Revive colorization: U-Net over BT.601 luma classifying chroma into bins; annealed mean T=${r.temperature}, gain ${r.gain}`,
-    }),
-  },
-  interpolate: {
-    dir: 'shared/frame-interpolator',
-    script: 'train_interpolator.py',
-    args: ['--videos', data('video'), '--photos', data('photos')],
-    minutes: '40',
-    manifest: (): Omit<ModelManifestInput, 'sha256' | 'file' | 'id' | 'provenance'> => ({
-      schemaVersion: 1,
-      task: 'interpolate',
-      scale: 1,
-      inputs: [
-        { name: 'frame0', kind: 'image', layout: 'NCHW', channels: 3, range: [0, 1], colorSpace: 'rgb' },
-        { name: 'frame1', kind: 'image', layout: 'NCHW', channels: 3, range: [0, 1], colorSpace: 'rgb' },
-        { name: 'timestep', kind: 'scalar' },
-      ],
-      outputs: [{ name: 'frame', kind: 'image', layout: 'NCHW', channels: 3, range: [0, 1], colorSpace: 'rgb' }],
-      tiling: { tileSize: 1024, overlap: 128, sizeMultiple: 32 },
-      licence: 'MIT',
-      source: 'trained by this repository (shared/frame-interpolator/training) on ../shared/data/video and ../shared/data/photos',
-      description: 'Revive frame interpolation: three-scale flow network (IFNet-style), arbitrary timestep',
-    }),
-  },
-} as const;
+type ManifestBody = Omit<ModelManifestInput, 'sha256' | 'file' | 'id' | 'provenance'>;
+
+/** One training run: a script in `<dir>/training`, its arguments, and the manifest of what it exports. */
+interface TrainingRun {
+  readonly dir: string;
+  readonly script: string;
+  /** The run's output folder (checkpoint, ONNX, training record) under the task's --out. */
+  readonly name: string;
+  readonly args: (outRoot: string) => string[];
+  readonly minutes: number;
+  readonly manifest: (r: TrainingRecord) => ManifestBody;
+}
+
+const srRun = (variant: 'clean' | 'photo', scale: 2 | 4, minutes: number, initFrom?: string): TrainingRun => ({
+  dir: 'services/superres',
+  script: 'train_sr.py',
+  name: `sr-${variant}-x${scale}`,
+  args: (outRoot) => [
+    '--data', data('photos'), '--set5', data('sr/Set5'), '--model', `revive-sr-${variant}-x${scale}`, '--scale', String(scale), '--variant', variant,
+    ...(initFrom ? ['--init', join(outRoot, initFrom, 'checkpoint.pt')] : []),
+  ],
+  minutes,
+  manifest: (r) => ({
+    schemaVersion: 1,
+    task: 'superres',
+    scale,
+    inputs: [{ name: 'input', kind: 'image', layout: 'NCHW', channels: 3, range: [0, 1], colorSpace: 'rgb' }],
+    outputs: [{ name: 'output', kind: 'image', layout: 'NCHW', channels: 3, range: [0, 1], colorSpace: 'rgb' }],
+    // Receptive field: layers + 2 convolutions of radius 1 plus the 5x5 bicubic; 16 px of overlap covers it.
+    tiling: { tileSize: 256, overlap: 16, sizeMultiple: 1 },
+    licence: 'MIT',
+    source: 'trained by this repository (services/superres/training) on ../shared/data/photos',
+    description:
+      `Revive super-resolution x${scale}, ${variant === 'clean' ? 'clean bicubic input (benchmark protocol)' : 'old-photo input: blur, noise, film grain, JPEG (restoration default)'}; ` +
+      `compact ${r.architecture?.channels}x${r.architecture?.layers} conv net, ${r.architecture?.mode} residual over bicubic`,
+  }),
+});
+
+const TASKS: Record<string, readonly TrainingRun[]> = {
+  colorize: [
+    {
+      dir: 'shared/colorizer',
+      script: 'train_colorizer.py',
+      name: '.',
+      args: () => ['--data', data('photos')],
+      minutes: 55,
+      manifest: (r) => ({
+        schemaVersion: 1,
+        task: 'colorize',
+        scale: 1,
+        inputs: [{ name: 'luma', kind: 'image', layout: 'NCHW', channels: 1, range: [0, 1], colorSpace: 'ycbcr601-y' }],
+        outputs: [{ name: 'chroma', kind: 'image', layout: 'NCHW', channels: 2, range: [-0.5, 0.5], colorSpace: 'ycbcr601-cbcr' }],
+        tiling: { tileSize: 448, overlap: 0, sizeMultiple: 16 },
+        workingSize: { shortSide: 224, maxSide: 448 },
+        licence: 'MIT',
+        source: 'trained by this repository (shared/colorizer/training) on ../shared/data/photos',
+        description: `Revive colorization: U-Net over BT.601 luma classifying chroma into bins; annealed mean T=${r.temperature}, gain ${r.gain}`,
+      }),
+    },
+  ],
+  interpolate: [
+    {
+      dir: 'shared/frame-interpolator',
+      script: 'train_interpolator.py',
+      name: '.',
+      args: () => ['--videos', data('video'), '--photos', data('photos')],
+      minutes: 40,
+      manifest: () => ({
+        schemaVersion: 1,
+        task: 'interpolate',
+        scale: 1,
+        inputs: [
+          { name: 'frame0', kind: 'image', layout: 'NCHW', channels: 3, range: [0, 1], colorSpace: 'rgb' },
+          { name: 'frame1', kind: 'image', layout: 'NCHW', channels: 3, range: [0, 1], colorSpace: 'rgb' },
+          { name: 'timestep', kind: 'scalar' },
+        ],
+        outputs: [{ name: 'frame', kind: 'image', layout: 'NCHW', channels: 3, range: [0, 1], colorSpace: 'rgb' }],
+        tiling: { tileSize: 1024, overlap: 128, sizeMultiple: 32 },
+        licence: 'MIT',
+        source: 'trained by this repository (shared/frame-interpolator/training) on ../shared/data/video and ../shared/data/photos',
+        description: 'Revive frame interpolation: three-scale flow network (IFNet-style), arbitrary timestep',
+      }),
+    },
+  ],
+  // The clean x4 model learns first (the longest run); the others start from it, so their short
+  // runs only adapt it to another input or scale. --minutes N scales every budget by N/45.
+  sr: [srRun('clean', 4, 45), srRun('photo', 4, 12, 'sr-clean-x4'), srRun('clean', 2, 10, 'sr-clean-x4'), srRun('photo', 2, 8, 'sr-clean-x2')],
+};
 
 const { positionals, values } = parseArgs({
   allowPositionals: true,
   options: { minutes: { type: 'string' }, out: { type: 'string' }, seed: { type: 'string', default: '1' }, 'install-only': { type: 'boolean' } },
 });
-const taskName = positionals[0] as keyof typeof TASKS;
-const task = TASKS[taskName];
-if (!task) {
-  console.error('usage: npm run train -- colorize|interpolate [--minutes N] [--out DIR] [--seed N] [--install-only]');
+const taskName = positionals[0] ?? '';
+const runs = TASKS[taskName];
+if (!runs) {
+  console.error('usage: npm run train -- colorize|interpolate|sr [--minutes N] [--out DIR] [--seed N] [--install-only]');
   process.exit(2);
 }
 
@@ -84,31 +133,40 @@ function ensurePythonDeps(): void {
   if (apt.status !== 0) throw new Error('apt-get install failed');
 }
 
-const outDir = resolve(values.out ?? join(repoRoot, '.revive/training', taskName));
-if (!values['install-only']) {
-  ensurePythonDeps();
-  const run = spawnSync(PYTHON, [task.script, ...task.args, '--out', outDir, '--minutes', values.minutes ?? task.minutes, '--seed', values.seed], {
-    cwd: resolve(repoRoot, task.dir, 'training'),
-    stdio: 'inherit',
-  });
-  if (run.status !== 0) throw new Error(`training failed with exit code ${run.status}`);
+const outRoot = resolve(values.out ?? join(repoRoot, '.revive/training', taskName));
+const budgetScale = values.minutes ? Number(values.minutes) / runs[0]!.minutes : 1;
+if (!Number.isFinite(budgetScale) || budgetScale <= 0) throw new Error(`--minutes must be a positive number, got ${values.minutes}`);
+if (!values['install-only']) ensurePythonDeps();
+for (const run of runs) {
+  const outDir = join(outRoot, run.name);
+  if (!values['install-only']) {
+    const minutes = String(Math.round(run.minutes * budgetScale * 100) / 100);
+    const trained = spawnSync(PYTHON, [run.script, ...run.args(outRoot), '--out', outDir, '--minutes', minutes, '--seed', values.seed], {
+      cwd: resolve(repoRoot, run.dir, 'training'),
+      stdio: 'inherit',
+    });
+    if (trained.status !== 0) throw new Error(`training ${run.name} failed with exit code ${trained.status}`);
+  }
+  await install(run, outDir);
 }
 
-// Install: the ONNX file, its manifest and the training record go to the package's model directory.
-const record = JSON.parse(await readFile(join(outDir, 'training-record.json'), 'utf8')) as TrainingRecord;
-const modelDir = resolve(repoRoot, task.dir, 'model');
-const file = `${record.model}.onnx`;
-await copyFile(join(outDir, file), join(modelDir, file));
-await copyFile(join(outDir, 'training-record.json'), join(modelDir, `${record.model}.training-record.json`));
-const bytes = await readFile(join(modelDir, file));
-const manifest: ModelManifestInput = {
-  id: record.model,
-  file,
-  sha256: createHash('sha256').update(bytes).digest('hex'),
-  ...task.manifest(record),
-  provenance: `npm run train -- ${taskName}: ${record.steps} steps, ${record.train_minutes.toFixed(1)} min on ${record.device}, seed ${record.args.seed}, ${(record.parameters / 1e6).toFixed(2)} M parameters; see ${record.model}.training-record.json`,
-};
-const parsed = parseModelManifest(manifest);
-if (!parsed.ok) throw new Error(`manifest invalid: ${parsed.problems.join('; ')}`);
-await writeFile(join(modelDir, `${record.model}.manifest.json`), `${JSON.stringify(manifest, null, 2)}\n`);
-console.log(`installed ${file} (${(bytes.length / 1e6).toFixed(1)} MB) and its manifest in ${modelDir}`);
+/** The ONNX file, its manifest and the training record go to the package's model directory. */
+async function install(run: TrainingRun, outDir: string): Promise<void> {
+  const record = JSON.parse(await readFile(join(outDir, 'training-record.json'), 'utf8')) as TrainingRecord;
+  const modelDir = resolve(repoRoot, run.dir, 'model');
+  const file = `${record.model}.onnx`;
+  await copyFile(join(outDir, file), join(modelDir, file));
+  await copyFile(join(outDir, 'training-record.json'), join(modelDir, `${record.model}.training-record.json`));
+  const bytes = await readFile(join(modelDir, file));
+  const manifest: ModelManifestInput = {
+    id: record.model,
+    file,
+    sha256: createHash('sha256').update(bytes).digest('hex'),
+    ...run.manifest(record),
+    provenance: `npm run train -- ${taskName}: ${record.steps} steps, ${record.train_minutes.toFixed(1)} min on ${record.device}, seed ${record.args.seed}, ${(record.parameters / 1e6).toFixed(2)} M parameters; see ${record.model}.training-record.json`,
+  };
+  const parsed = parseModelManifest(manifest);
+  if (!parsed.ok) throw new Error(`manifest invalid: ${parsed.problems.join('; ')}`);
+  await writeFile(join(modelDir, `${record.model}.manifest.json`), `${JSON.stringify(manifest, null, 2)}\n`);
+  console.log(`installed ${file} (${(bytes.length / 1e6).toFixed(1)} MB) and its manifest in ${modelDir}`);
+}

@@ -5,6 +5,7 @@ import { join, resolve } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { defaultStateDir } from '@revive/config';
 import { Subjects } from '@revive/contracts';
+import { DEFAULT_SUPERRES_MODELS } from '@revive/superres';
 import { freePort, startLocalStack, type LocalStack, type ServiceName } from '@revive/local-services';
 import { query, subscribeWs, uploadFile } from './support/graphql-client.ts';
 import { SpanKinds, startOtlpReceiver } from './support/otlp-receiver.ts';
@@ -137,7 +138,7 @@ describe('observability end to end: one trace per media item across every servic
       assert.ok(previous, `${stage} publishes inside its consume span`);
     }
     // Model runs, object-store traffic and the projection's writes are spans of the same trace.
-    for (const [stage, model] of [['colorize', 'revive-colorize-v1'], ['superres', 'esrgan-slim-x2']] as const) {
+    for (const [stage, model] of [['colorize', 'revive-colorize-v1'], ['superres', DEFAULT_SUPERRES_MODELS[2]]] as const) {
       const inference = tree.one({ service: `revive-${stage}`, name: 'model.inference' });
       assert.equal(inference.attributes['revive.model.id'], model);
       assert.ok(Number(inference.attributes['revive.inference.tiles']) >= 1 && Number(inference.attributes['revive.inference.input_pixels']) > 0);
@@ -194,7 +195,7 @@ describe('observability end to end: one trace per media item across every servic
     });
     assert.equal(await scrapeSum(metricsUrl('gateway'), 'revive_uploads_total'), uploadsBefore + 1);
     assert.ok((await scrapeSum(metricsUrl('superres'), 'revive_stage_processing_duration_seconds_count', { stage: 'superres', outcome: 'done' })) >= 1);
-    assert.ok((await scrapeSum(metricsUrl('superres'), 'revive_inference_seconds_per_megapixel_count', { model: 'esrgan-slim-x2' })) >= 1);
+    assert.ok((await scrapeSum(metricsUrl('superres'), 'revive_inference_seconds_per_megapixel_count', { model: DEFAULT_SUPERRES_MODELS[2] })) >= 1);
     const backlog = await (await fetch(metricsUrl('colorize'))).text();
     assert.match(backlog, /revive_stage_pending_messages\{[^}]*stage="colorize"/, 'the backlog gauge reports the stage');
     assert.ok(receiver.metricExports() > 0, 'metrics also went out over OTLP');

@@ -7,15 +7,20 @@ import { createModelRegistry, createModelRuntime } from '@revive/model-runtime';
 import { markdownTable } from '@revive/eval';
 import { startNatsServer } from '@revive/local-services';
 import { benchPipeline, median } from './pipeline-bench.ts';
-import { benchSuperResolution } from './sr-bench.ts';
+import { benchInstalledSuperResolution, benchSuperResolution } from './sr-bench.ts';
 import { benchVideo } from './video-bench.ts';
+import { DEFAULT_SUPERRES_MODELS } from '@revive/superres';
 
 const USAGE = `usage: npm run bench -- sr [--size PIXELS] [--seconds S] [--models id,id]
+       npm run bench -- sr-models [--size PIXELS] [--seconds S] [--models id,id]
        npm run bench -- pipeline [--items N] [--size PIXELS]
        npm run bench -- video [--seconds S] [--chunk-seconds S]
 
 sr:       output megapixels per second of each ESRGAN model through Revive's runtime
           (onnxruntime-node, tiled) and, in the same run, the same weights in TF.js (wasm).
+sr-models: output megapixels per second of every installed super-resolution model (Revive's
+          own and the converted ESRGAN ones) through the runtime, each as a ratio to
+          esrgan-thick at its scale measured in the same run.
 pipeline: median per-hop latency and items/s of the JetStream choreography (real nats-server,
           the real stage handlers behind their consumer loops) against calling the same
           handlers one after another in-process, measured in the same run.
@@ -41,6 +46,7 @@ async function main(argv: string[]): Promise<void> {
   if (positionals[0] === 'pipeline' && !values.help) return pipeline(Number(values.items), Number(values.size === '192' ? 64 : values.size));
   // --seconds is the sr bench's measuring time (3 s by default); for video it is the clip's length, 2 s unless given.
   if (positionals[0] === 'video' && !values.help) return video(Number(values.seconds === '3' ? 2 : values.seconds), Number(values['chunk-seconds']));
+  if (positionals[0] === 'sr-models' && !values.help) return srModels(Number(values.size), Number(values.seconds), values.models?.split(',').map((s) => s.trim()));
   if (values.help || positionals[0] !== 'sr') {
     console.log(USAGE);
     if (!values.help) process.exitCode = 2;
@@ -87,6 +93,30 @@ async function main(argv: string[]): Promise<void> {
   }
 }
 
+async function srModels(size: number, minSeconds: number, modelIds: string[] | undefined): Promise<void> {
+  const config = loadInferenceConfig();
+  const runtime = createModelRuntime({ registry: createModelRegistry(config.modelDirs), threads: config.threads });
+  console.log(`bench sr-models: ${cpus()[0]?.model ?? 'unknown CPU'}, ${availableParallelism()} cores; runtime ${config.threads} intra-op threads; ${size}x${size} input`);
+  try {
+    const rows = await benchInstalledSuperResolution({
+      runtime,
+      size,
+      minSeconds,
+      modelIds,
+      baseline: (scale) => `esrgan-thick-x${scale}`,
+      onRow: (r) => console.log(`  ${r.model}: ${r.mps.toFixed(3)} MP/s`),
+    });
+    console.log(
+      `\n${markdownTable(
+        ['scale', 'model', 'output MP/s', 'vs esrgan-thick'],
+        rows.map((r) => [`x${r.scale}`, r.model, r.mps.toFixed(3), r.speedup === undefined ? 'n/a' : `${r.speedup.toFixed(1)}x`]),
+      )}`,
+    );
+  } finally {
+    await runtime.close();
+  }
+}
+
 async function pipeline(items: number, side: number): Promise<void> {
   const config = loadInferenceConfig();
   const runtime = createModelRuntime({ registry: createModelRegistry(config.modelDirs), threads: config.threads });
@@ -121,7 +151,7 @@ async function video(seconds: number, chunkSeconds: number): Promise<void> {
   const config = loadInferenceConfig();
   const runtime = createModelRuntime({ registry: createModelRegistry(config.modelDirs), threads: config.threads });
   const source = resolve(repoRoot, '../shared/data/video/chaplin.mp4');
-  console.log(`bench video: ${cpus()[0]?.model ?? 'unknown CPU'}, ${availableParallelism()} cores; runtime ${config.threads} intra-op threads; colorize on, scale 2 (esrgan-slim-x2), frame-rate factor 2 (minterpolate), ${chunkSeconds} s chunks`);
+  console.log(`bench video: ${cpus()[0]?.model ?? 'unknown CPU'}, ${availableParallelism()} cores; runtime ${config.threads} intra-op threads; colorize on, scale 2 (${DEFAULT_SUPERRES_MODELS[2]}), frame-rate factor 2 (minterpolate), ${chunkSeconds} s chunks`);
   try {
     const r = await benchVideo({ runtime, maxInputPixels: config.maxInputPixels, seconds, chunkSeconds, source, outDir: resolve(repoRoot, 'bench-out/video') });
     const fps = (taken: number) => (r.sourceFrames / taken).toFixed(2);

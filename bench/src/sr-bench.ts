@@ -87,3 +87,44 @@ export async function benchSuperResolution(options: {
   }
   return rows;
 }
+
+export interface SrSpeedRow {
+  readonly model: string;
+  readonly scale: number;
+  readonly mps: number;
+  /** This model's throughput over the baseline's at the same scale, measured in the same run. */
+  readonly speedup: number | undefined;
+}
+
+/**
+ * Every installed super-resolution model through the same runtime on the same image, beside a
+ * baseline per scale (esrgan-thick by default): the speed claim of Revive's own models.
+ */
+export async function benchInstalledSuperResolution(options: {
+  readonly runtime: ModelRuntime;
+  readonly size: number;
+  readonly minSeconds: number;
+  readonly baseline: (scale: number) => string;
+  readonly modelIds?: readonly string[];
+  readonly onRow?: (row: SrSpeedRow) => void;
+}): Promise<SrSpeedRow[]> {
+  const { size, runtime } = options;
+  const pixels = benchImage(size, size);
+  const installed = (await runtime.registry.find('superres')).filter((m) => !options.modelIds || options.modelIds.includes(m.id) || m.id === options.baseline(m.manifest.scale));
+  const mps = new Map<string, number>();
+  for (const m of installed) {
+    const scale = m.manifest.scale;
+    const model = await runtime.load(m.id);
+    const t = await timeIt(async () => {
+      await runTiled(model, memoryRasterSource(pixels, size, size, 3), memoryRasterSink(size * scale, size * scale, 3));
+    }, options.minSeconds);
+    mps.set(m.id, (size * size * scale * scale) / 1e6 / t.seconds);
+  }
+  const rows = installed.map((m): SrSpeedRow => {
+    const base = mps.get(options.baseline(m.manifest.scale));
+    return { model: m.id, scale: m.manifest.scale, mps: mps.get(m.id)!, speedup: base ? mps.get(m.id)! / base : undefined };
+  });
+  rows.sort((a, b) => a.scale - b.scale || b.mps - a.mps);
+  for (const r of rows) options.onRow?.(r);
+  return rows;
+}

@@ -9,12 +9,16 @@ import { evaluateColorization } from './colorize/colorize-eval.ts';
 import { evaluateInterpolation } from './vfi/vfi-eval.ts';
 import { createLearnedInterpolator, createMinterpolate } from '@revive/frame-interpolator';
 import { markdownTable } from './report.ts';
+import { writeSrContactSheet } from './sr/contact-sheet.ts';
 import { evaluateSuperResolution, listImages } from './sr/sr-eval.ts';
 
 const USAGE = `usage: npm run eval -- <task> [--data DIR] [--out DIR] [--models id,id] [task options]
 
 tasks:
-  sr         super-resolution on a folder of HR images (default ../shared/data/sr/Set5)
+  sr         super-resolution on a folder of HR images (default ../shared/data/sr/Set5), with each
+             model's speed as a ratio to esrgan-thick; plus a contact sheet of ../shared/data/bw
+             crops at x4 (nearest, bicubic, esrgan-thick-x4, Revive's models) in --out
+             (default eval-out/sr)
              --scale 2,4
   colorize   colorization of the grey version of colour photos (default: the validation split
              of ../shared/data/photos), plus a contact sheet of ../shared/data/bw
@@ -62,7 +66,7 @@ async function main(argv: string[]): Promise<void> {
   const config = loadInferenceConfig();
   const runtime = createModelRuntime({ registry: createModelRegistry(config.modelDirs), threads: config.threads });
   try {
-    if (task === 'sr') await evalSr(dataDir, values.scale, modelIds, values.out ? resolve(values.out) : undefined, runtime, config.threads);
+    if (task === 'sr') await evalSr(dataDir, values.scale, modelIds, resolve(values.out ?? join(repoRoot, 'eval-out/sr')), runtime, config.threads);
     else if (task === 'vfi') await evalVfi(dataDir, modelIds, values.out ? resolve(values.out) : undefined, runtime);
     else await evalColorize(dataDir, modelIds, resolve(values.out ?? join(repoRoot, 'eval-out/colorize')), values.limit ? Number(values.limit) : undefined, runtime);
   } finally {
@@ -111,17 +115,33 @@ async function evalVfi(dataDir: string, modelIds: string[] | undefined, outDir: 
   await writeResults(outDir, 'vfi', dataDir, rows, table);
 }
 
-async function evalSr(dataDir: string, scaleList: string, modelIds: string[] | undefined, outDir: string | undefined, runtime: ModelRuntime, threads: number): Promise<void> {
+async function evalSr(dataDir: string, scaleList: string, modelIds: string[] | undefined, outDir: string, runtime: ModelRuntime, threads: number): Promise<void> {
   const scales = scaleList.split(',').map((s) => Number(s.trim()));
   if (scales.some((s) => !Number.isInteger(s) || s < 2 || s > 8)) throw new UsageError(`--scale takes integers 2..8, got "${scaleList}"`);
   console.log(`eval sr: ${dataDir}, scales ${scales.join(', ')}, ${threads} inference threads`);
   const rows = await evaluateSuperResolution({ dataDir, scales, modelIds, outDir, runtime, onImage: (line) => console.log(`  ${line}`) });
+  // Speed is the same images through the same runtime, as a ratio to the strongest converted model.
+  const thickSeconds = (scale: number) => rows.find((r) => r.scale === scale && r.method === `esrgan-thick-x${scale}`)?.seconds;
   const table = markdownTable(
-    ['scale', 'method', 'PSNR (Y, dB)', 'SSIM (Y)', 'images', 'seconds'],
-    rows.map((r) => [`x${r.scale}`, r.method, r.psnr.toFixed(2), r.ssim.toFixed(4), String(r.images), r.seconds.toFixed(1)]),
+    ['scale', 'method', 'PSNR (Y, dB)', 'SSIM (Y)', 'images', 'seconds', 'speed vs esrgan-thick'],
+    rows.map((r) => {
+      const thick = thickSeconds(r.scale);
+      return [`x${r.scale}`, r.method, r.psnr.toFixed(2), r.ssim.toFixed(4), String(r.images), r.seconds.toFixed(2), thick && r.method !== 'bicubic' ? `${(thick / r.seconds).toFixed(1)}x` : ''];
+    }),
   );
   console.log(`\n${table}`);
   await writeResults(outDir, 'sr', dataDir, rows, table);
+
+  const bwDir = resolve(repoRoot, '../shared/data/bw');
+  const installed = new Set((await runtime.registry.find('superres', 4)).map((m) => m.id));
+  const sheetModels = ['esrgan-thick-x4', 'revive-sr-photo-x4', 'revive-sr-clean-x4'].filter((id) => installed.has(id) && (!modelIds || modelIds.includes(id)));
+  if (!existsSync(bwDir)) console.log(`contact sheet skipped: ${bwDir} not found`);
+  else if (sheetModels.length === 0) console.log('contact sheet skipped: none of its x4 models is installed or selected');
+  else {
+    const sheet = join(outDir, 'contact-sheet-bw-x4.png');
+    const columns = await writeSrContactSheet({ runtime, photos: await listImages(bwDir), outPath: sheet, scale: 4, modelIds: sheetModels });
+    console.log(`contact sheet: ${sheet}\n  columns: ${columns.join(' | ')} (centre crops of 96 px, photos first reduced to 480 px)`);
+  }
 }
 
 main(process.argv.slice(2)).catch((error: unknown) => {

@@ -53,6 +53,8 @@ export async function evaluateSuperResolution(options: SrEvalOptions): Promise<S
     const installed = await options.runtime.registry.find('superres', scale);
     const models = installed.filter((m) => !options.modelIds || options.modelIds.includes(m.id));
     const methods = ['bicubic', ...models.map((m) => m.id)];
+    // Sessions are created before the clock starts: seconds are inference, comparable across models.
+    for (const m of models) await options.runtime.load(m.id);
     const totals = new Map(methods.map((m) => [m, { psnr: 0, ssim: 0, seconds: 0 }]));
     for (const path of images) {
       const name = basename(path, extname(path));

@@ -10,8 +10,12 @@ import { createSuperresVideoHandler } from './video.handler.ts';
 /** A super-resolution factor the stage runs a model for (1 skips the model). */
 export type UpscaleFactor = Exclude<EnhanceOptions['scale'], 1>;
 
-/** The slim ESRGAN models: the quality gap to the larger ones is small, and they are several times faster on CPU. */
-export const DEFAULT_SUPERRES_MODELS: Readonly<Record<UpscaleFactor, string>> = { 2: 'esrgan-slim-x2', 4: 'esrgan-slim-x4' };
+/**
+ * Revive's own models trained on old-photo degradations (blur, grain, JPEG): uploads are scans and
+ * phone photos of prints, not clean bicubic downscales. The clean variants (revive-sr-clean-x*)
+ * are for the literature's benchmark; the converted ESRGAN models stay installed for comparison.
+ */
+export const DEFAULT_SUPERRES_MODELS: Readonly<Record<UpscaleFactor, string>> = { 2: 'revive-sr-photo-x2', 4: 'revive-sr-photo-x4' };
 
 /** What the superres handlers need, built once in main.ts (or by a test). */
 export interface SuperresDeps {

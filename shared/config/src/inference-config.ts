@@ -19,7 +19,11 @@ const env = z.object({
 export const INFERENCE_ENV_KEYS: readonly string[] = Object.keys(env.shape);
 
 /** Models trained by this repository and committed with it (small ONNX files plus manifests). */
-export const bundledModelDirs: readonly string[] = [resolve(repoRoot, 'shared/colorizer/model'), resolve(repoRoot, 'shared/frame-interpolator/model')];
+export const bundledModelDirs: readonly string[] = [
+  resolve(repoRoot, 'shared/colorizer/model'),
+  resolve(repoRoot, 'shared/frame-interpolator/model'),
+  resolve(repoRoot, 'services/superres/model'),
+];
 
 /** Settings of the model runtime and registry. */
 export interface InferenceConfig {
