@@ -12,15 +12,16 @@ await serveStage({
     const registry = createModelRegistry(config.inference.modelDirs);
     const runtime = createModelRuntime({ registry, threads: config.inference.threads });
     // Not fatal: x1 items still pass; items asking for a missing model fail with MODEL_UNAVAILABLE.
-    for (const id of Object.values(DEFAULT_SUPERRES_MODELS)) {
+    const models = { ...DEFAULT_SUPERRES_MODELS, ...config.inference.superresModels };
+    for (const id of Object.values(models)) {
       await registry.get(id).catch((error: unknown) => log.warn({ err: error }, 'super-resolution model unavailable'));
     }
-    const handlers = createSuperresHandlers({ store, runtime, log, maxInputPixels: config.inference.maxInputPixels, tileSize: config.inference.tileSize });
+    const handlers = createSuperresHandlers({ store, runtime, log, maxInputPixels: config.inference.maxInputPixels, tileSize: config.inference.tileSize, models });
     return {
       handlers: { [Subjects.imageColorized]: handlers.image, [Subjects.videoColorized]: handlers.video },
       close: () => runtime.close(),
       checks: { store: objectStoreCheck(store) },
-      info: { threads: config.inference.threads, models: DEFAULT_SUPERRES_MODELS },
+      info: { threads: config.inference.threads, models },
     };
   },
 });

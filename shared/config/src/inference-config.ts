@@ -13,6 +13,8 @@ const env = z.object({
   REVIVE_TILE_SIZE: z.coerce.number().int().min(16).max(4096).optional(),
   /** Largest image accepted, in pixels (decompression-bomb guard). */
   REVIVE_MAX_INPUT_PIXELS: z.coerce.number().int().positive().optional(),
+  /** Super-resolution model per factor, e.g. `2=revive-sr-clean-x2,4=esrgan-thick-x4`; the stage's defaults for the others. */
+  REVIVE_SUPERRES_MODELS: z.string().optional(),
 });
 
 /** The variables this parser reads; deployment manifests are checked against them. */
@@ -33,6 +35,19 @@ export interface InferenceConfig {
   readonly threads: number;
   readonly tileSize: number | undefined;
   readonly maxInputPixels: number;
+  /** Operator's choice of super-resolution model per factor (2, 4); empty when unset. */
+  readonly superresModels: Readonly<Partial<Record<2 | 4, string>>>;
+}
+
+/** `2=id,4=id` -> {2: id, 4: id}; anything else is a ConfigError naming the bad part. */
+function parseSuperresModels(value: string | undefined): Partial<Record<2 | 4, string>> {
+  const models: Partial<Record<2 | 4, string>> = {};
+  for (const part of (value ?? '').split(',').map((p) => p.trim()).filter(Boolean)) {
+    const match = /^([24])\s*=\s*([A-Za-z0-9._-]+)$/.exec(part);
+    if (!match) throw new ConfigError(`invalid inference settings: REVIVE_SUPERRES_MODELS: "${part}" is not <2|4>=<model id>`);
+    models[Number(match[1]) as 2 | 4] = match[2]!;
+  }
+  return models;
 }
 
 export class ConfigError extends Error {
@@ -56,5 +71,6 @@ export function loadInferenceConfig(source: NodeJS.ProcessEnv = process.env): In
     tileSize: e.REVIVE_TILE_SIZE,
     // 268 MP is sharp's own default ceiling; 24 MP phone photos sit well inside it.
     maxInputPixels: e.REVIVE_MAX_INPUT_PIXELS ?? 268_402_689,
+    superresModels: parseSuperresModels(e.REVIVE_SUPERRES_MODELS),
   };
 }
