@@ -44,6 +44,14 @@ async function timeIt(fn: () => Promise<void> | void, minSeconds: number): Promi
   return { seconds: (performance.now() - started) / 1000 / runs, runs };
 }
 
+/** Seconds per run of the full runtime path (tiling, blending, 8-bit out) on a size x size image. */
+async function timeThroughRuntime(runtime: ModelRuntime, id: string, scale: number, pixels: Uint8Array, size: number, minSeconds: number) {
+  const model = await runtime.load(id);
+  return timeIt(async () => {
+    await runTiled(model, memoryRasterSource(pixels, size, size, 3), memoryRasterSink(size * scale, size * scale, 3));
+  }, minSeconds);
+}
+
 export async function benchSuperResolution(options: {
   readonly runtime: ModelRuntime;
   readonly oneThreadRuntime: ModelRuntime;
@@ -57,15 +65,8 @@ export async function benchSuperResolution(options: {
   const rows: SrBenchRow[] = [];
   for (const m of options.models) {
     const outPixels = size * size * m.scale * m.scale;
-    const throughRuntime = async (runtime: ModelRuntime) => {
-      const model = await runtime.load(m.id);
-      return timeIt(async () => {
-        const sink = memoryRasterSink(size * m.scale, size * m.scale, 3);
-        await runTiled(model, memoryRasterSource(pixels, size, size, 3), sink);
-      }, options.minSeconds);
-    };
-    const ours = await throughRuntime(options.runtime);
-    const oursOneThread = await throughRuntime(options.oneThreadRuntime);
+    const ours = await timeThroughRuntime(options.runtime, m.id, m.scale, pixels, size, options.minSeconds);
+    const oursOneThread = await timeThroughRuntime(options.oneThreadRuntime, m.id, m.scale, pixels, size, options.minSeconds);
 
     const ref = await loadUpscalerjsInTfjs(m, 'wasm');
     const [lo, hi] = m.range;
@@ -114,10 +115,7 @@ export async function benchInstalledSuperResolution(options: {
   const mps = new Map<string, number>();
   for (const m of installed) {
     const scale = m.manifest.scale;
-    const model = await runtime.load(m.id);
-    const t = await timeIt(async () => {
-      await runTiled(model, memoryRasterSource(pixels, size, size, 3), memoryRasterSink(size * scale, size * scale, 3));
-    }, options.minSeconds);
+    const t = await timeThroughRuntime(runtime, m.id, scale, pixels, size, options.minSeconds);
     mps.set(m.id, (size * size * scale * scale) / 1e6 / t.seconds);
   }
   const rows = installed.map((m): SrSpeedRow => {
