@@ -10,7 +10,7 @@ import WebSocket from 'ws';
 import { defaultStateDir } from '@revive/config';
 import { Streams, Subjects } from '@revive/contracts';
 import { startLocalStack, startNatsServer, startS3Server, type LocalStack, type RunningNatsServer, type RunningS3Server } from '@revive/local-services';
-import { query, uploadFile, MEDIA_FIELDS, type ProgressMessage } from './support/graphql-client.ts';
+import { query, uploadFile, watchProgress, MEDIA_FIELDS, type ProgressMessage } from './support/graphql-client.ts';
 import { eventCounts, waitForTerminal, type SettledMedia } from './support/pipeline-audit.ts';
 
 const fixtures = resolve(import.meta.dirname, 'fixtures/images');
@@ -240,8 +240,6 @@ describe('fault injection: kill -9 a stage, kill and restart nats-server, an obj
   });
 });
 
-const PROGRESS = `subscription ($id: ID!) { mediaProgress(id: $id) { event stage at media { ${MEDIA_FIELDS} } } }`;
-
 /** A graphql-ws client that reconnects (as the web page does) and resubscribes after a gateway restart. */
 function subscriber(url: string, token: string) {
   let connections = 0;
@@ -258,27 +256,6 @@ function subscriber(url: string, token: string) {
   return {
     connections: () => connections,
     dispose: () => void client.dispose(),
-    watch(id: string, onMessage?: (m: ProgressMessage) => void) {
-      const messages: ProgressMessage[] = [];
-      let markReady!: () => void;
-      const ready = new Promise<void>((r) => (markReady = r));
-      const done = new Promise<ProgressMessage[]>((resolvePromise, reject) => {
-        client.subscribe<{ mediaProgress: ProgressMessage }>(
-          { query: PROGRESS, variables: { id } },
-          {
-            next: (value) => {
-              if (value.errors?.length) return reject(new Error(JSON.stringify(value.errors)));
-              const m = value.data!.mediaProgress;
-              if (m.event === 'SNAPSHOT') markReady();
-              messages.push(m);
-              onMessage?.(m);
-            },
-            error: (e) => reject(e instanceof Error ? e : new Error(JSON.stringify(e))),
-            complete: () => resolvePromise(messages),
-          },
-        );
-      });
-      return { ready, done };
-    },
+    watch: (id: string, onMessage?: (m: ProgressMessage) => void) => watchProgress(client, id, onMessage),
   };
 }

@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { basename } from 'node:path';
-import { createClient } from 'graphql-ws';
+import { createClient, type Client } from 'graphql-ws';
 import WebSocket from 'ws';
 
 /** The fields the end-to-end tests read from a Media. */
@@ -44,10 +44,11 @@ export interface ProgressMessage {
 
 const PROGRESS = `subscription ($id: ID!) { mediaProgress(id: $id) { event stage at media { ${MEDIA_FIELDS} } } }`;
 
-/** Subscribes over graphql-ws; resolves with every message once the server completes the subscription. */
-export function subscribeWs(url: string, id: string, onMessage?: (m: ProgressMessage) => void, call: CallOptions = {}): { done: Promise<ProgressMessage[]>; ready: Promise<void> } {
-  const connectionParams = call.token ? { authorization: `Bearer ${call.token}` } : undefined;
-  const client = createClient({ url: url.replace(/^http/, 'ws'), webSocketImpl: WebSocket, lazy: false, retryAttempts: 0, connectionParams });
+/**
+ * Watches one item's progress on an open graphql-ws client: `ready` once the SNAPSHOT arrived,
+ * `done` with every message once the server completes the subscription.
+ */
+export function watchProgress(client: Client, id: string, onMessage?: (m: ProgressMessage) => void): { done: Promise<ProgressMessage[]>; ready: Promise<void> } {
   const messages: ProgressMessage[] = [];
   let markReady!: () => void;
   const ready = new Promise<void>((r) => (markReady = r));
@@ -67,8 +68,16 @@ export function subscribeWs(url: string, id: string, onMessage?: (m: ProgressMes
         complete: () => resolve(messages),
       },
     );
-  }).finally(() => client.dispose());
+  });
   return { done, ready };
+}
+
+/** Subscribes over graphql-ws on a client of its own, closed when the subscription ends. */
+export function subscribeWs(url: string, id: string, onMessage?: (m: ProgressMessage) => void, call: CallOptions = {}): { done: Promise<ProgressMessage[]>; ready: Promise<void> } {
+  const connectionParams = call.token ? { authorization: `Bearer ${call.token}` } : undefined;
+  const client = createClient({ url: url.replace(/^http/, 'ws'), webSocketImpl: WebSocket, lazy: false, retryAttempts: 0, connectionParams });
+  const { done, ready } = watchProgress(client, id, onMessage);
+  return { done: done.finally(() => client.dispose()), ready };
 }
 
 /** Subscribes over Server-Sent Events (Yoga's `Accept: text/event-stream`); collects until the stream ends. */
