@@ -28,7 +28,9 @@ describe('photo restoration end to end: GraphQL upload → JetStream stages → 
       stateDir,
       persistent: false,
       // The models npm ci built live in the repository's own state folder, not in this temporary one.
-      env: { REVIVE_MODELS_DIRS: join(defaultStateDir, 'models'), REVIVE_LOG_LEVEL: 'info', REVIVE_INFERENCE_THREADS: '1', REVIVE_ACK_WAIT_SECONDS: '5' },
+      // 64 px super-resolution tiles: the default model is fast, and the kill test needs superres
+      // still holding the message (many tiles) when its first progress event reaches the test.
+      env: { REVIVE_MODELS_DIRS: join(defaultStateDir, 'models'), REVIVE_LOG_LEVEL: 'info', REVIVE_INFERENCE_THREADS: '1', REVIVE_ACK_WAIT_SECONDS: '5', REVIVE_TILE_SIZE: '64' },
       onLine: (line) => logs.push(line),
     });
   });

@@ -63,6 +63,8 @@ describe('observability end to end: one trace per media item across every servic
         REVIVE_LOG_LEVEL: 'debug',
         REVIVE_INFERENCE_THREADS: '1',
         REVIVE_ACK_WAIT_SECONDS: '5',
+        // Many small tiles keep the fast default model busy until the kill in the redelivery test lands.
+        REVIVE_TILE_SIZE: '64',
         OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url,
         OTEL_EXPORTER_OTLP_PROTOCOL: 'http/json',
         OTEL_BSP_SCHEDULE_DELAY: '200',
