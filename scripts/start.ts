@@ -4,6 +4,7 @@
 import { existsSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { DEFAULT_COLORIZE_MODEL } from '@revive/colorizer';
 import { loadPlatformConfig } from '@revive/config';
 import { SERVICES, startLocalStack, type ServiceName } from '@revive/local-services';
 import { createModelRegistry } from '@revive/model-runtime';
@@ -12,7 +13,7 @@ import { DEFAULT_SUPERRES_MODELS } from '@revive/superres';
 const config = loadPlatformConfig();
 const models = await createModelRegistry(config.inference.modelDirs).list();
 const usable = new Set(models.filter((m) => m.status === 'ok').map((m) => m.id));
-const needed = ['revive-colorize-v1', ...Object.values({ ...DEFAULT_SUPERRES_MODELS, ...config.inference.superresModels })];
+const needed = [DEFAULT_COLORIZE_MODEL, ...Object.values({ ...DEFAULT_SUPERRES_MODELS, ...config.inference.superresModels })];
 const missing = needed.filter((id) => !usable.has(id));
 if (missing.length > 0) {
   console.error(`revive: models missing: ${missing.join(', ')}; run npm ci (it builds them), then npm run models to see why`);

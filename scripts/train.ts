@@ -9,6 +9,7 @@ import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { repoRoot } from '@revive/config';
 import { parseModelManifest, type ModelManifestInput } from '@revive/contracts';
+import { preparePretrainedEncoder } from './pretrained-encoder.ts';
 
 const PYTHON = '/usr/bin/python3'; // Debian's, where apt puts torch; pyenv's python3 on PATH has none
 const data = (p: string) => resolve(repoRoot, '../shared/data', p);
@@ -23,6 +24,9 @@ interface TrainingRecord {
   args: Record<string, string>;
   temperature?: number;
   gain?: number;
+  arch?: 'pretrained' | 'unet';
+  working_size?: { short_side: number; max_side: number; size_multiple: number };
+  encoder?: { source: string; taps: string[] } | null;
 }
 
 type ManifestBody = Omit<ModelManifestInput, 'sha256' | 'file' | 'id' | 'provenance'>;
@@ -34,6 +38,8 @@ interface TrainingRun {
   /** The run's output folder (checkpoint, ONNX, training record) under the task's --out. */
   readonly name: string;
   readonly args: (outRoot: string) => string[];
+  /** Work before training, e.g. fetching a pretrained encoder into outRoot. */
+  readonly prepare?: (outRoot: string) => Promise<unknown>;
   readonly minutes: number;
   readonly manifest: (r: TrainingRecord) => ManifestBody;
 }
@@ -68,20 +74,27 @@ const TASKS: Record<string, readonly TrainingRun[]> = {
     {
       dir: 'shared/colorizer',
       script: 'train_colorizer.py',
-      name: '.',
-      args: () => ['--data', data('photos')],
-      minutes: 55,
+      name: 'revive-colorize-v2',
+      prepare: (outRoot) => preparePretrainedEncoder(join(outRoot, 'pretrained')),
+      args: (outRoot) => ['--data', data('photos'), '--encoder', join(outRoot, 'pretrained')],
+      minutes: 70,
       manifest: (r) => ({
         schemaVersion: 1,
         task: 'colorize',
         scale: 1,
         inputs: [{ name: 'luma', kind: 'image', layout: 'NCHW', channels: 1, range: [0, 1], colorSpace: 'ycbcr601-y' }],
         outputs: [{ name: 'chroma', kind: 'image', layout: 'NCHW', channels: 2, range: [-0.5, 0.5], colorSpace: 'ycbcr601-cbcr' }],
-        tiling: { tileSize: 448, overlap: 0, sizeMultiple: 16 },
-        workingSize: { shortSide: 224, maxSide: 448 },
-        licence: 'MIT',
-        source: 'trained by this repository (shared/colorizer/training) on ../shared/data/photos',
-        description: `Revive colorization: U-Net over BT.601 luma classifying chroma into bins; annealed mean T=${r.temperature}, gain ${r.gain}`,
+        // The whole working-size image is one tile: the encoder's view of the photo is what picks colours.
+        tiling: { tileSize: r.working_size!.max_side, overlap: 0, sizeMultiple: r.working_size!.size_multiple },
+        workingSize: { shortSide: r.working_size!.short_side, maxSide: r.working_size!.max_side },
+        licence: r.encoder ? `MIT; encoder weights from ${r.encoder.source} (MIT), ImageNet MobileNetV2 of Keras Applications (Apache-2.0)` : 'MIT',
+        source:
+          'trained by this repository (shared/colorizer/training) on ../shared/data/photos' +
+          (r.encoder ? `; frozen encoder: the ImageNet MobileNetV2 inside ${r.encoder.source} (MIT), see scripts/pretrained-encoder.ts` : ''),
+        description:
+          (r.arch === 'pretrained'
+            ? 'Revive colorization: pretrained MobileNetV2 encoder (frozen) + U-Net decoder over BT.601 luma'
+            : 'Revive colorization: U-Net over BT.601 luma') + ` classifying chroma into bins; annealed mean T=${r.temperature}, gain ${r.gain}`,
       }),
     },
   ],
@@ -140,6 +153,7 @@ if (!values['install-only']) ensurePythonDeps();
 for (const run of runs) {
   const outDir = join(outRoot, run.name);
   if (!values['install-only']) {
+    await run.prepare?.(outRoot);
     const minutes = String(Math.round(run.minutes * budgetScale * 100) / 100);
     const trained = spawnSync(PYTHON, [run.script, ...run.args(outRoot), '--out', outDir, '--minutes', minutes, '--seed', values.seed], {
       cwd: resolve(repoRoot, run.dir, 'training'),

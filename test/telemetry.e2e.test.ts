@@ -3,6 +3,7 @@ import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { after, before, describe, it } from 'node:test';
+import { DEFAULT_COLORIZE_MODEL } from '@revive/colorizer';
 import { defaultStateDir } from '@revive/config';
 import { Subjects } from '@revive/contracts';
 import { DEFAULT_SUPERRES_MODELS } from '@revive/superres';
@@ -140,7 +141,7 @@ describe('observability end to end: one trace per media item across every servic
       assert.ok(previous, `${stage} publishes inside its consume span`);
     }
     // Model runs, object-store traffic and the projection's writes are spans of the same trace.
-    for (const [stage, model] of [['colorize', 'revive-colorize-v1'], ['superres', DEFAULT_SUPERRES_MODELS[2]]] as const) {
+    for (const [stage, model] of [['colorize', DEFAULT_COLORIZE_MODEL], ['superres', DEFAULT_SUPERRES_MODELS[2]]] as const) {
       const inference = tree.one({ service: `revive-${stage}`, name: 'model.inference' });
       assert.equal(inference.attributes['revive.model.id'], model);
       assert.ok(Number(inference.attributes['revive.inference.tiles']) >= 1 && Number(inference.attributes['revive.inference.input_pixels']) > 0);

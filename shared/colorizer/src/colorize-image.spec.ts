@@ -72,6 +72,21 @@ describe('colorizeImageFile', () => {
     assert.ok(sumDiff / yOut.length < 0.6);
   });
 
+  it('brings back colours closer to the true ones than grey is (a photo it never trained on)', async (t) => {
+    const out = join(dir, 'colorized-vs-truth.png');
+    await colorizeImageFile(runtime, { inputPath: grey, outputPath: out, mode: 'on', maxInputPixels: 1e8 });
+    const truth = await rgbOf(fixture);
+    const psnr = (pixels: Uint8Array) => {
+      let se = 0;
+      for (let i = 0; i < truth.length; i++) se += (pixels[i]! - truth[i]!) ** 2;
+      return 10 * Math.log10((255 * 255 * truth.length) / se);
+    };
+    const greyRgb = await rgbOf(grey);
+    const [colorized, baseline] = [psnr(await rgbOf(out)), psnr(greyRgb)];
+    t.diagnostic(`PSNR against the true colours: colorized ${colorized.toFixed(2)} dB, grey ${baseline.toFixed(2)} dB`);
+    assert.ok(colorized > baseline + 0.5, `colorized ${colorized.toFixed(2)} dB does not beat grey ${baseline.toFixed(2)} dB`);
+  });
+
   it('treats a sepia print as monochrome and colorizes it from its luma', async () => {
     const sepia = join(dir, 'sepia.jpg');
     await sharp(fixture).tint({ r: 112, g: 66, b: 20 }).jpeg({ quality: 92 }).toFile(sepia);

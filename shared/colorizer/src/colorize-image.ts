@@ -8,7 +8,7 @@ import { luma, ycbcrToRgb } from './ycbcr.ts';
 /** `auto` colorizes only monochrome pictures (grey, sepia, faded); `on` always; `off` never. */
 export type ColorizeMode = 'auto' | 'on' | 'off';
 
-export const DEFAULT_COLORIZE_MODEL = 'revive-colorize-v1';
+export const DEFAULT_COLORIZE_MODEL = 'revive-colorize-v2';
 
 export interface ColorizeRequest {
   readonly inputPath: string;

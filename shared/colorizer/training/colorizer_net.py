@@ -60,19 +60,85 @@ class ColorizerNet(nn.Module):
         d2 = self.dec2(torch.cat([up(d3), e2], 1))
         return self.head(d2)
 
+    def trained_state(self):
+        return self.state_dict()
+
+
+def bin_probabilities(net: nn.Module, luma: torch.Tensor, temperature: float, mirror: bool) -> torch.Tensor:
+    """Softmax over bins at temperature T; with `mirror`, averaged with the mirrored photo's (a colour
+    that only one of the two views believes in is a guess: averaging pulls it towards grey)."""
+    p = torch.softmax(net.logits(luma) / temperature, dim=1)
+    if mirror:
+        p = 0.5 * (p + torch.softmax(net.logits(luma.flip(-1)) / temperature, dim=1).flip(-1))
+    return p
+
 
 class ExportedColorizer(nn.Module):
     """What ships: luma (N,1,H,W) in [0,1] -> chroma (N,2,H,W) CbCr in [-0.5, 0.5]."""
 
-    def __init__(self, net: ColorizerNet, temperature: float, gain: float = 1.0):
+    def __init__(self, net: nn.Module, temperature: float, gain: float = 1.0, mirror: bool = False):
         super().__init__()
         self.net = net
         self.temperature = temperature
         self.gain = gain
+        self.mirror = mirror
         self.register_buffer("centres", bin_centres().t().reshape(1, 2, -1, 1, 1))
 
     def forward(self, luma: torch.Tensor) -> torch.Tensor:
-        logits = self.net.logits(luma)
-        p = torch.softmax(logits / self.temperature, dim=1).unsqueeze(1)  # N,1,Q,h,w
+        p = bin_probabilities(self.net, luma, self.temperature, self.mirror).unsqueeze(1)  # N,1,Q,h,w
         chroma = ((p * self.centres).sum(dim=2) * self.gain).clamp(-0.5, 0.5)  # N,2,h,w
         return F.interpolate(chroma, size=luma.shape[-2:], mode="bilinear", align_corners=False)
+
+
+# The pretrained encoder's activations the decoder reads (scripts/pretrained-encoder.ts fetches it):
+# 1/4, 1/8, 1/16 and 1/32 of the input, 24, 32, 96 and 320 channels.
+ENCODER_TAPS = ["block_2_add", "block_5_add", "block_12_add", "block_16_project_BN"]
+ENCODER_SIZE_MULTIPLE = 32
+
+
+class PretrainedColorizerNet(nn.Module):
+    """A frozen ImageNet MobileNetV2 (what the objects are) under a trained U-Net decoder (which colour).
+
+    Colour is a property of the object, and 2,400 photos are too few to learn objects from scratch;
+    the encoder brings that knowledge. The decoder ends at half resolution with a light luma branch so
+    chroma edges follow luma edges instead of the encoder's 1/4-resolution grid.
+    The encoder is `encode`; `decode` takes its features so training can precompute them once.
+    """
+
+    def __init__(self, encoder: nn.Module, width: int = 32, feature_dropout: float = 0.0):
+        super().__init__()
+        self.encoder = encoder
+        # Training drops whole feature channels: with only ~2,400 photos the decoder otherwise
+        # memorises which encoder channel fired on which training photo.
+        self.feature_dropout = feature_dropout
+        w = width
+        self.top = conv(320, 6 * w)
+        self.dec16 = nn.Sequential(conv(6 * w + 96, 5 * w), conv(5 * w, 5 * w))
+        self.dec8 = nn.Sequential(conv(5 * w + 32, 3 * w), conv(3 * w, 3 * w))
+        self.dec4 = nn.Sequential(conv(3 * w + 24, 2 * w), conv(2 * w, 2 * w))
+        self.luma2 = conv(1, w // 2, stride=2)
+        self.dec2 = nn.Sequential(conv(2 * w + w // 2, w), conv(w, w))
+        self.head = nn.Conv2d(w, BINS_PER_AXIS * BINS_PER_AXIS, 1)
+
+    def encode(self, luma: torch.Tensor):
+        return self.encoder(luma.expand(-1, 3, -1, -1))  # grey RGB in [0, 1], the encoder's own normalisation
+
+    def decode(self, luma: torch.Tensor, feats) -> torch.Tensor:
+        if self.training and self.feature_dropout > 0:
+            feats = [F.dropout2d(f, self.feature_dropout) for f in feats]
+        f4, f8, f16, f32 = feats
+        up = lambda t: F.interpolate(t, scale_factor=2.0, mode="bilinear", align_corners=False)
+        d = self.top(f32)
+        d = self.dec16(torch.cat([up(d), f16], 1))
+        d = self.dec8(torch.cat([up(d), f8], 1))
+        d = self.dec4(torch.cat([up(d), f4], 1))
+        d = self.dec2(torch.cat([up(d), self.luma2((luma - 0.5) * 2)], 1))
+        return self.head(d)
+
+    def logits(self, luma: torch.Tensor) -> torch.Tensor:
+        """Bin logits at half the input resolution; luma in [0, 1], (N, 1, H, W), H and W multiples of 32."""
+        return self.decode(luma, self.encode(luma))
+
+    def trained_state(self):
+        """The decoder only: the encoder is rebuilt from the pinned package."""
+        return {k: v for k, v in self.state_dict().items() if not k.startswith("encoder.")}

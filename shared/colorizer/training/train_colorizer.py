@@ -18,10 +18,22 @@ import torch
 import torch.nn.functional as F
 from PIL import Image
 
-from colorizer_net import CHROMA_LIMIT, SIZE_MULTIPLE, ColorizerNet, ExportedColorizer, bin_centres
+from colorizer_net import (
+    CHROMA_LIMIT,
+    ENCODER_SIZE_MULTIPLE,
+    ENCODER_TAPS,
+    SIZE_MULTIPLE,
+    ColorizerNet,
+    ExportedColorizer,
+    PretrainedColorizerNet,
+    bin_centres,
+    bin_probabilities,
+)
+from keras_graph import KerasGraph
 
-WORKING_SHORT_SIDE = 224  # inference resizes the luma so its short side is this (see colorizer.ts)
-WORKING_LONG_CAP = 448
+# Inference resizes the luma so its short side is this, capped on the long side (the manifest's
+# workingSize; see colorize-image.ts). The pretrained encoder sees the corpus' own 256 px scale.
+WORKING = {"unet": (224, 448, SIZE_MULTIPLE), "pretrained": (256, 512, ENCODER_SIZE_MULTIPLE)}
 
 
 def rgb_to_ycbcr(rgb: torch.Tensor) -> torch.Tensor:
@@ -106,19 +118,68 @@ def soft_targets(chroma: torch.Tensor, centres: torch.Tensor, sigma: float = 0.0
     return t.permute(0, 3, 1, 2)
 
 
-def working_size(h: int, w: int):
-    s = WORKING_SHORT_SIDE / min(h, w)
-    s = min(s, WORKING_LONG_CAP / max(h, w))
-    rnd = lambda v: max(SIZE_MULTIPLE, round(v * s / SIZE_MULTIPLE) * SIZE_MULTIPLE)
+def working_size(h: int, w: int, short_side: int, long_cap: int, multiple: int):
+    s = short_side / min(h, w)
+    s = min(s, long_cap / max(h, w))
+    rnd = lambda v: max(multiple, round(v * s / multiple) * multiple)
     return rnd(h), rnd(w)
 
 
+@torch.no_grad()
+def precompute_views(net: PretrainedColorizerNet, images, rng: random.Random, per_photo: int):
+    """Encoder features of every training photo, `per_photo` times: as is, then mirrored, rescaled
+    (70-100 %), shifted and with old-print damage.
+
+    The encoder is frozen, so running it once per view instead of once per step makes CPU training
+    several times faster; crops are then cut from the features, which still saw the whole photo.
+    """
+    views = []
+    started = time.time()
+    for i, img in enumerate(images):
+        photo = torch.from_numpy(np.array(img)).permute(2, 0, 1).float().unsqueeze(0) / 255
+        for v in range(per_photo):
+            damaged = v > 0
+            rgb = photo.flip(-1) if v % 2 == 1 else photo
+            if damaged:
+                s = rng.uniform(0.7, 1.0)
+                size = [max(ENCODER_SIZE_MULTIPLE * 4, round(d * s)) for d in rgb.shape[-2:]]
+                rgb = F.interpolate(rgb, size=size, mode="bilinear", align_corners=False, antialias=True)
+            h, w = (d // ENCODER_SIZE_MULTIPLE * ENCODER_SIZE_MULTIPLE for d in rgb.shape[-2:])
+            y0 = rng.randrange(rgb.shape[-2] - h + 1) if damaged else (rgb.shape[-2] - h) // 2
+            x0 = rng.randrange(rgb.shape[-1] - w + 1) if damaged else (rgb.shape[-1] - w) // 2
+            rgb = rgb[..., y0 : y0 + h, x0 : x0 + w]
+            ycc = rgb_to_ycbcr(rgb)
+            luma = degrade_luma(ycc[:, :1], rng) if damaged else ycc[:, :1]
+            feats = net.encode(luma)
+            views.append((luma.half(), [f.half() for f in feats], F.avg_pool2d(ycc[:, 1:], 2).half()))
+        if (i + 1) % 500 == 0:
+            print(f"encoded {i + 1}/{len(images)} photos ({time.time() - started:.0f} s)", flush=True)
+    return views
+
+
+def sample_views(views, batch: int, crop: int, rng: random.Random):
+    """Crops aligned to the encoder's 32 px grid, cut from the luma, every feature map and the target."""
+    lumas, feats, chromas = [], [[] for _ in ENCODER_TAPS], []
+    cell = ENCODER_SIZE_MULTIPLE
+    for _ in range(batch):
+        luma, fs, chroma = views[rng.randrange(len(views))]
+        h, w = luma.shape[-2:]
+        y0 = cell * rng.randrange((h - crop) // cell + 1)
+        x0 = cell * rng.randrange((w - crop) // cell + 1)
+        lumas.append(luma[..., y0 : y0 + crop, x0 : x0 + crop])
+        for j, f in enumerate(fs):
+            k = h // f.shape[-2]
+            feats[j].append(f[..., y0 // k : (y0 + crop) // k, x0 // k : (x0 + crop) // k])
+        chromas.append(chroma[..., y0 // 2 : (y0 + crop) // 2, x0 // 2 : (x0 + crop) // 2])
+    return torch.cat(lumas).float(), [torch.cat(f).float() for f in feats], torch.cat(chromas).float()
+
+
 TEMPERATURES = [1.0, 0.6]
-GAINS = [1.0, 1.5, 2.0, 2.5, 3.0, 3.5]
+GAINS = [0.6, 0.8, 1.0, 1.1, 1.15, 1.2, 1.25, 1.5, 2.0, 2.5, 3.0]
 
 
 @torch.no_grad()
-def validate(net: ColorizerNet, images):
+def validate(net, images, working, mirror: bool):
     net.eval()
     centres = bin_centres().t().reshape(1, 2, -1, 1, 1)
     settings = [(t, g) for t in TEMPERATURES for g in GAINS]
@@ -128,13 +189,13 @@ def validate(net: ColorizerNet, images):
         rgb = torch.from_numpy(img).permute(2, 0, 1).float().unsqueeze(0) / 255
         ycc = rgb_to_ycbcr(rgb)
         h, w = rgb.shape[-2:]
-        luma = F.interpolate(ycc[:, :1], size=working_size(h, w), mode="bilinear", align_corners=False, antialias=True)
-        logits = net.logits(luma)
+        luma = F.interpolate(ycc[:, :1], size=working_size(h, w, *working), mode="bilinear", align_corners=False, antialias=True)
+        probabilities = {t: bin_probabilities(net, luma, t, mirror) for t in TEMPERATURES}
         grey = ycbcr_to_rgb(torch.cat([ycc[:, :1], torch.zeros_like(ycc[:, 1:])], 1))
         grey_psnr += psnr(grey, rgb)
         true_colourfulness += colourfulness(rgb[0])
         for t in TEMPERATURES:
-            p = torch.softmax(logits / t, 1).unsqueeze(1)
+            p = probabilities[t].unsqueeze(1)
             base = (p * centres).sum(2)
             for g in GAINS:
                 chroma = F.interpolate((base * g).clamp(-0.5, 0.5), size=(h, w), mode="bilinear", align_corners=False)
@@ -170,14 +231,20 @@ def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--data", type=Path, required=True)
     ap.add_argument("--out", type=Path, required=True)
+    ap.add_argument("--arch", choices=["pretrained", "unet"], default="pretrained", help="pretrained: MobileNetV2 encoder + decoder; unet: from scratch")
+    ap.add_argument("--encoder", type=Path, help="folder with mobilenet_v2.json/.bin (scripts/pretrained-encoder.ts writes it); --arch pretrained")
+    ap.add_argument("--model-id", default=None, help="default: revive-colorize-v2 (pretrained), revive-colorize-v1 (unet)")
+    ap.add_argument("--views", type=int, default=4, help="encoded versions of each training photo (pretrained)")
+    ap.add_argument("--feature-dropout", type=float, default=0.1, help="channel dropout on the encoder features (pretrained)")
     ap.add_argument("--minutes", type=float, default=60)
     ap.add_argument("--batch", type=int, default=16)
-    ap.add_argument("--crop", type=int, default=128)
+    ap.add_argument("--crop", type=int, default=128, help="training crop side (pretrained: a multiple of 32)")
     ap.add_argument("--width", type=int, default=24)
     ap.add_argument("--lr", type=float, default=2e-3)
     ap.add_argument("--seed", type=int, default=1)
     ap.add_argument("--threads", type=int, default=os.cpu_count() or 1)
     ap.add_argument("--val-limit", type=int, default=120, help="validation images used to pick temperature and gain")
+    ap.add_argument("--train-limit", type=int, default=None, help="train on the first N training photos only (smoke runs)")
     ap.add_argument("--export-only", action="store_true", help="skip training: validate and export the checkpoint in --out")
     args = ap.parse_args()
 
@@ -187,20 +254,40 @@ def main():
     args.out.mkdir(parents=True, exist_ok=True)
     t0 = time.time()
     train, val = load_corpus(args.data)
+    train = train[: args.train_limit] if args.train_limit else train
     print(f"corpus: {len(train)} train / {len(val)} validation images, loaded in {time.time() - t0:.1f} s", flush=True)
 
-    net = ColorizerNet(args.width)
-    opt = torch.optim.AdamW(net.parameters(), lr=args.lr, weight_decay=1e-4)
+    model_id = args.model_id or ("revive-colorize-v2" if args.arch == "pretrained" else "revive-colorize-v1")
+    working = WORKING[args.arch]
+    if args.arch == "pretrained":
+        if not args.encoder:
+            ap.error("--arch pretrained needs --encoder")
+        net = PretrainedColorizerNet(KerasGraph(args.encoder, ENCODER_TAPS), args.width, args.feature_dropout)
+        encoder_meta = json.loads((args.encoder / "mobilenet_v2.json").read_text())
+        encoder_record = {"source": encoder_meta["source"], "integrity": encoder_meta["integrity"], "taps": ENCODER_TAPS, "frozen": True}
+    else:
+        net = ColorizerNet(args.width)
+        encoder_record = None
+    trainable = [p for p in net.parameters() if p.requires_grad]
+    opt = torch.optim.AdamW(trainable, lr=args.lr, weight_decay=1e-4)
     ckpt_path = args.out / "checkpoint.pt"
     state = {"step": 0, "seconds": 0.0, "log": [], "args": {k: str(v) for k, v in vars(args).items()}}
     if ckpt_path.exists():
         ckpt = torch.load(ckpt_path)
-        net.load_state_dict(ckpt["net"])
+        trained_as = ckpt["state"]["args"].get("arch", "unet")
+        if trained_as != args.arch:
+            raise SystemExit(f"{ckpt_path} holds a {trained_as} model, not {args.arch}: pass another --out or delete it")
+        net.load_state_dict(ckpt["net"], strict=args.arch == "unet")
         opt.load_state_dict(ckpt["opt"])
         state = ckpt["state"]
         rng.setstate(ckpt["rng"])
         print(f"resumed at step {state['step']} ({state['seconds'] / 60:.1f} min trained)", flush=True)
     centres = bin_centres()
+    views = None
+    if args.arch == "pretrained" and not args.export_only:
+        t1 = time.time()
+        views = precompute_views(net, train, random.Random(args.seed + 1), args.views)
+        print(f"encoder features of {len(views)} views in {time.time() - t1:.0f} s", flush=True)
     budget = args.minutes * 60
     started = time.time() - state["seconds"]
     last_ckpt = time.time()
@@ -210,9 +297,14 @@ def main():
         lr = args.lr * (min(1.0, state["step"] / 200) * 0.5 * (1 + math.cos(math.pi * frac)))
         for g in opt.param_groups:
             g["lr"] = lr
-        luma, chroma = sample_batch(train, args.batch, args.crop, rng)
-        target = soft_targets(F.avg_pool2d(chroma, 2), centres)
-        logits = net.logits(luma)
+        if views is not None:
+            luma, feats, chroma_half = sample_views(views, args.batch, args.crop, rng)
+            target = soft_targets(chroma_half, centres)
+            logits = net.decode(luma, feats)
+        else:
+            luma, chroma = sample_batch(train, args.batch, args.crop, rng)
+            target = soft_targets(F.avg_pool2d(chroma, 2), centres)
+            logits = net.logits(luma)
         loss = -(target * F.log_softmax(logits, 1)).sum(1).mean()
         opt.zero_grad()
         loss.backward()
@@ -225,13 +317,14 @@ def main():
             print(f"step {state['step']} {elapsed / 60:.1f} min loss {running:.4f} lr {lr:.2e} ({state['step'] * args.batch / elapsed:.1f} img/s)", flush=True)
         if time.time() - last_ckpt > 300:
             state["seconds"] = time.time() - started
-            torch.save({"net": net.state_dict(), "opt": opt.state_dict(), "state": state, "rng": rng.getstate()}, ckpt_path)
+            torch.save({"net": net.trained_state(), "opt": opt.state_dict(), "state": state, "rng": rng.getstate()}, ckpt_path)
             last_ckpt = time.time()
     if not args.export_only:
         state["seconds"] = time.time() - started
-        torch.save({"net": net.state_dict(), "opt": opt.state_dict(), "state": state, "rng": rng.getstate()}, ckpt_path)
+        torch.save({"net": net.trained_state(), "opt": opt.state_dict(), "state": state, "rng": rng.getstate()}, ckpt_path)
 
-    report = validate(net, val[: args.val_limit])
+    mirror = args.arch == "pretrained"
+    report = validate(net, val[: args.val_limit], working, mirror)
     chosen, why = choose_setting(report)
     for s in report["settings"]:
         print(f"T {s['temperature']:.2f} gain {s['gain']:.2f}: PSNR {s['psnr']:.2f} (grey {report['grey_psnr']:.2f}) colourfulness ratio {s['colourfulness_ratio']:.2f}")
@@ -239,11 +332,11 @@ def main():
     temperature, gain = chosen["temperature"], chosen["gain"]
 
     net.eval()
-    exported = ExportedColorizer(net, temperature, gain)
-    onnx_path = args.out / "revive-colorize-v1.onnx"
+    exported = ExportedColorizer(net, temperature, gain, mirror)
+    onnx_path = args.out / f"{model_id}.onnx"
     torch.onnx.export(
         exported,
-        torch.rand(1, 1, 224, 320),
+        torch.rand(1, 1, 256, 352),
         str(onnx_path),
         input_names=["luma"],
         output_names=["chroma"],
@@ -253,7 +346,11 @@ def main():
     )
     params = sum(p.numel() for p in net.parameters())
     record = {
-        "model": "revive-colorize-v1",
+        "model": model_id,
+        "arch": args.arch,
+        "encoder": encoder_record,
+        "working_size": {"short_side": working[0], "max_side": working[1], "size_multiple": working[2]},
+        "trained_parameters": sum(p.numel() for p in trainable),
         "data": {"dir": str(args.data), "train_images": len(train), "validation_images": len(val), "split": "sha1(source/original) % 10 == 0 -> validation"},
         # The arguments the checkpoint was trained with (a resumed run keeps the first run's).
         "args": state.get("args", {k: str(v) for k, v in vars(args).items()}),
@@ -264,6 +361,7 @@ def main():
         "torch": torch.__version__,
         "temperature": temperature,
         "gain": gain,
+        "mirror_average": mirror,
         "chosen_because": why,
         "validation": report,
         "loss_log": state["log"][-20:],
