@@ -13,6 +13,8 @@ import { preparePretrainedEncoder } from './pretrained-encoder.ts';
 
 const PYTHON = '/usr/bin/python3'; // Debian's, where apt puts torch; pyenv's python3 on PATH has none
 const data = (p: string) => resolve(repoRoot, '../shared/data', p);
+/** Where the colorizer's pretrained encoder is unpacked, beside the runs of the task. */
+const encoderDir = (outRoot: string) => join(outRoot, 'pretrained');
 
 interface TrainingRecord {
   model: string;
@@ -24,7 +26,6 @@ interface TrainingRecord {
   args: Record<string, string>;
   temperature?: number;
   gain?: number;
-  arch?: 'pretrained' | 'unet';
   working_size?: { short_side: number; max_side: number; size_multiple: number };
   encoder?: { source: string; taps: string[] } | null;
 }
@@ -75,8 +76,8 @@ const TASKS: Record<string, readonly TrainingRun[]> = {
       dir: 'shared/colorizer',
       script: 'train_colorizer.py',
       name: 'revive-colorize-v2',
-      prepare: (outRoot) => preparePretrainedEncoder(join(outRoot, 'pretrained')),
-      args: (outRoot) => ['--data', data('photos'), '--encoder', join(outRoot, 'pretrained')],
+      prepare: (outRoot) => preparePretrainedEncoder(encoderDir(outRoot)),
+      args: (outRoot) => ['--data', data('photos'), '--encoder', encoderDir(outRoot)],
       minutes: 70,
       manifest: (r) => ({
         schemaVersion: 1,
@@ -92,7 +93,7 @@ const TASKS: Record<string, readonly TrainingRun[]> = {
           'trained by this repository (shared/colorizer/training) on ../shared/data/photos' +
           (r.encoder ? `; frozen encoder: the ImageNet MobileNetV2 inside ${r.encoder.source} (MIT), see scripts/pretrained-encoder.ts` : ''),
         description:
-          (r.arch === 'pretrained'
+          (r.encoder
             ? 'Revive colorization: pretrained MobileNetV2 encoder (frozen) + U-Net decoder over BT.601 luma'
             : 'Revive colorization: U-Net over BT.601 luma') + ` classifying chroma into bins; annealed mean T=${r.temperature}, gain ${r.gain}`,
       }),
