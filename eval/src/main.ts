@@ -85,14 +85,23 @@ async function writeResults(outDir: string | undefined, task: string, dataDir: s
 async function evalColorize(dataDir: string, modelIds: string[] | undefined, outDir: string, limit: number | undefined, runtime: ModelRuntime): Promise<void> {
   console.log(`eval colorize: ${dataDir}`);
   const rows = await evaluateColorization({ dataDir, modelIds, outDir, limit, runtime, onImage: (line) => console.log(`  ${line}`) });
-  const table = markdownTable(
+  const overall = rows.filter((r) => r.group === 'all');
+  let table = markdownTable(
     ['method', 'PSNR (RGB, dB)', 'SSIM (RGB)', 'colourfulness ratio', 'images', 'seconds'],
-    rows.map((r) => [r.method, r.psnr.toFixed(2), r.ssim.toFixed(4), r.colourfulnessRatio.toFixed(2), String(r.images), r.seconds.toFixed(1)]),
+    overall.map((r) => [r.method, r.psnr.toFixed(2), r.ssim.toFixed(4), r.colourfulnessRatio.toFixed(2), String(r.images), r.seconds.toFixed(1)]),
   );
+  const bySource = rows.filter((r) => r.group !== 'all');
+  if (bySource.length > 0) {
+    const grey = new Map(bySource.filter((r) => r.method === 'grayscale').map((r) => [r.group, r.psnr]));
+    table += `\n\nBy source:\n\n${markdownTable(
+      ['source', 'method', 'PSNR (RGB, dB)', 'vs grey (dB)', 'colourfulness ratio', 'images'],
+      bySource.map((r) => [r.group, r.method, r.psnr.toFixed(2), (r.psnr - grey.get(r.group)!).toFixed(2), r.colourfulnessRatio.toFixed(2), String(r.images)]),
+    )}`;
+  }
   console.log(`\n${table}`);
   await writeResults(outDir, 'colorize', dataDir, rows, table);
   const bwDir = resolve(repoRoot, '../shared/data/bw');
-  const models = rows.filter((r) => r.method !== 'grayscale');
+  const models = overall.filter((r) => r.method !== 'grayscale');
   if (!existsSync(bwDir)) console.log(`contact sheet skipped: ${bwDir} not found`);
   else if (models.length === 0) console.log('contact sheet skipped: no colorization model installed');
   else {

@@ -22,6 +22,8 @@ export interface ColorizeEvalOptions {
 
 export interface ColorizeEvalRow {
   readonly method: string;
+  /** `all`, or the corpus source (manifest.csv `source`) the row is restricted to. */
+  readonly group: string;
   readonly psnr: number;
   readonly ssim: number;
   /** Mean colourfulness of the results over that of the true photos: 1 is right, below is washed out, above garish. */
@@ -30,21 +32,69 @@ export interface ColorizeEvalRow {
   readonly seconds: number;
 }
 
+/** One colourized photo's scores, before averaging. */
+export interface ColorizeSample {
+  readonly method: string;
+  readonly group: string;
+  readonly psnr: number;
+  readonly ssim: number;
+  readonly colourfulness: number;
+  readonly trueColourfulness: number;
+  readonly seconds: number;
+}
+
+export interface ColorizeEvalImage {
+  readonly path: string;
+  /** The corpus source of the photo; '' for a plain folder. */
+  readonly group: string;
+}
+
+/**
+ * Means per method over all photos, then per method and source when there is more than one source:
+ * the split mixes buildings, people and insects, and a model can beat grey on the whole while losing
+ * on one kind of photo. The colourfulness ratio is a ratio of sums, so colourful photos weigh more.
+ */
+export function summariseColorization(samples: readonly ColorizeSample[]): ColorizeEvalRow[] {
+  const methods = [...new Set(samples.map((s) => s.method))];
+  const groups = [...new Set(samples.map((s) => s.group))].sort();
+  const rows: ColorizeEvalRow[] = [];
+  const summarise = (method: string, group: string, of: readonly ColorizeSample[]) => {
+    const n = of.length;
+    const sum = (pick: (s: ColorizeSample) => number) => of.reduce((a, s) => a + pick(s), 0);
+    rows.push({
+      method,
+      group,
+      psnr: sum((s) => s.psnr) / n,
+      ssim: sum((s) => s.ssim) / n,
+      colourfulnessRatio: sum((s) => s.colourfulness) / sum((s) => s.trueColourfulness),
+      images: n,
+      seconds: sum((s) => s.seconds),
+    });
+  };
+  for (const method of methods) summarise(method, 'all', samples.filter((s) => s.method === method));
+  if (groups.length > 1) {
+    for (const group of groups) {
+      for (const method of methods) summarise(method, group, samples.filter((s) => s.method === method && s.group === group));
+    }
+  }
+  return rows;
+}
+
 /** The training pipeline's split: a photo is validation when sha1("source/original") % 10 == 0. */
 export function isValidationPhoto(source: string, original: string): boolean {
   return BigInt(`0x${createHash('sha1').update(`${source}/${original}`).digest('hex')}`) % 10n === 0n;
 }
 
-export async function colorizeEvalImages(dataDir: string): Promise<string[]> {
+export async function colorizeEvalImages(dataDir: string): Promise<ColorizeEvalImage[]> {
   const manifest = join(dataDir, 'manifest.csv');
-  if (!existsSync(manifest)) return listImages(dataDir);
+  if (!existsSync(manifest)) return (await listImages(dataDir)).map((path) => ({ path, group: '' }));
   const [header, ...lines] = (await readFile(manifest, 'utf8')).trim().split('\n');
   const cols = header!.split(',');
   const at = (name: string) => cols.indexOf(name);
   return lines
     .map((l) => l.split(','))
     .filter((r) => isValidationPhoto(r[at('source')]!, r[at('original')]!))
-    .map((r) => join(dataDir, r[at('file')]!));
+    .map((r) => ({ path: join(dataDir, r[at('file')]!), group: r[at('source')]! }));
 }
 
 /** BT.601 luma of an RGB image, rounded to 8 bits: what a black-and-white print of it holds. */
@@ -58,14 +108,13 @@ export async function evaluateColorization(options: ColorizeEvalOptions): Promis
   const images = (await colorizeEvalImages(options.dataDir)).slice(0, options.limit);
   const models = (await options.runtime.registry.find('colorize')).filter((m) => !options.modelIds || options.modelIds.includes(m.id));
   const methods = ['grayscale', ...models.map((m) => m.id)];
-  const totals = new Map(methods.map((m) => [m, { psnr: 0, ssim: 0, colourfulness: 0, seconds: 0 }]));
-  let trueColourfulness = 0;
+  const samples: ColorizeSample[] = [];
   const work = await mkdtemp(join(tmpdir(), 'revive-eval-colorize-'));
   try {
-    for (const [index, path] of images.entries()) {
+    for (const [index, { path, group }] of images.entries()) {
       const name = basename(path, extname(path));
       const truth = await readRgbImage(path);
-      trueColourfulness += hasslerColourfulness(quantize(truth), 3);
+      const trueColourfulness = hasslerColourfulness(quantize(truth), 3);
       const grey = greyOf(truth);
       const greyPath = join(work, `${index}.png`);
       await sharp(grey, { raw: { width: truth.width, height: truth.height, channels: 1 } }).png().toFile(greyPath);
@@ -79,12 +128,9 @@ export async function evaluateColorization(options: ColorizeEvalOptions): Promis
           await colorizeImageFile(options.runtime, { inputPath: greyPath, outputPath: outPath, mode: 'on', modelId: method, maxInputPixels: 1e9, tmpDir: work });
           result = await readRgbImage(outPath);
         }
-        const t = totals.get(method)!;
-        t.seconds += (performance.now() - started) / 1000;
+        const seconds = (performance.now() - started) / 1000;
         const p = psnr(result, truth);
-        t.psnr += p;
-        t.ssim += ssim(result, truth);
-        t.colourfulness += hasslerColourfulness(quantize(result), 3);
+        samples.push({ method, group, psnr: p, ssim: ssim(result, truth), colourfulness: hasslerColourfulness(quantize(result), 3), trueColourfulness, seconds });
         if (options.outDir) {
           await mkdir(join(options.outDir, method), { recursive: true });
           await writePng(join(options.outDir, method, `${name}.png`), result);
@@ -95,9 +141,5 @@ export async function evaluateColorization(options: ColorizeEvalOptions): Promis
   } finally {
     await rm(work, { recursive: true, force: true });
   }
-  const n = images.length;
-  return methods.map((method) => {
-    const t = totals.get(method)!;
-    return { method, psnr: t.psnr / n, ssim: t.ssim / n, colourfulnessRatio: t.colourfulness / trueColourfulness, images: n, seconds: t.seconds };
-  });
+  return summariseColorization(samples);
 }
