@@ -64,13 +64,19 @@ class ColorizerNet(nn.Module):
         return self.state_dict()
 
 
-def bin_probabilities(net: nn.Module, luma: torch.Tensor, temperature: float, mirror: bool) -> torch.Tensor:
-    """Softmax over bins at temperature T; with `mirror`, averaged with the mirrored photo's (a colour
-    that only one of the two views believes in is a guess: averaging pulls it towards grey)."""
-    p = torch.softmax(net.logits(luma) / temperature, dim=1)
+def view_logits(net: nn.Module, luma: torch.Tensor, mirror: bool) -> list:
+    """Bin logits of the photo and, with `mirror`, of its mirror image flipped back into place.
+    Separate from the softmax so several temperatures can share one pass through the network."""
+    logits = [net.logits(luma)]
     if mirror:
-        p = 0.5 * (p + torch.softmax(net.logits(luma.flip(-1)) / temperature, dim=1).flip(-1))
-    return p
+        logits.append(net.logits(luma.flip(-1)).flip(-1))
+    return logits
+
+
+def bin_probabilities(logits: list, temperature: float) -> torch.Tensor:
+    """Softmax over bins at temperature T, averaged over the views (a colour that only one of the
+    two views believes in is a guess: averaging pulls it towards grey)."""
+    return torch.stack([torch.softmax(l / temperature, dim=1) for l in logits]).mean(0)
 
 
 class ExportedColorizer(nn.Module):
@@ -85,7 +91,7 @@ class ExportedColorizer(nn.Module):
         self.register_buffer("centres", bin_centres().t().reshape(1, 2, -1, 1, 1))
 
     def forward(self, luma: torch.Tensor) -> torch.Tensor:
-        p = bin_probabilities(self.net, luma, self.temperature, self.mirror).unsqueeze(1)  # N,1,Q,h,w
+        p = bin_probabilities(view_logits(self.net, luma, self.mirror), self.temperature).unsqueeze(1)  # N,1,Q,h,w
         chroma = ((p * self.centres).sum(dim=2) * self.gain).clamp(-0.5, 0.5)  # N,2,h,w
         return F.interpolate(chroma, size=luma.shape[-2:], mode="bilinear", align_corners=False)
 

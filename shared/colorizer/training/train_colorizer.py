@@ -28,6 +28,7 @@ from colorizer_net import (
     PretrainedColorizerNet,
     bin_centres,
     bin_probabilities,
+    view_logits,
 )
 from keras_graph import KerasGraph
 
@@ -190,7 +191,8 @@ def validate(net, images, working, mirror: bool):
         ycc = rgb_to_ycbcr(rgb)
         h, w = rgb.shape[-2:]
         luma = F.interpolate(ycc[:, :1], size=working_size(h, w, *working), mode="bilinear", align_corners=False, antialias=True)
-        probabilities = {t: bin_probabilities(net, luma, t, mirror) for t in TEMPERATURES}
+        logits = view_logits(net, luma, mirror)
+        probabilities = {t: bin_probabilities(logits, t) for t in TEMPERATURES}
         grey = ycbcr_to_rgb(torch.cat([ycc[:, :1], torch.zeros_like(ycc[:, 1:])], 1))
         grey_psnr += psnr(grey, rgb)
         true_colourfulness += colourfulness(rgb[0])
