@@ -78,7 +78,7 @@ def degrade_luma(y: torch.Tensor, rng: random.Random) -> torch.Tensor:
     """What old prints do to the luma the model sees: blur, grain, faded contrast."""
     if rng.random() < 0.4:
         sigma = rng.uniform(0.4, 1.5)
-        k = torch.arange(-3, 4, dtype=torch.float32)
+        k = torch.arange(-3, 4, dtype=torch.float32, device=y.device)
         k = torch.exp(-(k**2) / (2 * sigma**2))
         k = k / k.sum()
         y = F.conv2d(F.pad(y, (3, 3, 0, 0), mode="replicate"), k.view(1, 1, 1, 7))
@@ -91,11 +91,11 @@ def degrade_luma(y: torch.Tensor, rng: random.Random) -> torch.Tensor:
     return y.clamp(0, 1)
 
 
-def sample_batch(images, batch: int, crop: int, rng: random.Random):
+def sample_batch(images, batch: int, crop: int, rng: random.Random, device: torch.device):
     out = []
     for _ in range(batch):
         img = images[rng.randrange(len(images))]
-        t = torch.from_numpy(img).permute(2, 0, 1).float().unsqueeze(0) / 255
+        t = torch.from_numpy(img).permute(2, 0, 1).float().unsqueeze(0).to(device) / 255
         h, w = t.shape[-2:]
         s = rng.uniform(max(crop / min(h, w), 0.5), 1.0)
         t = F.interpolate(t, size=(max(crop, round(h * s)), max(crop, round(w * s))), mode="bilinear", align_corners=False, antialias=True)
@@ -136,8 +136,9 @@ def precompute_views(net: PretrainedColorizerNet, images, rng: random.Random, pe
     """
     views = []
     started = time.time()
+    device = next(net.encoder.parameters()).device
     for i, img in enumerate(images):
-        photo = torch.from_numpy(np.array(img)).permute(2, 0, 1).float().unsqueeze(0) / 255
+        photo = torch.from_numpy(np.array(img)).permute(2, 0, 1).float().unsqueeze(0).to(device) / 255
         for v in range(per_photo):
             damaged = v > 0
             rgb = photo.flip(-1) if v % 2 == 1 else photo
@@ -182,12 +183,13 @@ GAINS = [0.6, 0.8, 1.0, 1.1, 1.15, 1.2, 1.25, 1.5, 2.0, 2.5, 3.0]
 @torch.no_grad()
 def validate(net, images, working, mirror: bool):
     net.eval()
-    centres = bin_centres().t().reshape(1, 2, -1, 1, 1)
+    device = next(net.parameters()).device
+    centres = bin_centres().t().reshape(1, 2, -1, 1, 1).to(device)
     settings = [(t, g) for t in TEMPERATURES for g in GAINS]
     rows = {s: {"psnr": 0.0, "colourfulness": 0.0} for s in settings}
     grey_psnr, true_colourfulness = 0.0, 0.0
     for img in images:
-        rgb = torch.from_numpy(img).permute(2, 0, 1).float().unsqueeze(0) / 255
+        rgb = torch.from_numpy(img).permute(2, 0, 1).float().unsqueeze(0).to(device) / 255
         ycc = rgb_to_ycbcr(rgb)
         h, w = rgb.shape[-2:]
         luma = F.interpolate(ycc[:, :1], size=working_size(h, w, *working), mode="bilinear", align_corners=False, antialias=True)
@@ -252,7 +254,9 @@ def main():
     ap.add_argument("--val-limit", type=int, default=None, help="validation images used to pick temperature and gain (default: all)")
     ap.add_argument("--train-limit", type=int, default=None, help="train on the first N training photos only (smoke runs)")
     ap.add_argument("--export-only", action="store_true", help="skip training: validate and export the checkpoint in --out")
+    ap.add_argument("--device", choices=["auto", "cpu", "cuda"], default="auto", help="auto: cuda when PyTorch sees a GPU")
     args = ap.parse_args()
+    device = torch.device("cuda" if args.device == "cuda" or (args.device == "auto" and torch.cuda.is_available()) else "cpu")
 
     torch.set_num_threads(args.threads)
     torch.manual_seed(args.seed)
@@ -274,12 +278,13 @@ def main():
     else:
         net = ColorizerNet(args.width)
         encoder_record = None
+    net.to(device)
     trainable = [p for p in net.parameters() if p.requires_grad]
     opt = torch.optim.AdamW(trainable, lr=args.lr, weight_decay=1e-4)
     ckpt_path = args.out / "checkpoint.pt"
     state = {"step": 0, "seconds": 0.0, "log": [], "args": {k: str(v) for k, v in vars(args).items()}}
     if ckpt_path.exists():
-        ckpt = torch.load(ckpt_path)
+        ckpt = torch.load(ckpt_path, map_location=device)
         trained_as = ckpt["state"]["args"].get("arch", "unet")
         if trained_as != args.arch:
             raise SystemExit(f"{ckpt_path} holds a {trained_as} model, not {args.arch}: pass another --out or delete it")
@@ -288,7 +293,11 @@ def main():
         state = ckpt["state"]
         rng.setstate(ckpt["rng"])
         print(f"resumed at step {state['step']} ({state['seconds'] / 60:.1f} min trained)", flush=True)
-    centres = bin_centres()
+    device_name = torch.cuda.get_device_name(device) if device.type == "cuda" else "cpu"
+    devices = state.setdefault("devices", ["cpu"] if state["step"] else [])
+    if not args.export_only and device_name not in devices:
+        devices.append(device_name)  # a run resumed elsewhere (CPU here, a GPU machine there) names both
+    centres = bin_centres().to(device)
     views = None
     if args.arch == "pretrained" and not args.export_only:
         t1 = time.time()
@@ -308,7 +317,7 @@ def main():
             target = soft_targets(chroma_half, centres)
             logits = net.decode(luma, feats)
         else:
-            luma, chroma = sample_batch(train, args.batch, args.crop, rng)
+            luma, chroma = sample_batch(train, args.batch, args.crop, rng, device)
             target = soft_targets(F.avg_pool2d(chroma, 2), centres)
             logits = net.logits(luma)
         loss = -(target * F.log_softmax(logits, 1)).sum(1).mean()
@@ -338,6 +347,7 @@ def main():
     temperature, gain = chosen["temperature"], chosen["gain"]
 
     net.eval()
+    net.cpu()
     exported = ExportedColorizer(net, temperature, gain, mirror)
     onnx_path = args.out / f"{model_id}.onnx"
     torch.onnx.export(
@@ -363,7 +373,7 @@ def main():
         "parameters": params,
         "steps": state["step"],
         "train_minutes": state["seconds"] / 60,
-        "device": "cpu",
+        "device": " + ".join(state["devices"]) or "cpu",
         "torch": torch.__version__,
         "temperature": temperature,
         "gain": gain,
