@@ -27,7 +27,7 @@ interface TrainingRecord {
   temperature?: number;
   gain?: number;
   working_size?: { short_side: number; max_side: number; size_multiple: number };
-  encoder?: { source: string; taps: string[] } | null;
+  encoder?: { source: string; taps: string[]; frozen: boolean; tuned_layers?: string } | null;
 }
 
 type ManifestBody = Omit<ModelManifestInput, 'sha256' | 'file' | 'id' | 'provenance'>;
@@ -70,6 +70,29 @@ const srRun = (variant: 'clean' | 'photo', scale: 2 | 4, minutes: number, initFr
   }),
 });
 
+function colorizerManifest(r: TrainingRecord): ManifestBody {
+  // Records without an encoder came from the retired from-scratch U-Net (revive-colorize-v1).
+  if (!r.encoder) throw new Error(`${r.model}: the training record names no pretrained encoder; only encoder-based colorizers are installed`);
+  const tuned = r.encoder.frozen ? '' : `, late blocks fine-tuned: ${r.encoder.tuned_layers}`;
+  return {
+    schemaVersion: 1,
+    task: 'colorize',
+    scale: 1,
+    inputs: [{ name: 'luma', kind: 'image', layout: 'NCHW', channels: 1, range: [0, 1], colorSpace: 'ycbcr601-y' }],
+    outputs: [{ name: 'chroma', kind: 'image', layout: 'NCHW', channels: 2, range: [-0.5, 0.5], colorSpace: 'ycbcr601-cbcr' }],
+    // The whole working-size image is one tile: the encoder's view of the photo is what picks colours.
+    tiling: { tileSize: r.working_size!.max_side, overlap: 0, sizeMultiple: r.working_size!.size_multiple },
+    workingSize: { shortSide: r.working_size!.short_side, maxSide: r.working_size!.max_side },
+    licence: `MIT; encoder weights from ${r.encoder.source} (MIT), ImageNet MobileNetV2 of Keras Applications (Apache-2.0)`,
+    source:
+      `trained by this repository (shared/colorizer/training) on ../shared/data/photos; ${r.encoder.frozen ? 'frozen ' : ''}encoder: ` +
+      `the ImageNet MobileNetV2 inside ${r.encoder.source} (MIT)${tuned}, see scripts/pretrained-encoder.ts`,
+    description:
+      `Revive colorization: pretrained MobileNetV2 encoder (${r.encoder.frozen ? 'frozen' : 'late blocks fine-tuned'}) + U-Net decoder over BT.601 luma` +
+      ` classifying chroma into bins; annealed mean T=${r.temperature}, gain ${r.gain}`,
+  };
+}
+
 const TASKS: Record<string, readonly TrainingRun[]> = {
   colorize: [
     {
@@ -79,24 +102,7 @@ const TASKS: Record<string, readonly TrainingRun[]> = {
       prepare: (outRoot) => preparePretrainedEncoder(encoderDir(outRoot)),
       args: (outRoot) => ['--data', data('photos'), '--encoder', encoderDir(outRoot)],
       minutes: 70,
-      manifest: (r) => ({
-        schemaVersion: 1,
-        task: 'colorize',
-        scale: 1,
-        inputs: [{ name: 'luma', kind: 'image', layout: 'NCHW', channels: 1, range: [0, 1], colorSpace: 'ycbcr601-y' }],
-        outputs: [{ name: 'chroma', kind: 'image', layout: 'NCHW', channels: 2, range: [-0.5, 0.5], colorSpace: 'ycbcr601-cbcr' }],
-        // The whole working-size image is one tile: the encoder's view of the photo is what picks colours.
-        tiling: { tileSize: r.working_size!.max_side, overlap: 0, sizeMultiple: r.working_size!.size_multiple },
-        workingSize: { shortSide: r.working_size!.short_side, maxSide: r.working_size!.max_side },
-        licence: r.encoder ? `MIT; encoder weights from ${r.encoder.source} (MIT), ImageNet MobileNetV2 of Keras Applications (Apache-2.0)` : 'MIT',
-        source:
-          'trained by this repository (shared/colorizer/training) on ../shared/data/photos' +
-          (r.encoder ? `; frozen encoder: the ImageNet MobileNetV2 inside ${r.encoder.source} (MIT), see scripts/pretrained-encoder.ts` : ''),
-        description:
-          (r.encoder
-            ? 'Revive colorization: pretrained MobileNetV2 encoder (frozen) + U-Net decoder over BT.601 luma'
-            : 'Revive colorization: U-Net over BT.601 luma') + ` classifying chroma into bins; annealed mean T=${r.temperature}, gain ${r.gain}`,
-      }),
+      manifest: colorizerManifest,
     },
   ],
   interpolate: [

@@ -1,7 +1,8 @@
 """Runs a Keras layers-model (the tfjs export scripts/pretrained-encoder.ts writes) as a PyTorch module.
 
 Only what MobileNetV2 uses is supported; anything else fails loudly. Weights arrive uint8-quantised
-(value = min + scale * q) and are dequantised once. Every layer is frozen: this is a feature extractor.
+(value = min + scale * q) and are dequantised once. Every layer is frozen (a feature extractor)
+unless `unfreeze_after` opens the layers past a cut for fine-tuning.
 """
 import json
 from pathlib import Path
@@ -132,6 +133,31 @@ class KerasGraph(nn.Module):
         for name in self.order:
             acts[name] = self.layers[name.replace("/", "_")](*[acts[i] for i in self.inputs[name]])
         return [acts[o] for o in self.outputs]
+
+    def layers_after(self, cut: str) -> list:
+        """Names of the layers computed after `cut`, in graph order."""
+        return self.order[self.order.index(cut) + 1 :]
+
+    def unfreeze_after(self, cut: str) -> list:
+        """Makes the weights of every layer after `cut` trainable and returns them. BatchNorm keeps
+        its ImageNet statistics (the module stays in eval mode); its scale and shift do train."""
+        params = []
+        for name in self.layers_after(cut):
+            for p in self.layers[name.replace("/", "_")].parameters():
+                p.requires_grad_(True)
+                params.append(p)
+        return params
+
+    def forward_from(self, cut: str, x: torch.Tensor, output: str) -> torch.Tensor:
+        """`output` computed from the activation `x` of `cut` alone. Only valid where no later layer
+        reads an activation from before the cut (true between MobileNetV2's blocks); a KeyError
+        says the cut is in the wrong place."""
+        acts = {cut: x}
+        for name in self.layers_after(cut):
+            acts[name] = self.layers[name.replace("/", "_")](*[acts[i] for i in self.inputs[name]])
+            if name == output:
+                break
+        return acts[output]
 
 
 def classify(spec_dir: Path, rgb01: torch.Tensor) -> torch.Tensor:

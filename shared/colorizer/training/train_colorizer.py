@@ -159,12 +159,16 @@ def precompute_views(net: PretrainedColorizerNet, images, rng: random.Random, pe
     return views
 
 
-def sample_views(views, batch: int, crop: int, rng: random.Random):
-    """Crops aligned to the encoder's 32 px grid, cut from the luma, every feature map and the target."""
+def sample_views(views, batch: int, crop: int, rng: random.Random, late=None):
+    """Crops aligned to the encoder's 32 px grid, cut from the luma, every feature map and the target.
+    With `late` (a tuned encoder) the views hold no 1/32 map: it is computed from the whole view's
+    1/16 map, then cropped, so the tuned blocks see the same context they see at inference."""
     lumas, feats, chromas = [], [[] for _ in ENCODER_TAPS], []
     cell = ENCODER_SIZE_MULTIPLE
     for _ in range(batch):
         luma, fs, chroma = views[rng.randrange(len(views))]
+        if late is not None:
+            fs = [*fs, late(fs[2].float())]
         h, w = luma.shape[-2:]
         y0 = cell * rng.randrange((h - crop) // cell + 1)
         x0 = cell * rng.randrange((w - crop) // cell + 1)
@@ -254,6 +258,9 @@ def main():
     ap.add_argument("--val-limit", type=int, default=None, help="validation images used to pick temperature and gain (default: all)")
     ap.add_argument("--train-limit", type=int, default=None, help="train on the first N training photos only (smoke runs)")
     ap.add_argument("--export-only", action="store_true", help="skip training: validate and export the checkpoint in --out")
+    ap.add_argument("--init", type=Path, help="checkpoint.pt of an earlier run to start from (its decoder, and tuned encoder layers if any)")
+    ap.add_argument("--tune-late-blocks", action="store_true", help="train the encoder's blocks after the 1/16 tap too (pretrained)")
+    ap.add_argument("--encoder-lr", type=float, default=1e-4, help="peak learning rate of tuned encoder layers")
     ap.add_argument("--device", choices=["auto", "cpu", "cuda"], default="auto", help="auto: cuda when PyTorch sees a GPU")
     args = ap.parse_args()
     device = torch.device("cuda" if args.device == "cuda" or (args.device == "auto" and torch.cuda.is_available()) else "cpu")
@@ -272,15 +279,22 @@ def main():
     if args.arch == "pretrained":
         if not args.encoder:
             ap.error("--arch pretrained needs --encoder")
-        net = PretrainedColorizerNet(KerasGraph(args.encoder, ENCODER_TAPS), args.width, args.feature_dropout)
+        net = PretrainedColorizerNet(KerasGraph(args.encoder, ENCODER_TAPS), args.width, args.feature_dropout, args.tune_late_blocks)
         encoder_meta = json.loads((args.encoder / "mobilenet_v2.json").read_text())
-        encoder_record = {"source": encoder_meta["source"], "integrity": encoder_meta["integrity"], "taps": ENCODER_TAPS, "frozen": True}
+        encoder_record = {"source": encoder_meta["source"], "integrity": encoder_meta["integrity"], "taps": ENCODER_TAPS, "frozen": not args.tune_late_blocks}
+        if args.tune_late_blocks:
+            encoder_record["tuned_layers"] = f"{net.tuned_layers[0]} .. {net.tuned_layers[-1]} ({len(net.tuned_layers)} layers after {ENCODER_TAPS[2]})"
     else:
         net = ColorizerNet(args.width)
         encoder_record = None
     net.to(device)
-    trainable = [p for p in net.parameters() if p.requires_grad]
-    opt = torch.optim.AdamW(trainable, lr=args.lr, weight_decay=1e-4)
+    tuned = [p for n, p in net.named_parameters() if p.requires_grad and n.startswith("encoder.")]
+    decoder = [p for n, p in net.named_parameters() if p.requires_grad and not n.startswith("encoder.")]
+    groups = [{"params": decoder, "lr": args.lr, "base_lr": args.lr, "weight_decay": 1e-4}]
+    if tuned:  # no decay towards zero for weights that start from ImageNet's
+        groups.append({"params": tuned, "lr": args.encoder_lr, "base_lr": args.encoder_lr, "weight_decay": 0.0})
+    trainable = decoder + tuned
+    opt = torch.optim.AdamW(groups)
     ckpt_path = args.out / "checkpoint.pt"
     state = {"step": 0, "seconds": 0.0, "log": [], "args": {k: str(v) for k, v in vars(args).items()}}
     if ckpt_path.exists():
@@ -293,6 +307,14 @@ def main():
         state = ckpt["state"]
         rng.setstate(ckpt["rng"])
         print(f"resumed at step {state['step']} ({state['seconds'] / 60:.1f} min trained)", flush=True)
+    elif args.init:
+        # The decoder (and any tuned encoder layers) of an earlier run; a fresh optimiser and schedule.
+        missing, _ = net.load_state_dict(torch.load(args.init, map_location=device)["net"], strict=False)
+        untrained = [k for k in missing if not k.startswith("encoder.")]
+        if untrained:
+            raise SystemExit(f"{args.init} lacks {len(untrained)} decoder tensors (first: {untrained[0]}): not a checkpoint of this architecture")
+        state["init"] = str(args.init)
+        print(f"initialised from {args.init}", flush=True)
     device_name = torch.cuda.get_device_name(device) if device.type == "cuda" else "cpu"
     devices = state.setdefault("devices", ["cpu"] if state["step"] else [])
     if not args.export_only and device_name not in devices:
@@ -302,6 +324,8 @@ def main():
     if args.arch == "pretrained" and not args.export_only:
         t1 = time.time()
         views = precompute_views(net, train, random.Random(args.seed + 1), args.views)
+        if args.tune_late_blocks:
+            views = [(luma, feats[:3], chroma) for luma, feats, chroma in views]  # the 1/32 map is recomputed each step
         print(f"encoder features of {len(views)} views in {time.time() - t1:.0f} s", flush=True)
     budget = args.minutes * 60
     started = time.time() - state["seconds"]
@@ -309,11 +333,12 @@ def main():
     running = 0.0
     while not args.export_only and time.time() - started < budget:
         frac = (time.time() - started) / budget
-        lr = args.lr * (min(1.0, state["step"] / 200) * 0.5 * (1 + math.cos(math.pi * frac)))
+        schedule = min(1.0, state["step"] / 200) * 0.5 * (1 + math.cos(math.pi * frac))
+        lr = args.lr * schedule
         for g in opt.param_groups:
-            g["lr"] = lr
+            g["lr"] = g.get("base_lr", args.lr) * schedule
         if views is not None:
-            luma, feats, chroma_half = sample_views(views, args.batch, args.crop, rng)
+            luma, feats, chroma_half = sample_views(views, args.batch, args.crop, rng, net.late_features if args.tune_late_blocks else None)
             target = soft_targets(chroma_half, centres)
             logits = net.decode(luma, feats)
         else:
@@ -365,6 +390,7 @@ def main():
         "model": model_id,
         "arch": args.arch,
         "encoder": encoder_record,
+        "init": state.get("init"),
         "working_size": {"short_side": working[0], "max_side": working[1], "size_multiple": working[2]},
         "trained_parameters": sum(p.numel() for p in trainable),
         "data": {"dir": str(args.data), "train_images": len(train), "validation_images": len(val), "split": "sha1(source/original) % 10 == 0 -> validation"},
