@@ -1,7 +1,10 @@
-// `npm run train -- colorize|interpolate|sr [--minutes N] [--out DIR] [--seed N] [--install-only]`
+// `npm run train -- colorize|interpolate|sr [--minutes N] [--out DIR] [--seed N] [--install-only | --export-only]`
+// `npm run train -- sr --plan --data-root .device-pack --out '$OUT' [--minutes N]`
 // Trains a model (sr: a recipe of four) with this repo's PyTorch pipeline (Debian's
 // python3-torch, CPU or GPU) and installs each exported ONNX with its registry manifest beside
-// the code that uses it.
+// the code that uses it. --plan prints the recipe's commands instead, to run on a GPU machine
+// that has Python but not this toolchain; --export-only then re-exports the checkpoints brought
+// back (with this machine's torch) and installs them.
 import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { copyFile, readFile, writeFile } from 'node:fs/promises';
@@ -12,7 +15,9 @@ import { parseModelManifest, type ModelManifestInput } from '@revive/contracts';
 import { preparePretrainedEncoder } from './pretrained-encoder.ts';
 
 const PYTHON = '/usr/bin/python3'; // Debian's, where apt puts torch; pyenv's python3 on PATH has none
-const data = (p: string) => resolve(repoRoot, '../shared/data', p);
+/** ../shared/data, or what --data-root names (a --plan's paths stay relative to the repo root). */
+let dataRoot = resolve(repoRoot, '../shared/data');
+const data = (p: string) => join(dataRoot, p);
 /** Where the colorizer's pretrained encoder is unpacked, beside the runs of the task. */
 const encoderDir = (outRoot: string) => join(outRoot, 'pretrained');
 
@@ -136,14 +141,23 @@ const TASKS: Record<string, readonly TrainingRun[]> = {
 
 const { positionals, values } = parseArgs({
   allowPositionals: true,
-  options: { minutes: { type: 'string' }, out: { type: 'string' }, seed: { type: 'string', default: '1' }, 'install-only': { type: 'boolean' } },
+  options: {
+    minutes: { type: 'string' },
+    out: { type: 'string' },
+    seed: { type: 'string', default: '1' },
+    'install-only': { type: 'boolean' },
+    'export-only': { type: 'boolean' },
+    plan: { type: 'boolean' },
+    'data-root': { type: 'string' },
+  },
 });
 const taskName = positionals[0] ?? '';
 const runs = TASKS[taskName];
 if (!runs) {
-  console.error('usage: npm run train -- colorize|interpolate|sr [--minutes N] [--out DIR] [--seed N] [--install-only]');
+  console.error('usage: npm run train -- colorize|interpolate|sr [--minutes N] [--out DIR] [--seed N] [--install-only | --export-only | --plan [--data-root DIR]]');
   process.exit(2);
 }
+if (values['data-root']) dataRoot = values.plan ? values['data-root'] : resolve(values['data-root']);
 
 function ensurePythonDeps(): void {
   if (spawnSync(PYTHON, ['-c', 'import torch, onnx, PIL, numpy'], { stdio: 'ignore' }).status === 0) return;
@@ -153,22 +167,33 @@ function ensurePythonDeps(): void {
   if (apt.status !== 0) throw new Error('apt-get install failed');
 }
 
-const outRoot = resolve(values.out ?? join(repoRoot, '.revive/training', taskName));
 const budgetScale = values.minutes ? Number(values.minutes) / runs[0]!.minutes : 1;
 if (!Number.isFinite(budgetScale) || budgetScale <= 0) throw new Error(`--minutes must be a positive number, got ${values.minutes}`);
+const scriptArgs = (run: TrainingRun, outRoot: string) => [
+  ...run.args(outRoot), '--out', join(outRoot, run.name), '--minutes', String(Math.round(run.minutes * budgetScale * 100) / 100), '--seed', values.seed,
+];
+
+if (values.plan) {
+  // Paths stay as given (relative to the repo root, or '$OUT' for the GPU machine's output folder).
+  const outRoot = values.out ?? '.revive/training/' + taskName;
+  const quote = (a: string) => (/^[\w./=-]+$/.test(a) ? a : `"${a}"`);
+  for (const run of runs) {
+    if (run.prepare) throw new Error(`${taskName}: ${run.name} prepares files before training (the encoder); --plan does not carry them yet`);
+    console.log(['python3', join(run.dir, 'training', run.script), ...scriptArgs(run, outRoot)].map(quote).join(' '));
+  }
+  process.exit(0);
+}
+
+const outRoot = resolve(values.out ?? join(repoRoot, '.revive/training', taskName));
 if (!values['install-only']) ensurePythonDeps();
 for (const run of runs) {
-  const outDir = join(outRoot, run.name);
   if (!values['install-only']) {
     await run.prepare?.(outRoot);
-    const minutes = String(Math.round(run.minutes * budgetScale * 100) / 100);
-    const trained = spawnSync(PYTHON, [run.script, ...run.args(outRoot), '--out', outDir, '--minutes', minutes, '--seed', values.seed], {
-      cwd: resolve(repoRoot, run.dir, 'training'),
-      stdio: 'inherit',
-    });
+    const args = [run.script, ...scriptArgs(run, outRoot), ...(values['export-only'] ? ['--export-only'] : [])];
+    const trained = spawnSync(PYTHON, args, { cwd: resolve(repoRoot, run.dir, 'training'), stdio: 'inherit' });
     if (trained.status !== 0) throw new Error(`training ${run.name} failed with exit code ${trained.status}`);
   }
-  await install(run, outDir);
+  await install(run, join(outRoot, run.name));
 }
 
 /** The ONNX file, its manifest and the training record go to the package's model directory. */

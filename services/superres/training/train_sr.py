@@ -211,11 +211,18 @@ def main():
 
     net = CompactSR(args.scale, args.channels, args.layers, mode)
     step, trained_s, history, init_note, ck, devices = 0, 0.0, [], None, None, []
+    # What the record reports as the run's data and arguments: the first invocation's, so a run
+    # trained elsewhere (a GPU machine with a data pack) and exported here says what it learnt from.
+    trained_with = {
+        "data": {"dir": str(args.data), "train_images": len(train), "validation_images": len(val), "split": "sha1(source/original) % 10 == 0 -> validation"},
+        "args": {k: str(v) for k, v in vars(args).items()},
+    }
     if ckpt_path.exists():
         ck = torch.load(ckpt_path, map_location="cpu")
         net.load_state_dict(ck["model"])
         step, trained_s, history, init_note = ck["step"], ck["trained_s"], ck["history"], ck.get("init")
         devices = ck.get("devices", ["cpu"])
+        trained_with = ck.get("trained_with", trained_with)
         print(f"resumed at step {step} ({trained_s / 60:.1f} min trained)", flush=True)
     elif args.init:
         init_note = init_from(net, args.init)
@@ -231,7 +238,7 @@ def main():
         devices.append(device_name)  # a run resumed elsewhere (CPU here, a GPU machine there) names both
 
     def save():
-        checkpoint = {"model": net.state_dict(), "opt": opt.state_dict(), "step": step, "trained_s": trained_s, "history": history, "init": init_note, "devices": devices}
+        checkpoint = {"model": net.state_dict(), "opt": opt.state_dict(), "step": step, "trained_s": trained_s, "history": history, "init": init_note, "devices": devices, "trained_with": trained_with}
         torch.save(checkpoint, ckpt_path)
 
     budget = args.minutes * 60
@@ -263,8 +270,7 @@ def main():
     val_psnr, val_bicubic = validate(net, val_pairs, args.scale)
     record = {
         "model": args.model,
-        "data": {"dir": str(args.data), "train_images": len(train), "validation_images": len(val), "split": "sha1(source/original) % 10 == 0 -> validation"},
-        "args": {k: str(v) for k, v in vars(args).items()},
+        **trained_with,
         "architecture": {"channels": args.channels, "layers": args.layers, "mode": mode, "scale": args.scale},
         "parameters": parameters(net),
         "steps": step,
