@@ -60,13 +60,18 @@ class CompactSR(nn.Module):
         nn.init.zeros_(self.tail.weight)
         nn.init.zeros_(self.tail.bias)
 
-    def forward(self, rgb: torch.Tensor) -> torch.Tensor:
+    def residual(self, rgb: torch.Tensor) -> torch.Tensor:
+        """What the network adds to bicubic: (N,1,..) in luma mode, (N,3,..) in rgb mode."""
         x = (rgb * self.luma).sum(1, keepdim=True) if self.mode == "luma" else rgb
         f = self.head_act(self.head(x))
         f = self.body(f) + f
-        residual = F.pixel_shuffle(self.tail(f), self.scale)
-        base = F.pixel_shuffle(F.conv2d(F.pad(rgb, (2, 2, 2, 2), mode="replicate"), self.upsample, groups=3), self.scale)
-        return base + residual  # (N,1,..) broadcasts over R, G, B in luma mode
+        return F.pixel_shuffle(self.tail(f), self.scale)
+
+    def bicubic(self, rgb: torch.Tensor) -> torch.Tensor:
+        return F.pixel_shuffle(F.conv2d(F.pad(rgb, (2, 2, 2, 2), mode="replicate"), self.upsample, groups=3), self.scale)
+
+    def forward(self, rgb: torch.Tensor) -> torch.Tensor:
+        return self.bicubic(rgb) + self.residual(rgb)  # (N,1,..) broadcasts over R, G, B in luma mode
 
 
 class ExportedSR(nn.Module):
