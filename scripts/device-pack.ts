@@ -7,19 +7,15 @@
 // so a budget cut removes some of every kind rather than a whole kind.
 import { copyFile, mkdir, readFile, readdir, rm, stat, writeFile } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
-import { createHash } from 'node:crypto';
 import { parseArgs } from 'node:util';
 import { repoRoot } from '@revive/config';
+import { isValidationPhoto } from '@revive/eval';
 
 const { values } = parseArgs({ options: { mb: { type: 'string', default: '40' }, out: { type: 'string', default: '.device-pack' } } });
 const budgetBytes = Number(values.mb) * 1e6;
 if (!Number.isFinite(budgetBytes) || budgetBytes <= 0) throw new Error(`--mb must be a positive number, got ${values.mb}`);
 const shared = resolve(repoRoot, '../shared/data');
 const out = resolve(repoRoot, values.out!);
-
-/** The training scripts' split rule (split_of in train_sr.py and train_colorizer.py). */
-const isValidation = (source: string, original: string) =>
-  BigInt(`0x${createHash('sha1').update(`${source}/${original}`).digest('hex')}`) % 10n === 0n;
 
 const manifestText = await readFile(join(shared, 'photos/manifest.csv'), 'utf8').catch(() => {
   throw new Error(`no corpus at ${shared}/photos: the pack is built from ../shared/data beside the repo`);
@@ -31,9 +27,9 @@ const rows = lines.map((line) => {
 });
 const sizes = new Map(await Promise.all(rows.map(async (r) => [r.file, (await stat(join(shared, 'photos', r.file))).size] as const)));
 
-const validation = rows.filter((r) => isValidation(r.source, r.original));
+const validation = rows.filter((r) => isValidationPhoto(r.source, r.original));
 const bySource = new Map<string, typeof rows>();
-for (const r of rows) if (!isValidation(r.source, r.original)) bySource.set(r.source, [...(bySource.get(r.source) ?? []), r]);
+for (const r of rows) if (!isValidationPhoto(r.source, r.original)) bySource.set(r.source, [...(bySource.get(r.source) ?? []), r]);
 const interleaved: typeof rows = [];
 for (let i = 0; interleaved.length < rows.length - validation.length; i++) {
   for (const list of bySource.values()) if (list[i]) interleaved.push(list[i]!);
