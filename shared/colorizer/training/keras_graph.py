@@ -128,36 +128,36 @@ class KerasGraph(nn.Module):
         # Frozen: BatchNorm keeps its ImageNet statistics whatever the caller's mode.
         return super().train(False)
 
+    def _layer(self, name: str) -> nn.Module:
+        return self.layers[name.replace("/", "_")]
+
+    def _run(self, names: list, acts: dict, stop: str = None) -> dict:
+        """Runs `names` in order, each on the activations it reads from `acts`; stops after `stop`."""
+        for name in names:
+            acts[name] = self._layer(name)(*[acts[i] for i in self.inputs[name]])
+            if name == stop:
+                break
+        return acts
+
     def forward(self, x: torch.Tensor):
-        acts = {self.input_name: x}
-        for name in self.order:
-            acts[name] = self.layers[name.replace("/", "_")](*[acts[i] for i in self.inputs[name]])
+        acts = self._run(self.order, {self.input_name: x})
         return [acts[o] for o in self.outputs]
 
     def layers_after(self, cut: str) -> list:
         """Names of the layers computed after `cut`, in graph order."""
         return self.order[self.order.index(cut) + 1 :]
 
-    def unfreeze_after(self, cut: str) -> list:
-        """Makes the weights of every layer after `cut` trainable and returns them. BatchNorm keeps
-        its ImageNet statistics (the module stays in eval mode); its scale and shift do train."""
-        params = []
+    def unfreeze_after(self, cut: str) -> None:
+        """Makes the weights of every layer after `cut` trainable. BatchNorm keeps its ImageNet
+        statistics (the module stays in eval mode); its scale and shift do train."""
         for name in self.layers_after(cut):
-            for p in self.layers[name.replace("/", "_")].parameters():
-                p.requires_grad_(True)
-                params.append(p)
-        return params
+            self._layer(name).requires_grad_(True)
 
     def forward_from(self, cut: str, x: torch.Tensor, output: str) -> torch.Tensor:
         """`output` computed from the activation `x` of `cut` alone. Only valid where no later layer
         reads an activation from before the cut (true between MobileNetV2's blocks); a KeyError
         says the cut is in the wrong place."""
-        acts = {cut: x}
-        for name in self.layers_after(cut):
-            acts[name] = self.layers[name.replace("/", "_")](*[acts[i] for i in self.inputs[name]])
-            if name == output:
-                break
-        return acts[output]
+        return self._run(self.layers_after(cut), {cut: x}, stop=output)[output]
 
 
 def classify(spec_dir: Path, rgb01: torch.Tensor) -> torch.Tensor:
