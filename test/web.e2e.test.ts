@@ -9,6 +9,7 @@ import { defaultStateDir } from '@revive/config';
 import { startLocalStack, type LocalStack } from '@revive/local-services';
 import { chromaOf } from './support/chroma.ts';
 import { query, uploadFile } from './support/graphql-client.ts';
+import { stallReport } from './support/stall-report.ts';
 import { CONTRAST_AUDIT, DROP_TWO_PICTURES, LABEL_AUDIT, launchChromium, RECORD_PROGRESS } from './support/web-page.ts';
 
 const greyPhoto = resolve(import.meta.dirname, 'fixtures/images/brooklyn-bridge-1880s-grey-160.jpg');
@@ -311,9 +312,11 @@ describe('web page end to end: real headless Chromium against the real stack (ga
     // Twelve more, held at the first stage: a full first page of waiting items.
     stack.services.preprocess.pause();
     try {
+      const waiting: string[] = [];
       for (let i = 0; i < 12; i++) {
         const upload = await uploadFile(stack.graphqlUrl, greyPhoto, { scale: 1, colorize: 'OFF' }, undefined, { token: stack.token });
         assert.equal(upload.errors, undefined, JSON.stringify(upload.errors));
+        waiting.push(upload.data!.uploadMedia.id);
       }
       const gallery = await context.newPage();
       watchPage(gallery);
@@ -331,7 +334,14 @@ describe('web page end to end: real headless Chromium against the real stack (ga
 
       stack.services.preprocess.resume();
       // Loaded as QUEUED, followed live: all finish on the page without a reload.
-      await gallery.waitForFunction(() => document.querySelectorAll('li.card[data-status="COMPLETED"]').length === document.querySelectorAll('li.card').length, undefined, { timeout: 150_000, polling: 500 });
+      try {
+        await gallery.waitForFunction(() => document.querySelectorAll('li.card[data-status="COMPLETED"]').length === document.querySelectorAll('li.card').length, undefined, { timeout: 150_000, polling: 500 });
+      } catch (error) {
+        // Name what is behind: the database (a stalled stage) or the page (a lost update).
+        const onPage = new Map(await gallery.locator('li.card').evaluateAll((cards) => cards.map((c) => [(c as HTMLElement).dataset.mediaId ?? '?', (c as HTMLElement).dataset.status ?? '?'] as [string, string])));
+        const ids = [...new Set([...waiting, ...onPage.keys()])];
+        throw new Error(`not every card finished: ${(error as Error).message}\n${await stallReport(stack, ids, { token: stack.token }, onPage)}`);
+      }
       assert.deepEqual(pageErrors, []);
     } finally {
       stack.services.preprocess.resume();

@@ -1,5 +1,9 @@
 import { z } from 'zod';
-import { Subjects, type Subject } from './pipeline-names.ts';
+import { MediaKinds, Stages, Subjects, type MediaKind, type Stage, type Subject } from './pipeline-names.ts';
+
+/** Every stage name, for schemas (the catalogue in flow.ts says what each does). */
+const stageName = z.enum(Object.values(Stages) as [Stage, ...Stage[]]);
+const mediaKind = z.enum(Object.values(MediaKinds) as [MediaKind, ...MediaKind[]]);
 
 /** What the user asked for; travels with the item so every stage knows its part. */
 export const enhanceOptionsSchema = z.object({
@@ -88,8 +92,8 @@ const uploaded = z.object({
 
 const failed = z.object({
   ...itemBase,
-  kind: z.enum(['image', 'video']),
-  stage: z.enum(['preprocess', 'colorize', 'superres', 'interpolate', 'publish']),
+  kind: mediaKind,
+  stage: stageName,
   /** Typed, client-facing code, e.g. UNSUPPORTED_MEDIA, IMAGE_TOO_LARGE, MODEL_REJECTED. */
   code: z.string().regex(/^[A-Z][A-Z0-9_]*$/),
   message: z.string().max(2000),
@@ -148,7 +152,7 @@ export function parseEvent<S extends Subject>(subject: S, payload: unknown): Eve
 /** Progress of one stage on one item (tiles for images, frames for videos). */
 export const stageProgressSchema = z.object({
   mediaId: z.uuid(),
-  stage: z.enum(['preprocess', 'colorize', 'superres', 'interpolate', 'publish']),
+  stage: stageName,
   done: z.number().int().nonnegative(),
   total: z.number().int().positive(),
   unit: z.enum(['tiles', 'frames', 'bytes', 'steps']),

@@ -1,39 +1,118 @@
-import { Consumers, Stages, Subjects, type ConsumerName, type MediaKind, type Stage, type Subject } from './pipeline-names.ts';
+import type { EnhanceOptions } from './events.ts';
+import { Subjects, type ConsumerName, type MediaKind, type Stage, type Subject } from './pipeline-names.ts';
 
-/** One hop of the choreography: a stage consumes one subject and emits the next. */
-export interface Hop {
-  readonly stage: Stage;
-  readonly consumer: ConsumerName;
+/** How a stage counts its progress on one item. */
+export type ProgressUnit = 'tiles' | 'frames' | 'bytes' | 'steps';
+
+/** What one stage does for one kind of media. */
+export interface StageRoute {
   readonly consumes: Subject;
   readonly emits: Subject;
+  /** What its progress reports count. */
+  readonly unit: ProgressUnit;
+  /** One message per video chunk in and out, so its progress is counted over chunks. */
+  readonly perChunk: boolean;
+}
+
+/** One restoration stage: everything the rest of the system needs to know about it. */
+export interface StageDefinition {
+  /** What people see (web page, CLI). */
+  readonly label: string;
+  /** The user option that decides whether the stage changes the item; null: it always does. */
+  readonly option: keyof EnhanceOptions | null;
+  /** The kinds of media it handles, in the pipeline's order. */
+  readonly routes: { readonly [K in MediaKind]?: StageRoute };
 }
 
 /**
- * The pipeline's flow map, readable in one place. No process orchestrates it: each stage
- * service consumes its subject and publishes the next; the gateway only watches.
+ * The stage catalogue: the pipeline's flow map and every fact about a stage, readable in one
+ * place and written nowhere else. No process orchestrates the flow: each stage service
+ * consumes its subjects and publishes the next; the gateway only watches. Key order is flow
+ * order. A new stage is an entry here, its events in events.ts, and its own service folder.
  */
-export const FLOW: Readonly<Record<MediaKind, readonly Hop[]>> = {
-  image: [
-    { stage: Stages.preprocess, consumer: Consumers.preprocessImage, consumes: Subjects.imageUploaded, emits: Subjects.imagePreprocessed },
-    { stage: Stages.colorize, consumer: Consumers.colorizeImage, consumes: Subjects.imagePreprocessed, emits: Subjects.imageColorized },
-    { stage: Stages.superres, consumer: Consumers.superresImage, consumes: Subjects.imageColorized, emits: Subjects.imageSuperResolved },
-    { stage: Stages.publish, consumer: Consumers.publishImage, consumes: Subjects.imageSuperResolved, emits: Subjects.imagePublished },
-  ],
-  video: [
-    { stage: Stages.preprocess, consumer: Consumers.preprocessVideo, consumes: Subjects.videoUploaded, emits: Subjects.videoPreprocessed },
-    { stage: Stages.colorize, consumer: Consumers.colorizeVideo, consumes: Subjects.videoPreprocessed, emits: Subjects.videoColorized },
-    { stage: Stages.superres, consumer: Consumers.superresVideo, consumes: Subjects.videoColorized, emits: Subjects.videoSuperResolved },
-    { stage: Stages.interpolate, consumer: Consumers.interpolateVideo, consumes: Subjects.videoSuperResolved, emits: Subjects.videoInterpolated },
-    { stage: Stages.publish, consumer: Consumers.publishVideo, consumes: Subjects.videoInterpolated, emits: Subjects.videoPublished },
-  ],
-};
+export const STAGE_CATALOGUE = {
+  preprocess: {
+    label: 'Prepare',
+    option: null,
+    routes: {
+      image: { consumes: Subjects.imageUploaded, emits: Subjects.imagePreprocessed, unit: 'steps', perChunk: false },
+      // Reads the whole upload and cuts it: chunks come out, the video went in.
+      video: { consumes: Subjects.videoUploaded, emits: Subjects.videoPreprocessed, unit: 'frames', perChunk: false },
+    },
+  },
+  colorize: {
+    label: 'Colorize',
+    option: 'colorize',
+    routes: {
+      image: { consumes: Subjects.imagePreprocessed, emits: Subjects.imageColorized, unit: 'steps', perChunk: false },
+      video: { consumes: Subjects.videoPreprocessed, emits: Subjects.videoColorized, unit: 'frames', perChunk: true },
+    },
+  },
+  superres: {
+    label: 'Enlarge',
+    option: 'scale',
+    routes: {
+      image: { consumes: Subjects.imageColorized, emits: Subjects.imageSuperResolved, unit: 'tiles', perChunk: false },
+      video: { consumes: Subjects.videoColorized, emits: Subjects.videoSuperResolved, unit: 'frames', perChunk: true },
+    },
+  },
+  interpolate: {
+    label: 'Smooth motion',
+    option: 'frameRateFactor',
+    routes: {
+      video: { consumes: Subjects.videoSuperResolved, emits: Subjects.videoInterpolated, unit: 'frames', perChunk: true },
+    },
+  },
+  publish: {
+    label: 'Finish',
+    option: null,
+    routes: {
+      image: { consumes: Subjects.imageSuperResolved, emits: Subjects.imagePublished, unit: 'steps', perChunk: false },
+      // Joins the chunks: one event per video.
+      video: { consumes: Subjects.videoInterpolated, emits: Subjects.videoPublished, unit: 'frames', perChunk: false },
+    },
+  },
+} as const satisfies Record<Stage, StageDefinition>;
+
+/** Every stage, in flow order. */
+export const STAGE_NAMES = Object.keys(STAGE_CATALOGUE) as Stage[];
+
+/** A stage's definition. */
+export function stageDefinition(stage: Stage): StageDefinition {
+  return STAGE_CATALOGUE[stage];
+}
+
+/** One hop of the choreography: a stage consumes one subject and emits the next. */
+export interface Hop extends StageRoute {
+  readonly stage: Stage;
+  readonly kind: MediaKind;
+  /** The durable consumer all replicas of the stage share for this kind: `<stage>-<kind>`. */
+  readonly consumer: ConsumerName;
+}
+
+function hopsFor(kind: MediaKind): Hop[] {
+  return STAGE_NAMES.flatMap((stage) => {
+    const route: StageRoute | undefined = stageDefinition(stage).routes[kind];
+    return route ? [{ stage, kind, consumer: `${stage}-${kind}` as ConsumerName, ...route }] : [];
+  });
+}
+
+/** The pipeline's flow map per kind of media, derived from the catalogue. */
+export const FLOW: Readonly<Record<MediaKind, readonly Hop[]>> = { image: hopsFor('image'), video: hopsFor('video') };
+
+const ALL_HOPS: readonly Hop[] = [...FLOW.image, ...FLOW.video];
 
 /** The hops a stage service runs: one durable consumer per hop. */
 export function hopsOf(stage: Stage): Hop[] {
-  return [...FLOW.image, ...FLOW.video].filter((h) => h.stage === stage);
+  return ALL_HOPS.filter((h) => h.stage === stage);
 }
 
 /** The stages an item of this kind passes through, in order (for progress displays). */
 export function stagesOf(kind: MediaKind): Stage[] {
   return FLOW[kind].map((h) => h.stage);
+}
+
+/** The hop that emits a subject (the stage whose outcome it announces), if any. */
+export function hopEmitting(subject: Subject): Hop | undefined {
+  return ALL_HOPS.find((h) => h.emits === subject);
 }

@@ -1,28 +1,17 @@
 import { AckPolicy, DeliverPolicy, type JsMsg, type NatsConnection } from 'nats';
 import { trace } from '@opentelemetry/api';
 import type { Logger } from '@revive/logging';
-import { inConsumeSpan } from '@revive/messaging';
+import { consumeDurable, inConsumeSpan } from '@revive/messaging';
 import { SpanAttributes } from '@revive/telemetry';
-import { Consumers, GatewaySubjects, InvalidEventError, isSubject, MediaProgressEvents, parseEvent, ProgressSubjects, stageProgressSchema, Streams, Subjects, type MediaProgressEvent, type Stage, type Subject } from '@revive/contracts';
+import { Consumers, GatewaySubjects, hopEmitting, InvalidEventError, isSubject, MediaProgressEvents, parseEvent, ProgressSubjects, stageProgressSchema, Streams, Subjects, type MediaProgressEvent, type Stage, type Subject } from '@revive/contracts';
 import type { MediaHub } from './media-hub.ts';
 import type { MediaRecord, Projection } from './persistence/index.ts';
 
-const STAGE_OF_SUBJECT: Partial<Record<Subject, Stage>> = {
-  [Subjects.imagePreprocessed]: 'preprocess',
-  [Subjects.videoPreprocessed]: 'preprocess',
-  [Subjects.imageColorized]: 'colorize',
-  [Subjects.videoColorized]: 'colorize',
-  [Subjects.imageSuperResolved]: 'superres',
-  [Subjects.videoSuperResolved]: 'superres',
-  [Subjects.videoInterpolated]: 'interpolate',
-  [Subjects.imagePublished]: 'publish',
-  [Subjects.videoPublished]: 'publish',
-};
 
 /** What subscribers are told after an event was projected (in order). */
 function updatesFor(subject: Subject, media: MediaRecord, at: string): Array<{ event: MediaProgressEvent; stage: Stage | null }> {
   if (subject === Subjects.mediaFailed) return [{ event: MediaProgressEvents.failed, stage: media.error?.stage ?? null }];
-  const stage = STAGE_OF_SUBJECT[subject];
+  const stage = hopEmitting(subject)?.stage;
   if (!stage) return [{ event: MediaProgressEvents.snapshot, stage: null }];
   const skipped = media.stages.find((s) => s.stage === stage)?.status === 'SKIPPED';
   const updates = [{ event: skipped ? MediaProgressEvents.stageSkipped : MediaProgressEvents.stageDone, stage }];
@@ -59,9 +48,8 @@ export async function startProjector(deps: {
   const { nc, projection, hub, log } = deps;
   const jsm = await nc.jetstreamManager();
   const config = { durable_name: Consumers.gatewayProjection, ack_policy: AckPolicy.Explicit, deliver_policy: DeliverPolicy.All, ack_wait: 30e9, max_ack_pending: 1000 };
-  await jsm.consumers.info(Streams.media, Consumers.gatewayProjection).catch(() => jsm.consumers.add(Streams.media, config));
-  const consumer = await nc.jetstream().consumers.get(Streams.media, Consumers.gatewayProjection);
-  const messages = await consumer.consume({ max_messages: 64 });
+  const ensure = async () => void (await jsm.consumers.info(Streams.media, Consumers.gatewayProjection).catch(() => jsm.consumers.add(Streams.media, config)));
+  await ensure();
 
   async function project(msg: JsMsg): Promise<void> {
     const subject = msg.subject;
@@ -94,8 +82,13 @@ export async function startProjector(deps: {
   // projection continues the trace of the stage that published the event.
   const chains = new Map<string, Promise<void>>();
   const inFlight = new Set<Promise<void>>();
-  const loop = (async () => {
-    for await (const msg of messages) {
+  const consuming = consumeDurable({
+    nc,
+    stream: Streams.media,
+    consumer: Consumers.gatewayProjection,
+    maxMessages: 64,
+    ensure,
+    async admit(msg) {
       const key = mediaIdOf(msg);
       const previous = chains.get(key) ?? Promise.resolve();
       const done: Promise<void> = previous
@@ -108,9 +101,9 @@ export async function startProjector(deps: {
       chains.set(key, done);
       inFlight.add(done);
       while (inFlight.size >= PARALLEL_ITEMS) await Promise.race(inFlight);
-    }
-    await Promise.allSettled([...inFlight]);
-  })();
+    },
+    onInterrupted: (error) => log.warn({ err: error }, 'projection: consuming was interrupted; re-opening it'),
+  });
 
   const progressSub = nc.subscribe(ProgressSubjects.all, {
     queue: GatewaySubjects.progressQueue,
@@ -131,8 +124,8 @@ export async function startProjector(deps: {
   return {
     async stop() {
       progressSub.unsubscribe();
-      messages.stop();
-      await loop;
+      await consuming.stop();
+      await Promise.allSettled([...inFlight]);
     },
   };
 }

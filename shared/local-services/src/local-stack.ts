@@ -2,6 +2,7 @@ import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { repoRoot } from '@revive/config';
+import { STAGE_NAMES, type Stage } from '@revive/contracts';
 import { freePort } from './free-port.ts';
 import { startNatsServer, type RunningNatsServer } from './nats-server.ts';
 import { startPostgres } from './postgres-server.ts';
@@ -10,17 +11,12 @@ import { startServiceProcess, type ServiceProcess } from './service-process.ts';
 /** The gateway's operator CLI for accounts: the stack makes users the way an operator does. */
 const USERS_CLI = 'services/gateway/src/users.cli.ts';
 
-/** Every Revive service, each its own OS process; stages in flow order. */
-export const SERVICES = {
-  gateway: 'services/gateway/src/main.ts',
-  preprocess: 'services/preprocess/src/main.ts',
-  colorize: 'services/colorize/src/main.ts',
-  superres: 'services/superres/src/main.ts',
-  interpolate: 'services/interpolate/src/main.ts',
-  publish: 'services/publish/src/main.ts',
-} as const;
-export type ServiceName = keyof typeof SERVICES;
-const STAGES = ['preprocess', 'colorize', 'superres', 'interpolate', 'publish'] as const;
+/** Every Revive service, each its own OS process: the gateway and one per stage of the catalogue, in flow order. */
+const STAGES = STAGE_NAMES;
+export type ServiceName = 'gateway' | Stage;
+/** A service's entry file: a stage's service lives in `services/<stage>/`. */
+const entryOf = (name: ServiceName) => `services/${name}/src/main.ts`;
+export const SERVICES: Readonly<Record<ServiceName, string>> = Object.fromEntries((['gateway', ...STAGES] as ServiceName[]).map((name) => [name, entryOf(name)])) as Record<ServiceName, string>;
 
 export interface LocalStackOptions {
   /** State folder (NATS store, PostgreSQL data, objects); temporary stacks pass a temp dir. */
@@ -29,6 +25,8 @@ export interface LocalStackOptions {
   readonly persistent: boolean;
   readonly natsPort?: number;
   readonly natsHttpPort?: number;
+  /** nats-server's ping interval (see NatsServerOptions); its default otherwise. */
+  readonly natsPingIntervalSeconds?: number;
   readonly postgresPort?: number;
   readonly gatewayPort?: number;
   /** Extra environment for every service (log level, limits, S3 settings…). */
@@ -64,7 +62,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
   let nats: RunningNatsServer | undefined;
   let pg: Awaited<ReturnType<typeof startPostgres>> | undefined;
   try {
-    nats = await startNatsServer({ storeDir: options.persistent ? join(stateDir, 'nats') : undefined, port: options.natsPort, httpPort: options.natsHttpPort });
+    nats = await startNatsServer({ storeDir: options.persistent ? join(stateDir, 'nats') : undefined, port: options.natsPort, httpPort: options.natsHttpPort, pingIntervalSeconds: options.natsPingIntervalSeconds });
     pg = await startPostgres({ dataDir: options.persistent ? join(stateDir, 'postgres') : undefined, port: options.postgresPort });
   } catch (error) {
     await nats?.stop();

@@ -28,6 +28,12 @@ export interface NatsServerOptions {
   readonly port?: number;
   /** Monitoring port (`nats server check`, /healthz); omitted: a free one. */
   readonly httpPort?: number;
+  /**
+   * How often the server pings each client; after two unanswered pings it closes the connection
+   * (a client frozen by SIGSTOP, a suspended VM). nats-server's default is two minutes; tests that
+   * freeze a service for longer than this set it low.
+   */
+  readonly pingIntervalSeconds?: number;
 }
 
 /** The installed server's version as [major, minor], or undefined when it cannot be read. */
@@ -57,10 +63,13 @@ export async function startNatsServer(options: NatsServerOptions = {}): Promise<
   const binary = natsServerBinary();
   const version = natsServerVersion(binary);
   const syncAlways = version !== undefined && (version[0] > 2 || (version[0] === 2 && version[1] >= 10));
+  const config: string[] = [];
+  if (syncAlways) config.push(`jetstream {\n  store_dir: ${JSON.stringify(storeDir)}\n  sync_interval: always\n}`);
+  if (options.pingIntervalSeconds !== undefined) config.push(`ping_interval: "${options.pingIntervalSeconds}s"`, 'ping_max: 2');
   const configArgs: string[] = [];
-  if (syncAlways) {
+  if (config.length) {
     const configFile = join(storeDir, 'revive-nats.conf');
-    await writeFile(configFile, `jetstream {\n  store_dir: ${JSON.stringify(storeDir)}\n  sync_interval: always\n}\n`);
+    await writeFile(configFile, `${config.join('\n')}\n`);
     configArgs.push('-c', configFile);
   }
   const launch = async (port: number | undefined) => {

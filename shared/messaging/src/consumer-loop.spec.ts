@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { messageId, parseEvent, Streams, Subjects, type EventOf } from '@revive/contracts';
 import { colorizeHop, preprocessed, startMediaStreamFixture, type MediaStreamFixture } from './consumer-loop.fixture.ts';
-import { runConsumerLoop } from './consumer-loop.ts';
+import { ConsumeInterruptedError, runConsumerLoop } from './consumer-loop.ts';
 import type { Outcome } from './outcome.ts';
 
 const at = () => new Date().toISOString();
@@ -44,4 +44,32 @@ describe('consumer loop against a real JetStream', () => {
     const info = await nats.jsm.consumers.info(Streams.media, colorizeHop.consumer);
     assert.deepEqual([info.num_pending, info.num_ack_pending], [0, 0], 'every message settled');
   });
+
+  it('keeps taking work when its durable consumer is deleted under it: re-creates it and re-opens the consume', async () => {
+    const interruptions: unknown[] = [];
+    const handle = async (event: EventOf<typeof Subjects.imagePreprocessed>): Promise<Outcome> => ({
+      kind: 'done',
+      next: [{ subject: Subjects.imageColorized, payload: { ...event, key: `media/${event.mediaId}/col.png`, colorized: true, at: at() }, msgID: messageId(event.mediaId, 'colorize') }],
+    });
+    const loop = await runConsumerLoop({ nc: nats.nc, stream: Streams.media, hop: colorizeHop, handle, ackWaitMs: 5000, onError: (e) => interruptions.push(e) });
+    try {
+      // An operator's `nats consumer rm`, or a stream re-created by a deploy: nats.js ends the consume for good.
+      await nats.jsm.consumers.delete(Streams.media, colorizeHop.consumer);
+      const id = '00000000-0000-4000-8000-000000000011';
+      // Published once the consumer exists again (it starts from the stream's head, DeliverPolicy.All, and
+      // would also find this one), so the spec proves the loop took up work, not that it replayed history.
+      const deadline = Date.now() + 20_000;
+      while (!(await nats.jsm.consumers.info(Streams.media, colorizeHop.consumer).catch(() => null))) {
+        assert.ok(Date.now() < deadline, `the consumer was not re-created within 20 s; loop errors: ${interruptions.map(String).join('; ')}`);
+        await new Promise((r) => setTimeout(r, 100));
+      }
+      await nats.js.publish(Subjects.imagePreprocessed, JSON.stringify(preprocessed(id)), { msgID: messageId(id, 'preprocess') });
+      let out: EventOf<typeof Subjects.imageColorized> | undefined;
+      while (out?.mediaId !== id) out = parseEvent(Subjects.imageColorized, await nats.next('watch-out', 20_000));
+      assert.ok(interruptions.some((e) => e instanceof ConsumeInterruptedError), 'the interruption was reported');
+    } finally {
+      await loop.stop();
+    }
+  });
 });
+

@@ -4,6 +4,7 @@ import { Buckets, eventSchemas, InvalidEventError, parseEvent, ProgressSubjects,
 import { withLogFields } from '@revive/logging';
 import { inSpan, pipelineMetrics, SpanAttributes } from '@revive/telemetry';
 import { monitorBacklog } from './backlog-monitor.ts';
+import { consumeDurable } from './durable-consume.ts';
 import { inConsumeSpan, publishTraced } from './message-tracing.ts';
 import { retryDelayMs, type HandlerContext, type Outcome } from './outcome.ts';
 
@@ -21,6 +22,15 @@ export interface ConsumerLoopOptions<S extends Subject> {
   readonly onError?: (error: unknown) => void;
   /** How often the consumer's backlog is read for the queue-depth gauges; 0: never. */
   readonly backlogPollMs?: number;
+}
+
+/** A stage's consume ended on its own and is being re-opened (logged; the stage keeps working). */
+export class ConsumeInterruptedError extends Error {
+  override readonly name = 'ConsumeInterruptedError';
+  readonly retryable = true;
+  constructor(consumer: string, cause: unknown) {
+    super(`consuming ${consumer} was interrupted (${cause instanceof Error ? cause.message : String(cause)}); re-opening it`, { cause });
+  }
 }
 
 /** How a delivery was settled, for the span and the stage metrics. */
@@ -71,9 +81,8 @@ export async function runConsumerLoop<S extends Subject>(options: ConsumerLoopOp
   const concurrency = options.concurrency ?? 1;
   const { nc } = options;
   const js = nc.jetstream();
-  await ensureConsumer(await nc.jetstreamManager(), options.stream, options.hop, ackWaitMs, maxDeliver, concurrency);
-  const consumer = await js.consumers.get(options.stream, options.hop.consumer);
-  const messages = await consumer.consume({ max_messages: concurrency });
+  const ensure = async () => ensureConsumer(await nc.jetstreamManager(), options.stream, options.hop, ackWaitMs, maxDeliver, concurrency);
+  await ensure();
   const inFlight = new Set<Promise<void>>();
   const stopBacklog = options.backlogPollMs === 0 ? () => {} : monitorBacklog(await nc.jetstreamManager(), options.stream, options.hop, options.backlogPollMs ?? 5000);
   const metrics = pipelineMetrics();
@@ -82,15 +91,21 @@ export async function runConsumerLoop<S extends Subject>(options: ConsumerLoopOp
   const cancelled = await js.views.kv(Buckets.cancelled, { history: 1 });
   const isCancelled = async (mediaId: string) => (await cancelled.get(mediaId).catch(() => null))?.operation === 'PUT';
 
-  const loop = (async () => {
-    for await (const msg of messages) {
+  const consuming = consumeDurable({
+    nc,
+    stream: options.stream,
+    consumer: options.hop.consumer,
+    maxMessages: concurrency,
+    ensure,
+    async admit(msg) {
       const task = process(msg).catch((e) => options.onError?.(e));
       inFlight.add(task);
       void task.finally(() => inFlight.delete(task));
       // Bounded: never more than `concurrency` handlers at once.
       while (inFlight.size >= concurrency) await Promise.race(inFlight);
-    }
-  })();
+    },
+    onInterrupted: (error) => options.onError?.(new ConsumeInterruptedError(options.hop.consumer, error)),
+  });
 
   async function publishFailure(msg: JsMsg, code: string, reason: string, attempt: number, raw: unknown): Promise<Settlement> {
     const item = raw as { mediaId?: unknown; options?: unknown } | null;
@@ -201,8 +216,7 @@ export async function runConsumerLoop<S extends Subject>(options: ConsumerLoopOp
   return {
     async stop() {
       stopBacklog();
-      messages.stop();
-      await loop;
+      await consuming.stop();
       await Promise.allSettled([...inFlight]);
     },
   };

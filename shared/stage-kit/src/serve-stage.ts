@@ -40,6 +40,13 @@ export async function serveStage(definition: StageServiceDefinition): Promise<vo
   });
   log.info({ store: config.store.kind, ...config.stage, ...started.info, healthPort: started.health?.port }, `${name} running`);
 
+  // Disconnects and reconnects (a frozen process the server gave up on, a restarted server) are the first thing to read when a stage stalls.
+  void (async () => {
+    for await (const status of started.nc.status()) {
+      if (status.type === 'disconnect' || status.type === 'reconnect' || status.type === 'staleConnection') log.warn({ nats: status.type, server: status.data }, `NATS ${status.type}`);
+    }
+  })();
+
   // The client reconnects forever, so a close nobody asked for is fatal: the supervisor restarts us.
   void started.nc.closed().then((error) => {
     if (stopping) return;

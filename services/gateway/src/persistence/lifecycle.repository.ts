@@ -1,6 +1,6 @@
 import { stagesOf, type Stage } from '@revive/contracts';
 import type { Sql } from 'postgres';
-import { MEDIA_COLUMNS, toMediaRecord, type MediaRecord, type StageState } from './media.model.ts';
+import { MEDIA_COLUMNS, toMediaRecord, UPDATED_AT_NOW, type MediaRecord, type StageState } from './media.model.ts';
 import { isUuid } from './pagination.ts';
 import { updateStage } from './stages.ts';
 
@@ -48,7 +48,7 @@ export function createLifecycleRepository(sql: Sql): LifecycleRepository {
         const stage = media.error?.stage ?? stagesOf(media.kind)[0]!;
         const stages = updateStage(media.stages, stage, reset);
         const [saved] = await tx`
-          UPDATE media SET status = 'PROCESSING', error = NULL, stages = ${tx.json(stages)}, retries = retries + 1, updated_at = now()
+          UPDATE media SET status = 'PROCESSING', error = NULL, stages = ${tx.json(stages)}, retries = retries + 1, updated_at = ${tx.unsafe(UPDATED_AT_NOW)}
           WHERE id = ${id} RETURNING ${columns}, retries`;
         return { ok: true as const, media: toMediaRecord(saved!), stage, retry: saved!.retries as number };
       });
@@ -56,7 +56,7 @@ export function createLifecycleRepository(sql: Sql): LifecycleRepository {
 
     async abandonRetry(before) {
       await sql`
-        UPDATE media SET status = 'FAILED', error = ${before.error === null ? null : sql.json(before.error)}, stages = ${sql.json(before.stages)}, updated_at = now()
+        UPDATE media SET status = 'FAILED', error = ${before.error === null ? null : sql.json(before.error)}, stages = ${sql.json(before.stages)}, updated_at = ${sql.unsafe(UPDATED_AT_NOW)}
         WHERE id = ${before.id} AND status = 'PROCESSING'`;
     },
 
@@ -67,7 +67,7 @@ export function createLifecycleRepository(sql: Sql): LifecycleRepository {
         if (!row) return { ok: false as const, media: undefined };
         const media = toMediaRecord(row);
         if (media.status !== 'QUEUED' && media.status !== 'PROCESSING') return { ok: false as const, media };
-        const [saved] = await tx`UPDATE media SET status = 'CANCELLED', updated_at = now() WHERE id = ${id} RETURNING ${columns}`;
+        const [saved] = await tx`UPDATE media SET status = 'CANCELLED', updated_at = ${tx.unsafe(UPDATED_AT_NOW)} WHERE id = ${id} RETURNING ${columns}`;
         return { ok: true as const, media: toMediaRecord(saved!) };
       });
     },

@@ -72,6 +72,15 @@ export const MEDIA_COLUMNS = `id, kind, filename, content_type AS "contentType",
   width, height, original_key AS "originalKey", result_key AS "resultKey", result_width AS "resultWidth",
   result_height AS "resultHeight", error, trace_id AS "traceId", created_at AS "createdAt", updated_at AS "updatedAt"`;
 
+/**
+ * The value every write gives `updated_at`. Clients keep the newest state by it, so it must grow
+ * with the order writes commit in: `now()` is when the transaction began, and one that then
+ * waited for the row lock would stamp itself older than the write it waited for (a client would
+ * then ignore an item's COMPLETED after its last progress report). The clock at the statement,
+ * after the lock, and never behind the row's last stamp (a clock stepped back by NTP).
+ */
+export const UPDATED_AT_NOW = 'GREATEST(clock_timestamp(), updated_at)';
+
 export function toMediaRecord(row: Row): MediaRecord {
   return {
     id: row.id,

@@ -206,4 +206,33 @@ describe('projection (real PostgreSQL)', () => {
     assert.equal(await projection.applyEvent(Subjects.imageColorized, { mediaId: m!.id, options: m!.options, at: at(5), key: 'k.png', width: 1, height: 1, colorized: true }, nextId()).then((r) => stage(r, 'colorize')?.status), 'SKIPPED', 'an image event is not a video’s history');
   });
 
+
+  it('stamps updatedAt when the write happens, not when its transaction began: a write that waited for the row lock never looks older than the one it waited for', async () => {
+    // Clients drop an update whose updatedAt is older than what they hold (an answer that arrived
+    // late). A transaction stamped with its start time (now()) that then waits for the row lock
+    // would carry an older stamp than the write it waited for: the page kept the older state
+    // (RUNNING) and ignored the item's COMPLETED for good.
+    const { id, base } = await uploadImage({ ...defaults, colorize: 'off', scale: 1 });
+    let release!: () => void;
+    const held = new Promise<void>((r) => (release = r));
+    let locked!: () => void;
+    const lockTaken = new Promise<void>((r) => (locked = r));
+    const holder = sql.begin(async (tx) => {
+      await tx`SELECT id FROM media WHERE id = ${id} FOR UPDATE`;
+      locked();
+      await held;
+      // Another writer (a progress report, say) that committed while the event's transaction waited.
+      const [row] = await tx`UPDATE media SET updated_at = clock_timestamp() WHERE id = ${id} RETURNING updated_at`;
+      return new Date(row!.updated_at as Date).getTime();
+    });
+    await lockTaken;
+    const waiting = projection.applyEvent(Subjects.imagePreprocessed, { ...base, at: at(1), key: `media/${id}/pre.png`, width: 64, height: 48, isMonochrome: true }, nextId());
+    await new Promise((r) => setTimeout(r, 150));
+    release();
+    const otherWrite = await holder;
+    const projected = await waiting;
+    assert.ok(projected, 'the event was projected');
+    assert.ok(Date.parse(projected.updatedAt) >= otherWrite, `updatedAt ${projected.updatedAt} is older than the write it waited for (${new Date(otherWrite).toISOString()})`);
+  });
 });
+

@@ -1,6 +1,6 @@
-import { FLOW, Subjects, type EventOf, type PipelineEvent, type Stage, type StageProgress, type Subject } from '@revive/contracts';
+import { FLOW, hopEmitting, Subjects, type EventOf, type PipelineEvent, type Stage, type StageProgress, type Subject } from '@revive/contracts';
 import type { Sql, TransactionSql } from 'postgres';
-import { MEDIA_COLUMNS, toMediaRecord, type MediaRecord, type StageState } from './media.model.ts';
+import { MEDIA_COLUMNS, toMediaRecord, UPDATED_AT_NOW, type MediaRecord, type StageState } from './media.model.ts';
 import { recordFailure } from './failures.repository.ts';
 import { advanceStage, finishStage, isFinished, statusAfter, updateStage } from './stages.ts';
 import { advanceVideoStage, finishChunk, isChunkEvent } from './video-stages.ts';
@@ -21,8 +21,6 @@ export interface Projection {
   applyProgress(progress: StageProgress): Promise<MediaRecord | undefined>;
 }
 
-/** Which stage emits each outcome subject, straight from the flow map. */
-const STAGE_OF = new Map<Subject, Stage>([...FLOW.image, ...FLOW.video].map((hop) => [hop.emits, hop.stage]));
 
 export function createProjection(sql: Sql): Projection {
   return {
@@ -38,7 +36,7 @@ export function createProjection(sql: Sql): Projection {
         const event = { subject, payload } as PipelineEvent;
         if (event.subject === Subjects.mediaFailed) await recordFailure(tx, event.payload);
         const saved = await save(tx, fold(media, event));
-        if (isChunkEvent(event) && !finishedBy(media, saved, STAGE_OF.get(subject)!)) return undefined;
+        if (isChunkEvent(event) && !finishedBy(media, saved, hopEmitting(subject)!.stage)) return undefined;
         return saved;
       });
     },
@@ -48,8 +46,9 @@ export function createProjection(sql: Sql): Projection {
         const media = await lockMedia(tx, progress.mediaId);
         if (!media || media.status === 'COMPLETED' || media.status === 'FAILED' || media.status === 'CANCELLED') return undefined;
         const current = media.stages.find((s) => s.stage === progress.stage);
-        const sourceFrames = media.stages.find((s) => s.stage === 'preprocess' && s.status === 'DONE')?.total ?? null;
-        const video = media.kind === 'video' && current?.stage !== 'preprocess' && current?.stage !== 'publish';
+        // The video's frames, as counted by the stage that cut it into chunks (the first).
+        const sourceFrames = media.stages.find((s) => s.stage === FLOW.video[0]!.stage && s.status === 'DONE')?.total ?? null;
+        const video = media.kind === 'video' && FLOW.video.some((h) => h.stage === current?.stage && h.perChunk);
         const next = current && (video ? advanceVideoStage(current, progress, media.options, sourceFrames) : advanceStage(current, progress));
         if (!next) return undefined;
         const stages = updateStage(media.stages, progress.stage, () => next);
@@ -70,7 +69,7 @@ export function fold(media: MediaRecord, event: PipelineEvent): MediaRecord {
     const stages = updateStage(media.stages, p.stage, (s) => finishStage(s, 'FAILED', p.at));
     return { ...media, status: 'FAILED', stages, error: { code: p.code, message: p.message, stage: p.stage, attempt: p.attempt, at: p.at } };
   }
-  const stage = STAGE_OF.get(event.subject);
+  const stage = hopEmitting(event.subject)?.stage;
   // Uploaded events: the row was written before the event was published and stays QUEUED.
   // An event of the other kind (image subject, video item) is not this item's history.
   if (!stage || !event.subject.startsWith(`revive.${media.kind}.`)) return media;
@@ -123,7 +122,7 @@ async function save(tx: TransactionSql, media: MediaRecord): Promise<MediaRecord
       status = ${media.status}, stages = ${tx.json(media.stages satisfies StageState[])},
       width = ${media.width}, height = ${media.height},
       result_key = ${media.resultKey}, result_width = ${media.resultWidth}, result_height = ${media.resultHeight},
-      error = ${media.error === null ? null : tx.json(media.error)}, updated_at = now()
+      error = ${media.error === null ? null : tx.json(media.error)}, updated_at = ${tx.unsafe(UPDATED_AT_NOW)}
     WHERE id = ${media.id}
     RETURNING ${tx.unsafe(MEDIA_COLUMNS)}`;
   return toMediaRecord(row!);

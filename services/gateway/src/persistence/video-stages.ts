@@ -1,19 +1,17 @@
 // Per-chunk video events and per-chunk progress become per-stage progress in frames. A video
 // stage runs as many messages as the video has chunks, possibly on several replicas at once:
 // it is DONE when its last chunk is, and its progress counts the frames of finished chunks.
-import { Subjects, type EnhanceOptions, type PipelineEvent, type Stage, type StageProgress, type Subject, type VideoChunk } from '@revive/contracts';
+import { FLOW, stageDefinition, type EnhanceOptions, type PipelineEvent, type Stage, type StageProgress, type VideoChunk } from '@revive/contracts';
 import type { StageState } from './media.model.ts';
 import { finishStage, isFinished } from './stages.ts';
 
-/** Subjects that carry one chunk of a video each. */
-const CHUNK_SUBJECTS: ReadonlySet<Subject> = new Set([Subjects.videoPreprocessed, Subjects.videoColorized, Subjects.videoSuperResolved, Subjects.videoInterpolated]);
-
+/** Events that carry one chunk of a video each: what preprocess cuts and every stage after it hands on per chunk. */
 export function isChunkEvent(event: PipelineEvent): event is Extract<PipelineEvent, { payload: { chunk: VideoChunk } }> {
-  return CHUNK_SUBJECTS.has(event.subject);
+  return 'chunk' in event.payload;
 }
 
-/** Stages whose progress is counted over chunks. */
-const CHUNKED_STAGES: ReadonlySet<Stage> = new Set(['colorize', 'superres', 'interpolate']);
+/** Stages whose progress is counted over chunks, from the catalogue. */
+const CHUNKED_STAGES: ReadonlySet<Stage> = new Set(FLOW.video.filter((h) => h.perChunk).map((h) => h.stage));
 
 /**
  * The stage after one of its chunks finished. A chunk counted before (a duplicate past the
@@ -42,7 +40,7 @@ export function finishChunk(state: StageState, chunk: VideoChunk, videoFrames: n
 export function advanceVideoStage(state: StageState, p: StageProgress, options: EnhanceOptions, sourceFrames: number | null): StageState | undefined {
   if (isFinished(state) || !CHUNKED_STAGES.has(state.stage)) return undefined;
   const startedAt = state.startedAt === null || Date.parse(p.at) < Date.parse(state.startedAt) ? p.at : state.startedAt;
-  const total = state.total ?? (sourceFrames === null ? null : sourceFrames * (state.stage === 'interpolate' ? options.frameRateFactor : 1));
+  const total = state.total ?? (sourceFrames === null ? null : sourceFrames * (stageDefinition(state.stage).option === 'frameRateFactor' ? options.frameRateFactor : 1));
   if (p.unit !== 'frames' || total === null) {
     if (state.status === 'RUNNING' && startedAt === state.startedAt) return undefined;
     return { ...state, status: 'RUNNING', startedAt };

@@ -1,0 +1,80 @@
+import type { ConsumerMessages, JsMsg, NatsConnection } from 'nats';
+
+export interface DurableConsumeOptions {
+  readonly nc: NatsConnection;
+  readonly stream: string;
+  readonly consumer: string;
+  /** Pull batch size: messages the server may hand this process ahead of `admit`. */
+  readonly maxMessages: number;
+  /** Creates (or updates) the durable consumer; run again before a consume is re-opened. */
+  readonly ensure: () => Promise<void>;
+  /** Takes one message; the next is read once the returned promise settles (the caller's bound). */
+  readonly admit: (msg: JsMsg) => Promise<void>;
+  /** Told each time consuming was interrupted and is about to be re-opened. */
+  readonly onInterrupted: (error: unknown) => void;
+}
+
+/**
+ * The server sends an idle heartbeat this often while a pull waits; two missed ones make the
+ * client check its consumer. nats.js's default (half the 30 s pull expiry) notices a deleted
+ * consumer only after 30 s; 5 s costs a few bytes a second per consumer and notices in 10 s.
+ */
+const IDLE_HEARTBEAT_MS = 5_000;
+
+/** The longest wait between two attempts to re-open a consume that keeps failing. */
+const MAX_REOPEN_DELAY_MS = 15_000;
+
+/**
+ * Reads a durable pull consumer for as long as the process wants it. nats.js's `consume()`
+ * rides through reconnects, but it ends for good on some server answers (the consumer or the
+ * stream deleted and re-created, a 400 to a pull request), and a loop over it would then sit
+ * idle in a live process while the backlog grows. Here an end nobody asked for is reported,
+ * the consumer ensured again and a fresh consume opened, with a growing delay while it fails.
+ */
+export function consumeDurable(options: DurableConsumeOptions): { stop(): Promise<void> } {
+  const js = options.nc.jetstream();
+  let stopping = false;
+  let current: ConsumerMessages | undefined;
+  let wakeFromDelay: (() => void) | undefined;
+  const pause = (ms: number) =>
+    new Promise<void>((resolve) => {
+      const timer = setTimeout(resolve, ms);
+      wakeFromDelay = () => (clearTimeout(timer), resolve());
+    });
+
+  const done = (async () => {
+    let failures = 0;
+    while (!stopping) {
+      try {
+        const consumer = await js.consumers.get(options.stream, options.consumer);
+        // Missing consumer or stream: end the iterator with the error instead of polling `info` forever.
+        current = await consumer.consume({ max_messages: options.maxMessages, idle_heartbeat: IDLE_HEARTBEAT_MS, abort_on_missing_resource: true });
+        if (stopping) {
+          current.stop();
+          break;
+        }
+        for await (const msg of current) {
+          failures = 0;
+          await options.admit(msg);
+        }
+        if (stopping) break;
+        throw new Error(`consume of ${options.consumer} ended without being stopped`);
+      } catch (error) {
+        if (stopping) break;
+        options.onInterrupted(error);
+        await pause(Math.min(MAX_REOPEN_DELAY_MS, 250 * 2 ** failures++));
+        if (stopping) break;
+        await options.ensure().catch(options.onInterrupted);
+      }
+    }
+  })();
+
+  return {
+    async stop() {
+      stopping = true;
+      wakeFromDelay?.();
+      current?.stop();
+      await done;
+    },
+  };
+}
