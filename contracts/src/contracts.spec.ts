@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { describe, it } from 'node:test';
-import { FLOW, hopsOf, stagesOf } from './flow.ts';
+import { FLOW, hopEmitting, hopsOf, STAGE_CATALOGUE, STAGE_NAMES, stagesOf } from './flow.ts';
 import { eventSchemas, InvalidEventError, isSubject, parseEvent } from './events.ts';
-import { Consumers, messageId, Subjects } from './pipeline-names.ts';
+import { Consumers, messageId, Stages, Subjects } from './pipeline-names.ts';
 
 const mediaId = '3f1c2a8e-5b7d-4c1e-9a2b-0d6e8f4a1b2c';
 const at = '2026-11-23T12:00:00.000Z';
@@ -65,4 +65,19 @@ describe('pipeline contracts', () => {
       assert.ok(sdl.includes(needle), `schema lacks ${needle}`);
     }
   });
+
+  it('keeps the stage catalogue the one list: stage names, the SDL enum, options and outcome events agree with it', () => {
+    assert.deepEqual(STAGE_NAMES, Object.values(Stages), 'the catalogue names every stage, in flow order');
+    const sdl = readFileSync(new URL('../graphql/schema.graphql', import.meta.url), 'utf8');
+    const sdlStages = /enum StageName \{([^}]*)\}/.exec(sdl)?.[1]?.trim().split(/\s+/);
+    assert.deepEqual(sdlStages, STAGE_NAMES.map((s) => s.toUpperCase()), 'the SDL StageName enum lists the catalogue in its order');
+    for (const [stage, definition] of Object.entries(STAGE_CATALOGUE)) {
+      if (definition.option) assert.ok(definition.option in options, `${stage}'s option ${definition.option} is an enhance option`);
+      for (const route of Object.values(definition.routes)) {
+        assert.equal(hopEmitting(route.emits)?.stage, stage);
+        assert.ok('skipped' in eventSchemas[route.emits].shape, `${route.emits} can say the stage skipped`);
+      }
+    }
+  });
 });
+

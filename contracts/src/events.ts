@@ -100,21 +100,28 @@ const failed = z.object({
   attempt: z.number().int().positive(),
 });
 
+/**
+ * What every stage's output event says besides its artifact: `skipped` is why the stage handed
+ * the item on unchanged (for people: "colour was not asked for"), absent when it did its work.
+ * The projection reads it for every stage alike; a stage's own rule for skipping stays in the stage.
+ */
+const stageOutcome = { skipped: z.string().min(1).max(200).optional() };
+
 /** Every pipeline event's payload, keyed by subject: the one catalogue all services validate against. */
 export const eventSchemas = {
   [Subjects.imageUploaded]: uploaded,
-  [Subjects.imagePreprocessed]: z.object({ ...imageArtifact, isMonochrome: z.boolean() }),
-  [Subjects.imageColorized]: z.object({ ...imageArtifact, colorized: z.boolean() }),
-  [Subjects.imageSuperResolved]: z.object({ ...imageArtifact, scale: z.number().int().positive() }),
-  [Subjects.imagePublished]: z.object({ ...imageArtifact, contentType: z.string() }),
+  [Subjects.imagePreprocessed]: z.object({ ...imageArtifact, ...stageOutcome, isMonochrome: z.boolean() }),
+  [Subjects.imageColorized]: z.object({ ...imageArtifact, ...stageOutcome }),
+  [Subjects.imageSuperResolved]: z.object({ ...imageArtifact, ...stageOutcome, scale: z.number().int().positive() }),
+  [Subjects.imagePublished]: z.object({ ...imageArtifact, ...stageOutcome, contentType: z.string() }),
   [Subjects.videoUploaded]: uploaded,
   // Video events other than `published` come once per chunk (msgID messageId(id, stage, chunk.index)).
-  [Subjects.videoPreprocessed]: z.object({ ...videoChunkArtifact, isMonochrome: z.boolean() }),
-  [Subjects.videoColorized]: z.object({ ...videoChunkArtifact, colorized: z.boolean() }),
-  [Subjects.videoSuperResolved]: z.object({ ...videoChunkArtifact, scale: z.number().int().positive() }),
-  [Subjects.videoInterpolated]: z.object({ ...videoChunkArtifact }),
+  [Subjects.videoPreprocessed]: z.object({ ...videoChunkArtifact, ...stageOutcome, isMonochrome: z.boolean() }),
+  [Subjects.videoColorized]: z.object({ ...videoChunkArtifact, ...stageOutcome }),
+  [Subjects.videoSuperResolved]: z.object({ ...videoChunkArtifact, ...stageOutcome, scale: z.number().int().positive() }),
+  [Subjects.videoInterpolated]: z.object({ ...videoChunkArtifact, ...stageOutcome }),
   /** Once per video, after the join: `key` is the MP4, `posterKey` a JPEG still. */
-  [Subjects.videoPublished]: z.object({ ...videoBase, key: objectKey, posterKey: objectKey, contentType: z.string() }),
+  [Subjects.videoPublished]: z.object({ ...videoBase, ...stageOutcome, key: objectKey, posterKey: objectKey, contentType: z.string() }),
   [Subjects.mediaFailed]: failed,
 } as const satisfies Record<Subject, z.ZodType>;
 

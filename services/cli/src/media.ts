@@ -24,6 +24,8 @@ export interface StageState {
   startedAt: string | null;
   finishedAt: string | null;
   durationMs: number | null;
+  /** Why the stage was skipped, as the stage said it. */
+  note: string | null;
   /** Seconds left while RUNNING, when the server can tell (videos). */
   etaSeconds?: number | null;
 }
@@ -70,7 +72,7 @@ const MEDIA_FIELDS = /* GraphQL */ `
   fragment CliMediaFields on Media {
     id kind filename status
     options { scale colorize frameRateFactor }
-    stages { stage status progress done total unit startedAt finishedAt durationMs etaSeconds }
+    stages { stage status progress done total unit startedAt finishedAt durationMs etaSeconds note }
     width height resultUrl
     error { code message stage attempt at }
     traceId createdAt updatedAt

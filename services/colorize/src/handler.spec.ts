@@ -72,7 +72,7 @@ describe('colorize handlers', () => {
     const ctx = context();
     const { msgID, event } = nextOf(await handlers.image(input, ctx));
     assert.equal(msgID, messageId(input.mediaId, 'colorize'));
-    assert.deepEqual([event.key, event.width, event.height, event.colorized], [`media/${input.mediaId}/colorized.png`, 160, 100, true]);
+    assert.deepEqual([event.key, event.width, event.height, event.skipped], [`media/${input.mediaId}/colorized.png`, 160, 100, undefined]);
     const out = await buffer(await store.get(event.key));
     assert.deepEqual(await sharp(out).metadata().then((m) => [m.format, m.width, m.height]), ['png', 160, 100]);
     const before = await meanChroma(await buffer(await store.get(input.key)));
@@ -82,16 +82,16 @@ describe('colorize handlers', () => {
   });
 
   it('passes the item on untouched when colorize is off, or auto meets a colour photo', async () => {
-    for (const input of [await preprocessed(true, 'off'), await preprocessed(false, 'auto')]) {
+    for (const [input, reason] of [[await preprocessed(true, 'off'), 'colour was not asked for'], [await preprocessed(false, 'auto'), 'already in colour']] as const) {
       const { event } = nextOf(await handlers.image(input, context()));
-      assert.deepEqual([event.key, event.width, event.height, event.colorized], [input.key, input.width, input.height, false]);
+      assert.deepEqual([event.key, event.width, event.height, event.skipped], [input.key, input.width, input.height, reason]);
       assert.equal(await store.head(`media/${input.mediaId}/colorized.png`), undefined);
     }
   });
 
   it('colorizes even a colour photo when asked to (on)', async () => {
     const { event } = nextOf(await handlers.image(await preprocessed(false, 'on'), context()));
-    assert.equal(event.colorized, true);
+    assert.equal(event.skipped, undefined, 'colorized');
   });
 
   it('fails loudly with MODEL_UNAVAILABLE when the model is missing or broken', async () => {

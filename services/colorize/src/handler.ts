@@ -6,6 +6,7 @@ import type { HandlerContext, Outcome } from '@revive/messaging';
 import { ModelNotFoundError, ModelRejectedError, type ModelRuntime } from '@revive/model-runtime';
 import type { ObjectStore } from '@revive/object-store';
 import { download, failureOutcome, handOn, inWorkDir, outputKey, reject, stepDone, upload, type HandlerOf } from '@revive/stage-kit';
+import { skipReason } from './skip-reason.ts';
 import { createColorizeVideoHandler } from './video.handler.ts';
 
 /** What the colorize handlers need, built once in main.ts (or by a test). */
@@ -49,11 +50,10 @@ export function createColorizeHandlers(deps: ColorizeDeps): ColorizeHandlers {
 
   async function colorize(event: EventOf<typeof Subjects.imagePreprocessed>, ctx: HandlerContext): Promise<Outcome> {
     const { mediaId, options } = event;
-    const mode = options.colorize;
-    // `auto` trusts preprocess's flag: it ran the colorizer's own monochrome test on this very image.
-    if (mode === 'off' || (mode === 'auto' && !event.isMonochrome)) {
-      deps.log.debug({ mediaId, mode, isMonochrome: event.isMonochrome }, 'colorize skipped');
-      const payload = { mediaId, options, at: new Date().toISOString(), key: event.key, width: event.width, height: event.height, colorized: false };
+    const skipped = skipReason(event);
+    if (skipped) {
+      deps.log.debug({ mediaId, mode: options.colorize, isMonochrome: event.isMonochrome }, 'colorize skipped');
+      const payload = { mediaId, options, at: new Date().toISOString(), key: event.key, width: event.width, height: event.height, skipped };
       return handOn(Subjects.imageColorized, payload, Stages.colorize);
     }
     const problem = await modelProblem();
@@ -70,7 +70,7 @@ export function createColorizeHandlers(deps: ColorizeDeps): ColorizeHandlers {
       await upload(deps.store, key, output, 'image/png');
       stepDone(ctx, 3, STEPS);
       const { width, height } = result.colorized ? result : event;
-      return handOn(Subjects.imageColorized, { mediaId, options, at: new Date().toISOString(), key, width, height, colorized: true }, Stages.colorize);
+      return handOn(Subjects.imageColorized, { mediaId, options, at: new Date().toISOString(), key, width, height }, Stages.colorize);
     });
   }
 

@@ -8,6 +8,7 @@ import type { ObjectStore } from '@revive/object-store';
 import { download, failureOutcome, reject, type HandlerOf } from '@revive/stage-kit';
 import { chunkKey, handOnChunk, inputRate, rateValue, readFrames, runChunkStage, videoFieldsOf } from '@revive/video-io';
 import { createFrameColorizer, type FrameColorizer } from './video-colorizer.ts';
+import { skipReason } from './skip-reason.ts';
 
 /** Frames of the previous chunk run through the smoothing before this chunk's first frame. */
 export const PRIMING_FRAMES = 8;
@@ -33,9 +34,9 @@ export function createColorizeVideoHandler(deps: ColorizeVideoDeps): HandlerOf<t
   const modelId = deps.modelId ?? DEFAULT_COLORIZE_MODEL;
 
   async function colorizeChunk(event: Preprocessed, ctx: HandlerContext): Promise<Outcome> {
-    const mode = event.options.colorize;
-    if (mode === 'off' || (mode === 'auto' && !event.isMonochrome)) {
-      const payload = { ...videoFieldsOf(event), at: new Date().toISOString(), key: event.key, chunk: event.chunk, colorized: false };
+    const skipped = skipReason(event);
+    if (skipped) {
+      const payload = { ...videoFieldsOf(event), at: new Date().toISOString(), key: event.key, chunk: event.chunk, skipped };
       return handOnChunk(Subjects.videoColorized, payload, Stages.colorize);
     }
     const problem = await deps.modelProblem();
@@ -54,7 +55,7 @@ export function createColorizeVideoHandler(deps: ColorizeVideoDeps): HandlerOf<t
         await prime(colorizer, event, dir);
         for await (const frame of frames) await write(await colorizer.colorize(frame));
       },
-      describe: (key) => ({ ...videoFieldsOf(event), at: new Date().toISOString(), key, chunk: event.chunk, colorized: true }),
+      describe: (key) => ({ ...videoFieldsOf(event), at: new Date().toISOString(), key, chunk: event.chunk }),
     });
   }
 

@@ -30,6 +30,7 @@ export function toMediaView(record: MediaRecord) {
       startedAt: iso(s.startedAt),
       finishedAt: iso(s.finishedAt),
       durationMs: s.durationMs ?? null,
+      note: s.note ?? null,
       etaSeconds: s.status === 'RUNNING' ? (s.etaSeconds ?? null) : null,
     })),
     width: record.resultWidth ?? record.width ?? null,

@@ -29,7 +29,7 @@ export function createInterpolateVideoHandler(deps: InterpolateVideoDeps): Handl
   async function interpolateChunk(event: SuperResolved, ctx: HandlerContext): Promise<Outcome> {
     const factor = event.options.frameRateFactor;
     if (factor === 1) {
-      const payload = { ...videoFieldsOf(event), at: new Date().toISOString(), key: event.key, chunk: event.chunk };
+      const payload = { ...videoFieldsOf(event), at: new Date().toISOString(), key: event.key, chunk: event.chunk, skipped: 'motion kept' };
       return handOnChunk(Subjects.videoInterpolated, payload, Stages.interpolate);
     }
     const { width, height, chunk } = event;

@@ -5,7 +5,7 @@ import type { HandlerContext, Outcome } from '@revive/messaging';
 import { ModelNotFoundError, ModelRejectedError, runModelOnImageFile, type ModelRuntime } from '@revive/model-runtime';
 import type { ObjectStore } from '@revive/object-store';
 import { download, failureOutcome, handOn, inWorkDir, outputKey, reject, upload, type HandlerOf } from '@revive/stage-kit';
-import { createSuperresVideoHandler } from './video.handler.ts';
+import { createSuperresVideoHandler, SIZE_KEPT } from './video.handler.ts';
 
 /** A super-resolution factor the stage runs a model for (1 skips the model). */
 export type UpscaleFactor = Exclude<EnhanceOptions['scale'], 1>;
@@ -60,7 +60,7 @@ export function createSuperresHandlers(deps: SuperresDeps): SuperresHandlers {
     const { mediaId, options } = event;
     const scale = options.scale;
     if (scale === 1) {
-      const payload = { mediaId, options, at: new Date().toISOString(), key: event.key, width: event.width, height: event.height, scale };
+      const payload = { mediaId, options, at: new Date().toISOString(), key: event.key, width: event.width, height: event.height, scale, skipped: SIZE_KEPT };
       return handOn(Subjects.imageSuperResolved, payload, Stages.superres);
     }
     const modelId = models[scale];

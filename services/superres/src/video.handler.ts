@@ -8,6 +8,9 @@ import { failureOutcome, reject, type HandlerOf } from '@revive/stage-kit';
 import { handOnChunk, inputRate, runChunkStage, videoFieldsOf } from '@revive/video-io';
 import type { UpscaleFactor } from './handler.ts';
 
+/** What scale 1 tells people (image and video alike). */
+export const SIZE_KEPT = 'size kept';
+
 export interface SuperresVideoDeps {
   readonly store: ObjectStore;
   readonly runtime: ModelRuntime;
@@ -31,7 +34,7 @@ export function createSuperresVideoHandler(deps: SuperresVideoDeps): HandlerOf<t
   async function superresChunk(event: Colorized, ctx: HandlerContext): Promise<Outcome> {
     const scale = event.options.scale;
     if (scale === 1) {
-      const payload = { ...videoFieldsOf(event), at: new Date().toISOString(), key: event.key, chunk: event.chunk, scale };
+      const payload = { ...videoFieldsOf(event), at: new Date().toISOString(), key: event.key, chunk: event.chunk, scale, skipped: SIZE_KEPT };
       return handOnChunk(Subjects.videoSuperResolved, payload, Stages.superres);
     }
     const modelId = deps.models[scale];

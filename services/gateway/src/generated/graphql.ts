@@ -80,6 +80,8 @@ export type StageState = {
   startedAt: Maybe<Scalars['DateTime']['output']>;
   finishedAt: Maybe<Scalars['DateTime']['output']>;
   durationMs: Maybe<Scalars['Int']['output']>;
+  /** What the stage said of its outcome, for people: why it was skipped ("size kept"). Null when it has nothing to add. */
+  note: Maybe<Scalars['String']['output']>;
   /** Estimated seconds left in this stage while it runs (videos: from frames done so far); null when unknown. */
   etaSeconds: Maybe<Scalars['Int']['output']>;
 };
@@ -397,6 +399,7 @@ export type StageStateResolvers<ContextType = GatewayContext, ParentType extends
   startedAt?: Resolver<Maybe<ResolversTypes['DateTime']>, ParentType, ContextType>;
   finishedAt?: Resolver<Maybe<ResolversTypes['DateTime']>, ParentType, ContextType>;
   durationMs?: Resolver<Maybe<ResolversTypes['Int']>, ParentType, ContextType>;
+  note?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   etaSeconds?: Resolver<Maybe<ResolversTypes['Int']>, ParentType, ContextType>;
   __isTypeOf?: IsTypeOfResolverFn<ParentType, ContextType>;
 };

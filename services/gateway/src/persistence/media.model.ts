@@ -19,6 +19,8 @@ export type StageState = {
   /** ISO 8601; the `at` of the stage's outcome event. */
   finishedAt: string | null;
   durationMs: number | null;
+  /** What the stage said of its outcome, for people: why it skipped ("size kept"). */
+  note?: string | null;
   /** Videos: which chunks this stage has finished (absent for images and single-message stages). */
   chunks?: ChunkTally;
   /** Seconds left at the current pace, while a video stage runs; null when unknown. */

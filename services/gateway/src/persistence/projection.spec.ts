@@ -60,7 +60,7 @@ describe('projection (real PostgreSQL)', () => {
     assert.deepEqual(stage(running, 'colorize'), { stage: 'colorize', status: 'RUNNING', progress: 50, done: 2, total: 4, unit: 'tiles', startedAt: at(2), finishedAt: null, durationMs: null });
     assert.equal(stage(running, 'superres')?.status, 'PENDING', 'the next stage waits for its own progress');
 
-    const colorized = await projection.applyEvent(Subjects.imageColorized, { ...base, at: at(5), key: `media/${id}/color.png`, width: 640, height: 480, colorized: true }, nextId());
+    const colorized = await projection.applyEvent(Subjects.imageColorized, { ...base, at: at(5), key: `media/${id}/color.png`, width: 640, height: 480 }, nextId());
     assert.deepEqual(stage(colorized, 'colorize'), { stage: 'colorize', status: 'DONE', progress: 100, done: 4, total: 4, unit: 'tiles', startedAt: at(2), finishedAt: at(5), durationMs: 3000 });
 
     await projection.applyProgress(progress(id, 'superres', 1, 8, 6));
@@ -79,10 +79,10 @@ describe('projection (real PostgreSQL)', () => {
     const options: EnhanceOptions = { scale: 1, colorize: 'auto', frameRateFactor: 2 };
     const { id, base } = await uploadImage(options);
     await projection.applyEvent(Subjects.imagePreprocessed, { ...base, at: at(1), key: `media/${id}/pre.png`, width: 64, height: 48, isMonochrome: false }, nextId());
-    const colorized = await projection.applyEvent(Subjects.imageColorized, { ...base, at: at(2), key: `media/${id}/pre.png`, width: 64, height: 48, colorized: false }, nextId());
-    assert.equal(stage(colorized, 'colorize')?.status, 'SKIPPED');
+    const colorized = await projection.applyEvent(Subjects.imageColorized, { ...base, at: at(2), key: `media/${id}/pre.png`, width: 64, height: 48, skipped: 'already in colour' }, nextId());
+    assert.deepEqual([stage(colorized, 'colorize')?.status, stage(colorized, 'colorize')?.note], ['SKIPPED', 'already in colour'], 'the reason the stage gave, kept for people');
     assert.equal(colorized?.status, 'PROCESSING');
-    const sr = await projection.applyEvent(Subjects.imageSuperResolved, { ...base, at: at(3), key: `media/${id}/pre.png`, width: 64, height: 48, scale: 1 }, nextId());
+    const sr = await projection.applyEvent(Subjects.imageSuperResolved, { ...base, at: at(3), key: `media/${id}/pre.png`, width: 64, height: 48, scale: 1, skipped: 'size kept' }, nextId());
     assert.deepEqual(sr?.stages.map((s) => s.status), ['DONE', 'SKIPPED', 'SKIPPED', 'PENDING']);
   });
 
@@ -123,7 +123,7 @@ describe('projection (real PostgreSQL)', () => {
     assert.equal(await projection.applyProgress(progress(id, 'preprocess', 2, 4, 1)), undefined, 'an overtaken report changes nothing');
     await projection.applyEvent(Subjects.imagePreprocessed, { ...base, at: at(2), key: `media/${id}/pre.png`, width: 64, height: 48, isMonochrome: true }, nextId());
     assert.equal(await projection.applyProgress(progress(id, 'preprocess', 4, 4, 3)), undefined, 'progress after DONE');
-    for (const [subject, extra] of [[Subjects.imageColorized, { colorized: true }], [Subjects.imageSuperResolved, { scale: 2 }], [Subjects.imagePublished, { contentType: 'image/png' }]] as const) {
+    for (const [subject, extra] of [[Subjects.imageColorized, {}], [Subjects.imageSuperResolved, { scale: 2 }], [Subjects.imagePublished, { contentType: 'image/png' }]] as const) {
       await projection.applyEvent(subject, { ...base, at: at(4), key: `media/${id}/x.png`, width: 64, height: 48, ...extra } as never, nextId());
     }
     const completed = await repo.get(id);
@@ -169,13 +169,13 @@ describe('projection (real PostgreSQL)', () => {
     assert.deepEqual([stage(a, 'colorize')?.done, stage(a, 'colorize')?.total, stage(a, 'colorize')?.progress, stage(a, 'colorize')?.etaSeconds], [6, 25, 24, 6]);
     assert.equal(b, undefined, 'a report behind the stage\'s figure changes nothing');
     // Chunks finish out of order, one of them twice.
-    assert.equal(await projection.applyEvent(Subjects.videoColorized, { ...chunkEvent(1, 5), colorized: true }, nextId()), undefined);
+    assert.equal(await projection.applyEvent(Subjects.videoColorized, { ...chunkEvent(1, 5) }, nextId()), undefined);
     const afterOne = await repo.get(id);
     assert.deepEqual([stage(afterOne, 'colorize')?.status, stage(afterOne, 'colorize')?.done, stage(afterOne, 'colorize')?.chunks], ['RUNNING', 10, { count: 3, done: [1], framesDone: 10 }]);
     assert.equal(stage(await projection.applyProgress(frames(id, 'colorize', 4, 5, 6)), 'colorize')?.done, 14, 'finished frames plus the running chunk\'s');
-    await projection.applyEvent(Subjects.videoColorized, { ...chunkEvent(2, 6), colorized: true }, nextId());
-    assert.equal(await projection.applyEvent(Subjects.videoColorized, { ...chunkEvent(2, 7), colorized: true }, nextId()), undefined, 'a duplicate chunk is counted once');
-    const done = await projection.applyEvent(Subjects.videoColorized, { ...chunkEvent(0, 8), colorized: true }, nextId());
+    await projection.applyEvent(Subjects.videoColorized, { ...chunkEvent(2, 6) }, nextId());
+    assert.equal(await projection.applyEvent(Subjects.videoColorized, { ...chunkEvent(2, 7) }, nextId()), undefined, 'a duplicate chunk is counted once');
+    const done = await projection.applyEvent(Subjects.videoColorized, { ...chunkEvent(0, 8) }, nextId());
     assert.deepEqual(stage(done, 'colorize'), { stage: 'colorize', status: 'DONE', progress: 100, done: 25, total: 25, unit: 'frames', startedAt: at(2), finishedAt: at(8), durationMs: 6000, chunks: { count: 3, done: [0, 1, 2], framesDone: 25 } });
 
     // Interpolation counts output frames: twice the source's at factor 2, known before its first chunk ends.
@@ -198,12 +198,12 @@ describe('projection (real PostgreSQL)', () => {
     for (const i of [0, 1, 2]) await projection.applyEvent(Subjects.videoPreprocessed, { ...chunkEvent(i, 1), isMonochrome: false }, nextId());
     let m;
     for (const i of [0, 1, 2]) {
-      await projection.applyEvent(Subjects.videoColorized, { ...chunkEvent(i, 2), colorized: false }, nextId());
-      await projection.applyEvent(Subjects.videoSuperResolved, { ...chunkEvent(i, 3), scale: 1 }, nextId());
-      m = await projection.applyEvent(Subjects.videoInterpolated, chunkEvent(i, 4), nextId());
+      await projection.applyEvent(Subjects.videoColorized, { ...chunkEvent(i, 2), skipped: 'already in colour' }, nextId());
+      await projection.applyEvent(Subjects.videoSuperResolved, { ...chunkEvent(i, 3), scale: 1, skipped: 'size kept' }, nextId());
+      m = await projection.applyEvent(Subjects.videoInterpolated, { ...chunkEvent(i, 4), skipped: 'motion kept' }, nextId());
     }
     assert.deepEqual(m?.stages.map((x) => x.status), ['DONE', 'SKIPPED', 'SKIPPED', 'SKIPPED', 'PENDING']);
-    assert.equal(await projection.applyEvent(Subjects.imageColorized, { mediaId: m!.id, options: m!.options, at: at(5), key: 'k.png', width: 1, height: 1, colorized: true }, nextId()).then((r) => stage(r, 'colorize')?.status), 'SKIPPED', 'an image event is not a video’s history');
+    assert.equal(await projection.applyEvent(Subjects.imageColorized, { mediaId: m!.id, options: m!.options, at: at(5), key: 'k.png', width: 1, height: 1 }, nextId()).then((r) => stage(r, 'colorize')?.status), 'SKIPPED', 'an image event is not a video’s history');
   });
 
 

@@ -74,7 +74,8 @@ export function fold(media: MediaRecord, event: PipelineEvent): MediaRecord {
   // An event of the other kind (image subject, video item) is not this item's history.
   if (!stage || !event.subject.startsWith(`revive.${media.kind}.`)) return media;
   const outcome = outcomeOf(event);
-  const stages = updateStage(media.stages, stage, (s) => (isChunkEvent(event) ? finishChunk(s, event.payload.chunk, event.payload.frames, outcome, event.payload.at) : finishStage(s, outcome, event.payload.at)));
+  const note = 'skipped' in event.payload ? event.payload.skipped : undefined;
+  const stages = updateStage(media.stages, stage, (s) => (isChunkEvent(event) ? finishChunk(s, event.payload.chunk, event.payload.frames, outcome, event.payload.at, note) : finishStage(s, outcome, event.payload.at, note)));
   const next: MediaRecord = { ...media, stages, status: statusAfter(media.status, stages) };
   switch (event.subject) {
     case Subjects.imagePreprocessed:
@@ -88,20 +89,9 @@ export function fold(media: MediaRecord, event: PipelineEvent): MediaRecord {
   }
 }
 
-/** A stage that passed the item on without changing it reports SKIPPED, not DONE. */
+/** A stage that passed the item on without changing it says so in its event: SKIPPED, not DONE. */
 function outcomeOf(event: PipelineEvent): 'DONE' | 'SKIPPED' {
-  switch (event.subject) {
-    case Subjects.imageColorized:
-    case Subjects.videoColorized:
-      return event.payload.colorized ? 'DONE' : 'SKIPPED';
-    case Subjects.imageSuperResolved:
-    case Subjects.videoSuperResolved:
-      return event.payload.scale === 1 ? 'SKIPPED' : 'DONE';
-    case Subjects.videoInterpolated:
-      return event.payload.options.frameRateFactor === 1 ? 'SKIPPED' : 'DONE';
-    default:
-      return 'DONE';
-  }
+  return 'skipped' in event.payload && event.payload.skipped ? 'SKIPPED' : 'DONE';
 }
 
 /** Did this event finish the stage (so subscribers hear STAGE_DONE once, with its last chunk)? */

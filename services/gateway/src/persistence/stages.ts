@@ -31,11 +31,11 @@ export function updateStage(stages: readonly StageState[], stage: Stage, change:
  * The stage once its outcome is known. The first outcome stands: a stage's event published
  * again outside JetStream's dedupe window must not move its finish time.
  */
-export function finishStage(state: StageState, status: 'DONE' | 'SKIPPED' | 'FAILED', at: string): StageState {
+export function finishStage(state: StageState, status: 'DONE' | 'SKIPPED' | 'FAILED', at: string, note?: string): StageState {
   if (isFinished(state)) return state;
   const durationMs = state.startedAt === null ? null : Math.max(0, Date.parse(at) - Date.parse(state.startedAt));
   if (status === 'FAILED') return { ...state, status, finishedAt: at, durationMs };
-  return { ...state, status, progress: 100, done: state.total ?? state.done, finishedAt: at, durationMs };
+  return { ...state, status, progress: 100, done: state.total ?? state.done, finishedAt: at, durationMs, ...(note ? { note } : {}) };
 }
 
 /**

@@ -18,14 +18,14 @@ const CHUNKED_STAGES: ReadonlySet<Stage> = new Set(FLOW.video.filter((h) => h.pe
  * dedupe window) changes nothing; the stage finishes (DONE or SKIPPED as the chunks say) with its
  * last chunk, whatever order the chunks came in.
  */
-export function finishChunk(state: StageState, chunk: VideoChunk, videoFrames: number, outcome: 'DONE' | 'SKIPPED', at: string): StageState {
+export function finishChunk(state: StageState, chunk: VideoChunk, videoFrames: number, outcome: 'DONE' | 'SKIPPED', at: string, note?: string): StageState {
   if (isFinished(state)) return state;
   const tally = state.chunks ?? { count: chunk.count, done: [], framesDone: 0 };
   if (tally.done.includes(chunk.index)) return state;
   const chunks = { count: tally.count, done: [...tally.done, chunk.index].sort((a, b) => a - b), framesDone: tally.framesDone + chunk.frames };
   const counted: StageState = { ...state, chunks, total: videoFrames, unit: 'frames', done: Math.min(videoFrames, Math.max(chunks.framesDone, state.unit === 'frames' && state.total === videoFrames ? (state.done ?? 0) : 0)) };
   if (chunks.done.length >= chunks.count) {
-    const { etaSeconds: _, ...finished } = finishStage(counted, outcome, at);
+    const { etaSeconds: _, ...finished } = finishStage(counted, outcome, at, note);
     return finished;
   }
   return withProgress({ ...counted, status: 'RUNNING', startedAt: state.startedAt ?? at }, at);

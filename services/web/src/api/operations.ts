@@ -29,6 +29,8 @@ export interface StageState {
   startedAt: string | null;
   finishedAt: string | null;
   durationMs: number | null;
+  /** Why the stage was skipped, as the stage said it. */
+  note: string | null;
 }
 
 /** Why an item failed. */
@@ -77,7 +79,7 @@ const MEDIA_FIELDS = /* GraphQL */ `
   fragment WebMediaFields on Media {
     id kind filename status
     options { scale colorize frameRateFactor }
-    stages { stage status progress done total unit startedAt finishedAt durationMs }
+    stages { stage status progress done total unit startedAt finishedAt durationMs note }
     width height originalUrl resultUrl
     error { code message stage }
     createdAt updatedAt

@@ -106,12 +106,12 @@ export function runningLine(media: Pick<Media, 'status' | 'stages'>, etaMs: numb
 }
 
 /** What a step says beside its name: `done in 1.2 s`, `skipped: already in colour`, `failed`. */
-export function stageOutcome(stage: StageState, options?: EnhanceOptions): string {
+export function stageOutcome(stage: StageState): string {
   switch (stage.status) {
     case 'DONE':
       return stage.durationMs != null ? `done in ${formatDuration(stage.durationMs)}` : 'done';
     case 'SKIPPED':
-      return `skipped${skipReason(stage.stage, options)}`;
+      return stage.note ? `skipped: ${stage.note}` : 'skipped';
     case 'RUNNING':
       return `in progress, ${formatPercent(stageFraction(stage) * 100)}`;
     case 'FAILED':
@@ -119,14 +119,6 @@ export function stageOutcome(stage: StageState, options?: EnhanceOptions): strin
     default:
       return 'not started';
   }
-}
-
-// Why a stage had nothing to do, as far as the options tell.
-function skipReason(stage: StageName, options: EnhanceOptions | undefined): string {
-  if (stage === 'COLORIZE') return options?.colorize === 'OFF' ? ': colour was not asked for' : options?.colorize === 'AUTO' ? ': already in colour' : '';
-  if (stage === 'SUPERRES' && options?.scale === 1) return ': size kept';
-  if (stage === 'INTERPOLATE' && options?.frameRateFactor === 1) return ': motion kept';
-  return '';
 }
 
 const COLORIZE_WORDS: Readonly<Record<EnhanceOptions['colorize'], string>> = { AUTO: 'colour if black & white', ON: 'always colour', OFF: 'no colour' };

@@ -144,7 +144,7 @@ export function createMediaCard(deps: MediaCardDeps): MediaCard {
         meta.textContent = optionsSummary(media.kind, media.options);
       }
       setState(media.status, statusLabel(media.status));
-      renderSteps(steps, media.stages, media.options);
+      renderSteps(steps, media.stages);
       const running = media.stages.find((s) => s.status === 'RUNNING');
       const remaining = running ? eta.observe(running.stage, stageFraction(running), performance.now()) : null;
 

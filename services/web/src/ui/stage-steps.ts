@@ -1,11 +1,11 @@
-import type { EnhanceOptions, StageState, StageStatus } from '../api/operations.ts';
+import type { StageState, StageStatus } from '../api/operations.ts';
 import { h } from './dom.ts';
 import { stageName, stageOutcome } from './format.ts';
 
 const ICONS: Readonly<Record<StageStatus, string>> = { PENDING: '○', RUNNING: '●', DONE: '✓', SKIPPED: '–', FAILED: '✕' };
 
 /** The stages as numbered steps: a symbol, the step's name, and how it went. */
-export function renderSteps(list: HTMLOListElement, stages: readonly StageState[], options: EnhanceOptions): void {
+export function renderSteps(list: HTMLOListElement, stages: readonly StageState[]): void {
   // Rebuilt each time: a handful of nodes, and nothing inside can hold focus.
   list.replaceChildren(
     ...stages.map((stage) =>
@@ -15,7 +15,7 @@ export function renderSteps(list: HTMLOListElement, stages: readonly StageState[
         h('span', { class: 'step-icon', 'aria-hidden': 'true' }, ICONS[stage.status]),
         h('span', { class: 'step-name' }, stageName(stage.stage)),
         h('span', { class: 'visually-hidden' }, ': '),
-        h('span', { class: 'step-outcome' }, stageOutcome(stage, options)),
+        h('span', { class: 'step-outcome' }, stageOutcome(stage)),
       ),
     ),
   );
