@@ -4,9 +4,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import sharp from 'sharp';
 import type { NatsConnection } from 'nats';
-import { FLOW, messageId, Streams, Subjects, type EventOf } from '@revive/contracts';
+import { FLOW, messageId, Streams, Subjects, type EventOf, type Stage } from '@revive/contracts';
 import { createLogger } from '@revive/logging';
-import { connectNats, ensureMediaStream, publishEvent, runConsumerLoop, type HandlerContext, type Outcome, type StageHandlers } from '@revive/messaging';
+import { connectNats, ensureMediaStream, publishEvent, runConsumerLoop, type HandlerContext, type Outcome } from '@revive/messaging';
 import type { ModelRuntime } from '@revive/model-runtime';
 import { createFilesystemStore, type ObjectStore } from '@revive/object-store';
 import { createColorizeHandlers } from '@revive/colorize';
@@ -35,14 +35,20 @@ export function median(values: readonly number[]): number {
   return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
 }
 
-function imageHandlers(store: ObjectStore, runtime: ModelRuntime, maxInputPixels: number): StageHandlers {
+/** Each image stage's handler, by stage: the hops come from the catalogue. */
+type ImageHandlers = Readonly<Partial<Record<Stage, AnyHandler>>>;
+
+function imageHandlers(store: ObjectStore, runtime: ModelRuntime, maxInputPixels: number): ImageHandlers {
   const log = createLogger('bench', 'silent');
-  return {
-    [Subjects.imageUploaded]: createPreprocessHandlers({ store, log, maxInputPixels }).image,
-    [Subjects.imagePreprocessed]: createColorizeHandlers({ store, runtime, log, maxInputPixels }).image,
-    [Subjects.imageColorized]: createSuperresHandlers({ store, runtime, log, maxInputPixels }).image,
-    [Subjects.imageSuperResolved]: createPublishHandlers({ store, log }).image,
+  const handlers: ImageHandlers = {
+    preprocess: createPreprocessHandlers({ store, log, maxInputPixels }).image as AnyHandler,
+    colorize: createColorizeHandlers({ store, runtime, log, maxInputPixels }).image as AnyHandler,
+    superres: createSuperresHandlers({ store, runtime, log, maxInputPixels }).image as AnyHandler,
+    publish: createPublishHandlers({ store, log }).image as AnyHandler,
   };
+  const missing = imageHops.filter((hop) => !handlers[hop.stage]).map((hop) => hop.stage);
+  if (missing.length) throw new Error(`the pipeline bench has no image handler for ${missing.join(', ')}`);
+  return handlers;
 }
 
 async function uploadItems(store: ObjectStore, count: number, side: number): Promise<Array<EventOf<typeof Subjects.imageUploaded>>> {
@@ -60,14 +66,14 @@ async function uploadItems(store: ObjectStore, count: number, side: number): Pro
 const ctxFor = (stage: (typeof imageHops)[number]['stage']): HandlerContext => ({ stage, attempt: 1, heartbeat: () => undefined, progress: () => undefined });
 
 /** The same handlers called one after another in this process: the floor any choreography adds to. */
-async function runInProcess(handlers: StageHandlers, items: ReadonlyArray<EventOf<typeof Subjects.imageUploaded>>): Promise<PipelineRun> {
+async function runInProcess(handlers: ImageHandlers, items: ReadonlyArray<EventOf<typeof Subjects.imageUploaded>>): Promise<PipelineRun> {
   const hopMs: number[][] = imageHops.map(() => []);
   const started = performance.now();
   for (const item of items) {
     let event: unknown = item;
     for (const [i, hop] of imageHops.entries()) {
       const t0 = performance.now();
-      const outcome = await (handlers[hop.consumes] as AnyHandler)(event, ctxFor(hop.stage));
+      const outcome = await handlers[hop.stage]!(event, ctxFor(hop.stage));
       hopMs[i]!.push(performance.now() - t0);
       if (outcome.kind !== 'done') throw new Error(`${hop.stage} did not finish a bench item: ${JSON.stringify(outcome)}`);
       event = outcome.next[0]!.payload;
@@ -98,12 +104,12 @@ async function eventTimes(nc: NatsConnection, ids: ReadonlySet<string>): Promise
  * The same handlers behind their JetStream consumer loops (one per stage, as the services run
  * them), fed by publishing `image.uploaded`. Latency is one item at a time; throughput is all at once.
  */
-async function runChoreography(natsUrl: string, handlers: StageHandlers, latencyItems: ReadonlyArray<EventOf<typeof Subjects.imageUploaded>>, throughputItems: ReadonlyArray<EventOf<typeof Subjects.imageUploaded>>): Promise<PipelineRun> {
+async function runChoreography(natsUrl: string, handlers: ImageHandlers, latencyItems: ReadonlyArray<EventOf<typeof Subjects.imageUploaded>>, throughputItems: ReadonlyArray<EventOf<typeof Subjects.imageUploaded>>): Promise<PipelineRun> {
   const nc = await connectNats(natsUrl, 'bench');
   await ensureMediaStream(await nc.jetstreamManager());
   // The image hops only, through the very loop every stage service runs.
   const loops = await Promise.all(
-    imageHops.map((hop) => runConsumerLoop({ nc, stream: Streams.media, hop, handle: handlers[hop.consumes] as AnyHandler, concurrency: 1, ackWaitMs: 30_000, maxDeliver: 3 })),
+    imageHops.map((hop) => runConsumerLoop({ nc, stream: Streams.media, hop, handle: handlers[hop.stage]!, concurrency: 1, ackWaitMs: 30_000, maxDeliver: 3 })),
   );
   const js = nc.jetstream();
   const published = new Set<string>();

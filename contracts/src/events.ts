@@ -57,6 +57,12 @@ export const videoChunkSchema = z
      * interpolation can bridge the cut between chunks. Consumers read `frames` and drop these.
      */
     overlapFrames: z.number().int().min(0).max(1).default(0),
+    /**
+     * The previous chunk's file in the same output as `key` (absent for chunk 0): for a stage
+     * that looks across the cut (colorize primes its smoothing on it). Each stage sets it for
+     * its own output, so no stage reads another's storage layout.
+     */
+    previousKey: objectKey.optional(),
   })
   .refine((c) => c.index < c.count, { message: 'index must be below count', path: ['index'] });
 export type VideoChunk = z.infer<typeof videoChunkSchema>;
@@ -107,19 +113,31 @@ const failed = z.object({
  */
 const stageOutcome = { skipped: z.string().min(1).max(200).optional() };
 
+/**
+ * The picture so far, as every image stage hands it to the next: the same shape whichever
+ * stage emitted it, so a stage inserted between two others changes neither of them.
+ * `isMonochrome` is preprocess's finding about the upload, carried along for the stages after it.
+ */
+const imageStageEvent = z.object({ ...imageArtifact, ...stageOutcome, isMonochrome: z.boolean() });
+export type ImageStageEvent = z.infer<typeof imageStageEvent>;
+
+/** One chunk of the video so far, as every video stage hands it to the next (see imageStageEvent). */
+const videoChunkEvent = z.object({ ...videoChunkArtifact, ...stageOutcome, isMonochrome: z.boolean() });
+export type VideoChunkEvent = z.infer<typeof videoChunkEvent>;
+
 /** Every pipeline event's payload, keyed by subject: the one catalogue all services validate against. */
 export const eventSchemas = {
   [Subjects.imageUploaded]: uploaded,
-  [Subjects.imagePreprocessed]: z.object({ ...imageArtifact, ...stageOutcome, isMonochrome: z.boolean() }),
-  [Subjects.imageColorized]: z.object({ ...imageArtifact, ...stageOutcome }),
-  [Subjects.imageSuperResolved]: z.object({ ...imageArtifact, ...stageOutcome, scale: z.number().int().positive() }),
+  [Subjects.imagePreprocessed]: imageStageEvent,
+  [Subjects.imageColorized]: imageStageEvent,
+  [Subjects.imageSuperResolved]: imageStageEvent,
   [Subjects.imagePublished]: z.object({ ...imageArtifact, ...stageOutcome, contentType: z.string() }),
   [Subjects.videoUploaded]: uploaded,
   // Video events other than `published` come once per chunk (msgID messageId(id, stage, chunk.index)).
-  [Subjects.videoPreprocessed]: z.object({ ...videoChunkArtifact, ...stageOutcome, isMonochrome: z.boolean() }),
-  [Subjects.videoColorized]: z.object({ ...videoChunkArtifact, ...stageOutcome }),
-  [Subjects.videoSuperResolved]: z.object({ ...videoChunkArtifact, ...stageOutcome, scale: z.number().int().positive() }),
-  [Subjects.videoInterpolated]: z.object({ ...videoChunkArtifact, ...stageOutcome }),
+  [Subjects.videoPreprocessed]: videoChunkEvent,
+  [Subjects.videoColorized]: videoChunkEvent,
+  [Subjects.videoSuperResolved]: videoChunkEvent,
+  [Subjects.videoInterpolated]: videoChunkEvent,
   /** Once per video, after the join: `key` is the MP4, `posterKey` a JPEG still. */
   [Subjects.videoPublished]: z.object({ ...videoBase, ...stageOutcome, key: objectKey, posterKey: objectKey, contentType: z.string() }),
   [Subjects.mediaFailed]: failed,

@@ -1,4 +1,4 @@
-import type { EnhanceOptions } from './events.ts';
+import type { EnhanceOptions, EventOf } from './events.ts';
 import { Subjects, type ConsumerName, type MediaKind, type Stage, type Subject } from './pipeline-names.ts';
 
 /** How a stage counts its progress on one item. */
@@ -16,8 +16,9 @@ export interface StageRoute {
 
 /** One restoration stage: everything the rest of the system needs to know about it. */
 export interface StageDefinition {
-  /** What people see (web page, CLI). */
+  /** What people see (web page, CLI): the step's name, and what it is doing while it runs. */
   readonly label: string;
+  readonly activity: string;
   /** The user option that decides whether the stage changes the item; null: it always does. */
   readonly option: keyof EnhanceOptions | null;
   /** The kinds of media it handles, in the pipeline's order. */
@@ -33,6 +34,7 @@ export interface StageDefinition {
 export const STAGE_CATALOGUE = {
   preprocess: {
     label: 'Prepare',
+    activity: 'Preparing',
     option: null,
     routes: {
       image: { consumes: Subjects.imageUploaded, emits: Subjects.imagePreprocessed, unit: 'steps', perChunk: false },
@@ -42,6 +44,7 @@ export const STAGE_CATALOGUE = {
   },
   colorize: {
     label: 'Colorize',
+    activity: 'Colorizing',
     option: 'colorize',
     routes: {
       image: { consumes: Subjects.imagePreprocessed, emits: Subjects.imageColorized, unit: 'steps', perChunk: false },
@@ -50,6 +53,7 @@ export const STAGE_CATALOGUE = {
   },
   superres: {
     label: 'Enlarge',
+    activity: 'Enlarging',
     option: 'scale',
     routes: {
       image: { consumes: Subjects.imageColorized, emits: Subjects.imageSuperResolved, unit: 'tiles', perChunk: false },
@@ -58,6 +62,7 @@ export const STAGE_CATALOGUE = {
   },
   interpolate: {
     label: 'Smooth motion',
+    activity: 'Smoothing motion',
     option: 'frameRateFactor',
     routes: {
       video: { consumes: Subjects.videoSuperResolved, emits: Subjects.videoInterpolated, unit: 'frames', perChunk: true },
@@ -65,6 +70,7 @@ export const STAGE_CATALOGUE = {
   },
   publish: {
     label: 'Finish',
+    activity: 'Finishing',
     option: null,
     routes: {
       image: { consumes: Subjects.imageSuperResolved, emits: Subjects.imagePublished, unit: 'steps', perChunk: false },
@@ -73,6 +79,12 @@ export const STAGE_CATALOGUE = {
     },
   },
 } as const satisfies Record<Stage, StageDefinition>;
+
+type RoutesOf<S extends Stage> = (typeof STAGE_CATALOGUE)[S]['routes'];
+/** The kinds of media stage S handles. */
+export type KindsOf<S extends Stage> = keyof RoutesOf<S> & MediaKind;
+/** The event stage S consumes for kind K: what the catalogue says comes before it. */
+export type StageInput<S extends Stage, K extends KindsOf<S>> = RoutesOf<S>[K] extends { consumes: infer C extends Subject } ? EventOf<C> : never;
 
 /** Every stage, in flow order. */
 export const STAGE_NAMES = Object.keys(STAGE_CATALOGUE) as Stage[];

@@ -5,6 +5,7 @@ import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { repoRoot } from '@revive/config';
+import { STAGE_NAMES } from '@revive/contracts';
 import { upscalerjsCatalogue } from '@revive/model-convert';
 import { acceptedEnv } from './support/accepted-env.ts';
 import { contextCopies, effectiveEnv, effectiveUser, lintDockerfile, parseDockerfile, type Stage } from './support/dockerfile.ts';
@@ -64,6 +65,11 @@ describe('deploy/docker/Dockerfile', () => {
       assert.deepEqual(files, [`./services/${service}/src/instrumentation.ts`, `./services/${service}/src/main.ts`], `${service}: telemetry first, then main`);
       for (const f of files) assert.ok(existsSync(join(repoRoot, f)), `${service}: ${f} does not exist`);
     }
+  });
+
+  it('deploys exactly the gateway and the stages of the catalogue, each from services/<stage>', () => {
+    // Compose, Kubernetes and Terraform are checked against these same services by their own tests.
+    assert.deepEqual(services, ['gateway', ...STAGE_NAMES].sort(), 'a stage in contracts/src/flow.ts needs its service folder and deploy entries, and a deployed service needs its stage');
   });
 
   it('each target copies exactly the workspaces its service needs at run time, and its own dependencies', () => {

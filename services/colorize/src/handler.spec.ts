@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
+import { existsSync } from 'node:fs';
 import { copyFile, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -104,7 +105,7 @@ describe('colorize handlers', () => {
     const broken = join(dir, 'broken-models');
     await mkdir(broken);
     const manifest = `${DEFAULT_COLORIZE_MODEL}.manifest.json`;
-    await copyFile(join(bundledModelDirs[0]!, manifest), join(broken, manifest));
+    await copyFile(join(bundledModelDirs.find((d) => existsSync(join(d, manifest)))!, manifest), join(broken, manifest));
     await writeFile(join(broken, `${DEFAULT_COLORIZE_MODEL}.onnx`), 'not a model');
     const brokenRuntime = createModelRuntime({ registry: createModelRegistry([broken]), threads: 1 });
     const refused = await createColorizeHandlers({ store, runtime: brokenRuntime, log, maxInputPixels: 1e7 }).image(await preprocessed(true), context());

@@ -1,11 +1,11 @@
 import { join } from 'node:path';
 import { colorizeImageFile, DEFAULT_COLORIZE_MODEL } from '@revive/colorizer';
-import { Stages, Subjects, type EventOf } from '@revive/contracts';
+import { Stages, Subjects, type ImageStageEvent } from '@revive/contracts';
 import type { Logger } from '@revive/logging';
 import type { HandlerContext, Outcome } from '@revive/messaging';
 import { ModelNotFoundError, ModelRejectedError, type ModelRuntime } from '@revive/model-runtime';
 import type { ObjectStore } from '@revive/object-store';
-import { download, failureOutcome, handOn, inWorkDir, outputKey, reject, stepDone, upload, type HandlerOf } from '@revive/stage-kit';
+import { download, failureOutcome, handOn, imageFieldsOf, inWorkDir, outputKey, reject, stepDone, upload, type HandlerOf } from '@revive/stage-kit';
 import { skipReason } from './skip-reason.ts';
 import { createColorizeVideoHandler } from './video.handler.ts';
 
@@ -23,8 +23,8 @@ export interface ColorizeDeps {
 }
 
 export interface ColorizeHandlers {
-  readonly image: HandlerOf<typeof Subjects.imagePreprocessed>;
-  readonly video: HandlerOf<typeof Subjects.videoPreprocessed>;
+  readonly image: HandlerOf<typeof Stages.colorize, 'image'>;
+  readonly video: HandlerOf<typeof Stages.colorize, 'video'>;
 }
 
 const STEPS = 3;
@@ -48,12 +48,12 @@ export function createColorizeHandlers(deps: ColorizeDeps): ColorizeHandlers {
     }
   }
 
-  async function colorize(event: EventOf<typeof Subjects.imagePreprocessed>, ctx: HandlerContext): Promise<Outcome> {
+  async function colorize(event: ImageStageEvent, ctx: HandlerContext): Promise<Outcome> {
     const { mediaId, options } = event;
     const skipped = skipReason(event);
     if (skipped) {
       deps.log.debug({ mediaId, mode: options.colorize, isMonochrome: event.isMonochrome }, 'colorize skipped');
-      const payload = { mediaId, options, at: new Date().toISOString(), key: event.key, width: event.width, height: event.height, skipped };
+      const payload = { ...imageFieldsOf(event), at: new Date().toISOString(), key: event.key, width: event.width, height: event.height, skipped };
       return handOn(Subjects.imageColorized, payload, Stages.colorize);
     }
     const problem = await modelProblem();
@@ -70,7 +70,7 @@ export function createColorizeHandlers(deps: ColorizeDeps): ColorizeHandlers {
       await upload(deps.store, key, output, 'image/png');
       stepDone(ctx, 3, STEPS);
       const { width, height } = result.colorized ? result : event;
-      return handOn(Subjects.imageColorized, { mediaId, options, at: new Date().toISOString(), key, width, height }, Stages.colorize);
+      return handOn(Subjects.imageColorized, { ...imageFieldsOf(event), at: new Date().toISOString(), key, width, height }, Stages.colorize);
     });
   }
 

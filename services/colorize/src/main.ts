@@ -16,7 +16,7 @@ await serveStage({
     await registry.get(DEFAULT_COLORIZE_MODEL).catch((error: unknown) => log.warn({ err: error }, 'colorization model unavailable'));
     const handlers = createColorizeHandlers({ store, runtime, log, maxInputPixels: config.inference.maxInputPixels });
     return {
-      handlers: { [Subjects.imagePreprocessed]: handlers.image, [Subjects.videoPreprocessed]: handlers.video },
+      handlers: { image: handlers.image, video: handlers.video },
       close: () => runtime.close(),
       checks: { store: objectStoreCheck(store) },
       info: { threads: config.inference.threads },

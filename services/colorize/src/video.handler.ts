@@ -1,12 +1,12 @@
 import { join } from 'node:path';
 import { DEFAULT_COLORIZE_MODEL } from '@revive/colorizer';
-import { Stages, Subjects, type EventOf } from '@revive/contracts';
+import { Stages, Subjects, type EventOf, type VideoChunkEvent } from '@revive/contracts';
 import type { Logger } from '@revive/logging';
 import type { HandlerContext, Outcome } from '@revive/messaging';
 import type { ModelRuntime } from '@revive/model-runtime';
 import type { ObjectStore } from '@revive/object-store';
 import { download, failureOutcome, reject, type HandlerOf } from '@revive/stage-kit';
-import { chunkKey, handOnChunk, inputRate, rateValue, readFrames, runChunkStage, videoFieldsOf } from '@revive/video-io';
+import { handOnChunk, inputRate, rateValue, readFrames, runChunkStage, videoFieldsOf } from '@revive/video-io';
 import { createFrameColorizer, type FrameColorizer } from './video-colorizer.ts';
 import { skipReason } from './skip-reason.ts';
 
@@ -23,14 +23,14 @@ export interface ColorizeVideoDeps {
   readonly modelProblem: () => Promise<string | undefined>;
 }
 
-type Preprocessed = EventOf<typeof Subjects.videoPreprocessed>;
+type Preprocessed = VideoChunkEvent;
 
 /**
  * Colorizes one chunk of a video, frame by frame through ffmpeg pipes, with the temporally
  * stable colorizer (see createFrameColorizer). `off`, and `auto` on a video preprocess found
  * colourful, hand the chunk on untouched.
  */
-export function createColorizeVideoHandler(deps: ColorizeVideoDeps): HandlerOf<typeof Subjects.videoPreprocessed> {
+export function createColorizeVideoHandler(deps: ColorizeVideoDeps): HandlerOf<typeof Stages.colorize, 'video'> {
   const modelId = deps.modelId ?? DEFAULT_COLORIZE_MODEL;
 
   async function colorizeChunk(event: Preprocessed, ctx: HandlerContext): Promise<Outcome> {
@@ -61,9 +61,10 @@ export function createColorizeVideoHandler(deps: ColorizeVideoDeps): HandlerOf<t
 
   /** Runs the previous chunk's last frames through the smoothing, so colour does not jump at the cut. */
   async function prime(colorizer: FrameColorizer, event: Preprocessed, dir: string): Promise<void> {
-    if (event.chunk.index === 0) return;
-    const previous = chunkKey(event.mediaId, Stages.preprocess, event.chunk.index - 1);
-    if (!(await deps.store.head(previous))) return;
+    // The previous chunk of this stage's input, wherever the stage before put it; written by
+    // another replica that may not have finished it yet, in which case the cut is not smoothed.
+    const previous = event.chunk.previousKey;
+    if (!previous || !(await deps.store.head(previous))) return;
     const path = join(dir, 'previous.mkv');
     await download(deps.store, previous, path);
     // Intra-only intermediate: seeking from the end is exact. The last frame read is the overlap (this chunk's first).

@@ -114,7 +114,7 @@ describe('retryMedia, cancelMedia and the failure history (real PostgreSQL, nats
     assert.equal(entry?.operation, 'PUT');
     assert.ok(await store.head(originalKey), 'the original stays');
     assert.equal(await store.head(`media/${id}/preprocessed.tiff`), undefined, 'the intermediate is gone');
-    const late = await emit(Subjects.imageColorized, { mediaId: id, options, at: at(), key: `media/${id}/colorized.png`, width: 4, height: 3 }, messageId(id, 'colorize'));
+    const late = await emit(Subjects.imageColorized, { mediaId: id, options, at: at(), key: `media/${id}/colorized.png`, width: 4, height: 3, isMonochrome: true }, messageId(id, 'colorize'));
     assert.equal(late?.status, 'CANCELLED', 'work in flight when cancelled changes nothing');
   });
 

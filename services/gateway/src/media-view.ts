@@ -1,4 +1,5 @@
-import type { ColorizeMode, MediaKind, MediaStatus, StageName, StageStatus } from './generated/graphql.ts';
+import { stageDefinition } from '@revive/contracts';
+import type { EnhanceOptionsValue, MediaKind, MediaStatus, StageName, StageStatus } from './generated/graphql.ts';
 import type { MediaRecord } from './persistence/index.ts';
 
 const iso = (v: Date | string | null | undefined): string | null => (v == null ? null : v instanceof Date ? v.toISOString() : new Date(v).toISOString());
@@ -7,6 +8,11 @@ export function upper<T extends string>(v: string): T;
 export function upper<T extends string>(v: string | null | undefined): T | null;
 export function upper<T extends string>(v: string | null | undefined): T | null {
   return v == null ? null : (v.toUpperCase() as T);
+}
+
+/** The item's options as the API spells them: every enum option in upper case, whichever it is. */
+function enhanceOptionsView(options: MediaRecord['options']): EnhanceOptionsValue {
+  return Object.fromEntries(Object.entries(options).map(([k, v]) => [k, typeof v === 'string' ? v.toUpperCase() : v])) as EnhanceOptionsValue;
 }
 
 /**
@@ -19,9 +25,11 @@ export function toMediaView(record: MediaRecord) {
     kind: upper<MediaKind>(record.kind),
     filename: record.filename,
     status: record.status as MediaStatus,
-    options: { scale: record.options.scale, colorize: upper<ColorizeMode>(record.options.colorize), frameRateFactor: record.options.frameRateFactor },
+    options: enhanceOptionsView(record.options),
     stages: record.stages.map((s) => ({
       stage: upper<StageName>(s.stage),
+      label: stageDefinition(s.stage).label,
+      activity: stageDefinition(s.stage).activity,
       status: s.status as StageStatus,
       progress: s.progress ?? 0,
       done: s.done ?? null,

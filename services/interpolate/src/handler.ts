@@ -1,10 +1,10 @@
-import type { Subjects } from '@revive/contracts';
-import type { StageHandlers } from '@revive/messaging';
+import type { Stages } from '@revive/contracts';
+import type { HandlerOf } from '@revive/stage-kit';
 import { createInterpolateVideoHandler, type InterpolateVideoDeps } from './video.handler.ts';
 
 export interface InterpolateHandlers {
   /** The stage's only hop: images are never interpolated. */
-  readonly video: NonNullable<StageHandlers[typeof Subjects.videoSuperResolved]>;
+  readonly video: HandlerOf<typeof Stages.interpolate, 'video'>;
 }
 
 /** What the interpolate handlers need, built once in main.ts (or by a test). */

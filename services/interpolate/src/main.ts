@@ -9,6 +9,6 @@ await serveStage({
   async build(config, log) {
     const store = createObjectStore(config.store);
     const handlers = createInterpolateHandlers({ store, log });
-    return { handlers: { [Subjects.videoSuperResolved]: handlers.video }, checks: { store: objectStoreCheck(store) } };
+    return { handlers: { video: handlers.video }, checks: { store: objectStoreCheck(store) } };
   },
 });

@@ -1,4 +1,4 @@
-import { Stages, Subjects, type EventOf } from '@revive/contracts';
+import { Stages, Subjects, type EventOf, type VideoChunkEvent } from '@revive/contracts';
 import { createDefaultInterpolator, interpolateFrame, type FrameInterpolator } from '@revive/frame-interpolator';
 import type { Logger } from '@revive/logging';
 import type { HandlerContext, Outcome } from '@revive/messaging';
@@ -14,7 +14,7 @@ export interface InterpolateVideoDeps {
   readonly engine?: FrameInterpolator;
 }
 
-type SuperResolved = EventOf<typeof Subjects.videoSuperResolved>;
+type SuperResolved = VideoChunkEvent;
 
 /**
  * Raises a chunk's frame rate by `options.frameRateFactor`. Each output frame is placed by its
@@ -23,7 +23,7 @@ type SuperResolved = EventOf<typeof Subjects.videoSuperResolved>;
  * overlap frame (the next chunk's first) is what the frames after its last own frame move
  * towards, and is then dropped. Factor 1 hands the chunk on as it is.
  */
-export function createInterpolateVideoHandler(deps: InterpolateVideoDeps): HandlerOf<typeof Subjects.videoSuperResolved> {
+export function createInterpolateVideoHandler(deps: InterpolateVideoDeps): HandlerOf<typeof Stages.interpolate, 'video'> {
   const engine = deps.engine ?? createDefaultInterpolator();
 
   async function interpolateChunk(event: SuperResolved, ctx: HandlerContext): Promise<Outcome> {

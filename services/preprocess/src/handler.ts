@@ -23,8 +23,8 @@ export interface PreprocessDeps {
 }
 
 export interface PreprocessHandlers {
-  readonly image: HandlerOf<typeof Subjects.imageUploaded>;
-  readonly video: HandlerOf<typeof Subjects.videoUploaded>;
+  readonly image: HandlerOf<typeof Stages.preprocess, 'image'>;
+  readonly video: HandlerOf<typeof Stages.preprocess, 'video'>;
 }
 
 const IMAGE_STEPS = 4;

@@ -9,6 +9,6 @@ await serveStage({
   async build(config, log) {
     const store = createObjectStore(config.store);
     const handlers = createPreprocessHandlers({ store, log, maxInputPixels: config.inference.maxInputPixels, video: { limits: config.video, chunkSeconds: config.video.chunkSeconds } });
-    return { handlers: { [Subjects.imageUploaded]: handlers.image, [Subjects.videoUploaded]: handlers.video }, checks: { store: objectStoreCheck(store) } };
+    return { handlers: { image: handlers.image, video: handlers.video }, checks: { store: objectStoreCheck(store) } };
   },
 });

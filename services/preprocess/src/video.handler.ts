@@ -3,12 +3,12 @@ import { join } from 'node:path';
 import { buffer } from 'node:stream/consumers';
 import type { ColourAnalysis } from '@revive/colorizer';
 import { loadPlatformConfig } from '@revive/config';
-import { parseEvent, Stages, Subjects, type EventOf } from '@revive/contracts';
+import { parseEvent, Stages, Subjects, type EventOf, type VideoChunkEvent } from '@revive/contracts';
 import type { Logger } from '@revive/logging';
 import type { HandlerContext, NextEvent, Outcome } from '@revive/messaging';
 import type { ObjectStore } from '@revive/object-store';
 import { download, failureOutcome, inWorkDir, reject, stepDone, upload, type HandlerOf } from '@revive/stage-kit';
-import { chunkKey, describeChunk, formatFrameRate, frameSeconds, handOnChunk, INTERMEDIATE_CONTENT_TYPE, rateValue, VideoDecodeError, videoLimitProblems, type VideoInfo, type VideoLimitSettings } from '@revive/video-io';
+import { chunkInOutputOf, chunkKey, describeChunk, formatFrameRate, frameSeconds, handOnChunk, INTERMEDIATE_CONTENT_TYPE, rateValue, VideoDecodeError, videoLimitProblems, type VideoInfo, type VideoLimitSettings } from '@revive/video-io';
 import { readImageHeader } from './image-normalise.ts';
 import { probeVideo, SAMPLE_POINTS, sampleVideoColour, ToolRejectedError, type MediaTools } from './video-probe.ts';
 import { splitIntoChunks, type SplitChunk } from './video-split.ts';
@@ -38,7 +38,7 @@ const VIDEO_STEPS = 2 + SAMPLE_POINTS.length;
 /** A decode that yields less than this share of the frames the header announces is a truncated file. */
 const MIN_DECODED_SHARE = 0.9;
 
-type Preprocessed = EventOf<typeof Subjects.videoPreprocessed>;
+type Preprocessed = VideoChunkEvent;
 
 /**
  * Checks that a video upload is a decodable video within the limits, describes it, and cuts it
@@ -46,7 +46,7 @@ type Preprocessed = EventOf<typeof Subjects.videoPreprocessed>;
  * later stages work on chunks in parallel, on as many replicas as there are. The events are
  * recorded with the chunks, so a redelivered upload hands the same chunks on instead of cutting again.
  */
-export function createPreprocessVideoHandler(deps: PreprocessVideoDeps): HandlerOf<typeof Subjects.videoUploaded> {
+export function createPreprocessVideoHandler(deps: PreprocessVideoDeps): HandlerOf<typeof Stages.preprocess, 'video'> {
   const settings = deps.video ?? DEFAULT_VIDEO_SETTINGS;
 
   async function preprocessVideo(event: EventOf<typeof Subjects.videoUploaded>, ctx: HandlerContext, dir: string): Promise<Outcome> {
@@ -128,7 +128,7 @@ function chunkEvents(event: EventOf<typeof Subjects.videoUploaded>, video: Video
   return chunks.map((c, index) => ({
     ...whole,
     key: chunkKey(mediaId, Stages.preprocess, index),
-    chunk: describeChunk(index, chunks.length, c.firstFrame, c.frames, rate, c.overlapFrames),
+    chunk: chunkInOutputOf(Stages.preprocess, mediaId, describeChunk(index, chunks.length, c.firstFrame, c.frames, rate, c.overlapFrames)),
   }));
 }
 

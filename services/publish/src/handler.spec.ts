@@ -46,7 +46,7 @@ describe('publish handlers', () => {
     const px = Buffer.from(Array.from({ length: 96 * 64 * 4 }, (_, i) => (i % 4 === 3 ? 200 : (i * 13) % 256)));
     const bytes = await sharp(px, { raw: { width: 96, height: 64, channels: 4 } })[format]().toBuffer();
     await store.put(key, bytes, { contentType: `image/${format}` });
-    const event = parseEvent(Subjects.imageSuperResolved, { mediaId, options: {}, at: new Date().toISOString(), key, width: 96, height: 64, scale: 2 });
+    const event = parseEvent(Subjects.imageSuperResolved, { mediaId, options: {}, at: new Date().toISOString(), key, width: 96, height: 64, isMonochrome: true });
     return { event, bytes };
   }
 

@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import sharp, { type Metadata } from 'sharp';
-import { Stages, Subjects, type EventOf } from '@revive/contracts';
+import { Stages, Subjects, type EventOf, type ImageStageEvent } from '@revive/contracts';
 import type { Logger } from '@revive/logging';
 import type { HandlerContext, Outcome } from '@revive/messaging';
 import type { ObjectStore } from '@revive/object-store';
@@ -18,8 +18,8 @@ export interface PublishDeps {
 }
 
 export interface PublishHandlers {
-  readonly image: HandlerOf<typeof Subjects.imageSuperResolved>;
-  readonly video: HandlerOf<typeof Subjects.videoInterpolated>;
+  readonly image: HandlerOf<typeof Stages.publish, 'image'>;
+  readonly video: HandlerOf<typeof Stages.publish, 'video'>;
 }
 
 /**
@@ -36,7 +36,7 @@ const STEPS = 3;
  * announces it. It writes no database: the gateway projects the published event.
  */
 export function createPublishHandlers(deps: PublishDeps): PublishHandlers {
-  async function publish(event: EventOf<typeof Subjects.imageSuperResolved>, ctx: HandlerContext, dir: string): Promise<Outcome> {
+  async function publish(event: ImageStageEvent, ctx: HandlerContext, dir: string): Promise<Outcome> {
     const { mediaId, options } = event;
     const input = join(dir, 'input');
     await download(deps.store, event.key, input);

@@ -9,6 +9,6 @@ await serveStage({
   async build(config, log) {
     const store = createObjectStore(config.store);
     const handlers = createPublishHandlers({ store, log });
-    return { handlers: { [Subjects.imageSuperResolved]: handlers.image, [Subjects.videoInterpolated]: handlers.video }, checks: { store: objectStoreCheck(store) } };
+    return { handlers: { image: handlers.image, video: handlers.video }, checks: { store: objectStoreCheck(store) } };
   },
 });

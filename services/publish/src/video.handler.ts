@@ -2,7 +2,7 @@ import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { buffer } from 'node:stream/consumers';
 import sharp from 'sharp';
-import { messageId, parseEvent, Stages, Subjects, type EventOf } from '@revive/contracts';
+import { messageId, parseEvent, Stages, Subjects, type EventOf, type VideoChunkEvent } from '@revive/contracts';
 import type { Logger } from '@revive/logging';
 import type { HandlerContext, Outcome } from '@revive/messaging';
 import type { ObjectStore } from '@revive/object-store';
@@ -20,7 +20,7 @@ export interface PublishVideoDeps {
   readonly videoPreset?: string;
 }
 
-type Interpolated = EventOf<typeof Subjects.videoInterpolated>;
+type Interpolated = VideoChunkEvent;
 type Published = EventOf<typeof Subjects.videoPublished>;
 
 /**
@@ -32,7 +32,7 @@ type Published = EventOf<typeof Subjects.videoPublished>;
  * same result, and JetStream drops the second `video.published` by its message id. A finished
  * join is recorded too, so late duplicates hand the result on instead of joining again.
  */
-export function createPublishVideoHandler(deps: PublishVideoDeps): HandlerOf<typeof Subjects.videoInterpolated> {
+export function createPublishVideoHandler(deps: PublishVideoDeps): HandlerOf<typeof Stages.publish, 'video'> {
   const tools = deps.tools ?? defaultMediaTools;
 
   async function publishChunk(event: Interpolated, ctx: HandlerContext): Promise<Outcome> {

@@ -59,7 +59,7 @@ describe('superres handlers', () => {
     const key = `media/${mediaId}/colorized.png`;
     const px = Buffer.from(Array.from({ length: 48 * 32 * 3 }, (_, i) => ((i % 3) * 80 + Math.floor(i / 3) * 3) % 256));
     await store.put(key, await sharp(px, { raw: { width: 48, height: 32, channels: 3 } }).png().toBuffer(), { contentType: 'image/png' });
-    return parseEvent(Subjects.imageColorized, { mediaId, options: { scale }, at: new Date().toISOString(), key, width: 48, height: 32, colorized: true });
+    return parseEvent(Subjects.imageColorized, { mediaId, options: { scale }, at: new Date().toISOString(), key, width: 48, height: 32, isMonochrome: false });
   }
 
   it('doubles the size at x2 and reports each tile', async () => {
@@ -67,7 +67,7 @@ describe('superres handlers', () => {
     const ctx = context();
     const { msgID, event } = nextOf(await handlers.image(input, ctx));
     assert.equal(msgID, messageId(input.mediaId, 'superres'));
-    assert.deepEqual([event.key, event.width, event.height, event.scale], [`media/${input.mediaId}/superres.png`, 96, 64, 2]);
+    assert.deepEqual([event.key, event.width, event.height, event.skipped], [`media/${input.mediaId}/superres.png`, 96, 64, undefined]);
     const meta = await sharp(await buffer(await store.get(event.key))).metadata();
     assert.deepEqual([meta.format, meta.width, meta.height], ['png', 96, 64]);
     assert.deepEqual(ctx.seen, [
@@ -78,13 +78,13 @@ describe('superres handlers', () => {
 
   it('quadruples the size at x4', async () => {
     const { event } = nextOf(await handlers.image(await colorized(4), context()));
-    assert.deepEqual([event.width, event.height, event.scale], [192, 128, 4]);
+    assert.deepEqual([event.width, event.height], [192, 128]);
   });
 
   it('hands the item on unchanged at x1', async () => {
     const input = await colorized(1);
     const { event } = nextOf(await handlers.image(input, context()));
-    assert.deepEqual([event.key, event.width, event.height, event.scale], [input.key, 48, 32, 1]);
+    assert.deepEqual([event.key, event.width, event.height, event.skipped], [input.key, 48, 32, 'size kept']);
     assert.equal(await store.head(`media/${input.mediaId}/superres.png`), undefined);
   });
 

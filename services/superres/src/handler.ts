@@ -1,10 +1,10 @@
 import { join } from 'node:path';
-import { Stages, Subjects, type EnhanceOptions, type EventOf } from '@revive/contracts';
+import { Stages, Subjects, type EnhanceOptions, type ImageStageEvent } from '@revive/contracts';
 import type { Logger } from '@revive/logging';
 import type { HandlerContext, Outcome } from '@revive/messaging';
 import { ModelNotFoundError, ModelRejectedError, runModelOnImageFile, type ModelRuntime } from '@revive/model-runtime';
 import type { ObjectStore } from '@revive/object-store';
-import { download, failureOutcome, handOn, inWorkDir, outputKey, reject, upload, type HandlerOf } from '@revive/stage-kit';
+import { download, failureOutcome, handOn, imageFieldsOf, inWorkDir, outputKey, reject, upload, type HandlerOf } from '@revive/stage-kit';
 import { createSuperresVideoHandler, SIZE_KEPT } from './video.handler.ts';
 
 /** A super-resolution factor the stage runs a model for (1 skips the model). */
@@ -33,8 +33,8 @@ export interface SuperresDeps {
 }
 
 export interface SuperresHandlers {
-  readonly image: HandlerOf<typeof Subjects.imageColorized>;
-  readonly video: HandlerOf<typeof Subjects.videoColorized>;
+  readonly image: HandlerOf<typeof Stages.superres, 'image'>;
+  readonly video: HandlerOf<typeof Stages.superres, 'video'>;
 }
 
 /**
@@ -56,11 +56,11 @@ export function createSuperresHandlers(deps: SuperresDeps): SuperresHandlers {
     }
   }
 
-  async function superres(event: EventOf<typeof Subjects.imageColorized>, ctx: HandlerContext): Promise<Outcome> {
+  async function superres(event: ImageStageEvent, ctx: HandlerContext): Promise<Outcome> {
     const { mediaId, options } = event;
     const scale = options.scale;
     if (scale === 1) {
-      const payload = { mediaId, options, at: new Date().toISOString(), key: event.key, width: event.width, height: event.height, scale, skipped: SIZE_KEPT };
+      const payload = { ...imageFieldsOf(event), at: new Date().toISOString(), key: event.key, width: event.width, height: event.height, skipped: SIZE_KEPT };
       return handOn(Subjects.imageSuperResolved, payload, Stages.superres);
     }
     const modelId = models[scale];
@@ -86,7 +86,7 @@ export function createSuperresHandlers(deps: SuperresDeps): SuperresHandlers {
       const key = outputKey(mediaId, 'superres.png');
       await upload(deps.store, key, output, 'image/png');
       deps.log.debug({ mediaId, modelId, tiles: result.tiles, width: result.width, height: result.height }, 'image upscaled');
-      return handOn(Subjects.imageSuperResolved, { mediaId, options, at: new Date().toISOString(), key, width: result.width, height: result.height, scale }, Stages.superres);
+      return handOn(Subjects.imageSuperResolved, { ...imageFieldsOf(event), at: new Date().toISOString(), key, width: result.width, height: result.height }, Stages.superres);
     });
   }
 

@@ -18,7 +18,7 @@ await serveStage({
     }
     const handlers = createSuperresHandlers({ store, runtime, log, maxInputPixels: config.inference.maxInputPixels, tileSize: config.inference.tileSize, models });
     return {
-      handlers: { [Subjects.imageColorized]: handlers.image, [Subjects.videoColorized]: handlers.video },
+      handlers: { image: handlers.image, video: handlers.video },
       close: () => runtime.close(),
       checks: { store: objectStoreCheck(store) },
       info: { threads: config.inference.threads, models },

@@ -54,14 +54,14 @@ describe('superres: video chunks', () => {
   });
 
   const colorizedChunk = async (options: Partial<EventOf<typeof Subjects.videoColorized>['options']>, count: number, overlapFrames = 0) =>
-    parseEvent(Subjects.videoColorized, { ...(await storeChunk({ store, dir, frames: frames(count), width: W, height: H, options, overlapFrames, index: 0, count: overlapFrames ? 2 : 1, totalFrames: 10 })), colorized: true });
+    parseEvent(Subjects.videoColorized, { ...(await storeChunk({ store, dir, frames: frames(count), width: W, height: H, options, overlapFrames, index: 0, count: overlapFrames ? 2 : 1, totalFrames: 10 })) });
 
   it('upscales every frame with the model, overlap frame included, exactly as it upscales a photo', async () => {
     const input = await colorizedChunk({ scale: 2 }, 5, 1);
     const ctx = context();
     const { msgID, event } = upscaled(await handlers.video(input, ctx));
     assert.equal(msgID, messageId(input.mediaId, 'superres', 0));
-    assert.deepEqual([event.width, event.height, event.scale, event.frames, event.chunk], [W * 2, H * 2, 2, 10, input.chunk]);
+    assert.deepEqual([event.width, event.height, event.skipped, event.frames, event.chunk], [W * 2, H * 2, undefined, 10, input.chunk]);
     assert.deepEqual(ctx.seen.at(-1), [4, 4, 'frames'], 'progress counts the chunk\'s own frames');
     const out = await loadChunkFrames(store, event.key, W * 2, H * 2, dir);
     assert.equal(out.length, 5);
@@ -73,7 +73,7 @@ describe('superres: video chunks', () => {
   it('passes scale 1 through and refuses a missing model as MODEL_UNAVAILABLE', async () => {
     const one = await colorizedChunk({ scale: 1 }, 2);
     const { event } = upscaled(await handlers.video(one, context()));
-    assert.deepEqual([event.key, event.width, event.scale], [one.key, W, 1]);
+    assert.deepEqual([event.key, event.width, event.skipped], [one.key, W, 'size kept']);
     const missing = createSuperresHandlers({ store, runtime, log, maxInputPixels: 1e7, models: { 2: 'esrgan-none-x2' } });
     const outcome = await missing.video(await colorizedChunk({ scale: 2 }, 2), context());
     assert.ok(outcome.kind === 'reject' && outcome.code === 'MODEL_UNAVAILABLE', JSON.stringify(outcome));

@@ -1,4 +1,4 @@
-import { Stages, Subjects, type EventOf } from '@revive/contracts';
+import { Stages, Subjects, type EventOf, type VideoChunkEvent } from '@revive/contracts';
 import { memoryRasterSink, memoryRasterSource } from '@revive/image-io';
 import type { Logger } from '@revive/logging';
 import type { HandlerContext, Outcome } from '@revive/messaging';
@@ -23,14 +23,14 @@ export interface SuperresVideoDeps {
   readonly modelProblem: (modelId: string, scale: UpscaleFactor) => Promise<string | undefined>;
 }
 
-type Colorized = EventOf<typeof Subjects.videoColorized>;
+type Colorized = VideoChunkEvent;
 
 /**
  * Upscales one chunk of a video frame by frame: each decoded frame goes through the same tiled
  * super-resolution as a photo (bounded memory, seams blended) and straight into the encoder.
  * Scale 1 hands the chunk on as it is.
  */
-export function createSuperresVideoHandler(deps: SuperresVideoDeps): HandlerOf<typeof Subjects.videoColorized> {
+export function createSuperresVideoHandler(deps: SuperresVideoDeps): HandlerOf<typeof Stages.superres, 'video'> {
   async function superresChunk(event: Colorized, ctx: HandlerContext): Promise<Outcome> {
     const scale = event.options.scale;
     if (scale === 1) {

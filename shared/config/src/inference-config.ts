@@ -1,3 +1,4 @@
+import { existsSync, readdirSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { delimiter, resolve } from 'node:path';
 import { z } from 'zod';
@@ -21,11 +22,12 @@ const env = z.object({
 export const INFERENCE_ENV_KEYS: readonly string[] = Object.keys(env.shape);
 
 /** Models trained by this repository and committed with it (small ONNX files plus manifests). */
-export const bundledModelDirs: readonly string[] = [
-  resolve(repoRoot, 'shared/colorizer/model'),
-  resolve(repoRoot, 'shared/frame-interpolator/model'),
-  resolve(repoRoot, 'services/superres/model'),
-];
+// Each restoration engine keeps its committed model in a `model/` folder of its own package
+// (shared/<engine>/model or services/<stage>/model): found, not listed, so a new engine needs no edit here.
+export const bundledModelDirs: readonly string[] = ['shared', 'services']
+  .flatMap((parent) => (existsSync(resolve(repoRoot, parent)) ? readdirSync(resolve(repoRoot, parent), { withFileTypes: true }) : []).filter((d) => d.isDirectory()).map((d) => resolve(repoRoot, parent, d.name, 'model')))
+  .filter((dir) => existsSync(dir))
+  .sort();
 
 /** Settings of the model runtime and registry. */
 export interface InferenceConfig {

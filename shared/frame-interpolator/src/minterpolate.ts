@@ -1,6 +1,5 @@
-import { PassThrough } from 'node:stream';
-import ffmpeg from 'fluent-ffmpeg';
-import { assertSameSize, type RgbFrame } from './frame.ts';
+import { FfmpegRunError, runFfmpegOnBytes } from '@revive/video-io';
+import { assertSameSize } from './frame.ts';
 import type { FrameInterpolator } from './interpolator.ts';
 
 /** The filter any user could run by hand: motion-compensated, bidirectional, overlapped blocks. */
@@ -8,11 +7,6 @@ export const MINTERPOLATE_OPTIONS = 'mi_mode=mci:mc_mode=aobmc:me_mode=bidir:vsb
 
 /** Largest denominator tried when expressing t as k/n output frames of ffmpeg's grid. */
 const MAX_DENOMINATOR = 64;
-
-export class FfmpegError extends Error {
-  override readonly name = 'FfmpegError';
-  readonly retryable = false;
-}
 
 /** t as k/n with the smallest n ≤ 64 that represents it within half a frame of 1/64. */
 export function asFraction(t: number): [number, number] {
@@ -32,38 +26,17 @@ export function asFraction(t: number): [number, number] {
 export function createMinterpolate(options: { readonly ffmpegPath?: string } = {}): FrameInterpolator {
   return {
     name: 'minterpolate',
-    interpolate(a, b, t) {
+    async interpolate(a, b, t) {
       assertSameSize(a, b);
       const [k, n] = asFraction(t);
       const { width, height } = a;
       const frameBytes = width * height * 3;
-      return new Promise<RgbFrame>((resolve, reject) => {
-        const input = new PassThrough();
-        const output = new PassThrough();
-        const chunks: Buffer[] = [];
-        let stderr = '';
-        output.on('data', (c: Buffer) => chunks.push(c));
-        const command = ffmpeg({ stdoutLines: 0 })
-          .input(input)
-          .inputOptions(['-f', 'rawvideo', '-pix_fmt', 'rgb24', '-s', `${width}x${height}`, '-r', '1'])
-          .videoFilters([`format=yuv444p`, `minterpolate=fps=${n}:${MINTERPOLATE_OPTIONS}`, 'format=rgb24'])
-          .outputOptions(['-f', 'rawvideo', '-pix_fmt', 'rgb24', '-frames:v', String(k + 1)])
-          .on('stderr', (line: string) => (stderr = `${stderr}\n${line}`.slice(-2000)))
-          .on('error', (error: Error) => reject(new FfmpegError(`minterpolate failed: ${error.message}${stderr}`, { cause: error })))
-          .on('end', () => {
-            const all = Buffer.concat(chunks);
-            if (all.length < (k + 1) * frameBytes) {
-              reject(new FfmpegError(`minterpolate returned ${all.length / frameBytes} frames, expected ${k + 1}${stderr}`));
-              return;
-            }
-            resolve({ width, height, data: new Uint8Array(all.subarray(k * frameBytes, (k + 1) * frameBytes)) });
-          });
-        if (options.ffmpegPath) command.setFfmpegPath(options.ffmpegPath);
-        command.pipe(output, { end: true });
-        // The filter holds back frames for its look-ahead and emits nothing for a bare pair, so
-        // the second frame is repeated: output frame k (t = k/n) lies between the first two.
-        input.end(Buffer.concat([a.data, b.data, b.data, b.data]));
-      });
+      // The filter holds back frames for its look-ahead and emits nothing for a bare pair, so
+      // the second frame is repeated: output frame k (t = k/n) lies between the first two.
+      const args = ['-f', 'rawvideo', '-pix_fmt', 'rgb24', '-s', `${width}x${height}`, '-r', '1', '-i', 'pipe:0', '-vf', `format=yuv444p,minterpolate=fps=${n}:${MINTERPOLATE_OPTIONS},format=rgb24`, '-f', 'rawvideo', '-pix_fmt', 'rgb24', '-frames:v', String(k + 1), 'pipe:1'];
+      const all = await runFfmpegOnBytes(args, Buffer.concat([a.data, b.data, b.data, b.data]), options.ffmpegPath);
+      if (all.length < (k + 1) * frameBytes) throw new FfmpegRunError(`minterpolate returned ${all.length / frameBytes} frames, expected ${k + 1}`);
+      return { width, height, data: new Uint8Array(all.subarray(k * frameBytes, (k + 1) * frameBytes)) };
     },
   };
 }

@@ -16,7 +16,7 @@ describe('consumer loop: cancelled items and MaxDeliver exhaustion (real JetStre
     const handled: string[] = [];
     const handle = async (event: EventOf<typeof Subjects.imagePreprocessed>): Promise<Outcome> => {
       handled.push(event.mediaId);
-      return { kind: 'done', next: [{ subject: Subjects.imageColorized, payload: { ...event, colorized: true }, msgID: messageId(event.mediaId, 'colorize') }] };
+      return { kind: 'done', next: [{ subject: Subjects.imageColorized, payload: { ...event }, msgID: messageId(event.mediaId, 'colorize') }] };
     };
     const loop = await runConsumerLoop({ nc: nats.nc, stream: Streams.media, hop: colorizeHop, handle, ackWaitMs: 5000, backlogPollMs: 0 });
     const cancelled = '00000000-0000-4000-8000-0000000000c1';

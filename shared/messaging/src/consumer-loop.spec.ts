@@ -19,7 +19,7 @@ describe('consumer loop against a real JetStream', () => {
     const handle = async (event: EventOf<typeof Subjects.imagePreprocessed>, ctx: { attempt: number }): Promise<Outcome> => {
       attempts.set(event.mediaId, ctx.attempt);
       if (event.mediaId.endsWith('2') && ctx.attempt === 1) throw Object.assign(new Error('object store unavailable'), { retryable: true });
-      return { kind: 'done', next: [{ subject: Subjects.imageColorized, payload: { ...event, key: `media/${event.mediaId}/col.png`, colorized: true, at: at() }, msgID: messageId(event.mediaId, 'colorize') }] };
+      return { kind: 'done', next: [{ subject: Subjects.imageColorized, payload: { ...event, key: `media/${event.mediaId}/col.png`, at: at() }, msgID: messageId(event.mediaId, 'colorize') }] };
     };
     const loop = await runConsumerLoop({ nc: nats.nc, stream: Streams.media, hop: colorizeHop, handle, ackWaitMs: 5000 });
     try {
@@ -49,7 +49,7 @@ describe('consumer loop against a real JetStream', () => {
     const interruptions: unknown[] = [];
     const handle = async (event: EventOf<typeof Subjects.imagePreprocessed>): Promise<Outcome> => ({
       kind: 'done',
-      next: [{ subject: Subjects.imageColorized, payload: { ...event, key: `media/${event.mediaId}/col.png`, colorized: true, at: at() }, msgID: messageId(event.mediaId, 'colorize') }],
+      next: [{ subject: Subjects.imageColorized, payload: { ...event, key: `media/${event.mediaId}/col.png`, at: at() }, msgID: messageId(event.mediaId, 'colorize') }],
     });
     const loop = await runConsumerLoop({ nc: nats.nc, stream: Streams.media, hop: colorizeHop, handle, ackWaitMs: 5000, onError: (e) => interruptions.push(e) });
     try {

@@ -43,7 +43,7 @@ describe('consumer loop telemetry (real JetStream, real SDK with in-memory expor
     const handle = async (event: EventOf<typeof Subjects.imagePreprocessed>, ctx: { attempt: number }): Promise<Outcome> => {
       log.info('working on it');
       if (ctx.attempt === 1) return { kind: 'retry', reason: 'model busy' };
-      return { kind: 'done', next: [{ subject: Subjects.imageColorized, payload: { ...event, colorized: true, at: new Date().toISOString() }, msgID: messageId(event.mediaId, 'colorize') }] };
+      return { kind: 'done', next: [{ subject: Subjects.imageColorized, payload: { ...event, at: new Date().toISOString() }, msgID: messageId(event.mediaId, 'colorize') }] };
     };
     const loop = await runConsumerLoop({ nc, stream: Streams.media, hop: colorizeHop, handle, ackWaitMs: 5000, backlogPollMs: 100 });
     try {

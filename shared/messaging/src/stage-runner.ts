@@ -1,16 +1,19 @@
 import { connect, type NatsConnection } from 'nats';
-import { hopsOf, Streams, type EventOf, type Stage, type Subject } from '@revive/contracts';
+import { hopsOf, Streams, type EventOf, type KindsOf, type Stage, type StageInput, type Subject } from '@revive/contracts';
 import { runConsumerLoop } from './consumer-loop.ts';
 import type { HandlerContext, Outcome } from './outcome.ts';
 import { ensureMediaStream } from './streams.ts';
 
-/** The handlers of one stage service, keyed by the subject each consumes. */
-export type StageHandlers = { readonly [S in Subject]?: (event: EventOf<S>, context: HandlerContext) => Promise<Outcome> };
+/**
+ * The handlers of stage S, one per kind of media it handles. Keyed by kind, not subject: what a
+ * stage consumes is the catalogue's business, so inserting a stage before it changes nothing here.
+ */
+export type StageHandlers<S extends Stage = Stage> = { readonly [K in KindsOf<S>]: (event: StageInput<S, K>, context: HandlerContext) => Promise<Outcome> };
 
-export interface StageRunnerOptions {
-  readonly stage: Stage;
+export interface StageRunnerOptions<S extends Stage> {
+  readonly stage: S;
   readonly nc: NatsConnection;
-  readonly handlers: StageHandlers;
+  readonly handlers: StageHandlers<S>;
   readonly concurrency: number;
   readonly ackWaitMs: number;
   readonly maxDeliver: number;
@@ -36,13 +39,13 @@ export function connectNats(url: string, name: string): Promise<NatsConnection> 
  * stage has exactly one handler (and no handler is left over), then runs one consumer loop
  * per hop. Fails fast on wiring mistakes instead of silently dropping a subject.
  */
-export async function runStage(options: StageRunnerOptions): Promise<{ stop(): Promise<void> }> {
+export async function runStage<S extends Stage>(options: StageRunnerOptions<S>): Promise<{ stop(): Promise<void> }> {
   const hops = hopsOf(options.stage);
-  const declared = Object.keys(options.handlers);
-  const missing = hops.filter((h) => typeof options.handlers[h.consumes] !== 'function').map((h) => h.consumes);
-  const extra = declared.filter((s) => !hops.some((h) => h.consumes === s));
+  const byKind = options.handlers as unknown as Readonly<Record<string, unknown>>;
+  const missing = hops.filter((h) => typeof byKind[h.kind] !== 'function').map((h) => `${h.kind} (${h.consumes})`);
+  const extra = Object.keys(byKind).filter((kind) => !hops.some((h) => h.kind === kind));
   if (missing.length || extra.length) {
-    throw new StageWiringError(`stage ${options.stage}: ${missing.length ? `no handler for ${missing.join(', ')}` : ''}${missing.length && extra.length ? '; ' : ''}${extra.length ? `handlers for subjects it does not consume: ${extra.join(', ')}` : ''}`);
+    throw new StageWiringError(`stage ${options.stage}: ${missing.length ? `no handler for ${missing.join(', ')}` : ''}${missing.length && extra.length ? '; ' : ''}${extra.length ? `handlers for kinds it does not handle: ${extra.join(', ')}` : ''}`);
   }
   await ensureMediaStream(await options.nc.jetstreamManager(), options.streamReplicas ?? 1);
   const loops = await Promise.all(
@@ -51,7 +54,7 @@ export async function runStage(options: StageRunnerOptions): Promise<{ stop(): P
         nc: options.nc,
         stream: Streams.media,
         hop,
-        handle: options.handlers[hop.consumes] as (event: EventOf<typeof hop.consumes>, context: HandlerContext) => Promise<Outcome>,
+        handle: byKind[hop.kind] as (event: EventOf<Subject>, context: HandlerContext) => Promise<Outcome>,
         concurrency: options.concurrency,
         ackWaitMs: options.ackWaitMs,
         maxDeliver: options.maxDeliver,

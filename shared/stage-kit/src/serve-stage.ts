@@ -5,11 +5,11 @@ import type { NatsConnection } from 'nats';
 import { connectNats, runStage, type StageHandlers } from '@revive/messaging';
 import { flushTelemetry, startHealthServer, type ReadinessCheck } from '@revive/telemetry';
 
-export interface StageServiceDefinition {
-  readonly stage: Stage;
+export interface StageServiceDefinition<S extends Stage> {
+  readonly stage: S;
   /** Builds the handlers (and anything to close at shutdown) from the parsed config. */
   build(config: PlatformConfig, log: Logger): Promise<{
-    handlers: StageHandlers;
+    handlers: StageHandlers<S>;
     close?: () => Promise<void>;
     info?: Record<string, unknown>;
     /** Readiness checks of the stage's own dependencies (object store…); NATS is always checked. */
@@ -23,7 +23,7 @@ export interface StageServiceDefinition {
  * once consuming, which supervisors wait for. With a health port configured, serves the
  * liveness and readiness probes (NATS, the stage's consumers, and the stage's own checks).
  */
-export async function serveStage(definition: StageServiceDefinition): Promise<void> {
+export async function serveStage<S extends Stage>(definition: StageServiceDefinition<S>): Promise<void> {
   const { stage: name } = definition;
   const config = loadPlatformConfig();
   const log = createLogger(`revive-${name}`, config.log.level);

@@ -5,13 +5,19 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
-import { messageId, parseEvent, type EventOf, type Stage, type Subject } from '@revive/contracts';
+import { messageId, parseEvent, type EventOf, type ImageStageEvent, type KindsOf, type Stage, type Subject } from '@revive/contracts';
 import type { Logger } from '@revive/logging';
 import type { HandlerContext, NextEvent, Outcome, StageHandlers } from '@revive/messaging';
 import { ObjectNotFoundError, ObjectStoreError, type ObjectStore } from '@revive/object-store';
 
-/** The handler a stage registers for subject S. */
-export type HandlerOf<S extends Subject> = NonNullable<StageHandlers[S]>;
+/** The handler stage S registers for kind K. */
+export type HandlerOf<S extends Stage, K extends KindsOf<S>> = StageHandlers<S>[K];
+
+/** What every image stage carries over from the event it consumed into the one it emits. */
+export function imageFieldsOf(event: ImageStageEvent): Pick<ImageStageEvent, 'mediaId' | 'options' | 'isMonochrome'> {
+  const { mediaId, options, isMonochrome } = event;
+  return { mediaId, options, isMonochrome };
+}
 
 /** Where a stage writes its output for an item: `media/<mediaId>/<name>`. */
 export function outputKey(mediaId: string, name: string): string {

@@ -3,18 +3,18 @@
 // ffmpeg pipes into the stage's own work, upload, hand the chunk on.
 import { buffer } from 'node:stream/consumers';
 import { join } from 'node:path';
-import { messageId, parseEvent, type EventOf, type Stage, type Subjects } from '@revive/contracts';
+import { messageId, parseEvent, type EventOf, type Stage, type Subject, type VideoChunkEvent } from '@revive/contracts';
 import type { Logger } from '@revive/logging';
 import type { HandlerContext, Outcome } from '@revive/messaging';
 import type { ObjectStore } from '@revive/object-store';
 import { download, inWorkDir, upload } from '@revive/stage-kit';
-import { chunkKey } from './chunks.ts';
+import { chunkInOutputOf, chunkKey } from './chunks.ts';
 import { intermediateOutputArgs, INTERMEDIATE_CONTENT_TYPE, openFrameWriter, readFrames } from './frame-pipes.ts';
 import { parseFrameRate, type FrameRate } from './frame-rate.ts';
 
-/** Subjects whose events carry one chunk each. */
-export type ChunkSubject = typeof Subjects.videoPreprocessed | typeof Subjects.videoColorized | typeof Subjects.videoSuperResolved | typeof Subjects.videoInterpolated;
-export type ChunkEvent = EventOf<ChunkSubject>;
+/** Subjects whose events carry one chunk each: every video stage event but the published video. */
+export type ChunkSubject = { [S in Subject]: EventOf<S> extends VideoChunkEvent ? S : never }[Subject];
+export type ChunkEvent = VideoChunkEvent;
 
 /** The event that hands one chunk on; its msgID names the chunk, so each chunk is deduplicated on its own. */
 export function handOnChunk<S extends ChunkSubject>(subject: S, payload: EventOf<S>, stage: Stage): Outcome {
@@ -24,8 +24,8 @@ export function handOnChunk<S extends ChunkSubject>(subject: S, payload: EventOf
 
 /** The whole-video fields every chunk event repeats, copied from the event a stage consumed. */
 export function videoFieldsOf(event: ChunkEvent) {
-  const { mediaId, options, originalKey, width, height, frames, fps, frameRate, durationSeconds, hasAudio } = event;
-  return { mediaId, options, originalKey, width, height, frames, fps, frameRate, durationSeconds, hasAudio };
+  const { mediaId, options, originalKey, width, height, frames, fps, frameRate, durationSeconds, hasAudio, isMonochrome } = event;
+  return { mediaId, options, originalKey, width, height, frames, fps, frameRate, durationSeconds, hasAudio, isMonochrome };
 }
 
 export interface ChunkStageDeps {
@@ -85,7 +85,8 @@ export async function runChunkStage<S extends ChunkSubject>(deps: ChunkStageDeps
       throw error;
     }
     await upload(deps.store, key, output, INTERMEDIATE_CONTENT_TYPE);
-    const payload = parseEvent(subject, transform.describe(key, writer.framesWritten));
+    const described = transform.describe(key, writer.framesWritten);
+    const payload = parseEvent(subject, { ...described, chunk: chunkInOutputOf(stage, event.mediaId, described.chunk) });
     await deps.store.put(record, new TextEncoder().encode(JSON.stringify(payload)), { contentType: 'application/json' });
     const seconds = (performance.now() - started) / 1000;
     // pid: with several replicas the logs show which process did which chunk.

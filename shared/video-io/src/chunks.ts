@@ -26,3 +26,9 @@ export function describeChunk(index: number, count: number, firstFrame: number, 
 export function chunkKey(mediaId: string, stage: Stage, index: number, extension = 'mkv'): string {
   return `media/${mediaId}/${stage}/chunk-${String(index).padStart(5, '0')}.${extension}`;
 }
+
+/** The chunk as `stage` hands it on: naming the previous chunk of the same output (see VideoChunk.previousKey). */
+export function chunkInOutputOf(stage: Stage, mediaId: string, chunk: VideoChunk): VideoChunk {
+  const { previousKey: _, ...rest } = chunk;
+  return chunk.index === 0 ? rest : { ...rest, previousKey: chunkKey(mediaId, stage, chunk.index - 1) };
+}

@@ -151,6 +151,30 @@ export function openFrameWriter(options: FrameWriterOptions): FrameWriter {
   };
 }
 
+/** ffmpeg quit with an error on frames it was handed in memory (a filter run, not a user's file). */
+export class FfmpegRunError extends Error {
+  override readonly name = 'FfmpegRunError';
+  readonly retryable = true;
+}
+
+/**
+ * Runs ffmpeg over bytes in memory: `input` goes to its stdin, all of its stdout comes back.
+ * ffmpeg may close stdin before reading everything (an output frame count reached); that is not
+ * a failure, its exit status decides. The one way to run such a filter; fluent-ffmpeg is not
+ * used (archived in 2025; its stream handling also reported those early closes as errors).
+ */
+export async function runFfmpegOnBytes(args: readonly string[], input: Uint8Array, ffmpegPath?: string): Promise<Buffer> {
+  const { child, stderr, exit } = spawnFfmpeg(ffmpegPath, ['-v', 'error', ...args], 'pipe');
+  const out: Buffer[] = [];
+  child.stdout!.on('data', (c: Buffer) => out.push(c));
+  // EPIPE when ffmpeg has what it needs and quits: the exit status says whether that was fine.
+  child.stdin!.on('error', () => undefined);
+  child.stdin!.end(input);
+  const code = await exit;
+  if (code !== 0) throw new FfmpegRunError(`ffmpeg exited with status ${String(code)}: ${tidyStderr(stderr(), []) || 'no message'}`);
+  return Buffer.concat(out);
+}
+
 /**
  * The intermediate every video stage writes its chunks in: FFV1 (lossless, every frame a key
  * frame) in Matroska, RGB as the models see it. Lossless, because a chunk is decoded and encoded

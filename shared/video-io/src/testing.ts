@@ -1,10 +1,10 @@
 // Test helpers (the `@revive/video-io/testing` export): chunk files and chunk events as preprocess leaves them.
 import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
-import { parseEvent, Subjects, type EnhanceOptions, type EventOf, type Stage } from '@revive/contracts';
+import { parseEvent, Subjects, type EnhanceOptions, type Stage, type VideoChunkEvent } from '@revive/contracts';
 import type { ObjectStore } from '@revive/object-store';
 import { download, upload } from '@revive/stage-kit';
-import { chunkKey, describeChunk } from './chunks.ts';
+import { chunkInOutputOf, chunkKey, describeChunk } from './chunks.ts';
 import { INTERMEDIATE_CONTENT_TYPE, readFrames, writeIntermediate } from './frame-pipes.ts';
 import { formatFrameRate, frameSeconds, parseFrameRate, rateValue } from './frame-rate.ts';
 
@@ -29,7 +29,7 @@ export interface ChunkFixture {
 }
 
 /** Stores the frames as a chunk of `stage` (preprocess by default) and returns the event announcing it. */
-export async function storeChunk(f: ChunkFixture): Promise<EventOf<typeof Subjects.videoPreprocessed>> {
+export async function storeChunk(f: ChunkFixture): Promise<VideoChunkEvent> {
   const mediaId = f.mediaId ?? randomUUID();
   const rate = parseFrameRate(f.rate ?? '25/1');
   const index = f.index ?? 0;
@@ -53,7 +53,7 @@ export async function storeChunk(f: ChunkFixture): Promise<EventOf<typeof Subjec
     durationSeconds: frameSeconds(total, rate),
     hasAudio: false,
     key,
-    chunk: describeChunk(index, f.count ?? 1, f.firstFrame ?? 0, own, rate, overlap),
+    chunk: chunkInOutputOf(f.stage ?? 'preprocess', mediaId, describeChunk(index, f.count ?? 1, f.firstFrame ?? 0, own, rate, overlap)),
     isMonochrome: f.isMonochrome ?? true,
   });
 }

@@ -70,6 +70,10 @@ export type EnhanceOptions = {
 export type StageState = {
   __typename?: 'StageState';
   stage: StageName;
+  /** The step's name for people ("Enlarge"), from the server's stage catalogue. */
+  label: Scalars['String']['output'];
+  /** What the step is doing while it runs ("Enlarging"). */
+  activity: Scalars['String']['output'];
   status: StageStatus;
   /** 0–100. */
   progress: Scalars['Float']['output'];
@@ -391,6 +395,8 @@ export interface DateTimeScalarConfig extends GraphQLScalarTypeConfig<ResolversT
 
 export type StageStateResolvers<ContextType = GatewayContext, ParentType extends ResolversParentTypes['StageState'] = ResolversParentTypes['StageState']> = {
   stage?: Resolver<ResolversTypes['StageName'], ParentType, ContextType>;
+  label?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  activity?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   status?: Resolver<ResolversTypes['StageStatus'], ParentType, ContextType>;
   progress?: Resolver<ResolversTypes['Float'], ParentType, ContextType>;
   done?: Resolver<Maybe<ResolversTypes['Int']>, ParentType, ContextType>;

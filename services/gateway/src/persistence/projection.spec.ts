@@ -40,7 +40,8 @@ describe('projection (real PostgreSQL)', () => {
     const id = randomUUID();
     const originalKey = `media/${id}/original.jpg`;
     await repo.create({ id, kind: 'image', filename: 'a.jpg', contentType: 'image/jpeg', bytes: 10, options, originalKey });
-    const base = { mediaId: id, options };
+    // What every image stage event carries besides its artifact (the catalogue's shared shape).
+    const base = { mediaId: id, options, isMonochrome: true };
     return { id, base, uploaded: { ...base, at: at(0), originalKey, filename: 'a.jpg', contentType: 'image/jpeg', bytes: 10 } };
   }
   const progress = (mediaId: string, stageName: StageProgress['stage'], done: number, total: number, s: number): StageProgress => ({ mediaId, stage: stageName, done, total, unit: 'tiles', at: at(s) });
@@ -64,7 +65,7 @@ describe('projection (real PostgreSQL)', () => {
     assert.deepEqual(stage(colorized, 'colorize'), { stage: 'colorize', status: 'DONE', progress: 100, done: 4, total: 4, unit: 'tiles', startedAt: at(2), finishedAt: at(5), durationMs: 3000 });
 
     await projection.applyProgress(progress(id, 'superres', 1, 8, 6));
-    const sr = await projection.applyEvent(Subjects.imageSuperResolved, { ...base, at: at(10), key: `media/${id}/sr.png`, width: 1280, height: 960, scale: 2 }, nextId());
+    const sr = await projection.applyEvent(Subjects.imageSuperResolved, { ...base, at: at(10), key: `media/${id}/sr.png`, width: 1280, height: 960 }, nextId());
     assert.deepEqual([stage(sr, 'superres')?.status, stage(sr, 'superres')?.durationMs], ['DONE', 4000]);
     assert.equal(sr?.status, 'PROCESSING');
 
@@ -82,7 +83,7 @@ describe('projection (real PostgreSQL)', () => {
     const colorized = await projection.applyEvent(Subjects.imageColorized, { ...base, at: at(2), key: `media/${id}/pre.png`, width: 64, height: 48, skipped: 'already in colour' }, nextId());
     assert.deepEqual([stage(colorized, 'colorize')?.status, stage(colorized, 'colorize')?.note], ['SKIPPED', 'already in colour'], 'the reason the stage gave, kept for people');
     assert.equal(colorized?.status, 'PROCESSING');
-    const sr = await projection.applyEvent(Subjects.imageSuperResolved, { ...base, at: at(3), key: `media/${id}/pre.png`, width: 64, height: 48, scale: 1, skipped: 'size kept' }, nextId());
+    const sr = await projection.applyEvent(Subjects.imageSuperResolved, { ...base, at: at(3), key: `media/${id}/pre.png`, width: 64, height: 48, skipped: 'size kept' }, nextId());
     assert.deepEqual(sr?.stages.map((s) => s.status), ['DONE', 'SKIPPED', 'SKIPPED', 'PENDING']);
   });
 
@@ -123,7 +124,7 @@ describe('projection (real PostgreSQL)', () => {
     assert.equal(await projection.applyProgress(progress(id, 'preprocess', 2, 4, 1)), undefined, 'an overtaken report changes nothing');
     await projection.applyEvent(Subjects.imagePreprocessed, { ...base, at: at(2), key: `media/${id}/pre.png`, width: 64, height: 48, isMonochrome: true }, nextId());
     assert.equal(await projection.applyProgress(progress(id, 'preprocess', 4, 4, 3)), undefined, 'progress after DONE');
-    for (const [subject, extra] of [[Subjects.imageColorized, {}], [Subjects.imageSuperResolved, { scale: 2 }], [Subjects.imagePublished, { contentType: 'image/png' }]] as const) {
+    for (const [subject, extra] of [[Subjects.imageColorized, {}], [Subjects.imageSuperResolved, {}], [Subjects.imagePublished, { contentType: 'image/png' }]] as const) {
       await projection.applyEvent(subject, { ...base, at: at(4), key: `media/${id}/x.png`, width: 64, height: 48, ...extra } as never, nextId());
     }
     const completed = await repo.get(id);
@@ -145,7 +146,7 @@ describe('projection (real PostgreSQL)', () => {
   async function uploadVideo(options: EnhanceOptions = defaults) {
     const id = randomUUID();
     await repo.create({ id, kind: 'video', filename: 'v.mp4', contentType: 'video/mp4', bytes: 10, options, originalKey: `media/${id}/original.mp4` });
-    const whole = { mediaId: id, options, originalKey: `media/${id}/original.mp4`, width: 64, height: 48, frames: 25, fps: 25, frameRate: '25/1', durationSeconds: 1, hasAudio: true };
+    const whole = { mediaId: id, options, isMonochrome: true, originalKey: `media/${id}/original.mp4`, width: 64, height: 48, frames: 25, fps: 25, frameRate: '25/1', durationSeconds: 1, hasAudio: true };
     /** Chunk `index` as `stage` emits it; interpolate doubles the frames. */
     const chunkEvent = (index: number, s: number, factor = 1) => {
       const [first, frames] = ([[0, 10], [10, 10], [20, 5]] as Array<[number, number]>)[index]!;
@@ -183,7 +184,7 @@ describe('projection (real PostgreSQL)', () => {
     assert.deepEqual([stage(running, 'interpolate')?.done, stage(running, 'interpolate')?.total], [5, 50]);
     for (const s of ['superres', 'interpolate'] as const) {
       for (const i of [2, 0, 1]) {
-        const m = s === 'superres' ? await projection.applyEvent(Subjects.videoSuperResolved, { ...chunkEvent(i, 10), scale: 2 }, nextId()) : await projection.applyEvent(Subjects.videoInterpolated, chunkEvent(i, 11, 2), nextId());
+        const m = s === 'superres' ? await projection.applyEvent(Subjects.videoSuperResolved, chunkEvent(i, 10), nextId()) : await projection.applyEvent(Subjects.videoInterpolated, chunkEvent(i, 11, 2), nextId());
         assert.equal(stage(m, s)?.status, i === 1 ? 'DONE' : undefined);
       }
     }
@@ -199,11 +200,11 @@ describe('projection (real PostgreSQL)', () => {
     let m;
     for (const i of [0, 1, 2]) {
       await projection.applyEvent(Subjects.videoColorized, { ...chunkEvent(i, 2), skipped: 'already in colour' }, nextId());
-      await projection.applyEvent(Subjects.videoSuperResolved, { ...chunkEvent(i, 3), scale: 1, skipped: 'size kept' }, nextId());
+      await projection.applyEvent(Subjects.videoSuperResolved, { ...chunkEvent(i, 3), skipped: 'size kept' }, nextId());
       m = await projection.applyEvent(Subjects.videoInterpolated, { ...chunkEvent(i, 4), skipped: 'motion kept' }, nextId());
     }
     assert.deepEqual(m?.stages.map((x) => x.status), ['DONE', 'SKIPPED', 'SKIPPED', 'SKIPPED', 'PENDING']);
-    assert.equal(await projection.applyEvent(Subjects.imageColorized, { mediaId: m!.id, options: m!.options, at: at(5), key: 'k.png', width: 1, height: 1 }, nextId()).then((r) => stage(r, 'colorize')?.status), 'SKIPPED', 'an image event is not a video’s history');
+    assert.equal(await projection.applyEvent(Subjects.imageColorized, { mediaId: m!.id, options: m!.options, at: at(5), key: 'k.png', width: 1, height: 1, isMonochrome: true }, nextId()).then((r) => stage(r, 'colorize')?.status), 'SKIPPED', 'an image event is not a video’s history');
   });
 
 
@@ -212,7 +213,7 @@ describe('projection (real PostgreSQL)', () => {
     // late). A transaction stamped with its start time (now()) that then waits for the row lock
     // would carry an older stamp than the write it waited for: the page kept the older state
     // (RUNNING) and ignored the item's COMPLETED for good.
-    const { id, base } = await uploadImage({ ...defaults, colorize: 'off', scale: 1 });
+    const { id, base } = await uploadImage({ ...defaults, colorize: 'off' });
     let release!: () => void;
     const held = new Promise<void>((r) => (release = r));
     let locked!: () => void;

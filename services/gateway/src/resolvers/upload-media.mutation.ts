@@ -12,11 +12,13 @@ import { spoolAndCheckVideo } from '../video-upload-check.ts';
 
 interface UploadArgs {
   file: File;
-  options?: { scale?: number | null; colorize?: string | null; frameRateFactor?: number | null; callbackUrl?: string | null } | null;
+  /** The SDL's EnhanceOptions: numbers, and enum values in upper case (`AUTO`), plus callbackUrl. */
+  options?: ({ readonly callbackUrl?: string | null } & Readonly<Record<string, unknown>>) | null;
 }
 
 function parseOptions(raw: UploadArgs['options']) {
-  const given = Object.fromEntries(Object.entries({ ...raw, callbackUrl: undefined, colorize: raw?.colorize?.toLowerCase() }).filter(([, v]) => v != null));
+  // Enum options travel in upper case in GraphQL and lower case in events, whichever option it is.
+  const given = Object.fromEntries(Object.entries(raw ?? {}).flatMap(([k, v]) => (v == null || k === 'callbackUrl' ? [] : [[k, typeof v === 'string' ? v.toLowerCase() : v]])));
   const parsed = enhanceOptionsSchema.safeParse(given);
   if (!parsed.success) {
     const problems = parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ');

@@ -29,6 +29,9 @@ export interface StageState {
   startedAt: string | null;
   finishedAt: string | null;
   durationMs: number | null;
+  /** The step's name and what it does while running, from the server's stage catalogue. */
+  label: string;
+  activity: string;
   /** Why the stage was skipped, as the stage said it. */
   note: string | null;
 }
@@ -79,7 +82,7 @@ const MEDIA_FIELDS = /* GraphQL */ `
   fragment WebMediaFields on Media {
     id kind filename status
     options { scale colorize frameRateFactor }
-    stages { stage status progress done total unit startedAt finishedAt durationMs note }
+    stages { stage label activity status progress done total unit startedAt finishedAt durationMs note }
     width height originalUrl resultUrl
     error { code message stage }
     createdAt updatedAt

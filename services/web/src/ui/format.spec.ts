@@ -4,7 +4,7 @@ import type { StageState } from '../api/operations.ts';
 import { formatBytes, formatDuration, formatEta, formatPercent, optionsSummary, overallProgress, resultFilename, runningLine, stageFigures, stageFraction, stageOutcome } from './format.ts';
 
 const nb = (s: string) => s.replace(/\u00a0/g, ' ');
-const stage = (over: Partial<StageState>): StageState => ({ stage: 'SUPERRES', status: 'PENDING', progress: 0, done: null, total: null, unit: null, startedAt: null, finishedAt: null, durationMs: null, note: null, ...over });
+const stage = (over: Partial<StageState>): StageState => ({ stage: 'SUPERRES', label: 'Enlarge', activity: 'Enlarging', status: 'PENDING', progress: 0, done: null, total: null, unit: null, startedAt: null, finishedAt: null, durationMs: null, note: null, ...over });
 
 describe('format: what the page says about sizes, times and progress', () => {
   it('writes sizes in decimal units with one decimal below ten', () => {

@@ -1,4 +1,4 @@
-import type { EnhanceOptions, Media, MediaKind, MediaStatus, StageName, StageState } from '../api/operations.ts';
+import type { EnhanceOptions, Media, MediaKind, MediaStatus, StageState } from '../api/operations.ts';
 
 // Pure wording and arithmetic of what the page shows, so it is testable without a browser.
 
@@ -43,22 +43,6 @@ export function formatPercent(value: number): string {
   return `${Math.floor(clampPercent(value))}${NBSP}%`;
 }
 
-const STAGE_LABELS: Readonly<Record<StageName, { name: string; doing: string }>> = {
-  PREPROCESS: { name: 'Prepare', doing: 'Preparing' },
-  COLORIZE: { name: 'Colorize', doing: 'Colorizing' },
-  SUPERRES: { name: 'Enlarge', doing: 'Enlarging' },
-  INTERPOLATE: { name: 'Smooth motion', doing: 'Smoothing motion' },
-  PUBLISH: { name: 'Finish', doing: 'Finishing' },
-};
-
-export function stageName(stage: StageName): string {
-  return STAGE_LABELS[stage].name;
-}
-
-export function stageDoing(stage: StageName): string {
-  return STAGE_LABELS[stage].doing;
-}
-
 const STATUS_LABELS: Readonly<Record<MediaStatus, string>> = { QUEUED: 'Waiting', PROCESSING: 'Restoring', COMPLETED: 'Ready', FAILED: 'Failed' };
 
 export function statusLabel(status: MediaStatus): string {
@@ -98,7 +82,7 @@ export function runningLine(media: Pick<Media, 'status' | 'stages'>, etaMs: numb
   const running = media.stages.find((s) => s.status === 'RUNNING');
   // Between two stages: one has published its output, the next has not picked it up yet.
   if (!running) return 'Waiting for the next step…';
-  const parts = [stageDoing(running.stage)];
+  const parts = [running.activity];
   const figures = stageFigures(running);
   if (figures) parts.push(figures);
   if (etaMs != null) parts.push(formatEta(etaMs));

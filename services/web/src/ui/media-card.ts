@@ -2,7 +2,7 @@ import { describeError, type ApiError } from '../api/errors.ts';
 import type { EnhanceOptions, Media } from '../api/operations.ts';
 import { h, setChildren, uniqueId } from './dom.ts';
 import { createEtaTracker } from './eta.ts';
-import { formatBytes, formatDuration, formatEta, formatPercent, optionsSummary, overallProgress, runningLine, stageDoing, stageFraction, statusLabel } from './format.ts';
+import { formatBytes, formatDuration, formatEta, formatPercent, optionsSummary, overallProgress, runningLine, stageFraction, statusLabel } from './format.ts';
 import type { Announcer } from './live-region.ts';
 import { createResultView } from './result-view.ts';
 import { renderSteps } from './stage-steps.ts';
@@ -164,7 +164,7 @@ export function createMediaCard(deps: MediaCardDeps): MediaCard {
         element.setAttribute('aria-busy', 'true');
         alert.replaceChildren();
         setBar(overallProgress(media), 'Restoration progress', runningLine(media, remaining));
-        say(`${media.id}:${running?.stage ?? media.status}`, running ? `${media.filename}: ${stageDoing(running.stage).toLowerCase()}` : `${media.filename}: waiting for its turn`);
+        say(`${media.id}:${running?.stage ?? media.status}`, running ? `${media.filename}: ${running.activity.toLowerCase()}` : `${media.filename}: waiting for its turn`);
       }
     },
     setRetry(next) {

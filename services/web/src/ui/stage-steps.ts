@@ -1,6 +1,6 @@
 import type { StageState, StageStatus } from '../api/operations.ts';
 import { h } from './dom.ts';
-import { stageName, stageOutcome } from './format.ts';
+import { stageOutcome } from './format.ts';
 
 const ICONS: Readonly<Record<StageStatus, string>> = { PENDING: '○', RUNNING: '●', DONE: '✓', SKIPPED: '–', FAILED: '✕' };
 
@@ -13,7 +13,7 @@ export function renderSteps(list: HTMLOListElement, stages: readonly StageState[
         'li',
         { class: 'step', 'data-status': stage.status, 'data-stage': stage.stage, 'aria-current': stage.status === 'RUNNING' ? 'step' : null },
         h('span', { class: 'step-icon', 'aria-hidden': 'true' }, ICONS[stage.status]),
-        h('span', { class: 'step-name' }, stageName(stage.stage)),
+        h('span', { class: 'step-name' }, stage.label),
         h('span', { class: 'visually-hidden' }, ': '),
         h('span', { class: 'step-outcome' }, stageOutcome(stage)),
       ),
