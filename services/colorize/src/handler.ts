@@ -5,7 +5,7 @@ import type { Logger } from '@revive/logging';
 import type { HandlerContext, Outcome } from '@revive/messaging';
 import { ModelNotFoundError, ModelRejectedError, type ModelRuntime } from '@revive/model-runtime';
 import type { ObjectStore } from '@revive/object-store';
-import { download, failureOutcome, handOn, imageFieldsOf, inWorkDir, outputKey, reject, stepDone, upload, type HandlerOf } from '@revive/stage-kit';
+import { download, settlingErrors, handOn, imageFieldsOf, inWorkDir, outputKey, reject, stepDone, upload, type HandlerOf } from '@revive/stage-kit';
 import { skipReason } from './skip-reason.ts';
 import { createColorizeVideoHandler } from './video.handler.ts';
 
@@ -75,13 +75,7 @@ export function createColorizeHandlers(deps: ColorizeDeps): ColorizeHandlers {
   }
 
   return {
-    async image(event, ctx) {
-      try {
-        return await colorize(event, ctx);
-      } catch (error) {
-        return failureOutcome(error, deps.log, event.mediaId);
-      }
-    },
+    image: settlingErrors(deps.log, (event, ctx) => colorize(event, ctx)),
     video: createColorizeVideoHandler({ ...deps, modelId, modelProblem }),
   };
 }

@@ -5,7 +5,7 @@ import type { Logger } from '@revive/logging';
 import type { HandlerContext, Outcome } from '@revive/messaging';
 import type { ModelRuntime } from '@revive/model-runtime';
 import type { ObjectStore } from '@revive/object-store';
-import { download, failureOutcome, reject, type HandlerOf } from '@revive/stage-kit';
+import { download, settlingErrors, reject, type HandlerOf } from '@revive/stage-kit';
 import { handOnChunk, inputRate, rateValue, readFrames, runChunkStage, videoFieldsOf } from '@revive/video-io';
 import { createFrameColorizer, type FrameColorizer } from './video-colorizer.ts';
 import { skipReason } from './skip-reason.ts';
@@ -72,11 +72,5 @@ export function createColorizeVideoHandler(deps: ColorizeVideoDeps): HandlerOf<t
     for await (const frame of readFrames({ input: path, width: event.width, height: event.height, fromEndSeconds })) await colorizer.prime(frame);
   }
 
-  return async (event, ctx) => {
-    try {
-      return await colorizeChunk(event, ctx);
-    } catch (error) {
-      return failureOutcome(error, deps.log, event.mediaId);
-    }
-  };
+  return settlingErrors(deps.log, (event, ctx) => colorizeChunk(event, ctx));
 }

@@ -3,7 +3,7 @@ import { createDefaultInterpolator, interpolateFrame, type FrameInterpolator } f
 import type { Logger } from '@revive/logging';
 import type { HandlerContext, Outcome } from '@revive/messaging';
 import type { ObjectStore } from '@revive/object-store';
-import { failureOutcome, type HandlerOf } from '@revive/stage-kit';
+import { settlingErrors, type HandlerOf } from '@revive/stage-kit';
 import { describeChunk, formatFrameRate, handOnChunk, inputRate, multiplyRate, outputRange, planOutputFrames, rateValue, runChunkStage, videoFieldsOf } from '@revive/video-io';
 
 export interface InterpolateVideoDeps {
@@ -92,11 +92,5 @@ export function createInterpolateVideoHandler(deps: InterpolateVideoDeps): Handl
     });
   }
 
-  return async (event, ctx) => {
-    try {
-      return await interpolateChunk(event, ctx);
-    } catch (error) {
-      return failureOutcome(error, deps.log, event.mediaId);
-    }
-  };
+  return settlingErrors(deps.log, (event, ctx) => interpolateChunk(event, ctx));
 }

@@ -5,7 +5,7 @@ import type { Logger } from '@revive/logging';
 import type { HandlerContext, Outcome } from '@revive/messaging';
 import type { ObjectStore } from '@revive/object-store';
 import { analyseImageColour, CorruptImageError, normaliseImage, readImageHeader, type ImageHeader, type NormalisedImage } from './image-normalise.ts';
-import { download, failureOutcome, handOn, inWorkDir, outputKey, reject, stepDone, upload, type HandlerOf } from '@revive/stage-kit';
+import { download, settlingErrors, handOn, inWorkDir, outputKey, reject, stepDone, upload, type HandlerOf } from '@revive/stage-kit';
 import { defaultMediaTools, probeVideo, type MediaTools } from './video-probe.ts';
 import { createPreprocessVideoHandler, type PreprocessVideoSettings } from './video.handler.ts';
 
@@ -80,13 +80,7 @@ export function createPreprocessHandlers(deps: PreprocessDeps): PreprocessHandle
   }
 
   return {
-    async image(event, ctx) {
-      try {
-        return await inWorkDir(deps.tmpDir, Stages.preprocess, (dir) => preprocessImage(event, ctx, dir));
-      } catch (error) {
-        return failureOutcome(error, deps.log, event.mediaId);
-      }
-    },
+    image: settlingErrors(deps.log, (event, ctx) => inWorkDir(deps.tmpDir, Stages.preprocess, (dir) => preprocessImage(event, ctx, dir))),
     video: createPreprocessVideoHandler({ ...deps, tools }),
   };
 }

@@ -7,7 +7,7 @@ import { parseEvent, Stages, Subjects, type EventOf, type VideoChunkEvent } from
 import type { Logger } from '@revive/logging';
 import type { HandlerContext, NextEvent, Outcome } from '@revive/messaging';
 import type { ObjectStore } from '@revive/object-store';
-import { download, failureOutcome, inWorkDir, reject, stepDone, upload, type HandlerOf } from '@revive/stage-kit';
+import { download, inWorkDir, reject, settlingErrors, stepDone, upload, type HandlerOf } from '@revive/stage-kit';
 import { chunkInOutputOf, chunkKey, describeChunk, formatFrameRate, frameSeconds, handOnChunk, INTERMEDIATE_CONTENT_TYPE, rateValue, VideoDecodeError, videoLimitProblems, type VideoInfo, type VideoLimitSettings } from '@revive/video-io';
 import { readImageHeader } from './image-normalise.ts';
 import { probeVideo, SAMPLE_POINTS, sampleVideoColour, ToolRejectedError, type MediaTools } from './video-probe.ts';
@@ -101,15 +101,11 @@ export function createPreprocessVideoHandler(deps: PreprocessVideoDeps): Handler
     return handOnAll(events);
   }
 
-  return async (event, ctx) => {
-    try {
-      const recorded = await recordedEvents(event.mediaId);
-      if (recorded) return handOnAll(recorded);
-      return await inWorkDir(deps.tmpDir, Stages.preprocess, (dir) => preprocessVideo(event, ctx, dir));
-    } catch (error) {
-      return failureOutcome(error, deps.log, event.mediaId);
-    }
-  };
+  return settlingErrors(deps.log, async (event, ctx) => {
+    const recorded = await recordedEvents(event.mediaId);
+    if (recorded) return handOnAll(recorded);
+    return inWorkDir(deps.tmpDir, Stages.preprocess, (dir) => preprocessVideo(event, ctx, dir));
+  });
 
   async function recordedEvents(mediaId: string): Promise<Preprocessed[] | undefined> {
     if (!(await deps.store.head(manifestKey(mediaId)))) return undefined;

@@ -4,7 +4,7 @@ import { Stages, Subjects, type EventOf, type ImageStageEvent } from '@revive/co
 import type { Logger } from '@revive/logging';
 import type { HandlerContext, Outcome } from '@revive/messaging';
 import type { ObjectStore } from '@revive/object-store';
-import { download, failureOutcome, handOn, inWorkDir, outputKey, reject, stepDone, upload, type HandlerOf } from '@revive/stage-kit';
+import { download, settlingErrors, handOn, inWorkDir, outputKey, reject, stepDone, upload, type HandlerOf } from '@revive/stage-kit';
 import { createPublishVideoHandler } from './video.handler.ts';
 
 /** What the publish handlers need, built once in main.ts (or by a test). */
@@ -63,13 +63,7 @@ export function createPublishHandlers(deps: PublishDeps): PublishHandlers {
   }
 
   return {
-    async image(event, ctx) {
-      try {
-        return await inWorkDir(deps.tmpDir, Stages.publish, (dir) => publish(event, ctx, dir));
-      } catch (error) {
-        return failureOutcome(error, deps.log, event.mediaId);
-      }
-    },
+    image: settlingErrors(deps.log, (event, ctx) => inWorkDir(deps.tmpDir, Stages.publish, (dir) => publish(event, ctx, dir))),
     video: createPublishVideoHandler(deps),
   };
 }

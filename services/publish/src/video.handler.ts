@@ -6,7 +6,7 @@ import { messageId, parseEvent, Stages, Subjects, type EventOf, type VideoChunkE
 import type { Logger } from '@revive/logging';
 import type { HandlerContext, Outcome } from '@revive/messaging';
 import type { ObjectStore } from '@revive/object-store';
-import { download, failureOutcome, inWorkDir, outputKey, reject, upload, type HandlerOf } from '@revive/stage-kit';
+import { download, settlingErrors, inWorkDir, outputKey, reject, upload, type HandlerOf } from '@revive/stage-kit';
 import { chunkKey, defaultMediaTools, joinChunks, parseFrameRate, probeVideo, videoFieldsOf, type MediaTools } from '@revive/video-io';
 
 export const VIDEO_RESULT_CONTENT_TYPE = 'video/mp4';
@@ -101,13 +101,7 @@ export function createPublishVideoHandler(deps: PublishVideoDeps): HandlerOf<typ
     return JSON.parse((await buffer(await deps.store.get(key))).toString('utf8')) as unknown;
   }
 
-  return async (event, ctx) => {
-    try {
-      return await publishChunk(event, ctx);
-    } catch (error) {
-      return failureOutcome(error, deps.log, event.mediaId);
-    }
-  };
+  return settlingErrors(deps.log, (event, ctx) => publishChunk(event, ctx));
 }
 
 /** One `video.published` per video: its message id has no chunk. */

@@ -4,7 +4,7 @@ import type { Logger } from '@revive/logging';
 import type { HandlerContext, Outcome } from '@revive/messaging';
 import { ModelNotFoundError, ModelRejectedError, runModelOnImageFile, type ModelRuntime } from '@revive/model-runtime';
 import type { ObjectStore } from '@revive/object-store';
-import { download, failureOutcome, handOn, imageFieldsOf, inWorkDir, outputKey, reject, upload, type HandlerOf } from '@revive/stage-kit';
+import { download, settlingErrors, handOn, imageFieldsOf, inWorkDir, outputKey, reject, upload, type HandlerOf } from '@revive/stage-kit';
 import { createSuperresVideoHandler, SIZE_KEPT } from './video.handler.ts';
 
 /** A super-resolution factor the stage runs a model for (1 skips the model). */
@@ -91,13 +91,7 @@ export function createSuperresHandlers(deps: SuperresDeps): SuperresHandlers {
   }
 
   return {
-    async image(event, ctx) {
-      try {
-        return await superres(event, ctx);
-      } catch (error) {
-        return failureOutcome(error, deps.log, event.mediaId);
-      }
-    },
+    image: settlingErrors(deps.log, (event, ctx) => superres(event, ctx)),
     video: createSuperresVideoHandler({ ...deps, models, modelProblem }),
   };
 }

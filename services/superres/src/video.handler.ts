@@ -4,7 +4,7 @@ import type { Logger } from '@revive/logging';
 import type { HandlerContext, Outcome } from '@revive/messaging';
 import { runTiled, type ModelRuntime } from '@revive/model-runtime';
 import type { ObjectStore } from '@revive/object-store';
-import { failureOutcome, reject, type HandlerOf } from '@revive/stage-kit';
+import { settlingErrors, reject, type HandlerOf } from '@revive/stage-kit';
 import { handOnChunk, inputRate, runChunkStage, videoFieldsOf } from '@revive/video-io';
 import type { UpscaleFactor } from './handler.ts';
 
@@ -61,11 +61,5 @@ export function createSuperresVideoHandler(deps: SuperresVideoDeps): HandlerOf<t
     });
   }
 
-  return async (event, ctx) => {
-    try {
-      return await superresChunk(event, ctx);
-    } catch (error) {
-      return failureOutcome(error, deps.log, event.mediaId);
-    }
-  };
+  return settlingErrors(deps.log, (event, ctx) => superresChunk(event, ctx));
 }

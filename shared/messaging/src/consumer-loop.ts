@@ -6,7 +6,7 @@ import { inSpan, pipelineMetrics, SpanAttributes } from '@revive/telemetry';
 import { monitorBacklog } from './backlog-monitor.ts';
 import { consumeDurable } from './durable-consume.ts';
 import { inConsumeSpan, publishTraced } from './message-tracing.ts';
-import { retryDelayMs, type HandlerContext, type Outcome } from './outcome.ts';
+import { outcomeOfError, retryDelayMs, type HandlerContext, type Outcome } from './outcome.ts';
 
 const PROGRESS_INTERVAL_MS = 250;
 
@@ -190,9 +190,7 @@ export async function runConsumerLoop<S extends Subject>(options: ConsumerLoopOp
         return decided;
       });
     } catch (error) {
-      // A bare throw decides nothing by accident: only errors that say so are retried.
-      const retryable = (error as { retryable?: boolean }).retryable === true;
-      outcome = retryable ? { kind: 'retry', reason: (error as Error).message } : { kind: 'reject', code: (error as { code?: string }).code ?? 'INTERNAL', reason: (error as Error).message };
+      outcome = outcomeOfError(error);
     } finally {
       clearInterval(beat);
       lastReport.delete(event.mediaId);

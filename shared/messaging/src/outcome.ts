@@ -25,6 +25,21 @@ export interface HandlerContext {
   progress(done: number, total: number, unit: StageProgress['unit']): void;
 }
 
+/**
+ * The one mapping from a thrown error to an outcome, used by the consumer loop and every stage.
+ * An error that carries a verdict keeps it: `retryable: true` retries, `retryable: false` rejects
+ * with its `code` (INTERNAL when it has none). An error without one (fs, sharp, onnxruntime,
+ * a bug) is retried: most such trouble passes (a full disk, a busy machine), a poison item costs
+ * only `maxDeliver` attempts with backoff before its failure event, and rejecting a transient
+ * one would lose the user's item for good.
+ */
+export function outcomeOfError(error: unknown): Outcome {
+  const e = error as { retryable?: unknown; code?: unknown; message?: unknown } | null;
+  const reason = typeof e?.message === 'string' ? e.message : String(error);
+  if (e?.retryable === false) return { kind: 'reject', code: typeof e.code === 'string' && /^[A-Z][A-Z0-9_]*$/.test(e.code) ? e.code : 'INTERNAL', reason };
+  return { kind: 'retry', reason };
+}
+
 /** Backoff for redeliveries: 1 s, 2 s, 4 s … capped at 60 s. */
 export function retryDelayMs(attempt: number): number {
   return Math.min(60_000, 1000 * 2 ** Math.max(0, attempt - 1));

@@ -26,15 +26,18 @@ export interface ObjectStore {
   signedUrl(key: string, ttlSeconds: number): Promise<string | undefined>;
 }
 
+/** The key holds nothing: for a stage, its input is gone (deleted by a cancel or a sweep), which no retry brings back. */
 export class ObjectNotFoundError extends Error {
   override readonly name = 'ObjectNotFoundError';
   readonly retryable = false;
+  readonly code = 'INPUT_MISSING';
 }
 
 /** The store failed to answer; `retryable` when it was transient (network, throttling, 5xx). */
 export class ObjectStoreError extends Error {
   override readonly name = 'ObjectStoreError';
   readonly retryable: boolean;
+  readonly code = 'STORAGE_ERROR';
   constructor(message: string, options: { retryable: boolean; cause?: unknown }) {
     super(message, { cause: options.cause });
     this.retryable = options.retryable;

@@ -7,8 +7,8 @@ import { join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { messageId, parseEvent, type EventOf, type ImageStageEvent, type KindsOf, type Stage, type Subject } from '@revive/contracts';
 import type { Logger } from '@revive/logging';
-import type { HandlerContext, NextEvent, Outcome, StageHandlers } from '@revive/messaging';
-import { ObjectNotFoundError, ObjectStoreError, type ObjectStore } from '@revive/object-store';
+import { outcomeOfError, type HandlerContext, type NextEvent, type Outcome, type StageHandlers } from '@revive/messaging';
+import type { ObjectStore } from '@revive/object-store';
 
 /** The handler stage S registers for kind K. */
 export type HandlerOf<S extends Stage, K extends KindsOf<S>> = StageHandlers<S>[K];
@@ -63,20 +63,17 @@ export function reject(code: string, reason: string): Outcome {
 }
 
 /**
- * Decides what an error thrown during the work means, so no bare throw reaches the loop:
- * a missing input can never appear by retrying; errors that carry a verdict (`retryable`,
- * `code`) keep it; anything else (fs, sharp, onnxruntime) is taken as transient, bounded by
- * the consumer's max deliveries, after which the failure event carries this reason.
+ * A stage handler whose thrown errors become outcomes the one way (messaging's outcomeOfError),
+ * logged with the item: the handler's own code only says what succeeds.
  */
-export function failureOutcome(error: unknown, log: Logger, mediaId: string): Outcome {
-  const e = error as { retryable?: unknown; code?: unknown; message?: unknown };
-  const message = typeof e?.message === 'string' ? e.message : String(error);
-  let outcome: Outcome;
-  if (error instanceof ObjectNotFoundError) outcome = reject('INPUT_MISSING', `the stage's input is gone from the object store: ${message}`);
-  else if (e?.retryable === true) outcome = { kind: 'retry', reason: message };
-  else if (error instanceof ObjectStoreError) outcome = reject('STORAGE_ERROR', message);
-  else if (e?.retryable === false) outcome = reject(typeof e.code === 'string' && /^[A-Z][A-Z0-9_]*$/.test(e.code) ? e.code : 'INTERNAL', message);
-  else outcome = { kind: 'retry', reason: message };
-  log.warn({ mediaId, outcome: outcome.kind, err: error }, 'item failed');
-  return outcome;
+export function settlingErrors<E extends { mediaId: string }>(log: Logger, work: (event: E, ctx: HandlerContext) => Promise<Outcome>): (event: E, ctx: HandlerContext) => Promise<Outcome> {
+  return async (event, ctx) => {
+    try {
+      return await work(event, ctx);
+    } catch (error) {
+      const outcome = outcomeOfError(error);
+      log.warn({ mediaId: event.mediaId, outcome: outcome.kind, err: error }, 'item failed');
+      return outcome;
+    }
+  };
 }
