@@ -4,7 +4,7 @@ import type { Logger } from '@revive/logging';
 import type { HandlerContext, Outcome } from '@revive/messaging';
 import type { ObjectStore } from '@revive/object-store';
 import { settlingErrors, type HandlerOf } from '@revive/stage-kit';
-import { describeChunk, formatFrameRate, handOnChunk, inputRate, multiplyRate, outputRange, planOutputFrames, rateValue, runChunkStage, videoFieldsOf } from '@revive/video-io';
+import { describeChunk, filterFrames, formatFrameRate, handOnChunk, inputRate, multiplyRate, outputRange, planOutputFrames, rateValue, runChunkStage, videoFieldsOf } from '@revive/video-io';
 
 export interface InterpolateVideoDeps {
   readonly store: ObjectStore;
@@ -47,6 +47,15 @@ export function createInterpolateVideoHandler(deps: InterpolateVideoDeps): Handl
       rate: outRate,
       frames: range.count,
       async run(frames, write) {
+        // The filter's grid starts at the chunk's first frame: exact when the chunk's output starts there too.
+        if (engine.sequenceFilter && range.first === chunk.firstFrame * factor) {
+          // One ffmpeg for the chunk. The filter withholds the frames of its last interval for
+          // look-ahead, so the last input is repeated: past the overlap frame (the next chunk's
+          // first) when there is one, or held at the video's end as the pair plan holds it.
+          const filtered = filterFrames({ frames: padWithLast(frames, 3 - chunk.overlapFrames), width, height, rate: inRate, filter: engine.sequenceFilter(formatFrameRate(outRate)), outputFrames: range.count });
+          for await (const frame of filtered) await write(frame);
+          return;
+        }
         const source = frames[Symbol.asyncIterator]();
         // Two input frames at a time: the pair the current output frames lie between.
         const window = new Map<number, Uint8Array>();
@@ -93,4 +102,11 @@ export function createInterpolateVideoHandler(deps: InterpolateVideoDeps): Handl
   }
 
   return settlingErrors(deps.log, (event, ctx) => interpolateChunk(event, ctx));
+}
+
+/** The frames, then the last one `times` more. */
+async function* padWithLast(frames: AsyncIterable<Uint8Array>, times: number): AsyncGenerator<Uint8Array> {
+  let last: Uint8Array | undefined;
+  for await (const frame of frames) yield (last = frame);
+  if (last) for (let i = 0; i < times; i++) yield last;
 }

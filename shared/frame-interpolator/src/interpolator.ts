@@ -5,6 +5,13 @@ import { detectSceneCut, type SceneCut } from './scene-cut.ts';
 export interface FrameInterpolator {
   readonly name: string;
   interpolate(a: RgbFrame, b: RgbFrame, t: number): Promise<RgbFrame>;
+  /**
+   * For an engine that is an ffmpeg filter: the filter chain that resamples a whole run of
+   * frames to `outputRate` (an exact "num/den"), so a chunk goes through one ffmpeg. Its frame k
+   * is at k / outputRate from the first input frame, as `interpolate` would place it; it holds,
+   * rather than blends, across a scene cut.
+   */
+  sequenceFilter?(outputRate: string): string;
 }
 
 export interface InterpolatedFrame {

@@ -26,6 +26,8 @@ export function asFraction(t: number): [number, number] {
 export function createMinterpolate(options: { readonly ffmpegPath?: string } = {}): FrameInterpolator {
   return {
     name: 'minterpolate',
+    // 4:4:4 so odd sizes and colour detail survive; the filter's own scene detection holds at cuts.
+    sequenceFilter: (outputRate) => `format=yuv444p,minterpolate=fps=${outputRate}:${MINTERPOLATE_OPTIONS},format=rgb24`,
     async interpolate(a, b, t) {
       assertSameSize(a, b);
       const [k, n] = asFraction(t);

@@ -175,6 +175,61 @@ export async function runFfmpegOnBytes(args: readonly string[], input: Uint8Arra
   return Buffer.concat(out);
 }
 
+export interface FrameFilterOptions {
+  /** Packed rgb24 frames of width x height at `rate`, in order. */
+  readonly frames: AsyncIterable<Uint8Array>;
+  readonly width: number;
+  readonly height: number;
+  readonly rate: FrameRate;
+  /** An ffmpeg filter chain that keeps the frame size (`minterpolate=fps=50/1`, say). */
+  readonly filter: string;
+  /** Frames to take from the filter's output; fewer is an FfmpegRunError. */
+  readonly outputFrames: number;
+  readonly ffmpegPath?: string;
+}
+
+/**
+ * Streams frames through one ffmpeg filter run: frames go in on stdin as they come (with the
+ * pipe's backpressure), the filtered ones come out one at a time. One process for a whole chunk,
+ * where a filter run per frame pair would start ffmpeg and redo its analysis for every pair.
+ */
+export async function* filterFrames(options: FrameFilterOptions): AsyncGenerator<Uint8Array> {
+  const frameBytes = options.width * options.height * 3;
+  const args = ['-v', 'error', '-f', 'rawvideo', '-pix_fmt', 'rgb24', '-s', `${options.width}x${options.height}`, '-r', formatFrameRate(options.rate), '-i', 'pipe:0', '-vf', options.filter, '-f', 'rawvideo', '-pix_fmt', 'rgb24', '-frames:v', String(options.outputFrames), 'pipe:1'];
+  const { child, stderr, exit } = spawnFfmpeg(options.ffmpegPath, args, 'pipe');
+  const stdin = child.stdin!;
+  // EPIPE once ffmpeg has its output frames and quits: the exit status decides.
+  stdin.on('error', () => undefined);
+  const feeding = (async () => {
+    for await (const frame of options.frames) {
+      if (stdin.destroyed || child.exitCode !== null) break;
+      // Not events.once: it rejects on the EPIPE that ends a normal run.
+      if (!stdin.write(frame)) await Promise.race([new Promise((resolve) => stdin.once('drain', resolve)), exit.catch(() => undefined)]);
+    }
+    stdin.end();
+  })();
+  feeding.catch(() => child.kill('SIGKILL'));
+  let pending: Buffer = Buffer.alloc(0);
+  let produced = 0;
+  try {
+    for await (const data of child.stdout! as AsyncIterable<Buffer>) {
+      pending = pending.length ? Buffer.concat([pending, data]) : data;
+      while (pending.length >= frameBytes && produced < options.outputFrames) {
+        yield new Uint8Array(pending.subarray(0, frameBytes));
+        pending = pending.subarray(frameBytes);
+        produced++;
+      }
+    }
+    await feeding;
+    const code = await exit;
+    if (code !== 0) throw new FfmpegRunError(`ffmpeg filter ${options.filter} exited with status ${String(code)}: ${tidyStderr(stderr(), []) || 'no message'}`);
+    if (produced < options.outputFrames) throw new FfmpegRunError(`ffmpeg filter ${options.filter} gave ${produced} frames, ${options.outputFrames} were asked for`);
+  } finally {
+    if (child.exitCode === null) child.kill('SIGKILL');
+    await exit.catch(() => undefined);
+  }
+}
+
 /**
  * The intermediate every video stage writes its chunks in: FFV1 (lossless, every frame a key
  * frame) in Matroska, RGB as the models see it. Lossless, because a chunk is decoded and encoded

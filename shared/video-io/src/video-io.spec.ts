@@ -6,7 +6,7 @@ import { join, resolve } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { repoRoot } from '@revive/config';
 import { framesPerChunk } from './chunks.ts';
-import { readFrames, writeIntermediate } from './frame-pipes.ts';
+import { FfmpegRunError, filterFrames, readFrames, writeIntermediate } from './frame-pipes.ts';
 import { outputRange, planOutputFrames } from './frame-plan.ts';
 import { chooseConstantRate, formatFrameRate, frameSeconds, isConstantRate, parseFrameRate } from './frame-rate.ts';
 import { videoLimitProblems } from './limits.ts';
@@ -63,6 +63,24 @@ describe('video-io', () => {
     const limits = { maxSeconds: 60, maxOutputPixels: 1920 * 1080, maxOutputFps: 60 };
     assert.deepEqual(videoLimitProblems({ width: 960, height: 540, durationSeconds: 30, fps: 30 }, { scale: 2, frameRateFactor: 2 }, limits), []);
     assert.deepEqual(videoLimitProblems({ width: 960, height: 540, durationSeconds: 90, fps: 30 }, { scale: 4, frameRateFactor: 4 }, limits).map((p) => p.code), ['VIDEO_TOO_LONG', 'VIDEO_TOO_LARGE', 'FRAME_RATE_TOO_HIGH']);
+  });
+
+  it('runs a whole run of frames through one ffmpeg filter, and takes ffmpeg stopping early (its frame count reached) as success', async () => {
+    // Frames larger than a pipe's buffer, more than ffmpeg needs: it quits with the rest unread (EPIPE).
+    const [w, h] = [640, 360];
+    const frame = (v: number) => new Uint8Array(w * h * 3).fill(v);
+    async function* frames() {
+      for (let i = 0; i < 40; i++) yield frame(i * 4);
+    }
+    const out: Uint8Array[] = [];
+    for await (const f of filterFrames({ frames: frames(), width: w, height: h, rate: parseFrameRate('25/1'), filter: 'fps=50', outputFrames: 6 })) out.push(f);
+    assert.deepEqual(out.map((f) => f[0]), [0, 0, 4, 4, 8, 8], 'each frame twice at twice the rate, and only the frames asked for');
+    await assert.rejects(
+      async () => {
+        for await (const _ of filterFrames({ frames: frames(), width: w, height: h, rate: parseFrameRate('25/1'), filter: 'no_such_filter', outputFrames: 2 }));
+      },
+      (e: unknown) => e instanceof FfmpegRunError && e.retryable,
+    );
   });
 
   it('streams frames through ffmpeg pipes into the lossless intermediate and back, bit for bit', async () => {
