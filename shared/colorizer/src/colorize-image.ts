@@ -1,7 +1,6 @@
-import * as ort from 'onnxruntime-node';
 import sharp from 'sharp';
 import { createPngSink, openImageFile, type RasterSource } from '@revive/image-io';
-import { observeInference, type LoadedModel, type ModelRuntime } from '@revive/model-runtime';
+import { observeInference, runFloat32, type LoadedModel, type ModelRuntime } from '@revive/model-runtime';
 import { ANALYSIS_SIZE, analyseColour, type ColourAnalysis } from './colour-analysis.ts';
 import { luma, ycbcrToRgb } from './ycbcr.ts';
 
@@ -129,7 +128,7 @@ export async function predictChroma(model: LoadedModel, lumaPlane: Float32Array,
   const output = model.manifest.outputs[0]!;
   const [lo, hi] = input.range ?? [0, 1];
   const data = lo === 0 && hi === 1 ? lumaPlane : Float32Array.from(lumaPlane, (v) => lo + v * (hi - lo));
-  const result = await model.session.run({ [input.name]: new ort.Tensor('float32', data, [1, 1, h, w]) });
+  const result = await runFloat32(model, { [input.name]: { data, dims: [1, 1, h, w] } });
   const out = result[output.name];
   if (!out) throw new Error(`model ${model.manifest.id} produced no "${output.name}"`);
   if (out.dims.length !== 4 || out.dims[1] !== 2 || out.dims[2] !== h || out.dims[3] !== w) {
@@ -141,7 +140,6 @@ export async function predictChroma(model: LoadedModel, lumaPlane: Float32Array,
   const k = 1 / (oHi - oLo);
   const toChroma = (v: number) => (v - oLo) * k - 0.5;
   const planes: [Float32Array, Float32Array] = [Float32Array.from(src.subarray(0, w * h), toChroma), Float32Array.from(src.subarray(w * h, 2 * w * h), toChroma)];
-  out.dispose();
   return planes;
 }
 

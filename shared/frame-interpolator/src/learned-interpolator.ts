@@ -1,5 +1,4 @@
-import * as ort from 'onnxruntime-node';
-import { featherWeights, tileStarts, roundUp, type LoadedModel, type ModelRuntime } from '@revive/model-runtime';
+import { featherWeights, roundUp, runFloat32, tileStarts, type LoadedModel, type ModelRuntime } from '@revive/model-runtime';
 import { assertSameSize, type RgbFrame } from './frame.ts';
 import type { FrameInterpolator } from './interpolator.ts';
 
@@ -84,9 +83,9 @@ async function runTile(model: LoadedModel, a: RgbFrame, b: RgbFrame, t: number, 
         for (let c = 0; c < 3; c++) data[c * plane + y * pw + x] = lo + (f.data[p + c]! / 255) * (hi - lo);
       }
     }
-    return new ort.Tensor('float32', data, [1, 3, ph, pw]);
+    return { data, dims: [1, 3, ph, pw] };
   };
-  const result = await model.session.run({ [in0.name]: toTensor(a), [in1.name]: toTensor(b), [ts.name]: new ort.Tensor('float32', Float32Array.of(t), [1, 1, 1, 1]) });
+  const result = await runFloat32(model, { [in0.name]: toTensor(a), [in1.name]: toTensor(b), [ts.name]: { data: Float32Array.of(t), dims: [1, 1, 1, 1] } });
   const frame = result[out.name];
   if (!frame) throw new Error(`model ${model.manifest.id} produced no "${out.name}"`);
   const src = frame.data as Float32Array;
@@ -99,6 +98,5 @@ async function runTile(model: LoadedModel, a: RgbFrame, b: RgbFrame, t: number, 
       for (let c = 0; c < 3; c++) tile[(y * tw + x) * 3 + c] = (src[c * plane + y * pw + sx]! - oLo) / (oHi - oLo);
     }
   }
-  frame.dispose();
   return tile;
 }

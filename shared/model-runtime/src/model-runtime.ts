@@ -17,6 +17,28 @@ export interface ModelRuntime {
   close(): Promise<void>;
 }
 
+/** A float32 tensor as engines hand it over and get it back: no onnxruntime types outside this package. */
+export interface Float32Tensor {
+  readonly data: Float32Array;
+  readonly dims: readonly number[];
+}
+
+/**
+ * Runs a loaded model on named float32 inputs and returns every output as float32. The one
+ * place sessions are run for engines (colorizer, learned interpolator); image models go
+ * through runTiled instead.
+ */
+export async function runFloat32(model: LoadedModel, feeds: Readonly<Record<string, Float32Tensor>>): Promise<Record<string, Float32Tensor>> {
+  const inputs = Object.fromEntries(Object.entries(feeds).map(([name, t]) => [name, new ort.Tensor('float32', t.data, [...t.dims])]));
+  const results = await model.session.run(inputs);
+  return Object.fromEntries(
+    Object.entries(results).map(([name, t]) => {
+      if (t.type !== 'float32') throw new ModelRejectedError(model.manifest.id, [`output "${name}" is ${t.type}, not float32`]);
+      return [name, { data: t.data as Float32Array, dims: t.dims }];
+    }),
+  );
+}
+
 export interface ModelRuntimeOptions {
   readonly registry: ModelRegistry;
   /** Intra-op threads per session. */
