@@ -1,8 +1,8 @@
-import type { EnhanceOptions, EventOf } from './events.ts';
+import type { EnhanceOptions, EventOf, StageProgress } from './events.ts';
 import { Subjects, type ConsumerName, type MediaKind, type Stage, type Subject } from './pipeline-names.ts';
 
-/** How a stage counts its progress on one item. */
-export type ProgressUnit = 'tiles' | 'frames' | 'bytes' | 'steps';
+/** How a stage counts its progress on one item (the progress message's unit). */
+export type ProgressUnit = StageProgress['unit'];
 
 /** What one stage does for one kind of media. */
 export interface StageRoute {

@@ -1,4 +1,4 @@
-import { FfmpegRunError, runFfmpegOnBytes } from '@revive/video-io';
+import { filterFrames } from '@revive/video-io';
 import { assertSameSize } from './frame.ts';
 import type { FrameInterpolator } from './interpolator.ts';
 
@@ -24,21 +24,21 @@ export function asFraction(t: number): [number, number] {
  * processed as 4:4:4 so odd sizes and colour detail survive.
  */
 export function createMinterpolate(options: { readonly ffmpegPath?: string } = {}): FrameInterpolator {
+  // 4:4:4 so odd sizes and colour detail survive; the filter's own scene detection holds at cuts.
+  const sequenceFilter = (outputRate: string) => `format=yuv444p,minterpolate=fps=${outputRate}:${MINTERPOLATE_OPTIONS},format=rgb24`;
   return {
     name: 'minterpolate',
-    // 4:4:4 so odd sizes and colour detail survive; the filter's own scene detection holds at cuts.
-    sequenceFilter: (outputRate) => `format=yuv444p,minterpolate=fps=${outputRate}:${MINTERPOLATE_OPTIONS},format=rgb24`,
+    sequenceFilter,
     async interpolate(a, b, t) {
       assertSameSize(a, b);
       const [k, n] = asFraction(t);
       const { width, height } = a;
-      const frameBytes = width * height * 3;
+      // The same filter over the pair at 1 fps, resampled to n fps: output frame k is at t = k/n.
       // The filter holds back frames for its look-ahead and emits nothing for a bare pair, so
-      // the second frame is repeated: output frame k (t = k/n) lies between the first two.
-      const args = ['-f', 'rawvideo', '-pix_fmt', 'rgb24', '-s', `${width}x${height}`, '-r', '1', '-i', 'pipe:0', '-vf', `format=yuv444p,minterpolate=fps=${n}:${MINTERPOLATE_OPTIONS},format=rgb24`, '-f', 'rawvideo', '-pix_fmt', 'rgb24', '-frames:v', String(k + 1), 'pipe:1'];
-      const all = await runFfmpegOnBytes(args, Buffer.concat([a.data, b.data, b.data, b.data]), options.ffmpegPath);
-      if (all.length < (k + 1) * frameBytes) throw new FfmpegRunError(`minterpolate returned ${all.length / frameBytes} frames, expected ${k + 1}`);
-      return { width, height, data: new Uint8Array(all.subarray(k * frameBytes, (k + 1) * frameBytes)) };
+      // the second frame is repeated: output frame k lies between the first two.
+      let frame: Uint8Array | undefined;
+      for await (const out of filterFrames({ frames: [a.data, b.data, b.data, b.data], width, height, rate: { num: 1, den: 1 }, filter: sequenceFilter(String(n)), outputFrames: k + 1, ffmpegPath: options.ffmpegPath })) frame = out;
+      return { width, height, data: frame! };
     },
   };
 }

@@ -157,27 +157,9 @@ export class FfmpegRunError extends Error {
   readonly retryable = true;
 }
 
-/**
- * Runs ffmpeg over bytes in memory: `input` goes to its stdin, all of its stdout comes back.
- * ffmpeg may close stdin before reading everything (an output frame count reached); that is not
- * a failure, its exit status decides. The one way to run such a filter; fluent-ffmpeg is not
- * used (archived in 2025; its stream handling also reported those early closes as errors).
- */
-export async function runFfmpegOnBytes(args: readonly string[], input: Uint8Array, ffmpegPath?: string): Promise<Buffer> {
-  const { child, stderr, exit } = spawnFfmpeg(ffmpegPath, ['-v', 'error', ...args], 'pipe');
-  const out: Buffer[] = [];
-  child.stdout!.on('data', (c: Buffer) => out.push(c));
-  // EPIPE when ffmpeg has what it needs and quits: the exit status says whether that was fine.
-  child.stdin!.on('error', () => undefined);
-  child.stdin!.end(input);
-  const code = await exit;
-  if (code !== 0) throw new FfmpegRunError(`ffmpeg exited with status ${String(code)}: ${tidyStderr(stderr(), []) || 'no message'}`);
-  return Buffer.concat(out);
-}
-
 export interface FrameFilterOptions {
   /** Packed rgb24 frames of width x height at `rate`, in order. */
-  readonly frames: AsyncIterable<Uint8Array>;
+  readonly frames: AsyncIterable<Uint8Array> | Iterable<Uint8Array>;
   readonly width: number;
   readonly height: number;
   readonly rate: FrameRate;
@@ -192,6 +174,8 @@ export interface FrameFilterOptions {
  * Streams frames through one ffmpeg filter run: frames go in on stdin as they come (with the
  * pipe's backpressure), the filtered ones come out one at a time. One process for a whole chunk,
  * where a filter run per frame pair would start ffmpeg and redo its analysis for every pair.
+ * The one way to run such a filter; fluent-ffmpeg is not used (archived in 2025; its stream
+ * handling also reported ffmpeg closing its input early, normal here, as an error).
  */
 export async function* filterFrames(options: FrameFilterOptions): AsyncGenerator<Uint8Array> {
   const frameBytes = options.width * options.height * 3;
