@@ -5,7 +5,7 @@ import type { Logger } from '@revive/logging';
 import type { HandlerContext, Outcome } from '@revive/messaging';
 import { ModelNotFoundError, ModelRejectedError, type ModelRuntime } from '@revive/model-runtime';
 import type { ObjectStore } from '@revive/object-store';
-import { download, settlingErrors, handOn, imageFieldsOf, inWorkDir, outputKey, reject, stepDone, upload, type HandlerOf } from '@revive/stage-kit';
+import { download, handOn, imageFieldsOf, inWorkDir, outputKey, reject, settlingErrors, stepDone, upload, type HandlerOf } from '@revive/stage-kit';
 import { skipReason } from './skip-reason.ts';
 import { createColorizeVideoHandler } from './video.handler.ts';
 

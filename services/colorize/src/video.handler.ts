@@ -5,7 +5,7 @@ import type { Logger } from '@revive/logging';
 import type { HandlerContext, Outcome } from '@revive/messaging';
 import type { ModelRuntime } from '@revive/model-runtime';
 import type { ObjectStore } from '@revive/object-store';
-import { download, settlingErrors, reject, type HandlerOf } from '@revive/stage-kit';
+import { download, reject, settlingErrors, type HandlerOf } from '@revive/stage-kit';
 import { handOnChunk, inputRate, rateValue, readFrames, runChunkStage, videoFieldsOf } from '@revive/video-io';
 import { createFrameColorizer, type FrameColorizer } from './video-colorizer.ts';
 import { skipReason } from './skip-reason.ts';

@@ -12,7 +12,7 @@ export function upper<T extends string>(v: string | null | undefined): T | null 
 
 /** The item's options as the API spells them: every enum option in upper case, whichever it is. */
 function enhanceOptionsView(options: MediaRecord['options']): EnhanceOptionsValue {
-  return Object.fromEntries(Object.entries(options).map(([k, v]) => [k, typeof v === 'string' ? v.toUpperCase() : v])) as EnhanceOptionsValue;
+  return Object.fromEntries(Object.entries(options).map(([k, v]) => [k, typeof v === 'string' ? upper(v) : v])) as EnhanceOptionsValue;
 }
 
 /**

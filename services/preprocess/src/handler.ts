@@ -5,7 +5,7 @@ import type { Logger } from '@revive/logging';
 import type { HandlerContext, Outcome } from '@revive/messaging';
 import type { ObjectStore } from '@revive/object-store';
 import { analyseImageColour, CorruptImageError, normaliseImage, readImageHeader, type ImageHeader, type NormalisedImage } from './image-normalise.ts';
-import { download, settlingErrors, handOn, inWorkDir, outputKey, reject, stepDone, upload, type HandlerOf } from '@revive/stage-kit';
+import { download, handOn, inWorkDir, outputKey, reject, settlingErrors, stepDone, upload, type HandlerOf } from '@revive/stage-kit';
 import { defaultMediaTools, probeVideo, type MediaTools } from './video-probe.ts';
 import { createPreprocessVideoHandler, type PreprocessVideoSettings } from './video.handler.ts';
 

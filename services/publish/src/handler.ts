@@ -4,7 +4,7 @@ import { Stages, Subjects, type EventOf, type ImageStageEvent } from '@revive/co
 import type { Logger } from '@revive/logging';
 import type { HandlerContext, Outcome } from '@revive/messaging';
 import type { ObjectStore } from '@revive/object-store';
-import { download, settlingErrors, handOn, inWorkDir, outputKey, reject, stepDone, upload, type HandlerOf } from '@revive/stage-kit';
+import { download, handOn, inWorkDir, outputKey, reject, settlingErrors, stepDone, upload, type HandlerOf } from '@revive/stage-kit';
 import { createPublishVideoHandler } from './video.handler.ts';
 
 /** What the publish handlers need, built once in main.ts (or by a test). */

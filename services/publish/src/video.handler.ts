@@ -6,7 +6,7 @@ import { messageId, parseEvent, Stages, Subjects, type EventOf, type VideoChunkE
 import type { Logger } from '@revive/logging';
 import type { HandlerContext, Outcome } from '@revive/messaging';
 import type { ObjectStore } from '@revive/object-store';
-import { download, settlingErrors, inWorkDir, outputKey, reject, upload, type HandlerOf } from '@revive/stage-kit';
+import { download, inWorkDir, outputKey, reject, settlingErrors, upload, type HandlerOf } from '@revive/stage-kit';
 import { chunkKey, defaultMediaTools, joinChunks, parseFrameRate, probeVideo, videoFieldsOf, type MediaTools } from '@revive/video-io';
 
 export const VIDEO_RESULT_CONTENT_TYPE = 'video/mp4';

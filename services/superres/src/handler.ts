@@ -4,7 +4,7 @@ import type { Logger } from '@revive/logging';
 import type { HandlerContext, Outcome } from '@revive/messaging';
 import { ModelNotFoundError, ModelRejectedError, runModelOnImageFile, type ModelRuntime } from '@revive/model-runtime';
 import type { ObjectStore } from '@revive/object-store';
-import { download, settlingErrors, handOn, imageFieldsOf, inWorkDir, outputKey, reject, upload, type HandlerOf } from '@revive/stage-kit';
+import { download, handOn, imageFieldsOf, inWorkDir, outputKey, reject, settlingErrors, upload, type HandlerOf } from '@revive/stage-kit';
 import { createSuperresVideoHandler, SIZE_KEPT } from './video.handler.ts';
 
 /** A super-resolution factor the stage runs a model for (1 skips the model). */

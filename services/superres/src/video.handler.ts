@@ -4,7 +4,7 @@ import type { Logger } from '@revive/logging';
 import type { HandlerContext, Outcome } from '@revive/messaging';
 import { runTiled, type ModelRuntime } from '@revive/model-runtime';
 import type { ObjectStore } from '@revive/object-store';
-import { settlingErrors, reject, type HandlerOf } from '@revive/stage-kit';
+import { reject, settlingErrors, type HandlerOf } from '@revive/stage-kit';
 import { handOnChunk, inputRate, runChunkStage, videoFieldsOf } from '@revive/video-io';
 import type { UpscaleFactor } from './handler.ts';
 
