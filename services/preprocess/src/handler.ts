@@ -2,9 +2,10 @@ import { stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Stages, Subjects, type EventOf } from '@revive/contracts';
 import type { Logger } from '@revive/logging';
+import { InvalidImageError, writeWorkingPng, type WorkingImage } from '@revive/image-io';
 import type { HandlerContext, Outcome } from '@revive/messaging';
 import type { ObjectStore } from '@revive/object-store';
-import { analyseImageColour, CorruptImageError, normaliseImage, readImageHeader, type ImageHeader, type NormalisedImage } from './image-normalise.ts';
+import { analyseImageColour, readImageHeader, type ImageHeader } from './image-content.ts';
 import { download, handOn, inWorkDir, outputKey, reject, settlingErrors, stepDone, upload, type HandlerOf } from '@revive/stage-kit';
 import { defaultMediaTools, probeVideo, type MediaTools } from './video-probe.ts';
 import { createPreprocessVideoHandler, type PreprocessVideoSettings } from './video.handler.ts';
@@ -49,11 +50,11 @@ export function createPreprocessHandlers(deps: PreprocessDeps): PreprocessHandle
       return reject('IMAGE_TOO_LARGE', `the ${header.format} image is ${header.width}x${header.height} (${pixels} pixels); the limit is ${deps.maxInputPixels} pixels`);
     }
     const working = join(dir, 'preprocessed.png');
-    let image: NormalisedImage;
+    let image: WorkingImage;
     try {
-      image = await normaliseImage(original, working, deps.maxInputPixels);
+      image = await writeWorkingPng(original, working, deps.maxInputPixels);
     } catch (error) {
-      if (error instanceof CorruptImageError) return reject('UNSUPPORTED_MEDIA', `the ${header.format} image is corrupt or truncated: ${error.message}`);
+      if (error instanceof InvalidImageError) return reject('UNSUPPORTED_MEDIA', `the ${header.format} image is corrupt or truncated: ${error.message}`);
       throw error;
     }
     stepDone(ctx, 2, IMAGE_STEPS);

@@ -9,7 +9,7 @@ import type { HandlerContext, NextEvent, Outcome } from '@revive/messaging';
 import type { ObjectStore } from '@revive/object-store';
 import { download, inWorkDir, reject, settlingErrors, stepDone, upload, type HandlerOf } from '@revive/stage-kit';
 import { chunkInOutputOf, chunkKey, describeChunk, formatFrameRate, frameSeconds, handOnChunk, INTERMEDIATE_CONTENT_TYPE, rateValue, VideoDecodeError, videoLimitProblems, type VideoInfo, type VideoLimitSettings } from '@revive/video-io';
-import { readImageHeader } from './image-normalise.ts';
+import { readImageHeader } from './image-content.ts';
 import { probeVideo, SAMPLE_POINTS, sampleVideoColour, ToolRejectedError, type MediaTools } from './video-probe.ts';
 import { splitIntoChunks, type SplitChunk } from './video-split.ts';
 

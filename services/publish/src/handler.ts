@@ -1,6 +1,6 @@
 import { join } from 'node:path';
-import sharp, { type Metadata } from 'sharp';
 import { Stages, Subjects, type EventOf, type ImageStageEvent } from '@revive/contracts';
+import { convertToPng, readImageFileHeader, type ImageFileHeader } from '@revive/image-io';
 import type { Logger } from '@revive/logging';
 import type { HandlerContext, Outcome } from '@revive/messaging';
 import type { ObjectStore } from '@revive/object-store';
@@ -41,24 +41,24 @@ export function createPublishHandlers(deps: PublishDeps): PublishHandlers {
     const input = join(dir, 'input');
     await download(deps.store, event.key, input);
     stepDone(ctx, 1, STEPS);
-    let meta: Metadata;
+    let header: ImageFileHeader;
     try {
-      meta = await sharp(input, { limitInputPixels: false }).metadata();
+      header = await readImageFileHeader(input);
     } catch (error) {
-      return reject('CORRUPT_IMAGE', `the image to publish (${event.key}) cannot be read: ${String((error as Error).message).split('\n')[0]}`);
+      return reject('CORRUPT_IMAGE', `the image to publish (${event.key}) cannot be read: ${(error as Error).message}`);
     }
     let result = input;
     // Every earlier stage writes PNG, so the bytes are copied as they are; re-encoding a large
     // upscaled image would cost seconds and change nothing.
-    if (meta.format !== 'png') {
+    if (header.format !== 'png') {
       result = join(dir, 'result.png');
-      await sharp(input, { limitInputPixels: false }).png().toFile(result);
+      await convertToPng(input, result);
     }
     stepDone(ctx, 2, STEPS);
     const key = outputKey(mediaId, 'result.png');
     await upload(deps.store, key, result, RESULT_CONTENT_TYPE);
     stepDone(ctx, 3, STEPS);
-    const payload = { mediaId, options, at: new Date().toISOString(), key, width: meta.width ?? event.width, height: meta.height ?? event.height, contentType: RESULT_CONTENT_TYPE };
+    const payload = { mediaId, options, at: new Date().toISOString(), key, width: header.width || event.width, height: header.height || event.height, contentType: RESULT_CONTENT_TYPE };
     return handOn(Subjects.imagePublished, payload, Stages.publish);
   }
 

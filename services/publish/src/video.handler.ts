@@ -1,8 +1,8 @@
 import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { buffer } from 'node:stream/consumers';
-import sharp from 'sharp';
 import { messageId, parseEvent, Stages, Subjects, type EventOf, type VideoChunkEvent } from '@revive/contracts';
+import { encodeJpeg } from '@revive/image-io';
 import type { Logger } from '@revive/logging';
 import type { HandlerContext, Outcome } from '@revive/messaging';
 import type { ObjectStore } from '@revive/object-store';
@@ -88,7 +88,7 @@ export function createPublishVideoHandler(deps: PublishVideoDeps): HandlerOf<typ
     const key = outputKey(mediaId, 'result.mp4');
     const posterKey = outputKey(mediaId, 'poster.jpg');
     await upload(deps.store, key, output, VIDEO_RESULT_CONTENT_TYPE);
-    const jpeg = await sharp(poster, { raw: { width: first.width, height: first.height, channels: 3 } }).extract({ left: 0, top: 0, width, height }).jpeg({ quality: 85, mozjpeg: true }).toBuffer();
+    const jpeg = await encodeJpeg(poster, { width: first.width, height: first.height, channels: 3 }, { width, height });
     await deps.store.put(posterKey, jpeg, { contentType: 'image/jpeg' });
     const payload = parseEvent(Subjects.videoPublished, { ...videoFieldsOf(first), width, height, frames, at: new Date().toISOString(), key, posterKey, contentType: VIDEO_RESULT_CONTENT_TYPE });
     await deps.store.put(resultRecordKey(mediaId), new TextEncoder().encode(JSON.stringify(payload)), { contentType: 'application/json' });

@@ -1,5 +1,4 @@
-import sharp from 'sharp';
-import { createPngSink, openImageFile, type RasterSource } from '@revive/image-io';
+import { createPngSink, openImageFile, readRgbThumbnail, type RasterSource } from '@revive/image-io';
 import { observeInference, runFloat32, type LoadedModel, type ModelRuntime } from '@revive/model-runtime';
 import { ANALYSIS_SIZE, analyseColour, type ColourAnalysis } from './colour-analysis.ts';
 import { luma, ycbcrToRgb } from './ycbcr.ts';
@@ -52,14 +51,8 @@ export async function colorizeImageFile(runtime: ModelRuntime, request: Colorize
 
 async function analyse(path: string, source: RasterSource): Promise<ColourAnalysis> {
   if (source.channels < 3) return analyseColour(new Uint8Array(0), 1);
-  const { data, info } = await sharp(path, { limitInputPixels: false })
-    .rotate()
-    .resize(ANALYSIS_SIZE, ANALYSIS_SIZE, { fit: 'inside' })
-    .removeAlpha()
-    .toColourspace('srgb')
-    .raw()
-    .toBuffer({ resolveWithObject: true });
-  return analyseColour(new Uint8Array(data), info.channels);
+  const thumbnail = await readRgbThumbnail(path, ANALYSIS_SIZE);
+  return analyseColour(thumbnail.pixels, thumbnail.channels);
 }
 
 /** Working size (height, width): short side as the manifest asks, long side capped, multiples kept. */
