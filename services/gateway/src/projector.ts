@@ -7,7 +7,6 @@ import { Consumers, GatewaySubjects, hopEmitting, InvalidEventError, isSubject, 
 import type { MediaHub } from './media-hub.ts';
 import type { MediaRecord, Projection } from './persistence/index.ts';
 
-
 /** What subscribers are told after an event was projected (in order). */
 function updatesFor(subject: Subject, media: MediaRecord, at: string): Array<{ event: MediaProgressEvent; stage: Stage | null }> {
   if (subject === Subjects.mediaFailed) return [{ event: MediaProgressEvents.failed, stage: media.error?.stage ?? null }];
@@ -80,28 +79,16 @@ export async function startProjector(deps: {
   // An item's events are projected one after another, in stream order; different items go in
   // parallel (a single global queue made clients lag the pipeline by seconds under load). Each
   // projection continues the trace of the stage that published the event.
-  const chains = new Map<string, Promise<void>>();
-  const inFlight = new Set<Promise<void>>();
   const consuming = consumeDurable({
     nc,
     stream: Streams.media,
     consumer: Consumers.gatewayProjection,
     maxMessages: 64,
     ensure,
-    async admit(msg) {
-      const key = mediaIdOf(msg);
-      const previous = chains.get(key) ?? Promise.resolve();
-      const done: Promise<void> = previous
-        .then(() => inConsumeSpan(msg, { consumer: Consumers.gatewayProjection }, () => project(msg)))
-        .catch((error: unknown) => log.error({ err: error, subject: msg.subject }, 'projection task failed'))
-        .finally(() => {
-          if (chains.get(key) === done) chains.delete(key);
-          inFlight.delete(done);
-        });
-      chains.set(key, done);
-      inFlight.add(done);
-      while (inFlight.size >= PARALLEL_ITEMS) await Promise.race(inFlight);
-    },
+    concurrency: PARALLEL_ITEMS,
+    orderKey: mediaIdOf,
+    handle: (msg) => inConsumeSpan(msg, { consumer: Consumers.gatewayProjection }, () => project(msg)),
+    onHandleError: (error, msg) => log.error({ err: error, subject: msg.subject }, 'projection task failed'),
     onInterrupted: (error) => log.warn({ err: error }, 'projection: consuming was interrupted; re-opening it'),
   });
 
@@ -125,7 +112,6 @@ export async function startProjector(deps: {
     async stop() {
       progressSub.unsubscribe();
       await consuming.stop();
-      await Promise.allSettled([...inFlight]);
     },
   };
 }

@@ -83,7 +83,6 @@ export async function runConsumerLoop<S extends Subject>(options: ConsumerLoopOp
   const js = nc.jetstream();
   const ensure = async () => ensureConsumer(await nc.jetstreamManager(), options.stream, options.hop, ackWaitMs, maxDeliver, concurrency);
   await ensure();
-  const inFlight = new Set<Promise<void>>();
   const stopBacklog = options.backlogPollMs === 0 ? () => {} : monitorBacklog(await nc.jetstreamManager(), options.stream, options.hop, options.backlogPollMs ?? 5000);
   const metrics = pipelineMetrics();
   const labels = { stage: options.hop.stage, kind: options.hop.consumes.split('.')[1] ?? 'unknown' };
@@ -97,13 +96,9 @@ export async function runConsumerLoop<S extends Subject>(options: ConsumerLoopOp
     consumer: options.hop.consumer,
     maxMessages: concurrency,
     ensure,
-    async admit(msg) {
-      const task = process(msg).catch((e) => options.onError?.(e));
-      inFlight.add(task);
-      void task.finally(() => inFlight.delete(task));
-      // Bounded: never more than `concurrency` handlers at once.
-      while (inFlight.size >= concurrency) await Promise.race(inFlight);
-    },
+    concurrency,
+    handle: process,
+    onHandleError: (error) => options.onError?.(error),
     onInterrupted: (error) => options.onError?.(new ConsumeInterruptedError(options.hop.consumer, error)),
   });
 
@@ -215,7 +210,6 @@ export async function runConsumerLoop<S extends Subject>(options: ConsumerLoopOp
     async stop() {
       stopBacklog();
       await consuming.stop();
-      await Promise.allSettled([...inFlight]);
     },
   };
 }

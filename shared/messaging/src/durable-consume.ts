@@ -8,8 +8,17 @@ export interface DurableConsumeOptions {
   readonly maxMessages: number;
   /** Creates (or updates) the durable consumer; run again before a consume is re-opened. */
   readonly ensure: () => Promise<void>;
-  /** Takes one message; the next is read once the returned promise settles (the caller's bound). */
-  readonly admit: (msg: JsMsg) => Promise<void>;
+  /** Messages handled at once by this process; the next is read only when one finishes. */
+  readonly concurrency: number;
+  /**
+   * Messages with the same key are handled one after another, in stream order (an item's
+   * events, say); different keys run side by side. Without it, any message runs beside any other.
+   */
+  readonly orderKey?: (msg: JsMsg) => string;
+  /** Handles and settles (acks, naks or terms) one message. */
+  readonly handle: (msg: JsMsg) => Promise<void>;
+  /** Told when `handle` threw instead of settling its message (the message is then redelivered after ack_wait). */
+  readonly onHandleError: (error: unknown, msg: JsMsg) => void;
   /** Told each time consuming was interrupted and is about to be re-opened. */
   readonly onInterrupted: (error: unknown) => void;
 }
@@ -25,14 +34,35 @@ const IDLE_HEARTBEAT_MS = 5_000;
 const MAX_REOPEN_DELAY_MS = 15_000;
 
 /**
- * Reads a durable pull consumer for as long as the process wants it. nats.js's `consume()`
- * rides through reconnects, but it ends for good on some server answers (the consumer or the
- * stream deleted and re-created, a 400 to a pull request), and a loop over it would then sit
- * idle in a live process while the backlog grows. Here an end nobody asked for is reported,
- * the consumer ensured again and a fresh consume opened, with a growing delay while it fails.
+ * The one consumer loop under every JetStream reader (each stage, the gateway's projection):
+ * reads a durable pull consumer for as long as the process wants it and handles its messages
+ * with bounded concurrency, never as unbounded fire-and-forget. nats.js's `consume()` rides
+ * through reconnects, but it ends for good on some server answers (the consumer or the stream
+ * deleted and re-created, a 400 to a pull request), and a loop over it would then sit idle in a
+ * live process while the backlog grows. Here an end nobody asked for is reported, the consumer
+ * ensured again and a fresh consume opened, with a growing delay while it fails. `stop()` ends
+ * the reading and waits for the messages in hand.
  */
 export function consumeDurable(options: DurableConsumeOptions): { stop(): Promise<void> } {
   const js = options.nc.jetstream();
+  const inFlight = new Set<Promise<void>>();
+  const chains = new Map<string, Promise<void>>();
+
+  async function admit(msg: JsMsg): Promise<void> {
+    const key = options.orderKey?.(msg);
+    const previous = key === undefined ? undefined : chains.get(key);
+    const task: Promise<void> = (previous ?? Promise.resolve())
+      .then(() => options.handle(msg))
+      .catch((error: unknown) => options.onHandleError(error, msg))
+      .finally(() => {
+        inFlight.delete(task);
+        if (key !== undefined && chains.get(key) === task) chains.delete(key);
+      });
+    inFlight.add(task);
+    if (key !== undefined) chains.set(key, task);
+    while (inFlight.size >= options.concurrency) await Promise.race(inFlight);
+  }
+
   let stopping = false;
   let current: ConsumerMessages | undefined;
   let wakeFromDelay: (() => void) | undefined;
@@ -55,7 +85,7 @@ export function consumeDurable(options: DurableConsumeOptions): { stop(): Promis
         }
         for await (const msg of current) {
           failures = 0;
-          await options.admit(msg);
+          await admit(msg);
         }
         if (stopping) break;
         throw new Error(`consume of ${options.consumer} ended without being stopped`);
@@ -75,6 +105,7 @@ export function consumeDurable(options: DurableConsumeOptions): { stop(): Promis
       wakeFromDelay?.();
       current?.stop();
       await done;
+      await Promise.allSettled([...inFlight]);
     },
   };
 }
