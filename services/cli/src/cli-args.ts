@@ -1,6 +1,6 @@
 import { parseArgs } from 'node:util';
 import { UsageError } from './errors.ts';
-import type { ColorizeMode, EnhanceOptions } from './media.ts';
+import { ColorizeModeValues, type EnhanceOptions } from './media.ts';
 
 export const DEFAULT_URL = 'http://127.0.0.1:4000/graphql';
 
@@ -88,13 +88,21 @@ function enhanceOptions(values: Values): EnhanceOptions {
   if (values.scale !== undefined) options.scale = factor('--scale', values.scale);
   if (values['fps-factor'] !== undefined) options.frameRateFactor = factor('--fps-factor', values['fps-factor']);
   if (values.colorize !== undefined) {
-    const mode = values.colorize.toUpperCase();
-    if (mode !== 'AUTO' && mode !== 'ON' && mode !== 'OFF') {
-      throw new UsageError(`--colorize must be auto, on or off (got '${values.colorize}')`);
-    }
-    options.colorize = mode satisfies ColorizeMode;
+    options.colorize = oneOf('--colorize', values.colorize, ColorizeModeValues);
   }
   return options;
+}
+
+/** A flag naming one of a schema enum's values, given in any case. */
+function oneOf<T extends string>(flag: string, raw: string, values: readonly T[]): T {
+  const value = values.find((v) => v === raw.toUpperCase());
+  if (value === undefined) throw new UsageError(`${flag} must be ${listOfChoices(values.map((v) => v.toLowerCase()))} (got '${raw}')`);
+  return value;
+}
+
+/** `auto, on or off` */
+function listOfChoices(words: readonly string[]): string {
+  return words.length < 2 ? words.join('') : `${words.slice(0, -1).join(', ')} or ${words.at(-1)}`;
 }
 
 function factor(flag: string, raw: string): 1 | 2 | 4 {

@@ -3,7 +3,7 @@ import { stat } from 'node:fs/promises';
 import { basename } from 'node:path';
 import type { Connection } from './cli-args.ts';
 import { GraphQLRequestError, LocalFileError, NetworkError, networkErrorFrom, toServerErrors } from './errors.ts';
-import { MEDIA_QUERY, type EnhanceOptions, type Media } from './media.ts';
+import { MEDIA_QUERY, type EnhanceOptions, type Media, type ResultOf, type UPLOAD_MEDIA, type VariablesOf } from './media.ts';
 import { mediaTypeOf } from './media-types.ts';
 import { buildUploadForm } from './upload-body.ts';
 
@@ -24,14 +24,15 @@ export function requestHeaders(connection: Connection): Record<string, string> {
 /** Uploads one file and returns the new item as the server first reports it. */
 export async function uploadMedia(connection: Connection, path: string, options: EnhanceOptions, signal?: AbortSignal): Promise<Media> {
   const file = await openFile(path);
-  const data = await postGraphQL<{ uploadMedia: Media }>(connection, buildUploadForm(file, basename(path), options), signal);
+  const data = await postGraphQL<ResultOf<typeof UPLOAD_MEDIA>>(connection, buildUploadForm(file, basename(path), options), signal);
   return data.uploadMedia;
 }
 
 /** The item's current state, or null when the server does not know the id. */
 export async function fetchMedia(connection: Connection, id: string, signal?: AbortSignal): Promise<Media | null> {
-  const body = JSON.stringify({ query: MEDIA_QUERY, operationName: 'CliMedia', variables: { id } });
-  const data = await postGraphQL<{ media: Media | null }>(connection, body, signal);
+  const variables: VariablesOf<typeof MEDIA_QUERY> = { id };
+  const body = JSON.stringify({ query: MEDIA_QUERY.query, operationName: MEDIA_QUERY.operationName, variables });
+  const data = await postGraphQL<ResultOf<typeof MEDIA_QUERY>>(connection, body, signal);
   return data.media;
 }
 

@@ -4,7 +4,7 @@ import type { Media, StageState } from './media.ts';
 import { formatDuration, formatEventLine, renderBar, renderMedia, renderStageLine } from './progress-view.ts';
 
 function stage(overrides: Partial<StageState> & Pick<StageState, 'stage' | 'status'>): StageState {
-  return { progress: 0, done: null, total: null, unit: null, startedAt: null, finishedAt: null, durationMs: null, note: null, ...overrides };
+  return { progress: 0, done: null, total: null, unit: null, startedAt: null, finishedAt: null, durationMs: null, etaSeconds: null, note: null, ...overrides };
 }
 
 function media(overrides: Partial<Media> = {}): Media {

@@ -3,7 +3,7 @@ import WebSocket from 'ws';
 import type { Connection } from './cli-args.ts';
 import { GraphQLRequestError, NetworkError, toServerErrors } from './errors.ts';
 import { fetchMedia } from './graphql-http.ts';
-import { isTerminal, MEDIA_PROGRESS, type Media, type MediaProgress, type ProgressUpdate } from './media.ts';
+import { isTerminal, MEDIA_PROGRESS, type Media, type MediaProgress, type ProgressUpdate, type ResultOf, type VariablesOf } from './media.ts';
 
 /** The graphql-ws endpoint: same host and path as the HTTP one, ws(s) scheme. */
 export function webSocketUrl(httpUrl: string): string {
@@ -97,8 +97,8 @@ export function watchUntilTerminal(options: WatchOptions): Promise<Media> {
     cleanups.push(client.on('connected', () => void refresh()));
     cleanups.push(client.on('error', (err) => (lastSocketError = err)));
     cleanups.push(
-      client.subscribe<{ mediaProgress: MediaProgress }>(
-        { query: MEDIA_PROGRESS, operationName: 'CliMediaProgress', variables: { id } },
+      client.subscribe<ResultOf<typeof MEDIA_PROGRESS>>(
+        { query: MEDIA_PROGRESS.query, operationName: MEDIA_PROGRESS.operationName, variables: { id } satisfies VariablesOf<typeof MEDIA_PROGRESS> },
         {
           next: (result) => {
             if (result.errors?.length) {

@@ -12,7 +12,7 @@ export function buildUploadForm(file: Blob, filename: string, options: EnhanceOp
   if (Object.keys(options).length > 0) variables.options = options;
 
   const form = new FormData();
-  form.append('operations', JSON.stringify({ query: UPLOAD_MEDIA, operationName: 'CliUploadMedia', variables }));
+  form.append('operations', JSON.stringify({ query: UPLOAD_MEDIA.query, operationName: UPLOAD_MEDIA.operationName, variables }));
   form.append('map', JSON.stringify({ '0': ['variables.file'] }));
   form.append('0', file, filename);
   return form;

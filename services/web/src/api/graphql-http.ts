@@ -1,6 +1,6 @@
 import { bearer, type TokenStore } from '../auth/token-store.ts';
 import { ApiError, ClientCodes, readGraphqlResponse } from './errors.ts';
-import { MEDIA_QUERY, MEDIAS_QUERY, type Media, type MediaPage } from './operations.ts';
+import { MEDIA_QUERY, MEDIAS_QUERY, type Media, type MediaPage, type TypedOperation } from './operations.ts';
 
 /** Headers every request carries: the bearer token, and proof to CSRF guards that this is no plain form post. */
 export function requestHeaders(token: string | null): Record<string, string> {
@@ -23,22 +23,22 @@ export interface GraphqlHttp {
 }
 
 export function createGraphqlHttp(endpoint: string, tokens: TokenStore): GraphqlHttp {
-  async function post<T>(query: string, operationName: string, variables: Record<string, unknown>): Promise<T> {
+  async function post<Result, Variables>(operation: TypedOperation<Result, Variables>, variables: Variables): Promise<Result> {
     let response: Response;
     try {
       response = await fetch(endpoint, {
         method: 'POST',
         headers: { ...requestHeaders(tokens.get()), 'content-type': 'application/json' },
-        body: JSON.stringify({ query, operationName, variables }),
+        body: JSON.stringify({ query: operation.query, operationName: operation.operationName, variables }),
       });
     } catch (cause) {
       throw new ApiError(ClientCodes.network, 'check your connection and try again', null, { cause });
     }
-    return readGraphqlResponse<T>(response.status, response.headers.get('content-type'), await response.text());
+    return readGraphqlResponse<Result>(response.status, response.headers.get('content-type'), await response.text());
   }
   return {
     endpoint,
-    media: async (id) => (await post<{ media: Media | null }>(MEDIA_QUERY, 'WebMedia', { id })).media,
-    medias: async (first, after) => (await post<{ medias: MediaPage }>(MEDIAS_QUERY, 'WebMedias', { first, after })).medias,
+    media: async (id) => (await post(MEDIA_QUERY, { id })).media,
+    medias: async (first, after) => (await post(MEDIAS_QUERY, { first, after })).medias,
   };
 }

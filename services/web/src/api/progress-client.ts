@@ -2,7 +2,7 @@ import { createClient, type Client } from 'graphql-ws';
 import { bearer, type TokenStore } from '../auth/token-store.ts';
 import { ApiError, ClientCodes } from './errors.ts';
 import type { GraphqlHttp } from './graphql-http.ts';
-import { isTerminal, MEDIA_PROGRESS, type Media, type MediaProgress } from './operations.ts';
+import { isTerminal, MEDIA_PROGRESS, type Media, type MediaProgress, type ResultOf, type VariablesOf } from './operations.ts';
 
 /** The graphql-ws endpoint: the HTTP endpoint's host and path, ws(s) scheme. */
 export function webSocketUrl(httpUrl: string, base?: string): string {
@@ -87,8 +87,8 @@ export function createProgressClient(options: { http: GraphqlHttp; tokens: Token
       const ws = connection();
       cleanups.push(ws.on('connected', () => void refresh()));
       cleanups.push(
-        ws.subscribe<{ mediaProgress: MediaProgress }>(
-          { query: MEDIA_PROGRESS, operationName: 'WebMediaProgress', variables: { id: initial.id } },
+        ws.subscribe<ResultOf<typeof MEDIA_PROGRESS>>(
+          { query: MEDIA_PROGRESS.query, operationName: MEDIA_PROGRESS.operationName, variables: { id: initial.id } satisfies VariablesOf<typeof MEDIA_PROGRESS> },
           {
             next: (result) => {
               const code = result.errors?.[0]?.extensions?.code;

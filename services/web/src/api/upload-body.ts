@@ -7,7 +7,9 @@ import { UPLOAD_MEDIA, type EnhanceOptions } from './operations.ts';
  */
 export function buildUploadForm(file: Blob, filename: string, options: EnhanceOptions): FormData {
   const form = new FormData();
-  form.append('operations', JSON.stringify({ query: UPLOAD_MEDIA, operationName: 'WebUploadMedia', variables: { file: null, options } }));
+  // The file travels as the multipart part the map names; the variable itself is null.
+  const variables = { file: null, options };
+  form.append('operations', JSON.stringify({ query: UPLOAD_MEDIA.query, operationName: UPLOAD_MEDIA.operationName, variables }));
   form.append('map', JSON.stringify({ '0': ['variables.file'] }));
   form.append('0', file, filename);
   return form;

@@ -1,6 +1,6 @@
 import { requestHeaders } from './graphql-http.ts';
 import { ApiError, ClientCodes, readGraphqlResponse } from './errors.ts';
-import type { EnhanceOptions, Media } from './operations.ts';
+import type { EnhanceOptions, Media, ResultOf, UPLOAD_MEDIA } from './operations.ts';
 import { buildUploadForm } from './upload-body.ts';
 
 export interface UploadRequest {
@@ -26,7 +26,7 @@ export function uploadMedia(request: UploadRequest): Promise<Media> {
     xhr.upload.addEventListener('load', () => request.onSent());
     xhr.addEventListener('load', () => {
       try {
-        resolve(readGraphqlResponse<{ uploadMedia: Media }>(xhr.status, xhr.getResponseHeader('content-type'), xhr.responseText).uploadMedia);
+        resolve(readGraphqlResponse<ResultOf<typeof UPLOAD_MEDIA>>(xhr.status, xhr.getResponseHeader('content-type'), xhr.responseText).uploadMedia);
       } catch (error) {
         reject(error);
       }
