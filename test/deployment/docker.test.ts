@@ -34,6 +34,13 @@ describe('deploy/docker/Dockerfile', () => {
     assert.deepEqual(lintDockerfile(df, services), []);
   });
 
+  it('runs on the Node release .node-version names, the one CI tests', () => {
+    const release = readFileSync(join(repoRoot, '.node-version'), 'utf8').trim();
+    const nodeBases = df.stages.map((s) => s.base).filter((from) => from.startsWith('node:'));
+    assert.ok(nodeBases.length > 0, 'no stage is built FROM a node image');
+    for (const from of nodeBases) assert.match(from, new RegExp(`^node:${release.replace(/\./g, '\\.')}-`), `${from} is not Node ${release}`);
+  });
+
   it('the lint rejects what it should (checked on bad examples)', () => {
     const bad = parseDockerfile(
       [
