@@ -340,7 +340,7 @@ describe('web page end to end: real headless Chromium against the real stack (ga
         // Name what is behind: the database (a stalled stage) or the page (a lost update).
         const onPage = new Map(await gallery.locator('li.card').evaluateAll((cards) => cards.map((c) => [(c as HTMLElement).dataset.mediaId ?? '?', (c as HTMLElement).dataset.status ?? '?'] as [string, string])));
         const ids = [...new Set([...waiting, ...onPage.keys()])];
-        throw new Error(`not every card finished: ${(error as Error).message}\n${await stallReport(stack, ids, { token: stack.token }, onPage)}`);
+        throw new Error(`not every card finished: ${(error as Error).message}\n${await stallReport(stack, ids, { token: stack.token }, onPage)}`, { cause: error });
       }
       assert.deepEqual(pageErrors, []);
     } finally {

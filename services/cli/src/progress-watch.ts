@@ -3,7 +3,7 @@ import WebSocket from 'ws';
 import type { Connection } from './cli-args.ts';
 import { GraphQLRequestError, NetworkError, toServerErrors } from './errors.ts';
 import { fetchMedia } from './graphql-http.ts';
-import { isTerminal, MEDIA_PROGRESS, type Media, type MediaProgress, type ProgressUpdate, type ResultOf, type VariablesOf } from './media.ts';
+import { isTerminal, MEDIA_PROGRESS, type Media, type ProgressUpdate, type ResultOf, type VariablesOf } from './media.ts';
 
 /** The graphql-ws endpoint: same host and path as the HTTP one, ws(s) scheme. */
 export function webSocketUrl(httpUrl: string): string {

@@ -1,6 +1,6 @@
 // The colorize service: consumes preprocessed images (and videos), emits the colorized events.
 import { DEFAULT_COLORIZE_MODEL } from '@revive/colorizer';
-import { Stages, Subjects } from '@revive/contracts';
+import { Stages } from '@revive/contracts';
 import { createModelRegistry, createModelRuntime } from '@revive/model-runtime';
 import { createObjectStore } from '@revive/object-store';
 import { objectStoreCheck, serveStage } from '@revive/stage-kit';

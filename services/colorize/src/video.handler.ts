@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import { DEFAULT_COLORIZE_MODEL } from '@revive/colorizer';
-import { Stages, Subjects, type EventOf, type VideoChunkEvent } from '@revive/contracts';
+import { Stages, Subjects, type VideoChunkEvent } from '@revive/contracts';
 import type { Logger } from '@revive/logging';
 import type { HandlerContext, Outcome } from '@revive/messaging';
 import type { ModelRuntime } from '@revive/model-runtime';

@@ -1,5 +1,5 @@
 // The interpolate service: raises the frame rate of super-resolved videos, chunk by chunk.
-import { Stages, Subjects } from '@revive/contracts';
+import { Stages } from '@revive/contracts';
 import { createObjectStore } from '@revive/object-store';
 import { objectStoreCheck, serveStage } from '@revive/stage-kit';
 import { createInterpolateHandlers } from './handler.ts';

@@ -3,7 +3,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { messageId, parseEvent, Subjects, type EnhanceOptions, type EventOf, type StageProgress } from '@revive/contracts';
+import { messageId, parseEvent, Subjects, type EnhanceOptions, type StageProgress } from '@revive/contracts';
 import { frameAverage } from '@revive/frame-interpolator';
 import { createLogger } from '@revive/logging';
 import type { HandlerContext, Outcome } from '@revive/messaging';

@@ -1,4 +1,4 @@
-import { Stages, Subjects, type EventOf, type VideoChunkEvent } from '@revive/contracts';
+import { Stages, Subjects, type VideoChunkEvent } from '@revive/contracts';
 import { createDefaultInterpolator, interpolateFrame, type FrameInterpolator } from '@revive/frame-interpolator';
 import type { Logger } from '@revive/logging';
 import type { HandlerContext, Outcome } from '@revive/messaging';

@@ -1,5 +1,5 @@
 // The preprocess service: checks and normalises uploads, emits the preprocessed events.
-import { Stages, Subjects } from '@revive/contracts';
+import { Stages } from '@revive/contracts';
 import { createObjectStore } from '@revive/object-store';
 import { objectStoreCheck, serveStage } from '@revive/stage-kit';
 import { createPreprocessHandlers } from './handler.ts';

@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import { Stages, Subjects, type EventOf, type ImageStageEvent } from '@revive/contracts';
+import { Stages, Subjects, type ImageStageEvent } from '@revive/contracts';
 import { convertToPng, readImageFileHeader, type ImageFileHeader } from '@revive/image-io';
 import type { Logger } from '@revive/logging';
 import type { HandlerContext, Outcome } from '@revive/messaging';

@@ -1,5 +1,5 @@
 // The publish service: writes the final result of each item and announces it.
-import { Stages, Subjects } from '@revive/contracts';
+import { Stages } from '@revive/contracts';
 import { createObjectStore } from '@revive/object-store';
 import { objectStoreCheck, serveStage } from '@revive/stage-kit';
 import { createPublishHandlers } from './handler.ts';

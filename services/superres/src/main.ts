@@ -1,5 +1,5 @@
 // The superres service: consumes colorized images (and videos), emits the super-resolved events.
-import { Stages, Subjects } from '@revive/contracts';
+import { Stages } from '@revive/contracts';
 import { createModelRegistry, createModelRuntime } from '@revive/model-runtime';
 import { createObjectStore } from '@revive/object-store';
 import { objectStoreCheck, serveStage } from '@revive/stage-kit';

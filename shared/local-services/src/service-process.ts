@@ -42,7 +42,11 @@ export function startServiceProcess(options: ServiceProcessOptions): ServiceProc
     lines.push(line);
     if (lines.length > 500) lines.shift();
     options.onLine?.(line, options.name);
-    for (const w of waiters) if (w.pattern.test(line)) (waiters.delete(w), w.resolve(line));
+    for (const w of waiters) {
+      if (!w.pattern.test(line)) continue;
+      waiters.delete(w);
+      w.resolve(line);
+    }
   };
 
   const launch = () => {

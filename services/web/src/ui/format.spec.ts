@@ -45,7 +45,6 @@ describe('format: what the page says about sizes, times and progress', () => {
     assert.equal(runningLine({ status: 'QUEUED', stages }, null), 'Waiting for its turn…');
     assert.equal(runningLine({ status: 'PROCESSING', stages: stages.slice(0, 1) }, null), 'Waiting for the next step…');
     assert.equal(nb(stageOutcome(stage({ status: 'DONE', durationMs: 1234 }))), 'done in 1.2 s');
-    const options = { scale: 1, colorize: 'AUTO', frameRateFactor: 2 } as const;
     assert.equal(stageOutcome(stage({ stage: 'COLORIZE', status: 'SKIPPED', note: 'already in colour' })), 'skipped: already in colour', 'the reason the stage gave');
     assert.equal(stageOutcome(stage({ stage: 'PUBLISH', status: 'SKIPPED' })), 'skipped');
     assert.equal(nb(stageOutcome(stage({ status: 'RUNNING', done: 1, total: 4 }))), 'in progress, 25 %');
