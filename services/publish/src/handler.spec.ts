@@ -44,7 +44,8 @@ describe('publish handlers', () => {
     const mediaId = randomUUID();
     const key = `media/${mediaId}/superres.${format}`;
     const px = Buffer.from(Array.from({ length: 96 * 64 * 4 }, (_, i) => (i % 4 === 3 ? 200 : (i * 13) % 256)));
-    const bytes = await sharp(px, { raw: { width: 96, height: 64, channels: 4 } })[format]().toBuffer();
+    const raw = sharp(px, { raw: { width: 96, height: 64, channels: 4 } });
+    const bytes = await (format === 'png' ? raw.png() : raw.webp()).toBuffer();
     await store.put(key, bytes, { contentType: `image/${format}` });
     const event = parseEvent(Subjects.imageSuperResolved, { mediaId, options: {}, at: new Date().toISOString(), key, width: 96, height: 64, isMonochrome: true });
     return { event, bytes };
