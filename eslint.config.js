@@ -25,7 +25,17 @@ const publicSubpaths = declaredSubpaths().map(escape).join('|');
 
 export default tseslint.config(
   {
-    ignores: ['**/node_modules/', '**/dist/', '.revive/', 'eval-out/', 'bench-out/', 'test-artifacts/', '.device-pack/', '**/generated/', 'tmp-repro/'],
+    ignores: [
+      '**/node_modules/',
+      '**/dist/',
+      '.revive/',
+      'eval-out/',
+      'bench-out/',
+      'test-artifacts/',
+      '.device-pack/',
+      '**/generated/',
+      'tmp-repro/',
+    ],
   },
   js.configs.recommended,
   ...tseslint.configs.recommended,
@@ -58,7 +68,9 @@ export default tseslint.config(
   {
     // Plain JavaScript here runs on Node (the CLI's launcher, this file).
     files: ['**/*.{js,mjs}'],
-    languageOptions: { globals: { process: 'readonly', console: 'readonly', setTimeout: 'readonly', AbortController: 'readonly', URL: 'readonly' } },
+    languageOptions: {
+      globals: { process: 'readonly', console: 'readonly', setTimeout: 'readonly', AbortController: 'readonly', URL: 'readonly' },
+    },
   },
   {
     // Tests walk parsed documents (HCL, YAML, GraphQL responses) whose shape the assertions

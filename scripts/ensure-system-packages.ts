@@ -8,8 +8,16 @@ const REQUIRED: ReadonlyArray<{ command: string; pkg: string; why: string }> = [
   { command: 'ffprobe', pkg: 'ffmpeg', why: 'probing uploaded videos' },
   { command: 'nats-server', pkg: 'nats-server', why: 'the JetStream event bus the pipeline is choreographed over' },
   { command: 'pg_ctlcluster', pkg: 'postgresql', why: 'PostgreSQL, where media metadata and state live' },
-  { command: 'swift-ring-builder', pkg: 'swift', why: 'builds the rings of the local S3-compatible server (OpenStack Swift) tests run against' },
-  { command: 'swift-proxy-server', pkg: 'swift-proxy', why: 'Swift proxy with the s3api middleware: the S3 endpoint of the object-store tests' },
+  {
+    command: 'swift-ring-builder',
+    pkg: 'swift',
+    why: 'builds the rings of the local S3-compatible server (OpenStack Swift) tests run against',
+  },
+  {
+    command: 'swift-proxy-server',
+    pkg: 'swift-proxy',
+    why: 'Swift proxy with the s3api middleware: the S3 endpoint of the object-store tests',
+  },
   { command: 'swift-account-server', pkg: 'swift-account', why: 'Swift account server behind the test S3 endpoint' },
   { command: 'swift-container-server', pkg: 'swift-container', why: 'Swift container server (S3 buckets) behind the test S3 endpoint' },
   { command: 'swift-object-server', pkg: 'swift-object', why: 'Swift object server (S3 objects) behind the test S3 endpoint' },
@@ -29,7 +37,8 @@ if (missing.length > 0) {
   }
   const sudo = root ? [] : ['sudo', '-n'];
   const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
-  const run = (args: string[]) => spawnSync(sudo[0] ?? args[0]!, [...sudo.slice(1), ...(sudo.length ? args : args.slice(1))], { stdio: 'inherit', env });
+  const run = (args: string[]) =>
+    spawnSync(sudo[0] ?? args[0]!, [...sudo.slice(1), ...(sudo.length ? args : args.slice(1))], { stdio: 'inherit', env });
   let result = run(['apt-get', 'install', '-y', '--no-install-recommends', ...pkgs]);
   if (result.status !== 0) {
     // A fresh machine may not have package lists yet.
@@ -37,7 +46,9 @@ if (missing.length > 0) {
     result = run(['apt-get', 'install', '-y', '--no-install-recommends', ...pkgs]);
   }
   if (result.status !== 0) {
-    console.error(`system: could not install ${pkgs.join(' ')}${root ? '' : ' (needs root or passwordless sudo)'}; run: sudo apt-get install -y ${pkgs.join(' ')}`);
+    console.error(
+      `system: could not install ${pkgs.join(' ')}${root ? '' : ' (needs root or passwordless sudo)'}; run: sudo apt-get install -y ${pkgs.join(' ')}`,
+    );
     process.exit(1);
   }
 }

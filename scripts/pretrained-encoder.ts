@@ -47,7 +47,10 @@ export async function preparePretrainedEncoder(dir: string): Promise<string> {
   const model = load('./model.min.js') as KerasModelModule;
   const shard = load('./group1-shard1of1.min.js') as unknown;
   if (typeof shard !== 'string' || model.weightsManifest.length !== 1) throw new Error(`${PACKAGE}: unexpected model layout`);
-  await writeFile(topologyPath, JSON.stringify({ source: PACKAGE, integrity, modelTopology: model.modelTopology, weights: model.weightsManifest[0]!.weights }));
+  await writeFile(
+    topologyPath,
+    JSON.stringify({ source: PACKAGE, integrity, modelTopology: model.modelTopology, weights: model.weightsManifest[0]!.weights }),
+  );
   await writeFile(weightsPath, Buffer.from(shard, 'base64'));
   return dir;
 }

@@ -32,7 +32,9 @@ const serviceEnv = (name: ServiceName): NodeJS.ProcessEnv => ({
   ...(healthBase ? { REVIVE_HEALTH_PORT: String(healthBase + order.indexOf(name)) } : {}),
 });
 
-console.error(`revive: starting nats-server :${natsPort}, PostgreSQL :${pgPort}, gateway :${config.gateway.port} and the stage services (state in ${config.stateDir})`);
+console.error(
+  `revive: starting nats-server :${natsPort}, PostgreSQL :${pgPort}, gateway :${config.gateway.port} and the stage services (state in ${config.stateDir})`,
+);
 const stack = await startLocalStack({
   stateDir: config.stateDir,
   persistent: true,
@@ -73,7 +75,9 @@ console.error(
     config.gateway.auth === 'off' ? '  REVIVE_AUTH=off: no token needed; every request acts as the local user' : ownerLine,
     `  enhance a photo:  npx revive enhance photo.jpg --out results/`,
     `  NATS (JetStream): ${stack.natsUrl}   e.g. nats --server ${stack.natsUrl} stream info REVIVE_MEDIA`,
-    ...(config.telemetry.tracesUrl ? [`  traces and metrics: OTLP to ${new URL(config.telemetry.tracesUrl).origin} (Grafana: see observability/README.md)`] : []),
+    ...(config.telemetry.tracesUrl
+      ? [`  traces and metrics: OTLP to ${new URL(config.telemetry.tracesUrl).origin} (Grafana: see observability/README.md)`]
+      : []),
     ...(metricsBase ? [`  Prometheus: ${order.map((n) => `${n} :${metricsBase + order.indexOf(n)}`).join(', ')} (/metrics)`] : []),
     '  Ctrl-C stops everything (in-flight work finishes first).',
     '',

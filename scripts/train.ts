@@ -55,7 +55,16 @@ const srRun = (variant: 'clean' | 'photo', scale: 2 | 4, minutes: number, initFr
   script: 'train_sr.py',
   name: `sr-${variant}-x${scale}`,
   args: (outRoot) => [
-    '--data', data('photos'), '--set5', data('sr/Set5'), '--model', `revive-sr-${variant}-x${scale}`, '--scale', String(scale), '--variant', variant,
+    '--data',
+    data('photos'),
+    '--set5',
+    data('sr/Set5'),
+    '--model',
+    `revive-sr-${variant}-x${scale}`,
+    '--scale',
+    String(scale),
+    '--variant',
+    variant,
     ...(initFrom ? ['--init', join(outRoot, initFrom, 'checkpoint.pt')] : []),
   ],
   minutes,
@@ -77,7 +86,8 @@ const srRun = (variant: 'clean' | 'photo', scale: 2 | 4, minutes: number, initFr
 
 function colorizerManifest(r: TrainingRecord): ManifestBody {
   // Records without an encoder came from the retired from-scratch U-Net (revive-colorize-v1).
-  if (!r.encoder) throw new Error(`${r.model}: the training record names no pretrained encoder; only encoder-based colorizers are installed`);
+  if (!r.encoder)
+    throw new Error(`${r.model}: the training record names no pretrained encoder; only encoder-based colorizers are installed`);
   const tuned = r.encoder.frozen ? '' : `, late blocks fine-tuned: ${r.encoder.tuned_layers}`;
   return {
     schemaVersion: 1,
@@ -136,7 +146,12 @@ const TASKS: Record<string, readonly TrainingRun[]> = {
   ],
   // The clean x4 model learns first (the longest run); the others start from it, so their short
   // runs only adapt it to another input or scale. --minutes N scales every budget by N/45.
-  sr: [srRun('clean', 4, 45), srRun('photo', 4, 12, 'sr-clean-x4'), srRun('clean', 2, 10, 'sr-clean-x4'), srRun('photo', 2, 8, 'sr-clean-x2')],
+  sr: [
+    srRun('clean', 4, 45),
+    srRun('photo', 4, 12, 'sr-clean-x4'),
+    srRun('clean', 2, 10, 'sr-clean-x4'),
+    srRun('photo', 2, 8, 'sr-clean-x2'),
+  ],
 };
 
 const { positionals, values } = parseArgs({
@@ -154,23 +169,35 @@ const { positionals, values } = parseArgs({
 const taskName = positionals[0] ?? '';
 const runs = TASKS[taskName];
 if (!runs) {
-  console.error('usage: npm run train -- colorize|interpolate|sr [--minutes N] [--out DIR] [--seed N] [--install-only | --export-only | --plan [--data-root DIR]]');
+  console.error(
+    'usage: npm run train -- colorize|interpolate|sr [--minutes N] [--out DIR] [--seed N] [--install-only | --export-only | --plan [--data-root DIR]]',
+  );
   process.exit(2);
 }
 if (values['data-root']) dataRoot = values.plan ? values['data-root'] : resolve(values['data-root']);
 
 function ensurePythonDeps(): void {
   if (spawnSync(PYTHON, ['-c', 'import torch, onnx, PIL, numpy'], { stdio: 'ignore' }).status === 0) return;
-  if (process.getuid?.() !== 0) throw new Error('training needs Debian packages: sudo apt-get install -y python3-torch python3-onnx python3-pil python3-numpy');
+  if (process.getuid?.() !== 0)
+    throw new Error('training needs Debian packages: sudo apt-get install -y python3-torch python3-onnx python3-pil python3-numpy');
   console.log('installing python3-torch python3-onnx from apt (training only; running Revive does not need them)');
-  const apt = spawnSync('apt-get', ['install', '-y', 'python3-torch', 'python3-onnx', 'python3-pil', 'python3-numpy'], { stdio: 'inherit', env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' } });
+  const apt = spawnSync('apt-get', ['install', '-y', 'python3-torch', 'python3-onnx', 'python3-pil', 'python3-numpy'], {
+    stdio: 'inherit',
+    env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' },
+  });
   if (apt.status !== 0) throw new Error('apt-get install failed');
 }
 
 const budgetScale = values.minutes ? Number(values.minutes) / runs[0]!.minutes : 1;
 if (!Number.isFinite(budgetScale) || budgetScale <= 0) throw new Error(`--minutes must be a positive number, got ${values.minutes}`);
 const scriptArgs = (run: TrainingRun, outRoot: string) => [
-  ...run.args(outRoot), '--out', join(outRoot, run.name), '--minutes', String(Math.round(run.minutes * budgetScale * 100) / 100), '--seed', values.seed,
+  ...run.args(outRoot),
+  '--out',
+  join(outRoot, run.name),
+  '--minutes',
+  String(Math.round(run.minutes * budgetScale * 100) / 100),
+  '--seed',
+  values.seed,
 ];
 
 if (values.plan) {
@@ -178,7 +205,8 @@ if (values.plan) {
   const outRoot = values.out ?? '.revive/training/' + taskName;
   const quote = (a: string) => (/^[\w./=-]+$/.test(a) ? a : `"${a}"`);
   for (const run of runs) {
-    if (run.prepare) throw new Error(`${taskName}: ${run.name} prepares files before training (the encoder); --plan does not carry them yet`);
+    if (run.prepare)
+      throw new Error(`${taskName}: ${run.name} prepares files before training (the encoder); --plan does not carry them yet`);
     console.log(['python3', join(run.dir, 'training', run.script), ...scriptArgs(run, outRoot)].map(quote).join(' '));
   }
   process.exit(0);

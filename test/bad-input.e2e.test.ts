@@ -40,13 +40,20 @@ function pngBomb(width: number, height: number): Uint8Array {
   ihdr.writeUInt32BE(height, 4);
   ihdr.set([1, 0, 0, 0, 0], 8); // bit depth 1, greyscale, deflate, no filter, no interlace
   const raw = Buffer.alloc(height * (1 + Math.ceil(width / 8)));
-  return new Uint8Array(Buffer.concat([Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]), pngChunk('IHDR', ihdr), pngChunk('IDAT', deflateSync(raw, { level: 9 })), pngChunk('IEND', new Uint8Array(0))]));
+  return new Uint8Array(
+    Buffer.concat([
+      Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]),
+      pngChunk('IHDR', ihdr),
+      pngChunk('IDAT', deflateSync(raw, { level: 9 })),
+      pngChunk('IEND', new Uint8Array(0)),
+    ]),
+  );
 }
 
 /** A real JPEG whose frame header (SOF) claims width×height. */
 function withJpegDimensions(jpeg: Uint8Array, width: number, height: number): Uint8Array {
   const out = Buffer.from(jpeg);
-  for (let i = 2; i + 9 < out.length; ) {
+  for (let i = 2; i + 9 < out.length;) {
     if (out[i] !== 0xff) throw new Error('not a marker');
     const marker = out[i + 1]!;
     if (marker >= 0xc0 && marker <= 0xc3) {
@@ -70,7 +77,12 @@ describe('bad input end to end: what only the stages can judge ends FAILED with 
     stack = await startLocalStack({
       stateDir,
       persistent: false,
-      env: { REVIVE_MODELS_DIRS: join(defaultStateDir, 'models'), REVIVE_LOG_LEVEL: 'info', REVIVE_INFERENCE_THREADS: '1', REVIVE_ACK_WAIT_SECONDS: '5' },
+      env: {
+        REVIVE_MODELS_DIRS: join(defaultStateDir, 'models'),
+        REVIVE_LOG_LEVEL: 'info',
+        REVIVE_INFERENCE_THREADS: '1',
+        REVIVE_ACK_WAIT_SECONDS: '5',
+      },
       onLine: (line) => logs.push(line),
     });
     jpeg = new Uint8Array(await readFile(join(fixtures, 'garden-410x256.jpg')));
@@ -88,19 +100,29 @@ describe('bad input end to end: what only the stages can judge ends FAILED with 
     assert.equal(upload.errors, undefined, `${name}: ${JSON.stringify(upload.errors)}`);
     const id = upload.data!.uploadMedia.id;
     const messages = await subscribeWs(stack.graphqlUrl, id, undefined, { token: stack.token }).done;
-    assert.equal(messages.at(-1)!.event === 'FAILED' || messages.at(-1)!.media.status === 'FAILED', true, `${name}: ${JSON.stringify(messages.at(-1))}`);
-    const { data } = await query<{ media: { status: string; error: { code: string; stage: string; message: string } | null; stages: Array<{ stage: string; status: string }>; originalUrl: string } }>(
-      stack.graphqlUrl,
-      `query ($id: ID!) { media(id: $id) { ${MEDIA_FIELDS} } }`,
-      { id },
-      { token: stack.token },
+    assert.equal(
+      messages.at(-1)!.event === 'FAILED' || messages.at(-1)!.media.status === 'FAILED',
+      true,
+      `${name}: ${JSON.stringify(messages.at(-1))}`,
     );
+    const { data } = await query<{
+      media: {
+        status: string;
+        error: { code: string; stage: string; message: string } | null;
+        stages: Array<{ stage: string; status: string }>;
+        originalUrl: string;
+      };
+    }>(stack.graphqlUrl, `query ($id: ID!) { media(id: $id) { ${MEDIA_FIELDS} } }`, { id }, { token: stack.token });
     const media = data!.media;
     assert.equal(media.status, 'FAILED');
     assert.equal(media.error?.stage, 'PREPROCESS', JSON.stringify(media.error));
     // The original is kept (it is the family's file); no stage wrote anything beside it.
     const objects = await readdir(join(stateDir, 'objects', 'media', id));
-    assert.deepEqual(objects.filter((f) => !f.startsWith('original.')), [], `${name}: only the original is stored: ${objects.join(', ')}`);
+    assert.deepEqual(
+      objects.filter((f) => !f.startsWith('original.')),
+      [],
+      `${name}: only the original is stored: ${objects.join(', ')}`,
+    );
     assert.equal((await fetch(media.originalUrl)).status, 200, `${name}: the original stays retrievable`);
     return media;
   }
@@ -130,7 +152,12 @@ describe('bad input end to end: what only the stages can judge ends FAILED with 
     for (const id of [randomUUID(), 'not-an-id', foreignId]) {
       await assert.rejects(subscribeWs(stack.graphqlUrl, id, undefined, { token: stack.token }).done, /NOT_FOUND/, id);
     }
-    const read = await query<{ media: unknown }>(stack.graphqlUrl, 'query ($id: ID!) { media(id: $id) { id } }', { id: foreignId }, { token: stack.token });
+    const read = await query<{ media: unknown }>(
+      stack.graphqlUrl,
+      'query ($id: ID!) { media(id: $id) { id } }',
+      { id: foreignId },
+      { token: stack.token },
+    );
     assert.deepEqual(read, { data: { media: null } });
   });
 });

@@ -24,10 +24,16 @@ function runCli(args: readonly string[], options: { cwd?: string } = {}): Promis
   // The CLI must be told its gateway and token by its arguments alone, not by whatever this shell exports.
   const { REVIVE_URL: _url, REVIVE_TOKEN: _token, REVIVE_STATE_DIR: _state, ...env } = process.env;
   return new Promise((done, fail) => {
-    const child = execFile(process.execPath, [revive, ...args], { cwd: options.cwd ?? repoRoot, env, timeout: 180_000 }, (error, stdout, stderr) => {
-      if (error && typeof error.code !== 'number') return fail(new Error(`revive ${args.join(' ')} did not exit normally: ${error.message}\n${stderr}`));
-      done({ code: child.exitCode, stdout, stderr });
-    });
+    const child = execFile(
+      process.execPath,
+      [revive, ...args],
+      { cwd: options.cwd ?? repoRoot, env, timeout: 180_000 },
+      (error, stdout, stderr) => {
+        if (error && typeof error.code !== 'number')
+          return fail(new Error(`revive ${args.join(' ')} did not exit normally: ${error.message}\n${stderr}`));
+        done({ code: child.exitCode, stdout, stderr });
+      },
+    );
   });
 }
 
@@ -56,7 +62,12 @@ describe('revive CLI end to end: the real command against the real stack (nats-s
       stateDir,
       persistent: false,
       // The models npm ci built live in the repository's own state folder, not in this temporary one.
-      env: { REVIVE_MODELS_DIRS: join(defaultStateDir, 'models'), REVIVE_LOG_LEVEL: 'info', REVIVE_INFERENCE_THREADS: '1', REVIVE_ACK_WAIT_SECONDS: '5' },
+      env: {
+        REVIVE_MODELS_DIRS: join(defaultStateDir, 'models'),
+        REVIVE_LOG_LEVEL: 'info',
+        REVIVE_INFERENCE_THREADS: '1',
+        REVIVE_ACK_WAIT_SECONDS: '5',
+      },
       onLine: (line) => logs.push(line),
     });
   });
@@ -77,9 +88,16 @@ describe('revive CLI end to end: the real command against the real stack (nats-s
     assert.equal(report.error, null);
     assert.match(report.id ?? '', /^[0-9a-f-]{36}$/);
     enhancedId = report.id!;
-    assert.deepEqual(report.stages.map((s) => `${s.stage}:${s.status}`), ['PREPROCESS:DONE', 'COLORIZE:DONE', 'SUPERRES:DONE', 'PUBLISH:DONE']);
+    assert.deepEqual(
+      report.stages.map((s) => `${s.stage}:${s.status}`),
+      ['PREPROCESS:DONE', 'COLORIZE:DONE', 'SUPERRES:DONE', 'PUBLISH:DONE'],
+    );
     assert.equal(resolve(report.resultPath!), join(outDir, 'brooklyn-bridge-1880s-grey-160.revive.png'));
-    assert.deepEqual(await readdir(outDir), ['brooklyn-bridge-1880s-grey-160.revive.png'], 'only the result, no partial download left behind');
+    assert.deepEqual(
+      await readdir(outDir),
+      ['brooklyn-bridge-1880s-grey-160.revive.png'],
+      'only the result, no partial download left behind',
+    );
 
     const result = new Uint8Array(await readFile(report.resultPath!));
     const [input, output] = [await sharp(greyPhoto).metadata(), await sharp(result).metadata()];

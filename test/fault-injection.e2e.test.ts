@@ -9,7 +9,14 @@ import sharp from 'sharp';
 import WebSocket from 'ws';
 import { defaultStateDir } from '@revive/config';
 import { Streams, Subjects } from '@revive/contracts';
-import { startLocalStack, startNatsServer, startS3Server, type LocalStack, type RunningNatsServer, type RunningS3Server } from '@revive/local-services';
+import {
+  startLocalStack,
+  startNatsServer,
+  startS3Server,
+  type LocalStack,
+  type RunningNatsServer,
+  type RunningS3Server,
+} from '@revive/local-services';
 import { query, uploadFile, watchProgress, MEDIA_FIELDS, type ProgressMessage } from './support/graphql-client.ts';
 import { eventCounts, waitForTerminal, type SettledMedia } from './support/pipeline-audit.ts';
 
@@ -84,7 +91,8 @@ describe('fault injection: kill -9 a stage, kill and restart nats-server, an obj
   }
 
   function assertSettled(media: SettledMedia): void {
-    if (media.status === 'FAILED') assert.ok(media.error?.code && media.error.message, `${media.id} failed with a reason: ${JSON.stringify(media.error)}`);
+    if (media.status === 'FAILED')
+      assert.ok(media.error?.code && media.error.message, `${media.id} failed with a reason: ${JSON.stringify(media.error)}`);
     else assert.equal(media.status, 'COMPLETED');
   }
 
@@ -110,7 +118,12 @@ describe('fault injection: kill -9 a stage, kill and restart nats-server, an obj
   });
 
   async function waitForOriginal(id: string): Promise<Uint8Array> {
-    const { data, errors } = await query<{ media: { originalUrl: string; status: string } }>(stack.graphqlUrl, `query ($id: ID!) { media(id: $id) { ${MEDIA_FIELDS} } }`, { id }, call());
+    const { data, errors } = await query<{ media: { originalUrl: string; status: string } }>(
+      stack.graphqlUrl,
+      `query ($id: ID!) { media(id: $id) { ${MEDIA_FIELDS} } }`,
+      { id },
+      call(),
+    );
     assert.equal(errors, undefined, JSON.stringify(errors));
     const response = await fetch(data!.media.originalUrl);
     assert.equal(response.status, 200);
@@ -148,7 +161,10 @@ describe('fault injection: kill -9 a stage, kill and restart nats-server, an obj
       await assertOnce([id!]);
       // Its output was published after the kill: colorize had started and not finished when it died.
       const colorized = await firstEventAt(Subjects.imageColorized, id!);
-      assert.ok(colorized > killedAt, `colorized at ${new Date(colorized).toISOString()}, killed before ${new Date(killedAt).toISOString()}`);
+      assert.ok(
+        colorized > killedAt,
+        `colorized at ${new Date(colorized).toISOString()}, killed before ${new Date(killedAt).toISOString()}`,
+      );
     } finally {
       client.dispose();
     }

@@ -34,7 +34,12 @@ describe('observability configuration: Collector, Tempo, Prometheus and Grafana 
   let prometheus: Doc;
   let compose: Doc;
   let datasources: Array<{ uid: string; type: string; url: string }>;
-  let dashboard: { uid: string; panels: Panel[]; templating: { list: Array<{ name: string; datasource?: { type: string; uid: string } }> }; links: Array<{ url: string }> };
+  let dashboard: {
+    uid: string;
+    panels: Panel[];
+    templating: { list: Array<{ name: string; datasource?: { type: string; uid: string } }> };
+    links: Array<{ url: string }>;
+  };
   before(async () => {
     collector = await yamlFile('otel-collector.yaml');
     tempo = await yamlFile('tempo.yaml');
@@ -49,24 +54,37 @@ describe('observability configuration: Collector, Tempo, Prometheus and Grafana 
     assert.deepEqual(Object.keys(pipelines).sort(), ['metrics', 'traces']);
     for (const [name, p] of Object.entries(pipelines)) {
       for (const kind of ['receivers', 'processors', 'exporters'] as const) {
-        for (const component of p[kind]) assert.ok(collector[kind]?.[component] !== undefined, `${name} pipeline: ${kind} ${component} is not defined`);
+        for (const component of p[kind])
+          assert.ok(collector[kind]?.[component] !== undefined, `${name} pipeline: ${kind} ${component} is not defined`);
       }
     }
     for (const ext of collector.service.extensions ?? []) assert.ok(collector.extensions?.[ext] !== undefined, `extension ${ext}`);
     // The services' OTLP/HTTP exporters send to 4318 (OTEL_EXPORTER_OTLP_ENDPOINT in the README).
     assert.equal(portOf(collector.receivers.otlp.protocols.http.endpoint), 4318);
-    assert.ok(compose.services['otel-collector'].ports.some((p: string) => p.endsWith(':4318')), 'the Collector publishes 4318 to the host');
+    assert.ok(
+      compose.services['otel-collector'].ports.some((p: string) => p.endsWith(':4318')),
+      'the Collector publishes 4318 to the host',
+    );
 
     const [tracesOut] = pipelines.traces!.exporters;
     const tempoEndpoint = collector.exporters[tracesOut!].endpoint as string;
     assert.equal(tempoEndpoint.split(':')[0], 'tempo', 'traces go to the tempo service');
     assert.ok(compose.services.tempo, 'tempo runs beside the Collector');
-    assert.equal(portOf(tempoEndpoint), portOf(tempo.distributor.receivers.otlp.protocols.grpc.endpoint), "Tempo's OTLP receiver listens where the Collector sends");
+    assert.equal(
+      portOf(tempoEndpoint),
+      portOf(tempo.distributor.receivers.otlp.protocols.grpc.endpoint),
+      "Tempo's OTLP receiver listens where the Collector sends",
+    );
 
     const metricsOut = pipelines.metrics!.exporters.find((e) => e.split('/')[0] === 'prometheus');
     assert.ok(metricsOut, 'metrics go to a prometheus exporter');
-    const scraped = (prometheus.scrape_configs as Array<{ static_configs: Array<{ targets: string[] }> }>).flatMap((c) => c.static_configs.flatMap((s) => s.targets));
-    assert.ok(scraped.includes(`otel-collector:${portOf(collector.exporters[metricsOut].endpoint)}`), `Prometheus scrapes the Collector's exporter (${scraped.join(', ')})`);
+    const scraped = (prometheus.scrape_configs as Array<{ static_configs: Array<{ targets: string[] }> }>).flatMap((c) =>
+      c.static_configs.flatMap((s) => s.targets),
+    );
+    assert.ok(
+      scraped.includes(`otel-collector:${portOf(collector.exporters[metricsOut].endpoint)}`),
+      `Prometheus scrapes the Collector's exporter (${scraped.join(', ')})`,
+    );
   });
 
   it('gives Tempo a listening port, storage and retention, and points the Tempo data source at that port', () => {
@@ -88,7 +106,10 @@ describe('observability configuration: Collector, Tempo, Prometheus and Grafana 
     }
     const provider = (await yamlFile('grafana/provisioning/dashboards/dashboards.yaml')).providers[0];
     const grafanaVolumes = compose.services.grafana.volumes as string[];
-    assert.ok(grafanaVolumes.some((v) => v.startsWith('./grafana/dashboards:') && v.split(':')[1] === provider.options.path), 'the dashboards folder is mounted where the provider reads');
+    assert.ok(
+      grafanaVolumes.some((v) => v.startsWith('./grafana/dashboards:') && v.split(':')[1] === provider.options.path),
+      'the dashboards folder is mounted where the provider reads',
+    );
   });
 
   describe('the dashboard', () => {
@@ -102,40 +123,59 @@ describe('observability configuration: Collector, Tempo, Prometheus and Grafana 
     it('refers only to provisioned data sources (fixed UIDs, matching types)', () => {
       const uids = new Map(datasources.map((d) => [d.uid, d.type]));
       assert.equal(uids.size, datasources.length, 'UIDs are unique');
-      const refs = [...panels().map((p) => p.datasource), ...targets().map((t) => t.target.datasource), ...dashboard.templating.list.map((v) => v.datasource)].filter((d) => d !== undefined);
+      const refs = [
+        ...panels().map((p) => p.datasource),
+        ...targets().map((t) => t.target.datasource),
+        ...dashboard.templating.list.map((v) => v.datasource),
+      ].filter((d) => d !== undefined);
       assert.ok(refs.length > 10);
       for (const ref of refs) assert.equal(uids.get(ref!.uid), ref!.type, `data source ${JSON.stringify(ref)}`);
       assert.equal(new Set(panels().map((p) => p.id)).size, panels().length, 'panel ids are unique');
     });
 
     it('queries only metrics the services export (the list comes from the code, not from a copy)', () => {
-      assert.ok(exported.has('revive_stage_items_processed_total') && exported.has('revive_stage_processing_duration_seconds_bucket'), [...exported].join(', '));
-      const exprs = [...targets().map((t) => t.target.expr), ...dashboard.templating.list.map((v) => (v as { definition?: string }).definition)].filter((e): e is string => typeof e === 'string');
+      assert.ok(
+        exported.has('revive_stage_items_processed_total') && exported.has('revive_stage_processing_duration_seconds_bucket'),
+        [...exported].join(', '),
+      );
+      const exprs = [
+        ...targets().map((t) => t.target.expr),
+        ...dashboard.templating.list.map((v) => (v as { definition?: string }).definition),
+      ].filter((e): e is string => typeof e === 'string');
       assert.ok(exprs.length >= 10);
       for (const expr of exprs) {
         const metrics = expr.match(/\brevive_[a-z0-9_]+\b/g) ?? [];
         assert.ok(metrics.length > 0, `"${expr}" queries a Revive metric`);
         for (const m of metrics) assert.ok(exported.has(m), `"${m}" in "${expr}" is not exported; exported: ${[...exported].join(', ')}`);
-        if (expr.includes('histogram_quantile')) assert.match(expr, /_bucket\b.*\ble\b|\ble\b.*_bucket\b/, `${expr} aggregates by le over buckets`);
+        if (expr.includes('histogram_quantile'))
+          assert.match(expr, /_bucket\b.*\ble\b|\ble\b.*_bucket\b/, `${expr} aggregates by le over buckets`);
       }
     });
 
     it('covers throughput, p50/p95 latency per stage, backlog, failures, and links media items to Tempo', () => {
-      const all = targets().map((t) => t.target.expr ?? '').join('\n');
+      const all = targets()
+        .map((t) => t.target.expr ?? '')
+        .join('\n');
       assert.match(all, /rate\(revive_stage_items_processed_total/);
       assert.match(all, /histogram_quantile\(0\.5, sum by \(le, stage\)/);
       assert.match(all, /histogram_quantile\(0\.95, sum by \(le, stage\)/);
       assert.match(all, /revive_stage_pending_messages/);
       assert.match(all, /revive_stage_items_failed_total/);
-      const traceql = targets().filter((t) => t.target.datasource?.type === 'tempo').map((t) => t.target.query ?? '');
+      const traceql = targets()
+        .filter((t) => t.target.datasource?.type === 'tempo')
+        .map((t) => t.target.query ?? '');
       assert.ok(traceql.includes('$trace_id'), 'a panel opens the trace whose id is given');
       const attributes = traceql.flatMap((q) => [...q.matchAll(/\bspan\.([a-z_.]+)/g)].map((m) => m[1]!));
       assert.ok(attributes.length > 0);
-      for (const a of attributes) assert.ok((Object.values(SpanAttributes) as string[]).includes(a), `TraceQL attribute ${a} is one the code sets`);
+      for (const a of attributes)
+        assert.ok((Object.values(SpanAttributes) as string[]).includes(a), `TraceQL attribute ${a} is one the code sets`);
       const variables = new Set(dashboard.templating.list.map((v) => v.name));
       const used = [...JSON.stringify(dashboard).matchAll(/\$\{?([a-z_]+)\}?/g)].map((m) => m[1]!).filter((v) => !v.startsWith('__'));
       for (const v of used) assert.ok(variables.has(v), `variable $${v} is defined`);
-      assert.ok(dashboard.links.some((l) => l.url.includes('revive-tempo') && l.url.includes('${trace_id}')), 'a dashboard link opens the trace in Explore');
+      assert.ok(
+        dashboard.links.some((l) => l.url.includes('revive-tempo') && l.url.includes('${trace_id}')),
+        'a dashboard link opens the trace in Explore',
+      );
     });
   });
 });

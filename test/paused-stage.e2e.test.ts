@@ -30,7 +30,13 @@ describe('a stage frozen past its ack wait and the server ping interval, under l
       stateDir,
       persistent: false,
       natsPingIntervalSeconds: SERVER_PING_SECONDS,
-      env: { REVIVE_MODELS_DIRS: join(defaultStateDir, 'models'), REVIVE_INFERENCE_THREADS: '1', REVIVE_ACK_WAIT_SECONDS: String(ACK_WAIT_SECONDS), REVIVE_MAX_DELIVER: '10', REVIVE_LOG_LEVEL: 'debug' },
+      env: {
+        REVIVE_MODELS_DIRS: join(defaultStateDir, 'models'),
+        REVIVE_INFERENCE_THREADS: '1',
+        REVIVE_ACK_WAIT_SECONDS: String(ACK_WAIT_SECONDS),
+        REVIVE_MAX_DELIVER: '10',
+        REVIVE_LOG_LEVEL: 'debug',
+      },
       onLine: (line, service) => logs.push(`${service} ${line}`),
     });
   });
@@ -60,6 +66,9 @@ describe('a stage frozen past its ack wait and the server ping interval, under l
     }
     await waitForAll(stack, ids, call, { timeoutMs: 120_000 });
     // The freeze outlasted the server's patience: it dropped the connection, and the stage came back.
-    assert.ok(logs.some((l) => l.startsWith('preprocess') && /NATS reconnect/.test(l)), 'preprocess reconnected after the freeze');
+    assert.ok(
+      logs.some((l) => l.startsWith('preprocess') && /NATS reconnect/.test(l)),
+      'preprocess reconnected after the freeze',
+    );
   });
 });

@@ -16,7 +16,8 @@ const greyPhoto = join(fixtures, 'brooklyn-bridge-1880s-grey-160.jpg');
 const colourPhoto = join(fixtures, 'garden-410x256.jpg');
 const artifacts = resolve(import.meta.dirname, '../test-artifacts');
 
-const stagesDone = (messages: ProgressMessage[]) => messages.filter((m) => m.event === 'STAGE_DONE' || m.event === 'STAGE_SKIPPED').map((m) => `${m.stage}:${m.event}`);
+const stagesDone = (messages: ProgressMessage[]) =>
+  messages.filter((m) => m.event === 'STAGE_DONE' || m.event === 'STAGE_SKIPPED').map((m) => `${m.stage}:${m.event}`);
 
 describe('photo restoration end to end: GraphQL upload → JetStream stages → result (real nats-server, PostgreSQL, ONNX, one process per service)', () => {
   let stack: LocalStack;
@@ -30,7 +31,13 @@ describe('photo restoration end to end: GraphQL upload → JetStream stages → 
       // The models npm ci built live in the repository's own state folder, not in this temporary one.
       // 64 px super-resolution tiles: the default model is fast, and the kill test needs superres
       // still holding the message (many tiles) when its first progress event reaches the test.
-      env: { REVIVE_MODELS_DIRS: join(defaultStateDir, 'models'), REVIVE_LOG_LEVEL: 'info', REVIVE_INFERENCE_THREADS: '1', REVIVE_ACK_WAIT_SECONDS: '5', REVIVE_TILE_SIZE: '64' },
+      env: {
+        REVIVE_MODELS_DIRS: join(defaultStateDir, 'models'),
+        REVIVE_LOG_LEVEL: 'info',
+        REVIVE_INFERENCE_THREADS: '1',
+        REVIVE_ACK_WAIT_SECONDS: '5',
+        REVIVE_TILE_SIZE: '64',
+      },
       onLine: (line) => logs.push(line),
     });
   });
@@ -43,7 +50,15 @@ describe('photo restoration end to end: GraphQL upload → JetStream stages → 
   });
 
   async function resultOf(id: string) {
-    const { data, errors } = await query<{ media: { status: string; width: number; height: number; resultUrl: string; stages: Array<{ stage: string; status: string; durationMs: number | null }> } }>(stack.graphqlUrl, `query ($id: ID!) { media(id: $id) { ${MEDIA_FIELDS} } }`, { id }, { token: stack.token });
+    const { data, errors } = await query<{
+      media: {
+        status: string;
+        width: number;
+        height: number;
+        resultUrl: string;
+        stages: Array<{ stage: string; status: string; durationMs: number | null }>;
+      };
+    }>(stack.graphqlUrl, `query ($id: ID!) { media(id: $id) { ${MEDIA_FIELDS} } }`, { id }, { token: stack.token });
     assert.equal(errors, undefined);
     return data!.media;
   }
@@ -66,11 +81,17 @@ describe('photo restoration end to end: GraphQL upload → JetStream stages → 
     const messages = await sub.done;
     assert.deepEqual(stagesDone(messages), ['PREPROCESS:STAGE_DONE', 'COLORIZE:STAGE_DONE', 'SUPERRES:STAGE_DONE', 'PUBLISH:STAGE_DONE']);
     assert.equal(messages.at(-1)!.event, 'COMPLETED');
-    assert.ok(messages.some((m) => m.event === 'STAGE_PROGRESS' && m.stage === 'SUPERRES'), 'per-tile progress of super-resolution reached the subscriber');
+    assert.ok(
+      messages.some((m) => m.event === 'STAGE_PROGRESS' && m.stage === 'SUPERRES'),
+      'per-tile progress of super-resolution reached the subscriber',
+    );
 
     const media = await resultOf(id!);
     assert.equal(media.status, 'COMPLETED');
-    assert.ok(media.stages.every((s) => s.status === 'DONE' && s.durationMs !== null), JSON.stringify(media.stages));
+    assert.ok(
+      media.stages.every((s) => s.status === 'DONE' && s.durationMs !== null),
+      JSON.stringify(media.stages),
+    );
     const result = new Uint8Array(await (await fetch(media.resultUrl)).arrayBuffer());
     const meta = await sharp(result).metadata();
     assert.deepEqual([meta.width, meta.height], [320, 256]);
@@ -92,7 +113,12 @@ describe('photo restoration end to end: GraphQL upload → JetStream stages → 
     }
     const messages = await sse;
     assert.equal(messages[0]!.event, 'SNAPSHOT');
-    assert.deepEqual(stagesDone(messages), ['PREPROCESS:STAGE_DONE', 'COLORIZE:STAGE_SKIPPED', 'SUPERRES:STAGE_DONE', 'PUBLISH:STAGE_DONE']);
+    assert.deepEqual(stagesDone(messages), [
+      'PREPROCESS:STAGE_DONE',
+      'COLORIZE:STAGE_SKIPPED',
+      'SUPERRES:STAGE_DONE',
+      'PUBLISH:STAGE_DONE',
+    ]);
     const media = await resultOf(id!);
     const original = await chromaOf(new Uint8Array(await sharp(colourPhoto).resize(820, 512).png().toBuffer()));
     const result = new Uint8Array(await (await fetch(media.resultUrl)).arrayBuffer());
@@ -104,12 +130,17 @@ describe('photo restoration end to end: GraphQL upload → JetStream stages → 
     const upload = await uploadFile(stack.graphqlUrl, colourPhoto, { scale: 4, colorize: 'OFF' }, undefined, { token: stack.token });
     const id = upload.data!.uploadMedia.id;
     let killed = false;
-    const sub = subscribeWs(stack.graphqlUrl, id, (m) => {
-      if (!killed && m.stage === 'SUPERRES' && m.event === 'STAGE_PROGRESS') {
-        killed = true;
-        void stack.services.superres.crashAndRestart();
-      }
-    }, { token: stack.token });
+    const sub = subscribeWs(
+      stack.graphqlUrl,
+      id,
+      (m) => {
+        if (!killed && m.stage === 'SUPERRES' && m.event === 'STAGE_PROGRESS') {
+          killed = true;
+          void stack.services.superres.crashAndRestart();
+        }
+      },
+      { token: stack.token },
+    );
     const messages = await sub.done;
     assert.ok(killed, 'superres was killed while it held the message');
     assert.equal(messages.filter((m) => m.event === 'COMPLETED').length, 1);
@@ -135,14 +166,30 @@ describe('photo restoration end to end: GraphQL upload → JetStream stages → 
   });
 
   it('refuses what is not an image or video with a typed error and stores nothing; malformed GraphQL gets a typed error too', async () => {
-    const before = await query<{ medias: { edges: unknown[] } }>(stack.graphqlUrl, '{ medias(first: 100) { edges { cursor } } }', {}, { token: stack.token });
-    const text = await uploadFile(stack.graphqlUrl, 'notes.jpg', {}, new TextEncoder().encode('this is not a picture, whatever its name says'), { token: stack.token });
+    const before = await query<{ medias: { edges: unknown[] } }>(
+      stack.graphqlUrl,
+      '{ medias(first: 100) { edges { cursor } } }',
+      {},
+      { token: stack.token },
+    );
+    const text = await uploadFile(
+      stack.graphqlUrl,
+      'notes.jpg',
+      {},
+      new TextEncoder().encode('this is not a picture, whatever its name says'),
+      { token: stack.token },
+    );
     assert.equal(text.errors?.[0]?.extensions?.code, 'UNSUPPORTED_MEDIA');
     const empty = await uploadFile(stack.graphqlUrl, 'empty.jpg', {}, new Uint8Array(0), { token: stack.token });
     assert.equal(empty.errors?.[0]?.extensions?.code, 'EMPTY_UPLOAD');
     const badScale = await uploadFile(stack.graphqlUrl, greyPhoto, { scale: 3 }, undefined, { token: stack.token });
     assert.equal(badScale.errors?.[0]?.extensions?.code, 'BAD_USER_INPUT');
-    const after = await query<{ medias: { edges: unknown[] } }>(stack.graphqlUrl, '{ medias(first: 100) { edges { cursor } } }', {}, { token: stack.token });
+    const after = await query<{ medias: { edges: unknown[] } }>(
+      stack.graphqlUrl,
+      '{ medias(first: 100) { edges { cursor } } }',
+      {},
+      { token: stack.token },
+    );
     assert.equal(after.data!.medias.edges.length, before.data!.medias.edges.length, 'nothing was recorded');
     const malformed = await query(stack.graphqlUrl, '{ medias(first: 2) { edges { ', {}, { token: stack.token });
     assert.ok(malformed.errors?.length);
@@ -150,10 +197,22 @@ describe('photo restoration end to end: GraphQL upload → JetStream stages → 
   });
 
   it('pages through media newest first with cursors', async () => {
-    const page1 = await query<{ medias: { edges: Array<{ cursor: string; node: { id: string } }>; pageInfo: { hasNextPage: boolean; endCursor: string } } }>(stack.graphqlUrl, '{ medias(first: 2) { edges { cursor node { id } } pageInfo { hasNextPage endCursor } } }', {}, { token: stack.token });
+    const page1 = await query<{
+      medias: { edges: Array<{ cursor: string; node: { id: string } }>; pageInfo: { hasNextPage: boolean; endCursor: string } };
+    }>(
+      stack.graphqlUrl,
+      '{ medias(first: 2) { edges { cursor node { id } } pageInfo { hasNextPage endCursor } } }',
+      {},
+      { token: stack.token },
+    );
     assert.equal(page1.data!.medias.edges.length, 2);
     assert.equal(page1.data!.medias.pageInfo.hasNextPage, true);
-    const page2 = await query<{ medias: { edges: Array<{ node: { id: string } }> } }>(stack.graphqlUrl, 'query ($after: String) { medias(first: 2, after: $after) { edges { node { id } } } }', { after: page1.data!.medias.pageInfo.endCursor }, { token: stack.token });
+    const page2 = await query<{ medias: { edges: Array<{ node: { id: string } }> } }>(
+      stack.graphqlUrl,
+      'query ($after: String) { medias(first: 2, after: $after) { edges { node { id } } } }',
+      { after: page1.data!.medias.pageInfo.endCursor },
+      { token: stack.token },
+    );
     const ids = [...page1.data!.medias.edges, ...page2.data!.medias.edges].map((e) => e.node.id);
     assert.equal(new Set(ids).size, 3, 'three distinct items over two pages');
   });

@@ -70,7 +70,12 @@ describe('retryMedia, cancelMedia and signed webhooks end to end (real nats-serv
 
   const objectsOf = async (id: string) => (await readdir(join(stateDir, 'objects', 'media', id)).catch(() => [] as string[])).sort();
   async function mediaOf(id: string): Promise<MediaState> {
-    const { data, errors } = await query<{ media: MediaState }>(stack.graphqlUrl, `query ($id: ID!) { media(id: $id) { ${MEDIA_FIELDS} failures { stage code attempt at } } }`, { id }, call);
+    const { data, errors } = await query<{ media: MediaState }>(
+      stack.graphqlUrl,
+      `query ($id: ID!) { media(id: $id) { ${MEDIA_FIELDS} failures { stage code attempt at } } }`,
+      { id },
+      call,
+    );
     assert.equal(errors, undefined, JSON.stringify(errors));
     return data!.media;
   }
@@ -113,7 +118,13 @@ describe('retryMedia, cancelMedia and signed webhooks end to end (real nats-serv
     assert.deepEqual([first.code, first.attempt], [failed.error?.code, failed.error?.attempt]);
     assert.ok(first.attempt >= 1 && first.attempt <= MAX_DELIVER);
 
-    const { data: listed } = await query<{ failures: { totalCount: number; byStageAndCode: Array<{ stage: string; code: string; count: number }>; edges: Array<{ node: { mediaId: string } }> } }>(
+    const { data: listed } = await query<{
+      failures: {
+        totalCount: number;
+        byStageAndCode: Array<{ stage: string; code: string; count: number }>;
+        edges: Array<{ node: { mediaId: string } }>;
+      };
+    }>(
       stack.graphqlUrl,
       '{ failures(stage: COLORIZE, first: 10) { totalCount byStageAndCode { stage code count } edges { node { mediaId } } } }',
       {},
@@ -124,7 +135,12 @@ describe('retryMedia, cancelMedia and signed webhooks end to end (real nats-serv
 
     // Repair the intermediate (the cause went away) and retry: the item restarts at colorize and completes.
     await writeFile(spoiled!.path, spoiled!.bytes);
-    const retried = await query<{ retryMedia: { status: string } }>(stack.graphqlUrl, 'mutation ($id: ID!) { retryMedia(id: $id) { status } }', { id }, call);
+    const retried = await query<{ retryMedia: { status: string } }>(
+      stack.graphqlUrl,
+      'mutation ($id: ID!) { retryMedia(id: $id) { status } }',
+      { id },
+      call,
+    );
     assert.equal(retried.errors, undefined, JSON.stringify(retried.errors));
     assert.equal(retried.data!.retryMedia.status, 'PROCESSING');
     const done = await until(id, (m) => m.status === 'COMPLETED' || m.status === 'FAILED', 'the retried item to finish');
@@ -142,7 +158,12 @@ describe('retryMedia, cancelMedia and signed webhooks end to end (real nats-serv
       const upload = await uploadFile(stack.graphqlUrl, colourPhoto, { scale: 4, colorize: 'OFF' }, undefined, call);
       id = upload.data!.uploadMedia.id;
       await until(id, (m) => stageStatus(m, 'COLORIZE') === 'SKIPPED' || stageStatus(m, 'COLORIZE') === 'DONE', 'colorize');
-      const cancelled = await query<{ cancelMedia: { status: string } }>(stack.graphqlUrl, 'mutation ($id: ID!) { cancelMedia(id: $id) { status } }', { id }, call);
+      const cancelled = await query<{ cancelMedia: { status: string } }>(
+        stack.graphqlUrl,
+        'mutation ($id: ID!) { cancelMedia(id: $id) { status } }',
+        { id },
+        call,
+      );
       assert.equal(cancelled.errors, undefined, JSON.stringify(cancelled.errors));
       assert.equal(cancelled.data!.cancelMedia.status, 'CANCELLED');
     } finally {
@@ -153,7 +174,11 @@ describe('retryMedia, cancelMedia and signed webhooks end to end (real nats-serv
     assert.equal(m.status, 'CANCELLED');
     assert.equal(stageStatus(m, 'SUPERRES'), 'PENDING', 'superres skipped the cancelled item');
     assert.equal(stageStatus(m, 'PUBLISH'), 'PENDING');
-    assert.deepEqual((await objectsOf(id)).filter((f) => !f.startsWith('original.')), [], 'intermediates deleted');
+    assert.deepEqual(
+      (await objectsOf(id)).filter((f) => !f.startsWith('original.')),
+      [],
+      'intermediates deleted',
+    );
     assert.equal((await objectsOf(id)).filter((f) => /^original\.[a-z0-9]+$/.test(f)).length, 1, 'original kept');
     const twice = await query(stack.graphqlUrl, 'mutation ($id: ID!) { cancelMedia(id: $id) { status } }', { id }, call);
     assert.equal(twice.errors?.[0]?.extensions?.code, 'INVALID_STATE');
@@ -169,7 +194,11 @@ describe('retryMedia, cancelMedia and signed webhooks end to end (real nats-serv
     await until(id, (m) => m.status === 'COMPLETED', 'completion');
     const deadline = Date.now() + 20_000;
     while (hooks.length < 2 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
-    assert.deepEqual(hooks.map((h) => h.status), [500, 200], 'the 500 was retried');
+    assert.deepEqual(
+      hooks.map((h) => h.status),
+      [500, 200],
+      'the 500 was retried',
+    );
     for (const h of hooks) assert.equal(verifyWebhook(WEBHOOK_SECRET, h.body, h.signature), true, 'signature verifies');
     const payload = JSON.parse(hooks[1]!.body) as { mediaId: string; status: string; resultUrl?: string; at: string };
     assert.deepEqual([payload.mediaId, payload.status], [id, 'COMPLETED']);

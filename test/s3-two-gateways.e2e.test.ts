@@ -6,7 +6,14 @@ import { after, before, describe, it } from 'node:test';
 import postgres from 'postgres';
 import sharp from 'sharp';
 import { defaultStateDir } from '@revive/config';
-import { freePort, startLocalStack, startS3Server, type LocalStack, type RunningS3Server, type ServiceProcess } from '@revive/local-services';
+import {
+  freePort,
+  startLocalStack,
+  startS3Server,
+  type LocalStack,
+  type RunningS3Server,
+  type ServiceProcess,
+} from '@revive/local-services';
 import { query, subscribeWs, uploadFile, MEDIA_FIELDS } from './support/graphql-client.ts';
 
 const greyPhoto = resolve(import.meta.dirname, 'fixtures/images/brooklyn-bridge-1880s-grey-160.jpg');
@@ -68,7 +75,12 @@ describe('production topology on one machine: objects on S3 (real Swift s3api), 
     );
     assert.equal(messages.at(-1)!.event, 'COMPLETED');
 
-    const { data } = await query<{ media: { resultUrl: string; originalUrl: string } }>(secondUrl, `query ($id: ID!) { media(id: $id) { ${MEDIA_FIELDS} } }`, { id: id! }, { token: stack.token });
+    const { data } = await query<{ media: { resultUrl: string; originalUrl: string } }>(
+      secondUrl,
+      `query ($id: ID!) { media(id: $id) { ${MEDIA_FIELDS} } }`,
+      { id: id! },
+      { token: stack.token },
+    );
     const resultUrl = new URL(data!.media.resultUrl);
     assert.equal(resultUrl.origin, new URL(s3.endpoint).origin, 'the result is served by the object store itself');
     assert.ok(resultUrl.searchParams.get('X-Amz-Signature'), 'presigned');

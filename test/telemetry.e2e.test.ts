@@ -20,7 +20,12 @@ const artifacts = resolve(import.meta.dirname, '../test-artifacts');
 const SERVICE_NAMES: ServiceName[] = ['gateway', 'preprocess', 'colorize', 'superres', 'interpolate', 'publish'];
 const IMAGE_STAGES = ['preprocess', 'colorize', 'superres', 'publish'] as const;
 /** The event each image stage consumes, in flow order. */
-const CONSUMES = { preprocess: Subjects.imageUploaded, colorize: Subjects.imagePreprocessed, superres: Subjects.imageColorized, publish: Subjects.imageSuperResolved } as const;
+const CONSUMES = {
+  preprocess: Subjects.imageUploaded,
+  colorize: Subjects.imagePreprocessed,
+  superres: Subjects.imageColorized,
+  publish: Subjects.imageSuperResolved,
+} as const;
 const DELIVERY = 'graphql.subscription deliver mediaProgress';
 
 const parseLine = (line: string): Record<string, unknown> => {
@@ -87,7 +92,12 @@ describe('observability end to end: one trace per media item across every servic
   });
 
   async function traceIdOf(id: string): Promise<string> {
-    const { data, errors } = await query<{ media: { traceId: string | null; status: string } }>(stack.graphqlUrl, 'query ($id: ID!) { media(id: $id) { traceId status } }', { id }, { token: stack.token });
+    const { data, errors } = await query<{ media: { traceId: string | null; status: string } }>(
+      stack.graphqlUrl,
+      'query ($id: ID!) { media(id: $id) { traceId status } }',
+      { id },
+      { token: stack.token },
+    );
     assert.equal(errors, undefined);
     assert.equal(data!.media.status, 'COMPLETED');
     assert.match(data!.media.traceId ?? '', /^[0-9a-f]{32}$/, 'Media.traceId is a W3C trace id');
@@ -97,7 +107,9 @@ describe('observability end to end: one trace per media item across every servic
   const spansOf = (id: string) => receiver.spans.filter((s) => s.attributes['revive.media_id'] === id);
   /** Waits until the item's publish stage has been projected and announced: its trace is complete. */
   const waitForPublished = (traceId: string) =>
-    receiver.waitFor((spans) => spans.some((s) => s.traceId === traceId && s.name === DELIVERY && s.attributes['revive.progress.event'] === 'COMPLETED'));
+    receiver.waitFor((spans) =>
+      spans.some((s) => s.traceId === traceId && s.name === DELIVERY && s.attributes['revive.progress.event'] === 'COMPLETED'),
+    );
 
   it('gives one upload exactly one trace: gateway → preprocess → colorize → superres → publish, every link a parent link', async () => {
     stack.services.preprocess.pause(); // the subscription opens before the first stage finishes
@@ -141,10 +153,15 @@ describe('observability end to end: one trace per media item across every servic
       assert.ok(previous, `${stage} publishes inside its consume span`);
     }
     // Model runs, object-store traffic and the projection's writes are spans of the same trace.
-    for (const [stage, model] of [['colorize', DEFAULT_COLORIZE_MODEL], ['superres', DEFAULT_SUPERRES_MODELS[2]]] as const) {
+    for (const [stage, model] of [
+      ['colorize', DEFAULT_COLORIZE_MODEL],
+      ['superres', DEFAULT_SUPERRES_MODELS[2]],
+    ] as const) {
       const inference = tree.one({ service: `revive-${stage}`, name: 'model.inference' });
       assert.equal(inference.attributes['revive.model.id'], model);
-      assert.ok(Number(inference.attributes['revive.inference.tiles']) >= 1 && Number(inference.attributes['revive.inference.input_pixels']) > 0);
+      assert.ok(
+        Number(inference.attributes['revive.inference.tiles']) >= 1 && Number(inference.attributes['revive.inference.input_pixels']) > 0,
+      );
       assert.ok(tree.descendsFrom(inference, tree.one({ service: `revive-${stage}`, name: `${stage} handle` })));
       assert.ok(tree.find({ service: `revive-${stage}`, name: 'object-store get' }).length >= 1);
     }
@@ -154,11 +171,15 @@ describe('observability end to end: one trace per media item across every servic
     // Subscribers' deliveries hang off the projection of the event that caused them.
     const deliveries = tree.find({ service: 'revive-gateway', name: DELIVERY });
     assert.deepEqual(deliveries.filter((d) => d.attributes['revive.progress.event'] === 'STAGE_DONE').length, IMAGE_STAGES.length);
-    for (const d of deliveries) assert.deepEqual([tree.parentOf(d)!.service, tree.parentOf(d)!.kind], ['revive-gateway', SpanKinds.consumer]);
+    for (const d of deliveries)
+      assert.deepEqual([tree.parentOf(d)!.service, tree.parentOf(d)!.kind], ['revive-gateway', SpanKinds.consumer]);
 
     // The stages' log lines name the trace, the span, the item and the stage.
     const line = logs.map(parseLine).find((l) => l.service === 'revive-superres' && l.media_id === id && l.trace_id === traceId);
-    assert.ok(line && line.stage === 'superres' && typeof line.span_id === 'string', 'a superres log line carries trace_id, span_id, media_id and stage');
+    assert.ok(
+      line && line.stage === 'superres' && typeof line.span_id === 'string',
+      'a superres log line carries trace_id, span_id, media_id and stage',
+    );
     assert.ok(!logs.some((l) => /signature=|X-Amz-Signature/i.test(l)), 'no signed URL in any log line');
   });
 
@@ -166,12 +187,17 @@ describe('observability end to end: one trace per media item across every servic
     const upload = await uploadFile(stack.graphqlUrl, colourPhoto, { scale: 4, colorize: 'OFF' }, undefined, { token: stack.token });
     const id = upload.data!.uploadMedia.id;
     let killed = false;
-    const sub = subscribeWs(stack.graphqlUrl, id, (m) => {
-      if (!killed && m.stage === 'SUPERRES' && m.event === 'STAGE_PROGRESS') {
-        killed = true;
-        void stack.services.superres.crashAndRestart();
-      }
-    }, { token: stack.token });
+    const sub = subscribeWs(
+      stack.graphqlUrl,
+      id,
+      (m) => {
+        if (!killed && m.stage === 'SUPERRES' && m.event === 'STAGE_PROGRESS') {
+          killed = true;
+          void stack.services.superres.crashAndRestart();
+        }
+      },
+      { token: stack.token },
+    );
     await sub.done;
     assert.ok(killed, 'superres was killed while it held the message');
     const traceId = await traceIdOf(id);
@@ -187,7 +213,8 @@ describe('observability end to end: one trace per media item across every servic
   });
 
   it('exposes per-stage counters on each Prometheus endpoint, and they move when an item goes through', async () => {
-    const processed = (stage: (typeof IMAGE_STAGES)[number]) => scrapeSum(metricsUrl(stage), 'revive_stage_items_processed_total', { stage });
+    const processed = (stage: (typeof IMAGE_STAGES)[number]) =>
+      scrapeSum(metricsUrl(stage), 'revive_stage_items_processed_total', { stage });
     const before = await Promise.all(IMAGE_STAGES.map(processed));
     const uploadsBefore = await scrapeSum(metricsUrl('gateway'), 'revive_uploads_total');
     const upload = await uploadFile(stack.graphqlUrl, colourPhoto, { scale: 2, colorize: 'OFF' }, undefined, { token: stack.token });
@@ -197,8 +224,13 @@ describe('observability end to end: one trace per media item across every servic
       IMAGE_STAGES.forEach((stage, i) => assert.ok(afterwards[i]! >= before[i]! + 1, `${stage}: ${before[i]} → ${afterwards[i]}`));
     });
     assert.equal(await scrapeSum(metricsUrl('gateway'), 'revive_uploads_total'), uploadsBefore + 1);
-    assert.ok((await scrapeSum(metricsUrl('superres'), 'revive_stage_processing_duration_seconds_count', { stage: 'superres', outcome: 'done' })) >= 1);
-    assert.ok((await scrapeSum(metricsUrl('superres'), 'revive_inference_seconds_per_megapixel_count', { model: DEFAULT_SUPERRES_MODELS[2] })) >= 1);
+    assert.ok(
+      (await scrapeSum(metricsUrl('superres'), 'revive_stage_processing_duration_seconds_count', { stage: 'superres', outcome: 'done' })) >=
+        1,
+    );
+    assert.ok(
+      (await scrapeSum(metricsUrl('superres'), 'revive_inference_seconds_per_megapixel_count', { model: DEFAULT_SUPERRES_MODELS[2] })) >= 1,
+    );
     const backlog = await (await fetch(metricsUrl('colorize'))).text();
     assert.match(backlog, /revive_stage_pending_messages\{[^}]*stage="colorize"/, 'the backlog gauge reports the stage');
     assert.ok(receiver.metricExports() > 0, 'metrics also went out over OTLP');

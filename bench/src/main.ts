@@ -43,10 +43,17 @@ async function main(argv: string[]): Promise<void> {
       help: { type: 'boolean', short: 'h' },
     },
   });
-  if (positionals[0] === 'pipeline' && !values.help) return pipeline(Number(values.items), Number(values.size === '192' ? 64 : values.size));
+  if (positionals[0] === 'pipeline' && !values.help)
+    return pipeline(Number(values.items), Number(values.size === '192' ? 64 : values.size));
   // --seconds is the sr bench's measuring time (3 s by default); for video it is the clip's length, 2 s unless given.
-  if (positionals[0] === 'video' && !values.help) return video(Number(values.seconds === '3' ? 2 : values.seconds), Number(values['chunk-seconds']));
-  if (positionals[0] === 'sr-models' && !values.help) return srModels(Number(values.size), Number(values.seconds), values.models?.split(',').map((s) => s.trim()));
+  if (positionals[0] === 'video' && !values.help)
+    return video(Number(values.seconds === '3' ? 2 : values.seconds), Number(values['chunk-seconds']));
+  if (positionals[0] === 'sr-models' && !values.help)
+    return srModels(
+      Number(values.size),
+      Number(values.seconds),
+      values.models?.split(',').map((s) => s.trim()),
+    );
   if (values.help || positionals[0] !== 'sr') {
     console.log(USAGE);
     if (!values.help) process.exitCode = 2;
@@ -62,7 +69,9 @@ async function main(argv: string[]): Promise<void> {
   const runtime = createModelRuntime({ registry, threads: config.threads });
   const oneThreadRuntime = createModelRuntime({ registry, threads: 1 });
   const tfjs = await tfjsWasmInfo();
-  console.log(`bench sr: ${cpus()[0]?.model ?? 'unknown CPU'}, ${availableParallelism()} cores; runtime ${config.threads} intra-op threads; TF.js ${tfjs}`);
+  console.log(
+    `bench sr: ${cpus()[0]?.model ?? 'unknown CPU'}, ${availableParallelism()} cores; runtime ${config.threads} intra-op threads; TF.js ${tfjs}`,
+  );
   try {
     const rows = await benchSuperResolution({
       runtime,
@@ -70,11 +79,22 @@ async function main(argv: string[]): Promise<void> {
       models,
       size,
       minSeconds,
-      onRow: (r) => console.log(`  ${r.model}: runtime ${r.runtimeMps.toFixed(3)} MP/s (1 thread ${r.runtimeOneThreadMps.toFixed(3)}), tfjs-wasm ${r.tfjsMps.toFixed(3)} MP/s`),
+      onRow: (r) =>
+        console.log(
+          `  ${r.model}: runtime ${r.runtimeMps.toFixed(3)} MP/s (1 thread ${r.runtimeOneThreadMps.toFixed(3)}), tfjs-wasm ${r.tfjsMps.toFixed(3)} MP/s`,
+        ),
     });
     console.log(
       `\n${markdownTable(
-        ['model', 'input', `runtime MP/s (${config.threads} threads)`, 'runtime MP/s (1 thread)', 'TF.js wasm MP/s', 'ratio', 'ratio, 1 thread each'],
+        [
+          'model',
+          'input',
+          `runtime MP/s (${config.threads} threads)`,
+          'runtime MP/s (1 thread)',
+          'TF.js wasm MP/s',
+          'ratio',
+          'ratio, 1 thread each',
+        ],
         rows.map((r) => [
           r.model,
           r.input,
@@ -86,7 +106,9 @@ async function main(argv: string[]): Promise<void> {
         ]),
       )}`,
     );
-    console.log('\nMP/s counts output megapixels. The runtime tiles (128 px, overlap per model) and blends; TF.js predicts the whole image at once, which favours it.');
+    console.log(
+      '\nMP/s counts output megapixels. The runtime tiles (128 px, overlap per model) and blends; TF.js predicts the whole image at once, which favours it.',
+    );
   } finally {
     await runtime.close();
     await oneThreadRuntime.close();
@@ -96,7 +118,9 @@ async function main(argv: string[]): Promise<void> {
 async function srModels(size: number, minSeconds: number, modelIds: string[] | undefined): Promise<void> {
   const config = loadInferenceConfig();
   const runtime = createModelRuntime({ registry: createModelRegistry(config.modelDirs), threads: config.threads });
-  console.log(`bench sr-models: ${cpus()[0]?.model ?? 'unknown CPU'}, ${availableParallelism()} cores; runtime ${config.threads} intra-op threads; ${size}x${size} input`);
+  console.log(
+    `bench sr-models: ${cpus()[0]?.model ?? 'unknown CPU'}, ${availableParallelism()} cores; runtime ${config.threads} intra-op threads; ${size}x${size} input`,
+  );
   try {
     const rows = await benchInstalledSuperResolution({
       runtime,
@@ -121,7 +145,9 @@ async function pipeline(items: number, side: number): Promise<void> {
   const config = loadInferenceConfig();
   const runtime = createModelRuntime({ registry: createModelRegistry(config.modelDirs), threads: config.threads });
   const nats = await startNatsServer();
-  console.log(`bench pipeline: ${cpus()[0]?.model ?? 'unknown CPU'}, ${availableParallelism()} cores; ${items} items of ${side}x${side} px (scale 1, colorize off: the handlers' own work is small, so the hop cost shows)`);
+  console.log(
+    `bench pipeline: ${cpus()[0]?.model ?? 'unknown CPU'}, ${availableParallelism()} cores; ${items} items of ${side}x${side} px (scale 1, colorize off: the handlers' own work is small, so the hop cost shows)`,
+  );
   try {
     const r = await benchPipeline({ natsUrl: nats.url, runtime, maxInputPixels: config.maxInputPixels, items, side });
     const rows = r.hops.map((hop, i) => {
@@ -140,7 +166,9 @@ async function pipeline(items: number, side: number): Promise<void> {
         ],
       )}`,
     );
-    console.log('\nJetStream hop = stream timestamp of the output event minus that of the input event (consume, validate, handle, publish, ack).');
+    console.log(
+      '\nJetStream hop = stream timestamp of the output event minus that of the input event (consume, validate, handle, publish, ack).',
+    );
   } finally {
     await runtime.close();
     await nats.stop();
@@ -151,23 +179,49 @@ async function video(seconds: number, chunkSeconds: number): Promise<void> {
   const config = loadInferenceConfig();
   const runtime = createModelRuntime({ registry: createModelRegistry(config.modelDirs), threads: config.threads });
   const source = resolve(repoRoot, '../shared/data/video/chaplin.mp4');
-  console.log(`bench video: ${cpus()[0]?.model ?? 'unknown CPU'}, ${availableParallelism()} cores; runtime ${config.threads} intra-op threads; colorize on, scale 2 (${DEFAULT_SUPERRES_MODELS[2]}), frame-rate factor 2 (minterpolate), ${chunkSeconds} s chunks`);
+  console.log(
+    `bench video: ${cpus()[0]?.model ?? 'unknown CPU'}, ${availableParallelism()} cores; runtime ${config.threads} intra-op threads; colorize on, scale 2 (${DEFAULT_SUPERRES_MODELS[2]}), frame-rate factor 2 (minterpolate), ${chunkSeconds} s chunks`,
+  );
   try {
-    const r = await benchVideo({ runtime, maxInputPixels: config.maxInputPixels, seconds, chunkSeconds, source, outDir: resolve(repoRoot, 'bench-out/video') });
+    const r = await benchVideo({
+      runtime,
+      maxInputPixels: config.maxInputPixels,
+      seconds,
+      chunkSeconds,
+      source,
+      outDir: resolve(repoRoot, 'bench-out/video'),
+    });
     const fps = (taken: number) => (r.sourceFrames / taken).toFixed(2);
     console.log(`clip: ${r.clip}: ${r.sourceFrames} frames in, ${r.outputFrames} out (1280x720), ${r.chunks} chunks`);
-    console.log(`\n${markdownTable(['stage', 'seconds', 'source frames/s'], Object.entries(r.stageSeconds).map(([stage, s]) => [stage, s.toFixed(2), fps(s)]))}`);
+    console.log(
+      `\n${markdownTable(
+        ['stage', 'seconds', 'source frames/s'],
+        Object.entries(r.stageSeconds).map(([stage, s]) => [stage, s.toFixed(2), fps(s)]),
+      )}`,
+    );
     console.log(
       `\n${markdownTable(
         ['run', 'seconds', 'source frames/s', 'output frames/s'],
         [
-          ['Revive stage handlers, end to end', r.reviveSeconds.toFixed(2), fps(r.reviveSeconds), (r.outputFrames / r.reviveSeconds).toFixed(2)],
-          ['plain ffmpeg: scale=iw*2:ih*2:flags=lanczos,minterpolate', r.ffmpegSeconds.toFixed(2), fps(r.ffmpegSeconds), (r.outputFrames / r.ffmpegSeconds).toFixed(2)],
+          [
+            'Revive stage handlers, end to end',
+            r.reviveSeconds.toFixed(2),
+            fps(r.reviveSeconds),
+            (r.outputFrames / r.reviveSeconds).toFixed(2),
+          ],
+          [
+            'plain ffmpeg: scale=iw*2:ih*2:flags=lanczos,minterpolate',
+            r.ffmpegSeconds.toFixed(2),
+            fps(r.ffmpegSeconds),
+            (r.outputFrames / r.ffmpegSeconds).toFixed(2),
+          ],
           ['ratio (Revive time / ffmpeg time)', `${(r.reviveSeconds / r.ffmpegSeconds).toFixed(1)}x`, '', ''],
         ],
       )}`,
     );
-    console.log('\nRevive also colorizes and super-resolves with models; ffmpeg only resamples. Chunks run one after another here; the services run them in parallel on as many replicas as there are.');
+    console.log(
+      '\nRevive also colorizes and super-resolves with models; ffmpeg only resamples. Chunks run one after another here; the services run them in parallel on as many replicas as there are.',
+    );
   } finally {
     await runtime.close();
   }

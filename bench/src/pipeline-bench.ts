@@ -55,15 +55,30 @@ async function uploadItems(store: ObjectStore, count: number, side: number): Pro
   const items = [];
   for (let i = 0; i < count; i++) {
     const mediaId = randomUUID();
-    const bytes = await sharp({ create: { width: side, height: side, channels: 3, background: { r: (i * 37) % 256, g: 90, b: 160 } } }).jpeg().toBuffer();
+    const bytes = await sharp({ create: { width: side, height: side, channels: 3, background: { r: (i * 37) % 256, g: 90, b: 160 } } })
+      .jpeg()
+      .toBuffer();
     const originalKey = `media/${mediaId}/original.jpg`;
     await store.put(originalKey, bytes, { contentType: 'image/jpeg' });
-    items.push({ mediaId, options: { scale: 1 as const, colorize: 'off' as const, frameRateFactor: 1 as const }, at: new Date().toISOString(), originalKey, filename: 'bench.jpg', contentType: 'image/jpeg', bytes: bytes.length });
+    items.push({
+      mediaId,
+      options: { scale: 1 as const, colorize: 'off' as const, frameRateFactor: 1 as const },
+      at: new Date().toISOString(),
+      originalKey,
+      filename: 'bench.jpg',
+      contentType: 'image/jpeg',
+      bytes: bytes.length,
+    });
   }
   return items;
 }
 
-const ctxFor = (stage: (typeof imageHops)[number]['stage']): HandlerContext => ({ stage, attempt: 1, heartbeat: () => undefined, progress: () => undefined });
+const ctxFor = (stage: (typeof imageHops)[number]['stage']): HandlerContext => ({
+  stage,
+  attempt: 1,
+  heartbeat: () => undefined,
+  progress: () => undefined,
+});
 
 /** The same handlers called one after another in this process: the floor any choreography adds to. */
 async function runInProcess(handlers: ImageHandlers, items: ReadonlyArray<EventOf<typeof Subjects.imageUploaded>>): Promise<PipelineRun> {
@@ -104,12 +119,19 @@ async function eventTimes(nc: NatsConnection, ids: ReadonlySet<string>): Promise
  * The same handlers behind their JetStream consumer loops (one per stage, as the services run
  * them), fed by publishing `image.uploaded`. Latency is one item at a time; throughput is all at once.
  */
-async function runChoreography(natsUrl: string, handlers: ImageHandlers, latencyItems: ReadonlyArray<EventOf<typeof Subjects.imageUploaded>>, throughputItems: ReadonlyArray<EventOf<typeof Subjects.imageUploaded>>): Promise<PipelineRun> {
+async function runChoreography(
+  natsUrl: string,
+  handlers: ImageHandlers,
+  latencyItems: ReadonlyArray<EventOf<typeof Subjects.imageUploaded>>,
+  throughputItems: ReadonlyArray<EventOf<typeof Subjects.imageUploaded>>,
+): Promise<PipelineRun> {
   const nc = await connectNats(natsUrl, 'bench');
   await ensureMediaStream(await nc.jetstreamManager());
   // The image hops only, through the very loop every stage service runs.
   const loops = await Promise.all(
-    imageHops.map((hop) => runConsumerLoop({ nc, stream: Streams.media, hop, handle: handlers[hop.stage]!, concurrency: 1, ackWaitMs: 30_000, maxDeliver: 3 })),
+    imageHops.map((hop) =>
+      runConsumerLoop({ nc, stream: Streams.media, hop, handle: handlers[hop.stage]!, concurrency: 1, ackWaitMs: 30_000, maxDeliver: 3 }),
+    ),
   );
   const js = nc.jetstream();
   const published = new Set<string>();
@@ -136,14 +158,25 @@ async function runChoreography(natsUrl: string, handlers: ImageHandlers, latency
   }
 }
 
-export async function benchPipeline(options: { natsUrl: string; runtime: ModelRuntime; maxInputPixels: number; items: number; side: number }): Promise<PipelineBenchResult> {
+export async function benchPipeline(options: {
+  natsUrl: string;
+  runtime: ModelRuntime;
+  maxInputPixels: number;
+  items: number;
+  side: number;
+}): Promise<PipelineBenchResult> {
   const root = await mkdtemp(join(tmpdir(), 'revive-bench-pipeline-'));
   try {
     const store = createFilesystemStore(root);
     const handlers = imageHandlers(store, options.runtime, options.maxInputPixels);
     await runInProcess(handlers, await uploadItems(store, 3, options.side)); // warm-up: sharp, fs caches
     const inProcess = await runInProcess(handlers, await uploadItems(store, options.items, options.side));
-    const choreography = await runChoreography(options.natsUrl, handlers, await uploadItems(store, options.items, options.side), await uploadItems(store, options.items, options.side));
+    const choreography = await runChoreography(
+      options.natsUrl,
+      handlers,
+      await uploadItems(store, options.items, options.side),
+      await uploadItems(store, options.items, options.side),
+    );
     return { hops: imageHops.map((h) => `${h.consumes} → ${h.emits}`), inProcess, choreography };
   } finally {
     await rm(root, { recursive: true, force: true });

@@ -111,7 +111,9 @@ export async function benchInstalledSuperResolution(options: {
 }): Promise<SrSpeedRow[]> {
   const { size, runtime } = options;
   const pixels = benchImage(size, size);
-  const installed = (await runtime.registry.find('superres')).filter((m) => !options.modelIds || options.modelIds.includes(m.id) || m.id === options.baseline(m.manifest.scale));
+  const installed = (await runtime.registry.find('superres')).filter(
+    (m) => !options.modelIds || options.modelIds.includes(m.id) || m.id === options.baseline(m.manifest.scale),
+  );
   const mps = new Map<string, number>();
   for (const m of installed) {
     const scale = m.manifest.scale;

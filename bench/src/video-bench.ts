@@ -47,10 +47,46 @@ const OPTIONS = { scale: 2, frameRateFactor: 2, colorize: 'on' } as const;
 /** The 640x360 clip with sound that both runs restore. */
 function makeClip(path: string, seconds: number, source: string | undefined): string {
   if (source) {
-    ffmpeg('-i', source, '-t', String(seconds), '-vf', 'scale=640:360:flags=lanczos', '-c:v', 'libx264', '-crf', '16', '-pix_fmt', 'yuv420p', '-c:a', 'aac', path);
+    ffmpeg(
+      '-i',
+      source,
+      '-t',
+      String(seconds),
+      '-vf',
+      'scale=640:360:flags=lanczos',
+      '-c:v',
+      'libx264',
+      '-crf',
+      '16',
+      '-pix_fmt',
+      'yuv420p',
+      '-c:a',
+      'aac',
+      path,
+    );
     return `${source.split('/').pop()}, first ${seconds} s at 640x360`;
   }
-  ffmpeg('-f', 'lavfi', '-i', `testsrc2=size=640x360:rate=25:duration=${seconds}`, '-f', 'lavfi', '-i', `sine=duration=${seconds}`, '-vf', 'hue=s=0', '-c:v', 'libx264', '-crf', '16', '-pix_fmt', 'yuv420p', '-c:a', 'aac', path);
+  ffmpeg(
+    '-f',
+    'lavfi',
+    '-i',
+    `testsrc2=size=640x360:rate=25:duration=${seconds}`,
+    '-f',
+    'lavfi',
+    '-i',
+    `sine=duration=${seconds}`,
+    '-vf',
+    'hue=s=0',
+    '-c:v',
+    'libx264',
+    '-crf',
+    '16',
+    '-pix_fmt',
+    'yuv420p',
+    '-c:a',
+    'aac',
+    path,
+  );
   return `synthetic grey testsrc2, ${seconds} s at 640x360 (../shared/data/video/chaplin.mp4 not found)`;
 }
 
@@ -76,7 +112,15 @@ export async function benchVideo(options: VideoBenchOptions): Promise<VideoBench
     const originalKey = `media/${mediaId}/original.mp4`;
     const bytes = await readFile(clipPath);
     await store.put(originalKey, bytes, { contentType: 'video/mp4' });
-    const uploaded = parseEvent(Subjects.videoUploaded, { mediaId, options: OPTIONS, at: new Date().toISOString(), originalKey, filename: 'clip.mp4', contentType: 'video/mp4', bytes: bytes.length });
+    const uploaded = parseEvent(Subjects.videoUploaded, {
+      mediaId,
+      options: OPTIONS,
+      at: new Date().toISOString(),
+      originalKey,
+      filename: 'clip.mp4',
+      contentType: 'video/mp4',
+      bytes: bytes.length,
+    });
     const { runtime, maxInputPixels } = options;
     const limits = { maxSeconds: 3600, maxOutputPixels: 1e8, maxOutputFps: 1000 };
     const steps: Array<[Stage, (event: never, ctx: HandlerContext) => Promise<Outcome>]> = [
@@ -106,10 +150,36 @@ export async function benchVideo(options: VideoBenchOptions): Promise<VideoBench
 
     const plain = join(options.outDir, 'ffmpeg.mp4');
     const t1 = performance.now();
-    ffmpeg('-i', clipPath, '-vf', `scale=iw*2:ih*2:flags=lanczos,minterpolate=fps=${published.frameRate}:${MINTERPOLATE_OPTIONS}`, '-c:v', 'libx264', '-preset', 'medium', '-crf', '19', '-pix_fmt', 'yuv420p', '-c:a', 'aac', '-movflags', '+faststart', plain);
+    ffmpeg(
+      '-i',
+      clipPath,
+      '-vf',
+      `scale=iw*2:ih*2:flags=lanczos,minterpolate=fps=${published.frameRate}:${MINTERPOLATE_OPTIONS}`,
+      '-c:v',
+      'libx264',
+      '-preset',
+      'medium',
+      '-crf',
+      '19',
+      '-pix_fmt',
+      'yuv420p',
+      '-c:a',
+      'aac',
+      '-movflags',
+      '+faststart',
+      plain,
+    );
     const ffmpegSeconds = (performance.now() - t1) / 1000;
     await copyFile(clipPath, join(options.outDir, 'clip.mp4'));
-    return { clip, sourceFrames: published.frames / OPTIONS.frameRateFactor, outputFrames: published.frames, chunks, stageSeconds, reviveSeconds, ffmpegSeconds };
+    return {
+      clip,
+      sourceFrames: published.frames / OPTIONS.frameRateFactor,
+      outputFrames: published.frames,
+      chunks,
+      stageSeconds,
+      reviveSeconds,
+      ffmpegSeconds,
+    };
   } finally {
     await rm(root, { recursive: true, force: true });
   }

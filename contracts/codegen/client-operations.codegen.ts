@@ -77,15 +77,17 @@ export async function generateClientOperations(client: GraphqlClient): Promise<s
     plugins: [{ typescript: {} }, { typescriptOperations: {} }],
     pluginMap: { typescript: typescriptPlugin, typescriptOperations: operationsPlugin },
   });
-  return [
-    `// Generated from contracts/graphql/schema.graphql and ${client.documents} by contracts/codegen: do not edit.`,
-    '/* eslint-disable */',
-    types.trim(),
-    TYPED_OPERATION.trim(),
-    enumValues(schema, types),
-    inputDefaults(schema),
-    typedOperations(documents),
-  ].join('\n\n') + '\n';
+  return (
+    [
+      `// Generated from contracts/graphql/schema.graphql and ${client.documents} by contracts/codegen: do not edit.`,
+      '/* eslint-disable */',
+      types.trim(),
+      TYPED_OPERATION.trim(),
+      enumValues(schema, types),
+      inputDefaults(schema),
+      typedOperations(documents),
+    ].join('\n\n') + '\n'
+  );
 }
 
 /** Each enum's values, in schema order, so a client can offer or check them without a copy. */
@@ -110,7 +112,9 @@ function inputDefaults(schema: GraphQLSchema): string {
       if (field.astNode?.defaultValue) defaults[field.name] = valueFromAST(field.astNode.defaultValue, field.type);
     }
     if (Object.keys(defaults).length === 0) continue;
-    out.push(`/** The server's defaults for \`${type.name}\`. */\nexport const ${type.name}Defaults = ${JSON.stringify(defaults)} as const;`);
+    out.push(
+      `/** The server's defaults for \`${type.name}\`. */\nexport const ${type.name}Defaults = ${JSON.stringify(defaults)} as const;`,
+    );
   }
   return out.join('\n\n');
 }
@@ -134,7 +138,11 @@ function typedOperations(documents: DocumentNode): string {
   return out.join('\n\n');
 }
 
-function fragmentsUsedBy(node: OperationDefinitionNode | FragmentDefinitionNode, fragments: Map<string, FragmentDefinitionNode>, seen = new Set<string>()): FragmentDefinitionNode[] {
+function fragmentsUsedBy(
+  node: OperationDefinitionNode | FragmentDefinitionNode,
+  fragments: Map<string, FragmentDefinitionNode>,
+  seen = new Set<string>(),
+): FragmentDefinitionNode[] {
   const used: FragmentDefinitionNode[] = [];
   visit(node, {
     FragmentSpread(spread) {

@@ -16,7 +16,11 @@ export const enhanceOptionsSchema = z.object({
 export type EnhanceOptions = z.infer<typeof enhanceOptionsSchema>;
 
 /** Object-store key: relative, no `..`, no leading slash. Events carry keys, never bytes. */
-const objectKey = z.string().min(1).max(512).regex(/^(?!\/)(?!.*\.\.)[A-Za-z0-9._\-/]+$/, 'a relative object key');
+const objectKey = z
+  .string()
+  .min(1)
+  .max(512)
+  .regex(/^(?!\/)(?!.*\.\.)[A-Za-z0-9._\-/]+$/, 'a relative object key');
 
 const itemBase = {
   mediaId: z.uuid(),
@@ -169,7 +173,10 @@ export function isSubject(value: string): value is Subject {
 export function parseEvent<S extends Subject>(subject: S, payload: unknown): EventOf<S> {
   const result = eventSchemas[subject].safeParse(payload);
   if (!result.success) {
-    throw new InvalidEventError(subject, result.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`));
+    throw new InvalidEventError(
+      subject,
+      result.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`),
+    );
   }
   return result.data as EventOf<S>;
 }

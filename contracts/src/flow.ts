@@ -84,7 +84,9 @@ type RoutesOf<S extends Stage> = (typeof STAGE_CATALOGUE)[S]['routes'];
 /** The kinds of media stage S handles. */
 export type KindsOf<S extends Stage> = keyof RoutesOf<S> & MediaKind;
 /** The event stage S consumes for kind K: what the catalogue says comes before it. */
-export type StageInput<S extends Stage, K extends KindsOf<S>> = RoutesOf<S>[K] extends { consumes: infer C extends Subject } ? EventOf<C> : never;
+export type StageInput<S extends Stage, K extends KindsOf<S>> = RoutesOf<S>[K] extends { consumes: infer C extends Subject }
+  ? EventOf<C>
+  : never;
 
 /** Every stage, in flow order. */
 export const STAGE_NAMES = Object.keys(STAGE_CATALOGUE) as Stage[];

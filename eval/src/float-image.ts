@@ -52,5 +52,7 @@ export function crop(image: FloatImage, left: number, top: number, width: number
 
 export async function writePng(path: string, image: FloatImage): Promise<void> {
   const channels = image.channels as 1 | 2 | 3 | 4;
-  await sharp(quantize(image), { raw: { width: image.width, height: image.height, channels } }).png().toFile(path);
+  await sharp(quantize(image), { raw: { width: image.width, height: image.height, channels } })
+    .png()
+    .toFile(path);
 }

@@ -60,15 +60,25 @@ async function main(argv: string[]): Promise<void> {
 
   const dataDir = resolve(values.data ?? DEFAULT_DATA[task]!);
   if (!existsSync(dataDir)) {
-    throw new UsageError(`no data at ${dataDir}${values.data ? '' : ' (the shared data folder is not beside this clone; pass --data DIR)'}`);
+    throw new UsageError(
+      `no data at ${dataDir}${values.data ? '' : ' (the shared data folder is not beside this clone; pass --data DIR)'}`,
+    );
   }
   const modelIds = values.models?.split(',').map((s) => s.trim());
   const config = loadInferenceConfig();
   const runtime = createModelRuntime({ registry: createModelRegistry(config.modelDirs), threads: config.threads });
   try {
-    if (task === 'sr') await evalSr(dataDir, values.scale, modelIds, resolve(values.out ?? join(repoRoot, 'eval-out/sr')), runtime, config.threads);
+    if (task === 'sr')
+      await evalSr(dataDir, values.scale, modelIds, resolve(values.out ?? join(repoRoot, 'eval-out/sr')), runtime, config.threads);
     else if (task === 'vfi') await evalVfi(dataDir, modelIds, values.out ? resolve(values.out) : undefined, runtime);
-    else await evalColorize(dataDir, modelIds, resolve(values.out ?? join(repoRoot, 'eval-out/colorize')), values.limit ? Number(values.limit) : undefined, runtime);
+    else
+      await evalColorize(
+        dataDir,
+        modelIds,
+        resolve(values.out ?? join(repoRoot, 'eval-out/colorize')),
+        values.limit ? Number(values.limit) : undefined,
+        runtime,
+      );
   } finally {
     await runtime.close();
   }
@@ -82,20 +92,40 @@ async function writeResults(outDir: string | undefined, task: string, dataDir: s
   console.log(`\nimages and results written to ${outDir}`);
 }
 
-async function evalColorize(dataDir: string, modelIds: string[] | undefined, outDir: string, limit: number | undefined, runtime: ModelRuntime): Promise<void> {
+async function evalColorize(
+  dataDir: string,
+  modelIds: string[] | undefined,
+  outDir: string,
+  limit: number | undefined,
+  runtime: ModelRuntime,
+): Promise<void> {
   console.log(`eval colorize: ${dataDir}`);
   const rows = await evaluateColorization({ dataDir, modelIds, outDir, limit, runtime, onImage: (line) => console.log(`  ${line}`) });
   const overall = rows.filter((r) => r.group === 'all');
   let table = markdownTable(
     ['method', 'PSNR (RGB, dB)', 'SSIM (RGB)', 'colourfulness ratio', 'images', 'seconds'],
-    overall.map((r) => [r.method, r.psnr.toFixed(2), r.ssim.toFixed(4), r.colourfulnessRatio.toFixed(2), String(r.images), r.seconds.toFixed(1)]),
+    overall.map((r) => [
+      r.method,
+      r.psnr.toFixed(2),
+      r.ssim.toFixed(4),
+      r.colourfulnessRatio.toFixed(2),
+      String(r.images),
+      r.seconds.toFixed(1),
+    ]),
   );
   const bySource = rows.filter((r) => r.group !== 'all');
   if (bySource.length > 0) {
     const grey = new Map(bySource.filter((r) => r.method === 'grayscale').map((r) => [r.group, r.psnr]));
     table += `\n\nBy source:\n\n${markdownTable(
       ['source', 'method', 'PSNR (RGB, dB)', 'vs grey (dB)', 'colourfulness ratio', 'images'],
-      bySource.map((r) => [r.group, r.method, r.psnr.toFixed(2), (r.psnr - grey.get(r.group)!).toFixed(2), r.colourfulnessRatio.toFixed(2), String(r.images)]),
+      bySource.map((r) => [
+        r.group,
+        r.method,
+        r.psnr.toFixed(2),
+        (r.psnr - grey.get(r.group)!).toFixed(2),
+        r.colourfulnessRatio.toFixed(2),
+        String(r.images),
+      ]),
     )}`;
   }
   console.log(`\n${table}`);
@@ -114,7 +144,13 @@ async function evalColorize(dataDir: string, modelIds: string[] | undefined, out
 async function evalVfi(dataDir: string, modelIds: string[] | undefined, outDir: string | undefined, runtime: ModelRuntime): Promise<void> {
   console.log(`eval vfi: ${dataDir}`);
   const learned = (await runtime.registry.find('interpolate')).filter((m) => !modelIds || modelIds.includes(m.id));
-  const engines = [createMinterpolate(), ...learned.flatMap((m) => [createLearnedInterpolator(runtime, { modelId: m.id }), createLearnedInterpolator(runtime, { modelId: m.id, ensemble: true })])];
+  const engines = [
+    createMinterpolate(),
+    ...learned.flatMap((m) => [
+      createLearnedInterpolator(runtime, { modelId: m.id }),
+      createLearnedInterpolator(runtime, { modelId: m.id, ensemble: true }),
+    ]),
+  ];
   const rows = await evaluateInterpolation({ dataDir, engines, outDir, onTriplet: (line) => console.log(`  ${line}`) });
   const table = markdownTable(
     ['set', 'method', 'PSNR (RGB, dB)', 'SSIM (RGB)', 'triplets', 'held at cuts', 'seconds'],
@@ -124,7 +160,14 @@ async function evalVfi(dataDir: string, modelIds: string[] | undefined, outDir: 
   await writeResults(outDir, 'vfi', dataDir, rows, table);
 }
 
-async function evalSr(dataDir: string, scaleList: string, modelIds: string[] | undefined, outDir: string, runtime: ModelRuntime, threads: number): Promise<void> {
+async function evalSr(
+  dataDir: string,
+  scaleList: string,
+  modelIds: string[] | undefined,
+  outDir: string,
+  runtime: ModelRuntime,
+  threads: number,
+): Promise<void> {
   const scales = scaleList.split(',').map((s) => Number(s.trim()));
   if (scales.some((s) => !Number.isInteger(s) || s < 2 || s > 8)) throw new UsageError(`--scale takes integers 2..8, got "${scaleList}"`);
   console.log(`eval sr: ${dataDir}, scales ${scales.join(', ')}, ${threads} inference threads`);
@@ -135,7 +178,15 @@ async function evalSr(dataDir: string, scaleList: string, modelIds: string[] | u
     ['scale', 'method', 'PSNR (Y, dB)', 'SSIM (Y)', 'images', 'seconds', 'speed vs esrgan-thick'],
     rows.map((r) => {
       const thick = thickSeconds(r.scale);
-      return [`x${r.scale}`, r.method, r.psnr.toFixed(2), r.ssim.toFixed(4), String(r.images), r.seconds.toFixed(2), thick && r.method !== 'bicubic' ? `${(thick / r.seconds).toFixed(1)}x` : ''];
+      return [
+        `x${r.scale}`,
+        r.method,
+        r.psnr.toFixed(2),
+        r.ssim.toFixed(4),
+        String(r.images),
+        r.seconds.toFixed(2),
+        thick && r.method !== 'bicubic' ? `${(thick / r.seconds).toFixed(1)}x` : '',
+      ];
     }),
   );
   console.log(`\n${table}`);
@@ -143,12 +194,20 @@ async function evalSr(dataDir: string, scaleList: string, modelIds: string[] | u
 
   const bwDir = resolve(repoRoot, '../shared/data/bw');
   const installed = new Set((await runtime.registry.find('superres', 4)).map((m) => m.id));
-  const sheetModels = ['esrgan-thick-x4', 'revive-sr-photo-x4', 'revive-sr-clean-x4'].filter((id) => installed.has(id) && (!modelIds || modelIds.includes(id)));
+  const sheetModels = ['esrgan-thick-x4', 'revive-sr-photo-x4', 'revive-sr-clean-x4'].filter(
+    (id) => installed.has(id) && (!modelIds || modelIds.includes(id)),
+  );
   if (!existsSync(bwDir)) console.log(`contact sheet skipped: ${bwDir} not found`);
   else if (sheetModels.length === 0) console.log('contact sheet skipped: none of its x4 models is installed or selected');
   else {
     const sheet = join(outDir, 'contact-sheet-bw-x4.png');
-    const columns = await writeSrContactSheet({ runtime, photos: await listImages(bwDir), outPath: sheet, scale: 4, modelIds: sheetModels });
+    const columns = await writeSrContactSheet({
+      runtime,
+      photos: await listImages(bwDir),
+      outPath: sheet,
+      scale: 4,
+      modelIds: sheetModels,
+    });
     console.log(`contact sheet: ${sheet}\n  columns: ${columns.join(' | ')} (centre crops of 96 px, photos first reduced to 480 px)`);
   }
 }

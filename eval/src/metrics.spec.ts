@@ -29,7 +29,12 @@ describe('metrics', () => {
   });
 
   it('shaves the border before measuring', () => {
-    const img = createFloatImage(6, 5, 1, Array.from({ length: 30 }, (_, i) => i));
+    const img = createFloatImage(
+      6,
+      5,
+      1,
+      Array.from({ length: 30 }, (_, i) => i),
+    );
     const inner = shaveBorder(img, 2);
     assert.deepEqual([inner.width, inner.height, ...inner.data], [2, 1, 14, 15]);
   });
@@ -46,7 +51,12 @@ describe('metrics', () => {
 
   it('ranks a slightly noisy copy above unrelated noise', () => {
     const a = noise(32, 32, 1);
-    const near = createFloatImage(32, 32, 1, a.data.map((v, i) => v + ((i * 7) % 5) - 2));
+    const near = createFloatImage(
+      32,
+      32,
+      1,
+      a.data.map((v, i) => v + ((i * 7) % 5) - 2),
+    );
     const far = noise(32, 32, 99);
     assert.ok(ssim(a, near) > 0.95);
     assert.ok(ssim(a, far) < 0.2);

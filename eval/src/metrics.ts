@@ -49,7 +49,12 @@ function gaussianKernel(size: number, sigma: number): Float64Array {
 }
 
 /** Separable 'valid' filtering of one channel plane. */
-function filterValid(plane: Float64Array, width: number, height: number, k: Float64Array): { data: Float64Array; width: number; height: number } {
+function filterValid(
+  plane: Float64Array,
+  width: number,
+  height: number,
+  k: Float64Array,
+): { data: Float64Array; width: number; height: number } {
   const n = k.length;
   const outW = width - n + 1;
   const outH = height - n + 1;

@@ -26,7 +26,10 @@ const services = deployedServices();
 
 /** The .env keys compose interpolates (`${NAME:?…}` / `${NAME}`), and sample values for them. */
 const interpolated = [...composeText.matchAll(/\$\{(\w+)(?::?[?-][^}]*)?\}/g)].map((m) => m[1]!);
-const sampleEnv = (value: string): string => value.replace(/\$\{(\w+)(?::?[?-][^}]*)?\}/g, (_, name: string) => (name.includes('SECRET') ? 's'.repeat(48) : `sample-${name.toLowerCase()}`));
+const sampleEnv = (value: string): string =>
+  value.replace(/\$\{(\w+)(?::?[?-][^}]*)?\}/g, (_, name: string) =>
+    name.includes('SECRET') ? 's'.repeat(48) : `sample-${name.toLowerCase()}`,
+  );
 
 describe('deploy/docker/compose.yaml', () => {
   it('parses, and runs each deployed service from its own target of the one Dockerfile', () => {
@@ -39,18 +42,25 @@ describe('deploy/docker/compose.yaml', () => {
   });
 
   it('has the infrastructure: NATS JetStream on disk with fsync, PostgreSQL, MinIO with its bucket, the observability stack', () => {
-    for (const name of ['nats', 'postgres', 'minio', 'minio-init', 'otel-collector', 'tempo', 'prometheus', 'grafana']) assert.ok(compose.services[name], `no ${name}`);
+    for (const name of ['nats', 'postgres', 'minio', 'minio-init', 'otel-collector', 'tempo', 'prometheus', 'grafana'])
+      assert.ok(compose.services[name], `no ${name}`);
     const natsConf = readFileSync(join(repoRoot, 'deploy/docker/nats.conf'), 'utf8');
     assert.match(natsConf, /jetstream\s*\{[^}]*store_dir:\s*\/data/);
     assert.match(natsConf, /sync_interval:\s*always/);
-    assert.ok(compose.services.nats!.volumes?.some((v) => v.endsWith(':/data')), 'the JetStream store is a volume');
+    assert.ok(
+      compose.services.nats!.volumes?.some((v) => v.endsWith(':/data')),
+      'the JetStream store is a volume',
+    );
     assert.match(compose.services['minio-init']!.command!.join(' '), /mc mb --ignore-existing local\/revive-media/);
     const bucket = compose.services.gateway!.environment!.REVIVE_S3_BUCKET;
     assert.equal(bucket, 'revive-media');
   });
 
   it('mounts observability/ configuration files that exist', () => {
-    const mounts = Object.values(compose.services).flatMap((s) => s.volumes ?? []).map((v) => v.split(':')[0]!).filter((p) => p.includes('observability/'));
+    const mounts = Object.values(compose.services)
+      .flatMap((s) => s.volumes ?? [])
+      .map((v) => v.split(':')[0]!)
+      .filter((p) => p.includes('observability/'));
     assert.ok(mounts.length >= 5, `observability mounts: ${mounts.join(', ')}`);
     for (const m of mounts) assert.ok(existsSync(resolve(dirname(composePath), m)), `${m} does not exist`);
   });
@@ -59,7 +69,8 @@ describe('deploy/docker/compose.yaml', () => {
     const accepted = acceptedEnv();
     for (const name of services) {
       const env = compose.services[name]!.environment ?? {};
-      for (const key of Object.keys(env)) assert.ok(accepted.has(key) || SDK_CREDENTIAL_ENV.includes(key), `${name}: ${key} is not read by any config parser`);
+      for (const key of Object.keys(env))
+        assert.ok(accepted.has(key) || SDK_CREDENTIAL_ENV.includes(key), `${name}: ${key} is not read by any config parser`);
       const values = Object.fromEntries(Object.entries(env).map(([k, v]) => [k, sampleEnv(String(v))]));
       const config = loadPlatformConfig(values);
       assert.equal(config.store.kind, 's3');
@@ -70,7 +81,9 @@ describe('deploy/docker/compose.yaml', () => {
   it('health checks ask the port each service listens on, as the parser reads it', () => {
     for (const name of services) {
       const svc = compose.services[name]!;
-      const config = loadPlatformConfig(Object.fromEntries(Object.entries(svc.environment ?? {}).map(([k, v]) => [k, sampleEnv(String(v))])));
+      const config = loadPlatformConfig(
+        Object.fromEntries(Object.entries(svc.environment ?? {}).map(([k, v]) => [k, sampleEnv(String(v))])),
+      );
       const port = name === 'gateway' ? config.gateway.port : config.health.port;
       assert.ok(port, `${name}: no port to probe`);
       const check = (svc.healthcheck?.test ?? []).join(' ');
@@ -85,17 +98,20 @@ describe('deploy/docker/compose.yaml', () => {
     for (const key of new Set(interpolated)) assert.ok(exampleKeys.has(key), `.env.example lacks ${key}`);
     for (const svc of Object.values(compose.services)) {
       for (const [key, value] of Object.entries(svc.environment ?? {})) {
-        if (/PASSWORD|SECRET|ACCESS_KEY/.test(key)) assert.match(String(value), /^\$\{\w+:\?/, `${key} must come from .env (\${NAME:?…}), not be written here`);
+        if (/PASSWORD|SECRET|ACCESS_KEY/.test(key))
+          assert.match(String(value), /^\$\{\w+:\?/, `${key} must come from .env (\${NAME:?…}), not be written here`);
       }
     }
     assert.match(readFileSync(join(repoRoot, 'deploy/docker/.gitignore'), 'utf8'), /^\.env$/m);
   });
 
   it('no key material or AWS access key is written anywhere under deploy/', () => {
-    const walk = (dir: string): string[] => readdirSync(dir, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? walk(join(dir, e.name)) : [join(dir, e.name)]));
+    const walk = (dir: string): string[] =>
+      readdirSync(dir, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? walk(join(dir, e.name)) : [join(dir, e.name)]));
     const files = walk(join(repoRoot, 'deploy'));
     assert.ok(files.length > 10);
-    for (const f of files) assert.doesNotMatch(readFileSync(f, 'utf8'), /AKIA[0-9A-Z]{16}|-----BEGIN [A-Z ]*PRIVATE KEY-----|aws_secret_access_key\s*=/i, f);
+    for (const f of files)
+      assert.doesNotMatch(readFileSync(f, 'utf8'), /AKIA[0-9A-Z]{16}|-----BEGIN [A-Z ]*PRIVATE KEY-----|aws_secret_access_key\s*=/i, f);
   });
 
   it('pins every image to a version', () => {

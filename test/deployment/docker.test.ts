@@ -38,7 +38,8 @@ describe('deploy/docker/Dockerfile', () => {
     const release = readFileSync(join(repoRoot, '.node-version'), 'utf8').trim();
     const nodeBases = df.stages.map((s) => s.base).filter((from) => from.startsWith('node:'));
     assert.ok(nodeBases.length > 0, 'no stage is built FROM a node image');
-    for (const from of nodeBases) assert.match(from, new RegExp(`^node:${release.replace(/\./g, '\\.')}-`), `${from} is not Node ${release}`);
+    for (const from of nodeBases)
+      assert.match(from, new RegExp(`^node:${release.replace(/\./g, '\\.')}-`), `${from} is not Node ${release}`);
   });
 
   it('the lint rejects what it should (checked on bad examples)', () => {
@@ -54,7 +55,18 @@ describe('deploy/docker/Dockerfile', () => {
       ].join('\n'),
     );
     const problems = lintDockerfile(bad, ['a', 'b']).join('\n');
-    for (const expected of ['node:latest is not pinned', 'debian is not pinned', 'pipes a download into a shell', 'ADD of a URL', 'without --no-install-recommends', 'apt lists not removed', '--ignore-scripts', 'ONNXRUNTIME_NODE_INSTALL=skip', 'stage a: runs as root', 'stage b: runs as root']) {
+    for (const expected of [
+      'node:latest is not pinned',
+      'debian is not pinned',
+      'pipes a download into a shell',
+      'ADD of a URL',
+      'without --no-install-recommends',
+      'apt lists not removed',
+      '--ignore-scripts',
+      'ONNXRUNTIME_NODE_INSTALL=skip',
+      'stage a: runs as root',
+      'stage b: runs as root',
+    ]) {
       assert.match(problems, new RegExp(expected.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')), `expected a problem about ${expected}`);
     }
   });
@@ -69,14 +81,22 @@ describe('deploy/docker/Dockerfile', () => {
       const argv = JSON.parse(cmd.args) as string[];
       assert.deepEqual(argv.slice(0, 3), ['node', '--import', 'tsx'], `${service}: runs its TypeScript through tsx`);
       const files = argv.filter((a) => a.endsWith('.ts'));
-      assert.deepEqual(files, [`./services/${service}/src/instrumentation.ts`, `./services/${service}/src/main.ts`], `${service}: telemetry first, then main`);
+      assert.deepEqual(
+        files,
+        [`./services/${service}/src/instrumentation.ts`, `./services/${service}/src/main.ts`],
+        `${service}: telemetry first, then main`,
+      );
       for (const f of files) assert.ok(existsSync(join(repoRoot, f)), `${service}: ${f} does not exist`);
     }
   });
 
   it('deploys exactly the gateway and the stages of the catalogue, each from services/<stage>', () => {
     // Compose, Kubernetes and Terraform are checked against these same services by their own tests.
-    assert.deepEqual(services, ['gateway', ...STAGE_NAMES].sort(), 'a stage in contracts/src/flow.ts needs its service folder and deploy entries, and a deployed service needs its stage');
+    assert.deepEqual(
+      services,
+      ['gateway', ...STAGE_NAMES].sort(),
+      'a stage in contracts/src/flow.ts needs its service folder and deploy entries, and a deployed service needs its stage',
+    );
   });
 
   it('each target copies exactly the workspaces its service needs at run time, and its own dependencies', () => {
@@ -86,10 +106,20 @@ describe('deploy/docker/Dockerfile', () => {
       const copied = contextCopies(stage(service)).sort();
       assert.deepEqual(copied, expected, `${service}: COPY lines should be\n${expected.map((d) => `COPY ${d}/ ${d}/`).join('\n')}`);
       const deps = stage(`deps-${service}`);
-      assert.ok(deps.instructions.some((i) => i.keyword === 'RUN' && i.args.includes(`npm ci --omit=dev`) && i.args.includes(`--workspace services/${service}`)), `deps-${service}: npm ci --omit=dev --workspace services/${service}`);
-      const fromStages = stage(service).instructions.filter((i) => i.keyword === 'COPY').map((i) => /--from=(\S+)/.exec(i.args)?.[1]).filter(Boolean);
+      assert.ok(
+        deps.instructions.some(
+          (i) => i.keyword === 'RUN' && i.args.includes(`npm ci --omit=dev`) && i.args.includes(`--workspace services/${service}`),
+        ),
+        `deps-${service}: npm ci --omit=dev --workspace services/${service}`,
+      );
+      const fromStages = stage(service)
+        .instructions.filter((i) => i.keyword === 'COPY')
+        .map((i) => /--from=(\S+)/.exec(i.args)?.[1])
+        .filter(Boolean);
       assert.ok(fromStages.includes(`deps-${service}`), `${service}: copies node_modules from deps-${service}`);
-      const modelCopy = stage(service).instructions.some((i) => i.keyword === 'COPY' && i.args.includes('--from=models') && i.args.includes('.revive/models'));
+      const modelCopy = stage(service).instructions.some(
+        (i) => i.keyword === 'COPY' && i.args.includes('--from=models') && i.args.includes('.revive/models'),
+      );
       assert.equal(modelCopy, needsConvertedModels(service), `${service}: ${modelCopy ? 'copies' : 'lacks'} the converted models`);
     }
   });
@@ -106,7 +136,10 @@ describe('deploy/docker/Dockerfile', () => {
   it('models are converted at build time from the npm packages, with the toolchain of the lock', () => {
     const models = stage('models');
     const runs = models.instructions.filter((i) => i.keyword === 'RUN').map((i) => i.args);
-    assert.ok(runs.some((r) => /npm ci\b/.test(r) && !r.includes('--omit=dev')), 'full install (the converter needs the devDependencies)');
+    assert.ok(
+      runs.some((r) => /npm ci\b/.test(r) && !r.includes('--omit=dev')),
+      'full install (the converter needs the devDependencies)',
+    );
     assert.ok(runs.some((r) => r.includes('npm run models:build')));
     assert.equal(effectiveEnv(df, models).get('ONNXRUNTIME_NODE_INSTALL'), 'skip');
   });
@@ -122,7 +155,9 @@ describe('deploy/docker/Dockerfile', () => {
   });
 
   it('the build context leaves out state, installs, tests and deployment files', () => {
-    const ignore = readFileSync(join(dockerDir, 'Dockerfile.dockerignore'), 'utf8').split('\n').map((l) => l.trim());
+    const ignore = readFileSync(join(dockerDir, 'Dockerfile.dockerignore'), 'utf8')
+      .split('\n')
+      .map((l) => l.trim());
     for (const pattern of ['**/node_modules', '.git', '.revive', '**/*.spec.ts', '**/*.test.ts', 'test', 'terraform', 'deploy']) {
       assert.ok(ignore.includes(pattern), `Dockerfile.dockerignore lacks ${pattern}`);
     }

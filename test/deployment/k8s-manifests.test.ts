@@ -20,7 +20,11 @@ const source = (path: string): string => readFileSync(join(repoRoot, path), 'utf
 
 /** The shared file that defines the stages' probe server (wherever the telemetry work keeps it). */
 function healthServerSource(): string {
-  const candidates = ['shared/telemetry/src', 'shared/stage-kit/src'].flatMap((d) => readdirSync(join(repoRoot, d)).filter((f) => !f.includes('.spec.')).map((f) => `${d}/${f}`));
+  const candidates = ['shared/telemetry/src', 'shared/stage-kit/src'].flatMap((d) =>
+    readdirSync(join(repoRoot, d))
+      .filter((f) => !f.includes('.spec.'))
+      .map((f) => `${d}/${f}`),
+  );
   const file = candidates.find((f) => /export (async )?function startHealthServer\b/.test(source(f)));
   assert.ok(file, 'no startHealthServer in shared/telemetry or shared/stage-kit');
   return source(file);
@@ -47,7 +51,9 @@ describe('deploy/k8s manifests', { skip: 'skip' in render ? render.skip : false 
       const problems = unknownFieldProblems(rendered[overlay], (o) => o.apiVersion.startsWith('keda.sh/'));
       assert.deepEqual(problems, [], `${overlay}:\n${problems.join('\n')}`);
     }
-    const typo = structuredClone(one(rendered.aws, 'Deployment', 'gateway')) as unknown as { spec: { template: { spec: { containers: Array<Record<string, unknown>> } } } };
+    const typo = structuredClone(one(rendered.aws, 'Deployment', 'gateway')) as unknown as {
+      spec: { template: { spec: { containers: Array<Record<string, unknown>> } } };
+    };
     typo.spec.template.spec.containers[0]!.readinessProb = {};
     assert.match(unknownFieldProblems([typo as never], () => false).join('\n'), /readinessProb/);
   });
@@ -83,7 +89,9 @@ describe('deploy/k8s manifests', { skip: 'skip' in render ? render.skip : false 
         assert.equal(c.securityContext?.readOnlyRootFilesystem, true, `${overlay}/${name}: read-only root`);
         assert.equal(c.securityContext?.allowPrivilegeEscalation, false);
         // tsx caches compiled sources and the stages keep work directories in /tmp.
-        const tmp = (c as unknown as { volumeMounts?: Array<{ name: string; mountPath: string }> }).volumeMounts?.find((m) => m.mountPath === '/tmp');
+        const tmp = (c as unknown as { volumeMounts?: Array<{ name: string; mountPath: string }> }).volumeMounts?.find(
+          (m) => m.mountPath === '/tmp',
+        );
         const volumes = (pod.volumes ?? []) as Array<{ name: string; emptyDir?: unknown }>;
         assert.ok(tmp && volumes.find((v) => v.name === tmp.name)?.emptyDir, `${overlay}/${name}: a writable /tmp (emptyDir)`);
         const sa = pod.serviceAccountName as string;
@@ -99,7 +107,8 @@ describe('deploy/k8s manifests', { skip: 'skip' in render ? render.skip : false 
     assert.match(source('services/gateway/src/yoga.ts'), /'\/healthz'[\s\S]*'\/readyz'/);
     assert.match(source('shared/stage-kit/src/serve-stage.ts'), /config\.health\.port/);
     assert.match(healthServerSource(), /'\/healthz'[\s\S]*'\/readyz'/);
-    for (const name of services.filter((s) => s !== 'gateway')) assert.match(source(`services/${name}/src/main.ts`), /serveStage\(/, `${name} runs through serveStage`);
+    for (const name of services.filter((s) => s !== 'gateway'))
+      assert.match(source(`services/${name}/src/main.ts`), /serveStage\(/, `${name} runs through serveStage`);
 
     for (const overlay of OVERLAYS) {
       for (const name of services) {
@@ -130,8 +139,12 @@ describe('deploy/k8s manifests', { skip: 'skip' in render ? render.skip : false 
         for (const [key, from] of sources) {
           assert.notEqual(from, 'secretRef-envFrom', `${overlay}/${name}: ${key} hides which variables it sets`);
           const sdk = SDK_CREDENTIAL_ENV.includes(key);
-          assert.ok(accepted.has(key) || (sdk && overlay !== 'aws'), `${overlay}/${name}: ${key} is not read by any config parser${sdk ? ' (and IRSA replaces keys on AWS)' : ''}`);
-          if (/SECRET|PASSWORD|DATABASE_URL|ACCESS_KEY/.test(key)) assert.equal(from, 'secret', `${overlay}/${name}: ${key} must come from a Secret`);
+          assert.ok(
+            accepted.has(key) || (sdk && overlay !== 'aws'),
+            `${overlay}/${name}: ${key} is not read by any config parser${sdk ? ' (and IRSA replaces keys on AWS)' : ''}`,
+          );
+          if (/SECRET|PASSWORD|DATABASE_URL|ACCESS_KEY/.test(key))
+            assert.equal(from, 'secret', `${overlay}/${name}: ${key} must come from a Secret`);
         }
         const config = loadPlatformConfig(values);
         assert.equal(config.store.kind, 's3', `${overlay}/${name}: media in S3`);

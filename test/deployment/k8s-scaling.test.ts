@@ -19,9 +19,18 @@ const services = deployedServices();
 /** The model-inference stages, which prefer GPU nodes (issue 10); the others never ask for them. */
 const GPU_STAGES = ['colorize', 'superres', 'interpolate'];
 /** Parameters of KEDA's nats-jetstream scaler (keda.sh/docs/scalers/nats-jetstream). */
-const NATS_JETSTREAM_KEYS = new Set(['natsServerMonitoringEndpoint', 'account', 'stream', 'consumer', 'lagThreshold', 'activationLagThreshold', 'useHttps']);
+const NATS_JETSTREAM_KEYS = new Set([
+  'natsServerMonitoringEndpoint',
+  'account',
+  'stream',
+  'consumer',
+  'lagThreshold',
+  'activationLagThreshold',
+  'useHttps',
+]);
 
-const terraform = async (file: string): Promise<Record<string, any>> => hcl.parse(file, readFileSync(join(repoRoot, 'terraform', file), 'utf8'));
+const terraform = async (file: string): Promise<Record<string, any>> =>
+  hcl.parse(file, readFileSync(join(repoRoot, 'terraform', file), 'utf8'));
 const labelsOf = (o: K8sObject): Record<string, string> => at<Record<string, string>>(o, 'spec.template.metadata.labels') ?? {};
 
 describe('deploy/k8s scaling and resilience', { skip: 'skip' in render ? render.skip : false }, () => {
@@ -30,26 +39,39 @@ describe('deploy/k8s scaling and resilience', { skip: 'skip' in render ? render.
   it('every stage consumer has a KEDA ScaledObject on its JetStream backlog, scaling that stage', () => {
     const stageConsumers = Object.values(Stages).flatMap((s) => hopsOf(s).map((h) => ({ stage: s, consumer: h.consumer })));
     // A consumer no stage owns must be the gateway's (it scales on CPU, below).
-    for (const c of Object.values(Consumers)) assert.ok(stageConsumers.some((s) => s.consumer === c) || c.startsWith('gateway-'), `consumer ${c} belongs to no stage`);
+    for (const c of Object.values(Consumers))
+      assert.ok(stageConsumers.some((s) => s.consumer === c) || c.startsWith('gateway-'), `consumer ${c} belongs to no stage`);
     for (const overlay of OVERLAYS) {
       const namespace = one(rendered[overlay], 'Service', 'nats').metadata.namespace;
       for (const { stage, consumer } of stageConsumers) {
-        const scaled = select(rendered[overlay], 'ScaledObject').filter((so) => (at<Array<{ metadata: Record<string, string> }>>(so, 'spec.triggers') ?? []).some((t) => t.metadata.consumer === consumer));
+        const scaled = select(rendered[overlay], 'ScaledObject').filter((so) =>
+          (at<Array<{ metadata: Record<string, string> }>>(so, 'spec.triggers') ?? []).some((t) => t.metadata.consumer === consumer),
+        );
         assert.equal(scaled.length, 1, `${overlay}: consumer ${consumer} needs exactly one ScaledObject`);
         const so = scaled[0]!;
         assert.equal(at(so, 'spec.scaleTargetRef.name'), stage, `${overlay}: ${consumer} scales ${stage}`);
         one(rendered[overlay], 'Deployment', stage);
-        const trigger = at<Array<{ type: string; metadata: Record<string, string> }>>(so, 'spec.triggers')!.find((t) => t.metadata.consumer === consumer)!;
+        const trigger = at<Array<{ type: string; metadata: Record<string, string> }>>(so, 'spec.triggers')!.find(
+          (t) => t.metadata.consumer === consumer,
+        )!;
         assert.equal(trigger.type, 'nats-jetstream');
-        for (const key of Object.keys(trigger.metadata)) assert.ok(NATS_JETSTREAM_KEYS.has(key), `${overlay}/${consumer}: ${key} is no nats-jetstream parameter`);
+        for (const key of Object.keys(trigger.metadata))
+          assert.ok(NATS_JETSTREAM_KEYS.has(key), `${overlay}/${consumer}: ${key} is no nats-jetstream parameter`);
         assert.equal(trigger.metadata.stream, Streams.media);
-        assert.equal(trigger.metadata.natsServerMonitoringEndpoint, `nats.${namespace}.svc.cluster.local:8222`, 'KEDA runs in its own namespace: the full name of the NATS service');
+        assert.equal(
+          trigger.metadata.natsServerMonitoringEndpoint,
+          `nats.${namespace}.svc.cluster.local:8222`,
+          'KEDA runs in its own namespace: the full name of the NATS service',
+        );
         assert.ok(Number(trigger.metadata.lagThreshold) >= 1);
         const [min, max] = [at<number>(so, 'spec.minReplicaCount')!, at<number>(so, 'spec.maxReplicaCount')!];
         assert.ok(min >= 0 && max > min, `${overlay}/${stage}: ${min}..${max}`);
       }
       const monitor = at<Array<{ name: string; port: number }>>(one(rendered[overlay], 'Service', 'nats'), 'spec.ports')!;
-      assert.ok(monitor.some((p) => p.port === 8222), 'the NATS service exposes monitoring for KEDA');
+      assert.ok(
+        monitor.some((p) => p.port === 8222),
+        'the NATS service exposes monitoring for KEDA',
+      );
       assert.equal(select(rendered[overlay], 'ScaledObject', 'gateway').length, 0, 'the gateway scales on CPU, not on a backlog');
     }
   });
@@ -61,7 +83,8 @@ describe('deploy/k8s scaling and resilience', { skip: 'skip' in render ? render.
       assert.equal(at(hpa, 'spec.metrics.0.resource.name'), 'cpu');
       if (overlay === 'aws') assert.ok(at<number>(hpa, 'spec.minReplicas')! >= 2, 'two gateways, one per zone');
       // An autoscaler owns these counts: a replicas field would reset them on every apply.
-      for (const s of services) assert.equal(at(one(rendered[overlay], 'Deployment', s), 'spec.replicas'), undefined, `${overlay}/${s}: no replicas field`);
+      for (const s of services)
+        assert.equal(at(one(rendered[overlay], 'Deployment', s), 'spec.replicas'), undefined, `${overlay}/${s}: no replicas field`);
       const workloads = [...services.map((s) => one(rendered[overlay], 'Deployment', s)), one(rendered[overlay], 'StatefulSet', 'nats')];
       const pdbs = select(rendered[overlay], 'PodDisruptionBudget');
       for (const w of workloads) {
@@ -75,9 +98,14 @@ describe('deploy/k8s scaling and resilience', { skip: 'skip' in render ? render.
   it('workloads spread over zones; on AWS the gateway and NATS must spread', () => {
     for (const overlay of OVERLAYS) {
       for (const w of [...services.map((s) => one(rendered[overlay], 'Deployment', s)), one(rendered[overlay], 'StatefulSet', 'nats')]) {
-        const zone = (podSpec(w).topologySpreadConstraints as Array<Record<string, unknown>> | undefined)?.find((t) => t.topologyKey === 'topology.kubernetes.io/zone');
+        const zone = (podSpec(w).topologySpreadConstraints as Array<Record<string, unknown>> | undefined)?.find(
+          (t) => t.topologyKey === 'topology.kubernetes.io/zone',
+        );
         assert.ok(zone, `${overlay}/${w.metadata.name}: zone spread`);
-        assert.ok(selects(at(zone, 'labelSelector.matchLabels'), labelsOf(w)), `${overlay}/${w.metadata.name}: the spread counts its own pods`);
+        assert.ok(
+          selects(at(zone, 'labelSelector.matchLabels'), labelsOf(w)),
+          `${overlay}/${w.metadata.name}: the spread counts its own pods`,
+        );
         const must = overlay === 'aws' && ['gateway', 'nats'].includes(w.metadata.name);
         assert.equal(zone.whenUnsatisfiable, must ? 'DoNotSchedule' : 'ScheduleAnyway', `${overlay}/${w.metadata.name}`);
       }
@@ -93,15 +121,24 @@ describe('deploy/k8s scaling and resilience', { skip: 'skip' in render ? render.
     for (const overlay of OVERLAYS) {
       for (const name of services) {
         const pod = podSpec(one(rendered[overlay], 'Deployment', name));
-        const tolerates = ((pod.tolerations ?? []) as Array<{ key: string; effect: string }>).some((t) => t.key === taint.key && t.effect === 'NoSchedule');
-        const preferred = (at<Array<{ preference: { matchExpressions: Array<{ key: string; values: string[] }> } }>>(pod, 'affinity.nodeAffinity.preferredDuringSchedulingIgnoredDuringExecution') ?? []).some((p) =>
-          p.preference.matchExpressions.some((e) => e.key === labelKey && e.values.includes(labelValue)),
+        const tolerates = ((pod.tolerations ?? []) as Array<{ key: string; effect: string }>).some(
+          (t) => t.key === taint.key && t.effect === 'NoSchedule',
         );
+        const preferred = (
+          at<Array<{ preference: { matchExpressions: Array<{ key: string; values: string[] }> } }>>(
+            pod,
+            'affinity.nodeAffinity.preferredDuringSchedulingIgnoredDuringExecution',
+          ) ?? []
+        ).some((p) => p.preference.matchExpressions.some((e) => e.key === labelKey && e.values.includes(labelValue)));
         const gpuStage = GPU_STAGES.includes(name);
         assert.equal(tolerates, gpuStage, `${overlay}/${name}: ${gpuStage ? 'tolerates' : 'must not tolerate'} the GPU taint`);
         assert.equal(preferred, gpuStage, `${overlay}/${name}: ${gpuStage ? 'prefers' : 'does not ask for'} ${labelKey}=${labelValue}`);
         // A requirement would leave the stage pending whenever the GPU group is full or absent.
-        assert.equal(at(pod, 'affinity.nodeAffinity.requiredDuringSchedulingIgnoredDuringExecution'), undefined, `${overlay}/${name}: CPU fallback`);
+        assert.equal(
+          at(pod, 'affinity.nodeAffinity.requiredDuringSchedulingIgnoredDuringExecution'),
+          undefined,
+          `${overlay}/${name}: CPU fallback`,
+        );
         assert.equal(pod.nodeSelector, undefined, `${overlay}/${name}: CPU fallback`);
       }
     }
@@ -118,10 +155,19 @@ describe('deploy/k8s scaling and resilience', { skip: 'skip' in render ? render.
       const headless = at<string>(sts, 'spec.serviceName')!;
       assert.equal(at(one(rendered[overlay], 'Service', headless), 'spec.clusterIP'), 'None');
       const routes = [...conf.matchAll(/nats:\/\/([\w-]+)\.([\w-]+):6222/g)];
-      assert.deepEqual(routes.map((r) => r[1]).sort(), Array.from({ length: replicas }, (_, i) => `nats-${i}`), 'a route to every server');
-      assert.ok(routes.every((r) => r[2] === headless), 'routes through the headless service');
+      assert.deepEqual(
+        routes.map((r) => r[1]).sort(),
+        Array.from({ length: replicas }, (_, i) => `nats-${i}`),
+        'a route to every server',
+      );
+      assert.ok(
+        routes.every((r) => r[2] === headless),
+        'routes through the headless service',
+      );
       const claim = at<Array<{ metadata: { name: string } }>>(sts, 'spec.volumeClaimTemplates')![0]!;
-      const mount = (mainContainer(sts) as unknown as { volumeMounts: Array<{ name: string; mountPath: string }> }).volumeMounts.find((m) => m.name === claim.metadata.name);
+      const mount = (mainContainer(sts) as unknown as { volumeMounts: Array<{ name: string; mountPath: string }> }).volumeMounts.find(
+        (m) => m.name === claim.metadata.name,
+      );
       assert.equal(mount?.mountPath, storeDir, 'the JetStream store is on the claimed volume');
       if (overlay === 'aws') {
         const sc = at<string>(sts, 'spec.volumeClaimTemplates.0.spec.storageClassName')!;
@@ -137,7 +183,11 @@ describe('deploy/k8s scaling and resilience', { skip: 'skip' in render ? render.
       assert.ok(at<string[]>(ingress, 'spec.tls.0.hosts')!.includes(host), `${overlay}: TLS for ${host}`);
       assert.equal(at(ingress, 'spec.rules.0.http.paths.0.backend.service.name'), 'gateway');
       const gatewayEnv = mainContainer(one(rendered[overlay], 'Deployment', 'gateway')).env ?? [];
-      assert.equal(gatewayEnv.find((e) => e.name === 'REVIVE_PUBLIC_URL')?.value, `https://${host}`, `${overlay}: the public URL is the Ingress host over HTTPS`);
+      assert.equal(
+        gatewayEnv.find((e) => e.name === 'REVIVE_PUBLIC_URL')?.value,
+        `https://${host}`,
+        `${overlay}: the public URL is the Ingress host over HTTPS`,
+      );
       const annotations = ingress.metadata.annotations ?? {};
       if (overlay === 'aws') {
         assert.equal(at(ingress, 'spec.ingressClassName'), 'alb');

@@ -41,7 +41,8 @@ describe('terraform/', () => {
       const dir = relative(tfRoot, join(file, '..')) || '.';
       const merged = modules.get(dir) ?? {};
       // `locals` come as a list of blocks; everything else as a map of named blocks.
-      for (const [blockType, blocks] of Object.entries(json)) merged[blockType] = Object.assign({}, merged[blockType], ...(Array.isArray(blocks) ? blocks : [blocks]));
+      for (const [blockType, blocks] of Object.entries(json))
+        merged[blockType] = Object.assign({}, merged[blockType], ...(Array.isArray(blocks) ? blocks : [blocks]));
       modules.set(dir, merged);
     }
   });
@@ -55,7 +56,8 @@ describe('terraform/', () => {
         assert.ok(variables, `module ${name}: ${call.source} has no variables`);
         const passed = Object.keys(call).filter((k) => !['source', 'depends_on', 'providers', 'count', 'for_each'].includes(k));
         for (const k of passed) assert.ok(k in variables, `module ${name} passes ${k}, which ${target} does not declare`);
-        for (const [v, [decl]] of Object.entries(variables)) if (!('default' in decl)) assert.ok(passed.includes(v), `module ${name} does not pass required ${v}`);
+        for (const [v, [decl]] of Object.entries(variables))
+          if (!('default' in decl)) assert.ok(passed.includes(v), `module ${name} does not pass required ${v}`);
       }
       for (const [v, [decl]] of Object.entries((mod.variable ?? {}) as Record<string, [{ description?: string; type?: string }]>)) {
         assert.ok(decl.description && decl.type, `${dir}: variable ${v} needs a description and a type`);
@@ -67,7 +69,8 @@ describe('terraform/', () => {
     const example = parsed.get('terraform.tfvars.example')!;
     const variables = modules.get('.')!.variable as Record<string, [{ default?: unknown }]>;
     for (const k of Object.keys(example)) assert.ok(k in variables, `tfvars.example sets undeclared ${k}`);
-    for (const [v, [decl]] of Object.entries(variables)) if (!('default' in decl)) assert.ok(v in example, `tfvars.example lacks required ${v}`);
+    for (const [v, [decl]] of Object.entries(variables))
+      if (!('default' in decl)) assert.ok(v in example, `tfvars.example lacks required ${v}`);
   });
 
   it('network: a VPC over two availability zones, public and private subnets and a NAT gateway in each', () => {
@@ -79,7 +82,10 @@ describe('terraform/', () => {
       const [type, name] = r.split('.') as [string, string];
       assert.equal(resource('modules/network', type, name).count, '${length(local.azs)}', `${r}: one per zone`);
     }
-    assert.equal((modules.get('modules/network')!.locals as any).azs, '${slice(data.aws_availability_zones.available.names, 0, var.az_count)}');
+    assert.equal(
+      (modules.get('modules/network')!.locals as any).azs,
+      '${slice(data.aws_availability_zones.available.names, 0, var.az_count)}',
+    );
   });
 
   it('eks: managed node groups cpu and gpu, both autoscaled, the gpu one tainted and allowed to sit at zero', () => {
@@ -101,17 +107,22 @@ describe('terraform/', () => {
   });
 
   it('storage: encrypted, versioned, private, TLS-only, with lifecycle rules for intermediates', () => {
-    const sse = resource('modules/storage', 'aws_s3_bucket_server_side_encryption_configuration', 'media').rule[0].apply_server_side_encryption_by_default[0];
+    const sse = resource('modules/storage', 'aws_s3_bucket_server_side_encryption_configuration', 'media').rule[0]
+      .apply_server_side_encryption_by_default[0];
     assert.equal(sse.sse_algorithm, 'aws:kms');
     assert.equal(resource('modules/storage', 'aws_s3_bucket_versioning', 'media').versioning_configuration[0].status, 'Enabled');
     const pab = resource('modules/storage', 'aws_s3_bucket_public_access_block', 'media');
-    for (const k of ['block_public_acls', 'block_public_policy', 'ignore_public_acls', 'restrict_public_buckets']) assert.equal(pab[k], true, k);
+    for (const k of ['block_public_acls', 'block_public_policy', 'ignore_public_acls', 'restrict_public_buckets'])
+      assert.equal(pab[k], true, k);
     assert.equal(resource('modules/storage', 'aws_s3_bucket_ownership_controls', 'media').rule[0].object_ownership, 'BucketOwnerEnforced');
     const rules = dynamicOrBlock(resource('modules/storage', 'aws_s3_bucket_lifecycle_configuration', 'media'), 'rule');
     const intermediates = rules.find((r) => r.id === 'expire-intermediates');
     assert.equal(intermediates?.filter[0].prefix, '${var.intermediate_prefix}');
     assert.ok(intermediates?.expiration[0].days, 'intermediates expire');
-    assert.ok(rules.some((r) => r.abort_incomplete_multipart_upload), 'abandoned multipart uploads are cleaned');
+    assert.ok(
+      rules.some((r) => r.abort_incomplete_multipart_upload),
+      'abandoned multipart uploads are cleaned',
+    );
     const policy = JSON.stringify(modules.get('modules/storage')!.data);
     assert.match(policy, /aws:SecureTransport/);
     const files = [...parsed.keys()].filter((f) => f.startsWith('modules/storage'));
@@ -130,7 +141,10 @@ describe('terraform/', () => {
     assert.equal(db.deletion_protection, true);
     assert.ok(db.backup_retention_period >= 7);
     const params = resource('modules/database', 'aws_db_parameter_group', 'this').parameter as Array<{ name: string; value: string }>;
-    assert.ok(params.some((p) => p.name === 'rds.force_ssl' && p.value === '1'), 'TLS enforced');
+    assert.ok(
+      params.some((p) => p.name === 'rds.force_ssl' && p.value === '1'),
+      'TLS enforced',
+    );
   });
 
   it('iam and dns: IRSA roles scoped to one ServiceAccount each; an ACM certificate validated through Route 53', () => {
@@ -152,14 +166,19 @@ describe('terraform/', () => {
       if (Array.isArray(value)) value.forEach((v, i) => scan(v, `${path}[${i}]`, file));
       else if (value && typeof value === 'object') for (const [k, v] of Object.entries(value)) scan(v, `${path}.${k}`, file);
       else if (typeof value === 'string') {
-        const key = path.split('.').at(-1)!.replace(/\[\d+\]$/, '');
+        const key = path
+          .split('.')
+          .at(-1)!
+          .replace(/\[\d+\]$/, '');
         // A secret-named attribute may hold an expression or a reference, never a literal.
-        if (suspicious.test(key) && !/^\$\{.*\}$/.test(value) && !['description', 'type'].includes(key)) findings.push(`${file}: ${path} = "${value}"`);
+        if (suspicious.test(key) && !/^\$\{.*\}$/.test(value) && !['description', 'type'].includes(key))
+          findings.push(`${file}: ${path} = "${value}"`);
         if (/AKIA[0-9A-Z]{16}|-----BEGIN [A-Z ]*PRIVATE KEY-----/.test(value)) findings.push(`${file}: ${path} holds a key`);
       }
     };
     for (const [file, json] of parsed) scan(json, '', file);
-    for (const file of walk(tfRoot)) if (/AKIA[0-9A-Z]{16}|PRIVATE KEY-----/.test(readFileSync(file, 'utf8'))) findings.push(`${file}: raw key material`);
+    for (const file of walk(tfRoot))
+      if (/AKIA[0-9A-Z]{16}|PRIVATE KEY-----/.test(readFileSync(file, 'utf8'))) findings.push(`${file}: raw key material`);
     assert.deepEqual(findings, []);
   });
 });

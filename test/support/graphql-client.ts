@@ -22,17 +22,38 @@ export interface GraphqlResponse<T> {
 }
 
 /** A GraphQL multipart request (the spec Yoga implements), as any client would send it. */
-export async function uploadFile(url: string, path: string, options: Record<string, unknown> = {}, bytes?: Uint8Array, call: CallOptions = {}): Promise<GraphqlResponse<{ uploadMedia: { id: string; status: string; kind: string } }>> {
+export async function uploadFile(
+  url: string,
+  path: string,
+  options: Record<string, unknown> = {},
+  bytes?: Uint8Array,
+  call: CallOptions = {},
+): Promise<GraphqlResponse<{ uploadMedia: { id: string; status: string; kind: string } }>> {
   const body = new FormData();
-  body.set('operations', JSON.stringify({ query: 'mutation ($file: File!, $options: EnhanceOptions) { uploadMedia(file: $file, options: $options) { id status kind } }', variables: { file: null, options } }));
+  body.set(
+    'operations',
+    JSON.stringify({
+      query: 'mutation ($file: File!, $options: EnhanceOptions) { uploadMedia(file: $file, options: $options) { id status kind } }',
+      variables: { file: null, options },
+    }),
+  );
   body.set('map', JSON.stringify({ 0: ['variables.file'] }));
   body.set('0', new File([new Uint8Array(bytes ?? (await readFile(path)))], basename(path)));
   const response = await fetch(url, { method: 'POST', body, headers: { 'graphql-preflight': '1', ...authHeaders(call.token) } });
   return (await response.json()) as GraphqlResponse<{ uploadMedia: { id: string; status: string; kind: string } }>;
 }
 
-export async function query<T>(url: string, document: string, variables: Record<string, unknown> = {}, call: CallOptions = {}): Promise<GraphqlResponse<T>> {
-  const response = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', ...authHeaders(call.token) }, body: JSON.stringify({ query: document, variables }) });
+export async function query<T>(
+  url: string,
+  document: string,
+  variables: Record<string, unknown> = {},
+  call: CallOptions = {},
+): Promise<GraphqlResponse<T>> {
+  const response = await fetch(url, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', ...authHeaders(call.token) },
+    body: JSON.stringify({ query: document, variables }),
+  });
   return (await response.json()) as GraphqlResponse<T>;
 }
 
@@ -48,7 +69,11 @@ const PROGRESS = `subscription ($id: ID!) { mediaProgress(id: $id) { event stage
  * Watches one item's progress on an open graphql-ws client: `ready` once the SNAPSHOT arrived,
  * `done` with every message once the server completes the subscription.
  */
-export function watchProgress(client: Client, id: string, onMessage?: (m: ProgressMessage) => void): { done: Promise<ProgressMessage[]>; ready: Promise<void> } {
+export function watchProgress(
+  client: Client,
+  id: string,
+  onMessage?: (m: ProgressMessage) => void,
+): { done: Promise<ProgressMessage[]>; ready: Promise<void> } {
   const messages: ProgressMessage[] = [];
   let markReady!: () => void;
   const ready = new Promise<void>((r) => (markReady = r));
@@ -64,7 +89,15 @@ export function watchProgress(client: Client, id: string, onMessage?: (m: Progre
           onMessage?.(m);
         },
         // A refused connection arrives as a CloseEvent: keep its code (4401 = unauthenticated).
-        error: (e) => reject(e instanceof Error ? e : Object.assign(new Error(JSON.stringify(e)), { code: (e as { code?: number }).code, reason: (e as { reason?: string }).reason })),
+        error: (e) =>
+          reject(
+            e instanceof Error
+              ? e
+              : Object.assign(new Error(JSON.stringify(e)), {
+                  code: (e as { code?: number }).code,
+                  reason: (e as { reason?: string }).reason,
+                }),
+          ),
         complete: () => resolve(messages),
       },
     );
@@ -73,16 +106,31 @@ export function watchProgress(client: Client, id: string, onMessage?: (m: Progre
 }
 
 /** Subscribes over graphql-ws on a client of its own, closed when the subscription ends. */
-export function subscribeWs(url: string, id: string, onMessage?: (m: ProgressMessage) => void, call: CallOptions = {}): { done: Promise<ProgressMessage[]>; ready: Promise<void> } {
+export function subscribeWs(
+  url: string,
+  id: string,
+  onMessage?: (m: ProgressMessage) => void,
+  call: CallOptions = {},
+): { done: Promise<ProgressMessage[]>; ready: Promise<void> } {
   const connectionParams = call.token ? { authorization: `Bearer ${call.token}` } : undefined;
-  const client = createClient({ url: url.replace(/^http/, 'ws'), webSocketImpl: WebSocket, lazy: false, retryAttempts: 0, connectionParams });
+  const client = createClient({
+    url: url.replace(/^http/, 'ws'),
+    webSocketImpl: WebSocket,
+    lazy: false,
+    retryAttempts: 0,
+    connectionParams,
+  });
   const { done, ready } = watchProgress(client, id, onMessage);
   return { done: done.finally(() => client.dispose()), ready };
 }
 
 /** Subscribes over Server-Sent Events (Yoga's `Accept: text/event-stream`); collects until the stream ends. */
 export async function subscribeSse(url: string, id: string, call: CallOptions = {}): Promise<ProgressMessage[]> {
-  const response = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', accept: 'text/event-stream', ...authHeaders(call.token) }, body: JSON.stringify({ query: PROGRESS, variables: { id } }) });
+  const response = await fetch(url, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', accept: 'text/event-stream', ...authHeaders(call.token) },
+    body: JSON.stringify({ query: PROGRESS, variables: { id } }),
+  });
   const text = await response.text();
   return text
     .split('\n')

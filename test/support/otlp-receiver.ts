@@ -32,7 +32,17 @@ interface KeyValue {
 interface ExportTraceRequest {
   resourceSpans?: Array<{
     resource?: { attributes?: KeyValue[] };
-    scopeSpans?: Array<{ spans?: Array<{ traceId: string; spanId: string; parentSpanId?: string; name: string; kind: number; attributes?: KeyValue[]; links?: Array<{ traceId: string; spanId: string }> }> }>;
+    scopeSpans?: Array<{
+      spans?: Array<{
+        traceId: string;
+        spanId: string;
+        parentSpanId?: string;
+        name: string;
+        kind: number;
+        attributes?: KeyValue[];
+        links?: Array<{ traceId: string; spanId: string }>;
+      }>;
+    }>;
   }>;
 }
 
@@ -74,7 +84,16 @@ export async function startOtlpReceiver(): Promise<{
             const service = String(attributesOf(rs.resource?.attributes)['service.name'] ?? '');
             for (const ss of rs.scopeSpans ?? []) {
               for (const s of ss.spans ?? []) {
-                spans.push({ traceId: s.traceId, spanId: s.spanId, parentSpanId: s.parentSpanId || undefined, name: s.name, kind: s.kind, service, attributes: attributesOf(s.attributes), links: s.links ?? [] });
+                spans.push({
+                  traceId: s.traceId,
+                  spanId: s.spanId,
+                  parentSpanId: s.parentSpanId || undefined,
+                  name: s.name,
+                  kind: s.kind,
+                  service,
+                  attributes: attributesOf(s.attributes),
+                  links: s.links ?? [],
+                });
               }
             }
           }

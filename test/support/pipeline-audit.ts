@@ -19,7 +19,12 @@ export async function waitForTerminal(url: string, id: string, call: CallOptions
   let last: unknown;
   while (Date.now() < deadline) {
     // A gateway that is restarting refuses connections for a moment: keep polling.
-    const response = await query<{ media: SettledMedia }>(url, `query ($id: ID!) { media(id: $id) { ${MEDIA_FIELDS} } }`, { id }, call).catch((e: unknown) => ({ data: undefined, errors: [{ message: String(e) }] }));
+    const response = await query<{ media: SettledMedia }>(
+      url,
+      `query ($id: ID!) { media(id: $id) { ${MEDIA_FIELDS} } }`,
+      { id },
+      call,
+    ).catch((e: unknown) => ({ data: undefined, errors: [{ message: String(e) }] }));
     last = response;
     const media = response.data?.media;
     if (media && TERMINAL.has(media.status)) return media;

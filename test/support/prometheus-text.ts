@@ -22,5 +22,7 @@ export function parsePrometheusText(text: string): Sample[] {
 /** Scrapes an endpoint; the sum of `name`'s samples whose labels include `match`. */
 export async function scrapeSum(url: string, name: string, match: Readonly<Record<string, string>> = {}): Promise<number> {
   const samples = parsePrometheusText(await (await fetch(url)).text());
-  return samples.filter((s) => s.name === name && Object.entries(match).every(([k, v]) => s.labels[k] === v)).reduce((sum, s) => sum + s.value, 0);
+  return samples
+    .filter((s) => s.name === name && Object.entries(match).every(([k, v]) => s.labels[k] === v))
+    .reduce((sum, s) => sum + s.value, 0);
 }

@@ -8,12 +8,24 @@ import { query, type CallOptions } from './graphql-client.ts';
  * consumer's backlog (`num_pending`: not yet delivered; `num_ack_pending`: delivered, not acked).
  * A stalled stage shows as a backlog nobody takes; a lost update as a page behind the database.
  */
-export async function stallReport(target: { graphqlUrl: string; natsUrl: string }, ids: readonly string[], call: CallOptions, pageStatus?: ReadonlyMap<string, string>): Promise<string> {
+export async function stallReport(
+  target: { graphqlUrl: string; natsUrl: string },
+  ids: readonly string[],
+  call: CallOptions,
+  pageStatus?: ReadonlyMap<string, string>,
+): Promise<string> {
   const lines: string[] = [];
   for (const id of ids) {
-    const response = await query<{ media: { status: string; stages: Array<{ stage: string; status: string }> } | null }>(target.graphqlUrl, 'query ($id: ID!) { media(id: $id) { status stages { stage status } } }', { id }, call).catch((e: unknown) => ({ data: undefined, errors: [{ message: String(e) }] }));
+    const response = await query<{ media: { status: string; stages: Array<{ stage: string; status: string }> } | null }>(
+      target.graphqlUrl,
+      'query ($id: ID!) { media(id: $id) { status stages { stage status } } }',
+      { id },
+      call,
+    ).catch((e: unknown) => ({ data: undefined, errors: [{ message: String(e) }] }));
     const media = response.data?.media;
-    const database = media ? `${media.status} (${media.stages.map((s) => `${s.stage.toLowerCase()} ${s.status}`).join(', ')})` : `unreadable: ${JSON.stringify(response.errors)}`;
+    const database = media
+      ? `${media.status} (${media.stages.map((s) => `${s.stage.toLowerCase()} ${s.status}`).join(', ')})`
+      : `unreadable: ${JSON.stringify(response.errors)}`;
     lines.push(`  ${id}: database ${database}${pageStatus ? `; page ${pageStatus.get(id) ?? 'no card'}` : ''}`);
   }
   const nc = await connect({ servers: target.natsUrl, timeout: 5000 }).catch(() => null);
@@ -22,7 +34,9 @@ export async function stallReport(target: { graphqlUrl: string; natsUrl: string 
     const jsm = await nc.jetstreamManager();
     for (const name of Object.values(Consumers)) {
       const info = await jsm.consumers.info(Streams.media, name).catch(() => null);
-      lines.push(`  consumer ${name}: ${info ? `pending ${info.num_pending}, ack pending ${info.num_ack_pending}, redelivered ${info.num_redelivered}, waiting pulls ${info.num_waiting}` : 'absent'}`);
+      lines.push(
+        `  consumer ${name}: ${info ? `pending ${info.num_pending}, ack pending ${info.num_ack_pending}, redelivered ${info.num_redelivered}, waiting pulls ${info.num_waiting}` : 'absent'}`,
+      );
     }
   } finally {
     await nc.close();
@@ -31,14 +45,26 @@ export async function stallReport(target: { graphqlUrl: string; natsUrl: string 
 }
 
 /** Polls until every item is in one of `statuses`; on timeout throws with the stall report. */
-export async function waitForAll(target: { graphqlUrl: string; natsUrl: string }, ids: readonly string[], call: CallOptions, options: { statuses?: readonly string[]; timeoutMs: number }): Promise<void> {
+export async function waitForAll(
+  target: { graphqlUrl: string; natsUrl: string },
+  ids: readonly string[],
+  call: CallOptions,
+  options: { statuses?: readonly string[]; timeoutMs: number },
+): Promise<void> {
   const wanted = new Set(options.statuses ?? ['COMPLETED']);
   const deadline = Date.now() + options.timeoutMs;
   while (Date.now() < deadline) {
-    const response = await query<{ medias: { edges: Array<{ node: { id: string; status: string } }> } }>(target.graphqlUrl, '{ medias(first: 100) { edges { node { id status } } } }', {}, call).catch(() => null);
+    const response = await query<{ medias: { edges: Array<{ node: { id: string; status: string } }> } }>(
+      target.graphqlUrl,
+      '{ medias(first: 100) { edges { node { id status } } } }',
+      {},
+      call,
+    ).catch(() => null);
     const statuses = new Map(response?.data?.medias.edges.map((e) => [e.node.id, e.node.status]) ?? []);
     if (ids.every((id) => wanted.has(statuses.get(id) ?? ''))) return;
     await new Promise((r) => setTimeout(r, 250));
   }
-  throw new Error(`not every item reached ${[...wanted].join(' or ')} within ${options.timeoutMs} ms:\n${await stallReport(target, ids, call)}`);
+  throw new Error(
+    `not every item reached ${[...wanted].join(' or ')} within ${options.timeoutMs} ms:\n${await stallReport(target, ids, call)}`,
+  );
 }

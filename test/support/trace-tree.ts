@@ -5,7 +5,10 @@ export class TraceTree {
   readonly spans: readonly ReceivedSpan[];
   private readonly byId: Map<string, ReceivedSpan>;
 
-  constructor(all: readonly ReceivedSpan[], readonly traceId: string) {
+  constructor(
+    all: readonly ReceivedSpan[],
+    readonly traceId: string,
+  ) {
     this.spans = all.filter((s) => s.traceId === traceId);
     this.byId = new Map(this.spans.map((s) => [s.spanId, s]));
   }
@@ -29,7 +32,9 @@ export class TraceTree {
     return false;
   }
 
-  find(where: Partial<Pick<ReceivedSpan, 'service' | 'name' | 'kind'>> & { attributes?: Record<string, string | number | boolean> }): ReceivedSpan[] {
+  find(
+    where: Partial<Pick<ReceivedSpan, 'service' | 'name' | 'kind'>> & { attributes?: Record<string, string | number | boolean> },
+  ): ReceivedSpan[] {
     return this.spans.filter(
       (s) =>
         (where.service === undefined || s.service === where.service) &&
@@ -42,7 +47,8 @@ export class TraceTree {
   /** The one span matching, or a readable failure listing what the trace holds. */
   one(where: Parameters<TraceTree['find']>[0]): ReceivedSpan {
     const found = this.find(where);
-    if (found.length !== 1) throw new Error(`expected one span matching ${JSON.stringify(where)}, found ${found.length}; the trace holds:\n${this.describe()}`);
+    if (found.length !== 1)
+      throw new Error(`expected one span matching ${JSON.stringify(where)}, found ${found.length}; the trace holds:\n${this.describe()}`);
     return found[0]!;
   }
 

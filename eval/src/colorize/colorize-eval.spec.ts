@@ -22,7 +22,10 @@ describe('summariseColorization', () => {
     ]);
     const row = (method: string, group: string) => rows.find((r) => r.method === method && r.group === group)!;
     assert.equal(rows.length, 6);
-    assert.deepEqual(rows.slice(0, 2).map((r) => r.group), ['all', 'all']);
+    assert.deepEqual(
+      rows.slice(0, 2).map((r) => r.group),
+      ['all', 'all'],
+    );
     assert.equal(row('model', 'all').psnr, 22.5);
     // (2 + 24) / (10 + 30), not the mean of the per-photo ratios 0.2 and 0.8
     assert.equal(row('model', 'all').colourfulnessRatio, 0.65);
@@ -35,7 +38,10 @@ describe('summariseColorization', () => {
 
   it('gives no per-source rows for a plain folder (one source)', () => {
     const rows = summariseColorization([sample('grayscale', '', 20, 0, 10), sample('model', '', 21, 5, 10)]);
-    assert.deepEqual(rows.map((r) => `${r.method}/${r.group}`), ['grayscale/all', 'model/all']);
+    assert.deepEqual(
+      rows.map((r) => `${r.method}/${r.group}`),
+      ['grayscale/all', 'model/all'],
+    );
     assert.equal(rows[1]!.colourfulnessRatio, 0.5);
   });
 });

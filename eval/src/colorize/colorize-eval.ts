@@ -71,10 +71,20 @@ export function summariseColorization(samples: readonly ColorizeSample[]): Color
       seconds: sum((s) => s.seconds),
     });
   };
-  for (const method of methods) summarise(method, 'all', samples.filter((s) => s.method === method));
+  for (const method of methods)
+    summarise(
+      method,
+      'all',
+      samples.filter((s) => s.method === method),
+    );
   if (groups.length > 1) {
     for (const group of groups) {
-      for (const method of methods) summarise(method, group, samples.filter((s) => s.method === method && s.group === group));
+      for (const method of methods)
+        summarise(
+          method,
+          group,
+          samples.filter((s) => s.method === method && s.group === group),
+        );
     }
   }
   return rows;
@@ -117,20 +127,42 @@ export async function evaluateColorization(options: ColorizeEvalOptions): Promis
       const trueColourfulness = hasslerColourfulness(quantize(truth), 3);
       const grey = greyOf(truth);
       const greyPath = join(work, `${index}.png`);
-      await sharp(grey, { raw: { width: truth.width, height: truth.height, channels: 1 } }).png().toFile(greyPath);
+      await sharp(grey, { raw: { width: truth.width, height: truth.height, channels: 1 } })
+        .png()
+        .toFile(greyPath);
       for (const method of methods) {
         const started = performance.now();
         let result: FloatImage;
         if (method === 'grayscale') {
-          result = createFloatImage(truth.width, truth.height, 3, Uint8Array.from({ length: grey.length * 3 }, (_, i) => grey[Math.floor(i / 3)]!));
+          result = createFloatImage(
+            truth.width,
+            truth.height,
+            3,
+            Uint8Array.from({ length: grey.length * 3 }, (_, i) => grey[Math.floor(i / 3)]!),
+          );
         } else {
           const outPath = join(work, `${index}-${method}.png`);
-          await colorizeImageFile(options.runtime, { inputPath: greyPath, outputPath: outPath, mode: 'on', modelId: method, maxInputPixels: 1e9, tmpDir: work });
+          await colorizeImageFile(options.runtime, {
+            inputPath: greyPath,
+            outputPath: outPath,
+            mode: 'on',
+            modelId: method,
+            maxInputPixels: 1e9,
+            tmpDir: work,
+          });
           result = await readRgbImage(outPath);
         }
         const seconds = (performance.now() - started) / 1000;
         const p = psnr(result, truth);
-        samples.push({ method, group, psnr: p, ssim: ssim(result, truth), colourfulness: hasslerColourfulness(quantize(result), 3), trueColourfulness, seconds });
+        samples.push({
+          method,
+          group,
+          psnr: p,
+          ssim: ssim(result, truth),
+          colourfulness: hasslerColourfulness(quantize(result), 3),
+          trueColourfulness,
+          seconds,
+        });
         if (options.outDir) {
           await mkdir(join(options.outDir, method), { recursive: true });
           await writePng(join(options.outDir, method, `${name}.png`), result);

@@ -12,7 +12,12 @@ const GAP = 8;
  * A PNG for a person to look at: each black-and-white photo beside its colorized version
  * (forced on, so toned prints are included), two pairs per row.
  */
-export async function writeContactSheet(runtime: ModelRuntime, photos: readonly string[], outPath: string, modelId = DEFAULT_COLORIZE_MODEL): Promise<void> {
+export async function writeContactSheet(
+  runtime: ModelRuntime,
+  photos: readonly string[],
+  outPath: string,
+  modelId = DEFAULT_COLORIZE_MODEL,
+): Promise<void> {
   const work = await mkdtemp(join(tmpdir(), 'revive-contact-'));
   try {
     const pairs: Buffer[] = [];
@@ -25,7 +30,10 @@ export async function writeContactSheet(runtime: ModelRuntime, photos: readonly 
       const aw = (await sharp(after).metadata()).width!;
       pairs.push(
         await sharp({ create: { width: bw + aw + GAP, height: ROW_HEIGHT, channels: 3, background: '#ffffff' } })
-          .composite([{ input: before, left: 0, top: 0 }, { input: after, left: bw + GAP, top: 0 }])
+          .composite([
+            { input: before, left: 0, top: 0 },
+            { input: after, left: bw + GAP, top: 0 },
+          ])
           .png()
           .toBuffer(),
       );
@@ -34,7 +42,11 @@ export async function writeContactSheet(runtime: ModelRuntime, photos: readonly 
     const widths = await Promise.all(pairs.map(async (p) => (await sharp(p).metadata()).width!));
     const columnWidth = Math.max(...widths);
     const rows = Math.ceil(pairs.length / 2);
-    const overlays: OverlayOptions[] = pairs.map((input, i) => ({ input, left: (i % 2) * (columnWidth + 3 * GAP), top: Math.floor(i / 2) * (ROW_HEIGHT + 3 * GAP) }));
+    const overlays: OverlayOptions[] = pairs.map((input, i) => ({
+      input,
+      left: (i % 2) * (columnWidth + 3 * GAP),
+      top: Math.floor(i / 2) * (ROW_HEIGHT + 3 * GAP),
+    }));
     await sharp({ create: { width: 2 * columnWidth + 3 * GAP, height: rows * (ROW_HEIGHT + 3 * GAP), channels: 3, background: '#ffffff' } })
       .composite(overlays)
       .png()

@@ -30,22 +30,41 @@ export async function writeSrContactSheet(options: SrContactSheetOptions): Promi
   const models = await Promise.all(options.modelIds.map((id) => runtime.load(id)));
   const rows: Buffer[] = [];
   for (const photo of options.photos) {
-    const reduced = await sharp(photo).rotate().removeAlpha().toColourspace('srgb')
+    const reduced = await sharp(photo)
+      .rotate()
+      .removeAlpha()
+      .toColourspace('srgb')
       .resize({ width: options.maxLongSide ?? 480, height: options.maxLongSide ?? 480, fit: 'inside', withoutEnlargement: true })
-      .png().toBuffer();
+      .png()
+      .toBuffer();
     const meta = await sharp(reduced).metadata();
     const s = Math.min(side, meta.width!, meta.height!);
     const crop = await sharp(reduced)
       .extract({ left: Math.floor((meta.width! - s) / 2), top: Math.floor((meta.height! - s) / 2), width: s, height: s })
-      .raw().toBuffer();
+      .raw()
+      .toBuffer();
     const panels: Buffer[] = [];
     const raw = { raw: { width: s, height: s, channels: 3 as const } };
-    panels.push(await sharp(crop, raw).resize(s * scale, s * scale, { kernel: 'nearest' }).png().toBuffer());
-    panels.push(await sharp(crop, raw).resize(s * scale, s * scale, { kernel: 'cubic' }).png().toBuffer());
+    panels.push(
+      await sharp(crop, raw)
+        .resize(s * scale, s * scale, { kernel: 'nearest' })
+        .png()
+        .toBuffer(),
+    );
+    panels.push(
+      await sharp(crop, raw)
+        .resize(s * scale, s * scale, { kernel: 'cubic' })
+        .png()
+        .toBuffer(),
+    );
     for (const model of models) {
       const sink = memoryRasterSink(s * scale, s * scale, 3);
       await runTiled(model, memoryRasterSource(new Uint8Array(crop), s, s, 3), sink);
-      panels.push(await sharp(Buffer.from(sink.pixels), { raw: { width: s * scale, height: s * scale, channels: 3 } }).png().toBuffer());
+      panels.push(
+        await sharp(Buffer.from(sink.pixels), { raw: { width: s * scale, height: s * scale, channels: 3 } })
+          .png()
+          .toBuffer(),
+      );
     }
     rows.push(
       await sharp({ create: { width: panels.length * (out + GAP), height: out, channels: 3, background: '#ffffff' } })

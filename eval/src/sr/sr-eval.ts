@@ -70,7 +70,9 @@ export async function evaluateSuperResolution(options: SrEvalOptions): Promise<S
         t.psnr += score.psnr;
         t.ssim += score.ssim;
         t.seconds += seconds;
-        options.onImage?.(`x${scale} ${method.padEnd(18)} ${name.padEnd(12)} PSNR ${score.psnr.toFixed(2)} SSIM ${score.ssim.toFixed(4)} ${seconds.toFixed(1)} s`);
+        options.onImage?.(
+          `x${scale} ${method.padEnd(18)} ${name.padEnd(12)} PSNR ${score.psnr.toFixed(2)} SSIM ${score.ssim.toFixed(4)} ${seconds.toFixed(1)} s`,
+        );
         await save(scale, method, name, result);
       }
     }

@@ -42,7 +42,9 @@ export async function findTripletSets(dir: string): Promise<{ name: string; trip
   const own = await findTriplets(dir);
   if (own.length > 0) return [{ name: basename(dir), triplets: own }];
   const sets = [];
-  for (const e of (await readdir(dir, { withFileTypes: true })).filter((x) => x.isDirectory()).sort((x, y) => x.name.localeCompare(y.name))) {
+  for (const e of (await readdir(dir, { withFileTypes: true }))
+    .filter((x) => x.isDirectory())
+    .sort((x, y) => x.name.localeCompare(y.name))) {
     const triplets = await findTriplets(join(dir, e.name));
     if (triplets.length > 0) sets.push({ name: e.name, triplets });
   }
@@ -87,7 +89,9 @@ export async function evaluateInterpolation(options: {
         const p = psnr(out, gt);
         sumPsnr += p;
         sumSsim += ssim(out, gt);
-        options.onTriplet?.(`${set.name} ${engine.name.padEnd(14)} ${t.name.padEnd(12)} PSNR ${p.toFixed(2)}${result.how === 'held' ? ' (scene cut: held)' : ''}`);
+        options.onTriplet?.(
+          `${set.name} ${engine.name.padEnd(14)} ${t.name.padEnd(12)} PSNR ${p.toFixed(2)}${result.how === 'held' ? ' (scene cut: held)' : ''}`,
+        );
         if (options.outDir) {
           const dir = join(options.outDir, set.name, engine.name);
           await mkdir(dir, { recursive: true });

@@ -8,7 +8,24 @@ const noEnv = {};
 describe('parseCli', () => {
   it('reads an enhance command with every option', () => {
     const command = parseCli(
-      ['enhance', 'a.jpg', 'b.mp4', '--out', 'results/', '--scale', '4', '--colorize', 'off', '--fps-factor', '1', '--url', 'https://revive.example/api/graphql', '--token', 't0k', '--json'],
+      [
+        'enhance',
+        'a.jpg',
+        'b.mp4',
+        '--out',
+        'results/',
+        '--scale',
+        '4',
+        '--colorize',
+        'off',
+        '--fps-factor',
+        '1',
+        '--url',
+        'https://revive.example/api/graphql',
+        '--token',
+        't0k',
+        '--json',
+      ],
       noEnv,
     );
     assert.deepEqual(command, {
@@ -36,7 +53,12 @@ describe('parseCli', () => {
   it('takes the URL and token from the environment unless flags say otherwise', () => {
     const env = { REVIVE_URL: 'http://gateway:4000/graphql', REVIVE_TOKEN: 'from-env' };
     const fromEnv = parseCli(['status', 'm1'], env);
-    assert.deepEqual(fromEnv, { kind: 'status', id: 'm1', json: false, connection: { url: 'http://gateway:4000/graphql', token: 'from-env' } });
+    assert.deepEqual(fromEnv, {
+      kind: 'status',
+      id: 'm1',
+      json: false,
+      connection: { url: 'http://gateway:4000/graphql', token: 'from-env' },
+    });
     const fromFlags = parseCli(['status', 'm1', '--url', 'http://other/graphql', '--token', 'flag'], env);
     assert.deepEqual(fromFlags.kind === 'status' && fromFlags.connection, { url: 'http://other/graphql', token: 'flag' });
   });
@@ -71,7 +93,10 @@ describe('parseCli', () => {
   ];
   for (const [argv, message] of invalid) {
     it(`rejects: revive ${argv.join(' ')}`, () => {
-      assert.throws(() => parseCli(argv, noEnv), (err: unknown) => err instanceof UsageError && message.test(err.message));
+      assert.throws(
+        () => parseCli(argv, noEnv),
+        (err: unknown) => err instanceof UsageError && message.test(err.message),
+      );
     });
   }
 });

@@ -28,7 +28,11 @@ describe('error formatting', () => {
       { message: 'unknown server error', code: null },
     ]);
     const err = new GraphQLRequestError(errors);
-    assert.deepEqual(formatError(err), ['UNSUPPORTED_MEDIA: Unsupported file type image/x-foo', 'Unexpected error.', 'unknown server error']);
+    assert.deepEqual(formatError(err), [
+      'UNSUPPORTED_MEDIA: Unsupported file type image/x-foo',
+      'Unexpected error.',
+      'unknown server error',
+    ]);
     assert.equal(exitCodeFor(err), ExitCodes.failed);
     assert.deepEqual(errorJson(err), { code: 'UNSUPPORTED_MEDIA', message: err.message });
   });
@@ -39,7 +43,9 @@ describe('error formatting', () => {
   });
 
   it('explains fetch failures by their socket error code, with exit code 2', () => {
-    const fetchFailure = new TypeError('fetch failed', { cause: Object.assign(new Error('connect ECONNREFUSED'), { code: 'ECONNREFUSED' }) });
+    const fetchFailure = new TypeError('fetch failed', {
+      cause: Object.assign(new Error('connect ECONNREFUSED'), { code: 'ECONNREFUSED' }),
+    });
     const err = networkErrorFrom(fetchFailure, 'http://127.0.0.1:4000/graphql');
     assert.equal(err.message, 'cannot reach http://127.0.0.1:4000/graphql (ECONNREFUSED)');
     assert.deepEqual(formatError(err), ['network error: cannot reach http://127.0.0.1:4000/graphql (ECONNREFUSED)']);

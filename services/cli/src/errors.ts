@@ -91,9 +91,7 @@ export function formatMediaFailure(error: Pick<MediaError, 'code' | 'message'> |
 /** Lines to print for an error, without stack traces: these are for people. */
 export function formatError(err: unknown): string[] {
   if (err instanceof GraphQLRequestError) {
-    return err.errors.length === 0
-      ? [err.message]
-      : err.errors.map((e) => (e.code ? `${e.code}: ${e.message}` : e.message));
+    return err.errors.length === 0 ? [err.message] : err.errors.map((e) => (e.code ? `${e.code}: ${e.message}` : e.message));
   }
   if (err instanceof NetworkError) return [`network error: ${err.message}`];
   if (err instanceof UsageError) return [err.message, 'Run `revive --help` for usage.'];

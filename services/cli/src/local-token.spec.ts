@@ -15,13 +15,29 @@ describe('the local owner token', () => {
   after(() => rm(dir, { recursive: true, force: true }));
 
   it('knows loopback URLs', () => {
-    for (const url of ['http://127.0.0.1:4000/graphql', 'http://localhost:4000/graphql', 'http://[::1]:4000/graphql', 'http://127.1.2.3/graphql']) assert.equal(isLoopback(url), true, url);
-    for (const url of ['http://example.com/graphql', 'http://10.0.0.5/graphql', 'http://127.0.0.1.example.com/graphql']) assert.equal(isLoopback(url), false, url);
+    for (const url of [
+      'http://127.0.0.1:4000/graphql',
+      'http://localhost:4000/graphql',
+      'http://[::1]:4000/graphql',
+      'http://127.1.2.3/graphql',
+    ])
+      assert.equal(isLoopback(url), true, url);
+    for (const url of ['http://example.com/graphql', 'http://10.0.0.5/graphql', 'http://127.0.0.1.example.com/graphql'])
+      assert.equal(isLoopback(url), false, url);
   });
 
   it('is used for a loopback gateway when no token was given, from .revive or $REVIVE_STATE_DIR', async () => {
     assert.equal((await withLocalToken({ url: 'http://127.0.0.1:4000/graphql', token: null }, {}, dir)).token, 'rv_local');
-    assert.equal((await withLocalToken({ url: 'http://127.0.0.1:4000/graphql', token: null }, { REVIVE_STATE_DIR: join(dir, '.revive') }, '/nonexistent')).token, 'rv_local');
+    assert.equal(
+      (
+        await withLocalToken(
+          { url: 'http://127.0.0.1:4000/graphql', token: null },
+          { REVIVE_STATE_DIR: join(dir, '.revive') },
+          '/nonexistent',
+        )
+      ).token,
+      'rv_local',
+    );
   });
 
   it('never overrides a given token, never goes to a remote gateway, and is optional', async () => {

@@ -17,7 +17,11 @@ export function isLoopback(url: string): boolean {
  * left in `$REVIVE_STATE_DIR/owner-token` (default `.revive/owner-token` under the current
  * folder), when there is one. A remote gateway never gets it.
  */
-export async function withLocalToken(connection: Connection, env: Readonly<Record<string, string | undefined>>, cwd: string = process.cwd()): Promise<Connection> {
+export async function withLocalToken(
+  connection: Connection,
+  env: Readonly<Record<string, string | undefined>>,
+  cwd: string = process.cwd(),
+): Promise<Connection> {
   if (connection.token || !isLoopback(connection.url)) return connection;
   const path = join(env.REVIVE_STATE_DIR || join(cwd, '.revive'), OWNER_TOKEN_FILE);
   const token = (await readFile(path, 'utf8').catch(() => '')).trim();

@@ -1,7 +1,12 @@
 // The CLI's view of the public API. The operations are written in operations.graphql and their
 // types generated from the schema (`npm run codegen`), so they cannot drift from it; this file
 // only names the shapes the CLI works with.
-import type { CliMediaFieldsFragment, CliMediaProgressSubscription, EnhanceOptions as EnhanceOptionsInput, MediaStatus } from './generated/graphql.ts';
+import type {
+  CliMediaFieldsFragment,
+  CliMediaProgressSubscription,
+  EnhanceOptions as EnhanceOptionsInput,
+  MediaStatus,
+} from './generated/graphql.ts';
 
 export {
   CliMediaDocument as MEDIA_QUERY,

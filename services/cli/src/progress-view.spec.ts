@@ -4,7 +4,18 @@ import type { Media, StageState } from './media.ts';
 import { formatDuration, formatEventLine, renderBar, renderMedia, renderStageLine } from './progress-view.ts';
 
 function stage(overrides: Partial<StageState> & Pick<StageState, 'stage' | 'status'>): StageState {
-  return { progress: 0, done: null, total: null, unit: null, startedAt: null, finishedAt: null, durationMs: null, etaSeconds: null, note: null, ...overrides };
+  return {
+    progress: 0,
+    done: null,
+    total: null,
+    unit: null,
+    startedAt: null,
+    finishedAt: null,
+    durationMs: null,
+    etaSeconds: null,
+    note: null,
+    ...overrides,
+  };
 }
 
 function media(overrides: Partial<Media> = {}): Media {
@@ -58,7 +69,10 @@ describe('progress view', () => {
   });
 
   it('never shows 100% for a stage that is still running', () => {
-    const line = renderStageLine(stage({ stage: 'INTERPOLATE', status: 'RUNNING', progress: 99.7, done: 299, total: 300, unit: 'frames' }), 4);
+    const line = renderStageLine(
+      stage({ stage: 'INTERPOLATE', status: 'RUNNING', progress: 99.7, done: 299, total: 300, unit: 'frames' }),
+      4,
+    );
     assert.equal(line, 'INTERPOLATE  [████]   99%  299/300 frames');
   });
 
@@ -85,8 +99,14 @@ describe('progress view', () => {
 
   it('logs item-level events and snapshots by status, naming the running stage', () => {
     const snapshot = media();
-    assert.equal(formatEventLine('photo.jpg', { media: snapshot, stage: null, event: 'SNAPSHOT', at: snapshot.updatedAt }), 'photo.jpg: PROCESSING (SUPERRES 37%)');
-    assert.equal(formatEventLine('photo.jpg', { media: media({ status: 'QUEUED', stages: [] }), stage: null, event: 'UPLOADED', at: '' }), 'photo.jpg: UPLOADED QUEUED');
+    assert.equal(
+      formatEventLine('photo.jpg', { media: snapshot, stage: null, event: 'SNAPSHOT', at: snapshot.updatedAt }),
+      'photo.jpg: PROCESSING (SUPERRES 37%)',
+    );
+    assert.equal(
+      formatEventLine('photo.jpg', { media: media({ status: 'QUEUED', stages: [] }), stage: null, event: 'UPLOADED', at: '' }),
+      'photo.jpg: UPLOADED QUEUED',
+    );
     const completed = media({ status: 'COMPLETED' });
     assert.equal(formatEventLine('photo.jpg', { media: completed, stage: null, event: 'COMPLETED', at: '' }), 'photo.jpg: COMPLETED');
   });

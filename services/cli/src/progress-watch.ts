@@ -98,7 +98,11 @@ export function watchUntilTerminal(options: WatchOptions): Promise<Media> {
     cleanups.push(client.on('error', (err) => (lastSocketError = err)));
     cleanups.push(
       client.subscribe<ResultOf<typeof MEDIA_PROGRESS>>(
-        { query: MEDIA_PROGRESS.query, operationName: MEDIA_PROGRESS.operationName, variables: { id } satisfies VariablesOf<typeof MEDIA_PROGRESS> },
+        {
+          query: MEDIA_PROGRESS.query,
+          operationName: MEDIA_PROGRESS.operationName,
+          variables: { id } satisfies VariablesOf<typeof MEDIA_PROGRESS>,
+        },
         {
           next: (result) => {
             if (result.errors?.length) {

@@ -20,7 +20,10 @@ describe('result file naming', () => {
   });
 
   it('falls back to the URL path, then the input extension, then bin', () => {
-    assert.equal(resultFilename('a.jpg', 'application/octet-stream', url('http://s3/b/result.webp?X-Amz-Signature=ab.cd')), 'a.revive.webp');
+    assert.equal(
+      resultFilename('a.jpg', 'application/octet-stream', url('http://s3/b/result.webp?X-Amz-Signature=ab.cd')),
+      'a.revive.webp',
+    );
     assert.equal(resultFilename('a.jpg', null, url('http://g/results/abc')), 'a.revive.jpg');
     assert.equal(resultFilename('scan', null, url('http://g/results/abc')), 'scan.revive.bin');
     assert.equal(resultFilename('a.tar.gz', null, url('http://g/x.this-is-no-ext')), 'a.tar.revive.gz');

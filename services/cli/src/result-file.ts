@@ -22,8 +22,7 @@ export function resolveResultUrl(resultUrl: string, apiUrl: string): URL {
  */
 export function resultFilename(inputPath: string, contentType: string | null, resultUrl: URL): string {
   const inputExt = extname(inputPath);
-  const ext =
-    extensionOf(contentType) ?? simpleExtension(extname(resultUrl.pathname)) ?? simpleExtension(inputExt) ?? 'bin';
+  const ext = extensionOf(contentType) ?? simpleExtension(extname(resultUrl.pathname)) ?? simpleExtension(inputExt) ?? 'bin';
   return `${basename(inputPath, inputExt)}.revive.${ext}`;
 }
 

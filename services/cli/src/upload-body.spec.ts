@@ -50,8 +50,14 @@ describe('buildUploadForm (GraphQL multipart request spec)', () => {
   it('puts operations, then map, then the file on the wire (servers stream in that order)', async () => {
     const { raw } = await encode(buildUploadForm(photo, 'photo.jpg', {}));
     const positions = ['name="operations"', 'name="map"', 'name="0"; filename="photo.jpg"'].map((part) => raw.indexOf(part));
-    assert.ok(positions.every((p) => p >= 0), `all parts present: ${positions.join(', ')}`);
-    assert.deepEqual([...positions].sort((a, b) => a - b), positions);
+    assert.ok(
+      positions.every((p) => p >= 0),
+      `all parts present: ${positions.join(', ')}`,
+    );
+    assert.deepEqual(
+      [...positions].sort((a, b) => a - b),
+      positions,
+    );
   });
 
   it('omits the options variable when no option was given, so server defaults apply', async () => {

@@ -65,7 +65,15 @@ describe('colorize handlers', () => {
     const image = sharp(fixture).resize(160);
     const { data, info } = await (grey ? image.greyscale() : image).toColourspace('srgb').png().toBuffer({ resolveWithObject: true });
     await store.put(key, data, { contentType: 'image/png' });
-    return parseEvent(Subjects.imagePreprocessed, { mediaId, options: { colorize }, at: new Date().toISOString(), key, width: info.width, height: info.height, isMonochrome: grey });
+    return parseEvent(Subjects.imagePreprocessed, {
+      mediaId,
+      options: { colorize },
+      at: new Date().toISOString(),
+      key,
+      width: info.width,
+      height: info.height,
+      isMonochrome: grey,
+    });
   }
 
   it('colorizes a grey photo under auto: a new PNG with chroma, same size', async () => {
@@ -75,7 +83,12 @@ describe('colorize handlers', () => {
     assert.equal(msgID, messageId(input.mediaId, 'colorize'));
     assert.deepEqual([event.key, event.width, event.height, event.skipped], [`media/${input.mediaId}/colorized.png`, 160, 100, undefined]);
     const out = await buffer(await store.get(event.key));
-    assert.deepEqual(await sharp(out).metadata().then((m) => [m.format, m.width, m.height]), ['png', 160, 100]);
+    assert.deepEqual(
+      await sharp(out)
+        .metadata()
+        .then((m) => [m.format, m.width, m.height]),
+      ['png', 160, 100],
+    );
     const before = await meanChroma(await buffer(await store.get(input.key)));
     const after = await meanChroma(out);
     assert.ok(before < 0.005 && after > 0.02, `mean chroma ${before} → ${after}`);
@@ -83,7 +96,10 @@ describe('colorize handlers', () => {
   });
 
   it('passes the item on untouched when colorize is off, or auto meets a colour photo', async () => {
-    for (const [input, reason] of [[await preprocessed(true, 'off'), 'colour was not asked for'], [await preprocessed(false, 'auto'), 'already in colour']] as const) {
+    for (const [input, reason] of [
+      [await preprocessed(true, 'off'), 'colour was not asked for'],
+      [await preprocessed(false, 'auto'), 'already in colour'],
+    ] as const) {
       const { event } = nextOf(await handlers.image(input, context()));
       assert.deepEqual([event.key, event.width, event.height, event.skipped], [input.key, input.width, input.height, reason]);
       assert.equal(await store.head(`media/${input.mediaId}/colorized.png`), undefined);
@@ -105,10 +121,19 @@ describe('colorize handlers', () => {
     const broken = join(dir, 'broken-models');
     await mkdir(broken);
     const manifest = `${DEFAULT_COLORIZE_MODEL}.manifest.json`;
-    await copyFile(join(bundledModelDirs.find((d) => existsSync(join(d, manifest)))!, manifest), join(broken, manifest));
+    await copyFile(
+      join(
+        bundledModelDirs.find((d) => existsSync(join(d, manifest)))!,
+        manifest,
+      ),
+      join(broken, manifest),
+    );
     await writeFile(join(broken, `${DEFAULT_COLORIZE_MODEL}.onnx`), 'not a model');
     const brokenRuntime = createModelRuntime({ registry: createModelRegistry([broken]), threads: 1 });
-    const refused = await createColorizeHandlers({ store, runtime: brokenRuntime, log, maxInputPixels: 1e7 }).image(await preprocessed(true), context());
+    const refused = await createColorizeHandlers({ store, runtime: brokenRuntime, log, maxInputPixels: 1e7 }).image(
+      await preprocessed(true),
+      context(),
+    );
     assert.ok(refused.kind === 'reject' && refused.code === 'MODEL_UNAVAILABLE', JSON.stringify(refused));
     assert.match(refused.reason, /sha256 .* corrupt/);
   });
@@ -116,7 +141,10 @@ describe('colorize handlers', () => {
   it('rejects with INPUT_MISSING when the preprocessed image is gone', async () => {
     const input = await preprocessed(true);
     await store.delete(input.key);
-    assert.deepEqual(await handlers.image(input, context()).then((o) => [o.kind, o.kind === 'reject' && o.code]), ['reject', 'INPUT_MISSING']);
+    assert.deepEqual(await handlers.image(input, context()).then((o) => [o.kind, o.kind === 'reject' && o.code]), [
+      'reject',
+      'INPUT_MISSING',
+    ]);
   });
 
   it('emits the same next event when the item is delivered twice', async () => {

@@ -5,7 +5,18 @@ import type { Logger } from '@revive/logging';
 import type { HandlerContext, Outcome } from '@revive/messaging';
 import { ModelNotFoundError, ModelRejectedError, type ModelRuntime } from '@revive/model-runtime';
 import type { ObjectStore } from '@revive/object-store';
-import { download, handOn, imageFieldsOf, inWorkDir, outputKey, reject, settlingErrors, stepDone, upload, type HandlerOf } from '@revive/stage-kit';
+import {
+  download,
+  handOn,
+  imageFieldsOf,
+  inWorkDir,
+  outputKey,
+  reject,
+  settlingErrors,
+  stepDone,
+  upload,
+  type HandlerOf,
+} from '@revive/stage-kit';
 import { skipReason } from './skip-reason.ts';
 import { createColorizeVideoHandler } from './video.handler.ts';
 
@@ -53,7 +64,14 @@ export function createColorizeHandlers(deps: ColorizeDeps): ColorizeHandlers {
     const skipped = skipReason(event);
     if (skipped) {
       deps.log.debug({ mediaId, mode: options.colorize, isMonochrome: event.isMonochrome }, 'colorize skipped');
-      const payload = { ...imageFieldsOf(event), at: new Date().toISOString(), key: event.key, width: event.width, height: event.height, skipped };
+      const payload = {
+        ...imageFieldsOf(event),
+        at: new Date().toISOString(),
+        key: event.key,
+        width: event.width,
+        height: event.height,
+        skipped,
+      };
       return handOn(Subjects.imageColorized, payload, Stages.colorize);
     }
     const problem = await modelProblem();
@@ -64,13 +82,24 @@ export function createColorizeHandlers(deps: ColorizeDeps): ColorizeHandlers {
       stepDone(ctx, 1, STEPS);
       const output = join(dir, 'colorized.png');
       // `on`: the decision is made above; the colorizer must not overrule it with a second analysis.
-      const result = await colorizeImageFile(deps.runtime, { inputPath: input, outputPath: output, mode: 'on', modelId, maxInputPixels: deps.maxInputPixels, tmpDir: dir });
+      const result = await colorizeImageFile(deps.runtime, {
+        inputPath: input,
+        outputPath: output,
+        mode: 'on',
+        modelId,
+        maxInputPixels: deps.maxInputPixels,
+        tmpDir: dir,
+      });
       stepDone(ctx, 2, STEPS);
       const key = outputKey(mediaId, 'colorized.png');
       await upload(deps.store, key, output, 'image/png');
       stepDone(ctx, 3, STEPS);
       const { width, height } = result.colorized ? result : event;
-      return handOn(Subjects.imageColorized, { ...imageFieldsOf(event), at: new Date().toISOString(), key, width, height }, Stages.colorize);
+      return handOn(
+        Subjects.imageColorized,
+        { ...imageFieldsOf(event), at: new Date().toISOString(), key, width, height },
+        Stages.colorize,
+      );
     });
   }
 

@@ -34,7 +34,12 @@ export interface FrameColorizerOptions {
  * into the next. The smoothed chroma is upsampled and recombined with the frame's full-resolution
  * luma. Chunk boundaries are primed with the previous chunk's last frames, so they do not jump.
  */
-export function createFrameColorizer(model: LoadedModel, width: number, height: number, options: FrameColorizerOptions = {}): FrameColorizer {
+export function createFrameColorizer(
+  model: LoadedModel,
+  width: number,
+  height: number,
+  options: FrameColorizerOptions = {},
+): FrameColorizer {
   const staticWeight = options.staticWeight ?? STATIC_WEIGHT;
   const [workW, workH] = videoWorkingSize(model, width, height);
   const cells = workW * workH;
@@ -138,7 +143,15 @@ function workingLuma(frame: Uint8Array, width: number, height: number, outW: num
 }
 
 /** The frame's own luma with the chroma planes upsampled bilinearly (half-pixel centres). */
-function recombine(frame: Uint8Array, width: number, height: number, cb: Float32Array, cr: Float32Array, workW: number, workH: number): Uint8Array {
+function recombine(
+  frame: Uint8Array,
+  width: number,
+  height: number,
+  cb: Float32Array,
+  cr: Float32Array,
+  workW: number,
+  workH: number,
+): Uint8Array {
   const out = new Uint8Array(frame.length);
   for (let y = 0; y < height; y++) {
     const fy = Math.min(Math.max(((y + 0.5) * workH) / height - 0.5, 0), workH - 1);

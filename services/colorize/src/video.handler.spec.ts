@@ -21,7 +21,12 @@ const H = 128;
 
 function context() {
   const seen: [number, number, StageProgress['unit']][] = [];
-  const ctx: HandlerContext = { stage: 'colorize', attempt: 1, heartbeat: () => undefined, progress: (d, t, u) => void seen.push([d, t, u]) };
+  const ctx: HandlerContext = {
+    stage: 'colorize',
+    attempt: 1,
+    heartbeat: () => undefined,
+    progress: (d, t, u) => void seen.push([d, t, u]),
+  };
   return Object.assign(ctx, { seen });
 }
 
@@ -57,7 +62,14 @@ const flicker = (frames: Uint8Array[]) => meanOf(frames.slice(1).map((f, i) => c
  * the exposure wobbling a little, as a worn print's does. Nothing moves.
  */
 async function staticShot(count: number): Promise<Uint8Array[]> {
-  const photo = new Uint8Array(await sharp(resolve(repoRoot, 'test/fixtures/images/brooklyn-bridge-1880s-grey-160.jpg')).resize(W, H, { fit: 'fill' }).toColourspace('srgb').removeAlpha().raw().toBuffer());
+  const photo = new Uint8Array(
+    await sharp(resolve(repoRoot, 'test/fixtures/images/brooklyn-bridge-1880s-grey-160.jpg'))
+      .resize(W, H, { fit: 'fill' })
+      .toColourspace('srgb')
+      .removeAlpha()
+      .raw()
+      .toBuffer(),
+  );
   let seed = 7;
   const random = () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31) * 2 - 1;
   return Array.from({ length: count }, (_, k) => {
@@ -95,7 +107,10 @@ describe('colorize: video chunks', () => {
     const ctx = context();
     const { msgID, event } = colorized(await handlers.video(input, ctx));
     assert.equal(msgID, messageId(input.mediaId, 'colorize', 0));
-    assert.deepEqual([event.skipped === undefined, event.key, event.chunk, event.width, event.frameRate], [true, `media/${input.mediaId}/colorize/chunk-00000.mkv`, input.chunk, W, '25/1']);
+    assert.deepEqual(
+      [event.skipped === undefined, event.key, event.chunk, event.width, event.frameRate],
+      [true, `media/${input.mediaId}/colorize/chunk-00000.mkv`, input.chunk, W, '25/1'],
+    );
     assert.deepEqual(ctx.seen.at(-1), [30, 30, 'frames']);
     const out = await loadChunkFrames(store, event.key, W, H, dir);
     assert.equal(out.length, 30);
@@ -105,7 +120,9 @@ describe('colorize: video chunks', () => {
     const unsmoothed = [];
     for (const f of shot) unsmoothed.push(await raw.colorize(f));
     const [smooth, each] = [flicker(out), flicker(unsmoothed)];
-    t.diagnostic(`mean |dCb|+|dCr| between consecutive frames (0-255): smoothed ${smooth.toFixed(3)}, frame by frame ${each.toFixed(3)}; mean |chroma| ${colour.toFixed(2)}`);
+    t.diagnostic(
+      `mean |dCb|+|dCr| between consecutive frames (0-255): smoothed ${smooth.toFixed(3)}, frame by frame ${each.toFixed(3)}; mean |chroma| ${colour.toFixed(2)}`,
+    );
     assert.ok(colour > 2, `the shot is coloured (mean |chroma| ${colour})`);
     assert.ok(smooth < 0.5, `chroma change between consecutive frames ${smooth} must stay below 0.5 / 255`);
     assert.ok(smooth < each / 2, `smoothing at least halves the flicker (${smooth} vs ${each})`);
@@ -113,17 +130,50 @@ describe('colorize: video chunks', () => {
 
   it('carries the smoothing across a chunk boundary and restarts it at a scene cut', async () => {
     const mediaId = '6b0c8a4e-2f1d-4c3b-9a8e-7d6f5e4c3b2a';
-    const first = await storeChunk({ store, dir, mediaId, frames: shot.slice(0, 16), width: W, height: H, index: 0, count: 2, overlapFrames: 1, totalFrames: 30 });
-    const second = await storeChunk({ store, dir, mediaId, frames: shot.slice(15), width: W, height: H, index: 1, count: 2, firstFrame: 15, totalFrames: 30 });
+    const first = await storeChunk({
+      store,
+      dir,
+      mediaId,
+      frames: shot.slice(0, 16),
+      width: W,
+      height: H,
+      index: 0,
+      count: 2,
+      overlapFrames: 1,
+      totalFrames: 30,
+    });
+    const second = await storeChunk({
+      store,
+      dir,
+      mediaId,
+      frames: shot.slice(15),
+      width: W,
+      height: H,
+      index: 1,
+      count: 2,
+      firstFrame: 15,
+      totalFrames: 30,
+    });
     const a = await loadChunkFrames(store, colorized(await handlers.video(first, context())).event.key, W, H, dir);
     const b = await loadChunkFrames(store, colorized(await handlers.video(second, context())).event.key, W, H, dir);
     const inside = flicker(a.slice(0, 15));
     const across = chromaChange(a[14]!, b[0]!);
-    assert.ok(across < Math.max(0.5, 2 * inside), `the cut between chunks (${across.toFixed(3)}) looks like any other frame step (${inside.toFixed(3)})`);
+    assert.ok(
+      across < Math.max(0.5, 2 * inside),
+      `the cut between chunks (${across.toFixed(3)}) looks like any other frame step (${inside.toFixed(3)})`,
+    );
 
     const model = await runtime.load(DEFAULT_COLORIZE_MODEL);
     // Another shot: a different (grey) photograph.
-    const other = new Uint8Array(await sharp(resolve(repoRoot, 'test/fixtures/images/garden-410x256.jpg')).resize(W, H, { fit: 'fill' }).greyscale().toColourspace('srgb').removeAlpha().raw().toBuffer());
+    const other = new Uint8Array(
+      await sharp(resolve(repoRoot, 'test/fixtures/images/garden-410x256.jpg'))
+        .resize(W, H, { fit: 'fill' })
+        .greyscale()
+        .toColourspace('srgb')
+        .removeAlpha()
+        .raw()
+        .toBuffer(),
+    );
     const smoothed = createFrameColorizer(model, W, H);
     for (const f of shot.slice(0, 5)) await smoothed.colorize(f);
     const fresh = createFrameColorizer(model, W, H);
@@ -131,7 +181,10 @@ describe('colorize: video chunks', () => {
   });
 
   it('hands a colour video (auto) and colorize OFF on untouched', async () => {
-    for (const [options, isMonochrome] of [[{ colorize: 'auto' as const }, false], [{ colorize: 'off' as const }, true]] as const) {
+    for (const [options, isMonochrome] of [
+      [{ colorize: 'auto' as const }, false],
+      [{ colorize: 'off' as const }, true],
+    ] as const) {
       const input = await storeChunk({ store, dir, frames: shot.slice(0, 2), width: W, height: H, options, isMonochrome });
       const { event } = colorized(await handlers.video(input, context()));
       assert.deepEqual([typeof event.skipped, event.key, event.chunk], ['string', input.key, input.chunk]);

@@ -69,7 +69,8 @@ export function createColorizeVideoHandler(deps: ColorizeVideoDeps): HandlerOf<t
     await download(deps.store, previous, path);
     // Intra-only intermediate: seeking from the end is exact. The last frame read is the overlap (this chunk's first).
     const fromEndSeconds = (PRIMING_FRAMES + 1) / rateValue(inputRate(event));
-    for await (const frame of readFrames({ input: path, width: event.width, height: event.height, fromEndSeconds })) await colorizer.prime(frame);
+    for await (const frame of readFrames({ input: path, width: event.width, height: event.height, fromEndSeconds }))
+      await colorizer.prime(frame);
   }
 
   return settlingErrors(deps.log, (event, ctx) => colorizeChunk(event, ctx));

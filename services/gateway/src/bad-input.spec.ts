@@ -51,23 +51,40 @@ describe('bad input at the gateway: each refusal typed, nothing half-stored (rea
   let foreignId: string;
 
   before(async () => {
-    gateway = await startGatewayFixture({ REVIVE_PUBLIC_URL: ORIGIN, REVIVE_MAX_UPLOAD_BYTES: String(MAX_UPLOAD), REVIVE_AUTH: 'required' });
+    gateway = await startGatewayFixture({
+      REVIVE_PUBLIC_URL: ORIGIN,
+      REVIVE_MAX_UPLOAD_BYTES: String(MAX_UPLOAD),
+      REVIVE_AUTH: 'required',
+    });
     ({ sql, nc, config, deps, yoga, accounts } = gateway);
     token = (await accounts.issueToken((await accounts.createUser('alice')).id)).token;
     otherToken = (await accounts.issueToken((await accounts.createUser('bob')).id)).token;
-    png = new Uint8Array(await sharp({ create: { width: 16, height: 12, channels: 3, background: { r: 90, g: 90, b: 90 } } }).png().toBuffer());
+    png = new Uint8Array(
+      await sharp({ create: { width: 16, height: 12, channels: 3, background: { r: 90, g: 90, b: 90 } } })
+        .png()
+        .toBuffer(),
+    );
     ownId = (await post(uploadForm('mine.png', png))).json.data!.uploadMedia.id;
     foreignId = (await post(uploadForm('bobs.png', png), { token: otherToken })).json.data!.uploadMedia.id;
   });
   after(() => gateway?.stop());
 
-  async function post(body: FormData | string | Record<string, unknown>, opts: { token?: string | null; headers?: Record<string, string>; via?: typeof yoga; ip?: string } = {}): Promise<Reply> {
+  async function post(
+    body: FormData | string | Record<string, unknown>,
+    opts: { token?: string | null; headers?: Record<string, string>; via?: typeof yoga; ip?: string } = {},
+  ): Promise<Reply> {
     const auth: Record<string, string> = opts.token === null ? {} : { authorization: `Bearer ${opts.token ?? token}` };
     const init: RequestInit =
       body instanceof FormData
         ? { method: 'POST', body, headers: { ...auth, ...opts.headers } }
-        : { method: 'POST', headers: { 'content-type': 'application/json', ...auth, ...opts.headers }, body: typeof body === 'string' ? body : JSON.stringify(body) };
-    const response = await (opts.via ?? yoga).fetch(`${ORIGIN}${GRAPHQL_PATH}`, init, { req: { socket: { remoteAddress: opts.ip ?? '192.0.2.1' } } });
+        : {
+            method: 'POST',
+            headers: { 'content-type': 'application/json', ...auth, ...opts.headers },
+            body: typeof body === 'string' ? body : JSON.stringify(body),
+          };
+    const response = await (opts.via ?? yoga).fetch(`${ORIGIN}${GRAPHQL_PATH}`, init, {
+      req: { socket: { remoteAddress: opts.ip ?? '192.0.2.1' } },
+    });
     const raw = await response.text();
     let json: GraphqlResult = {};
     try {
@@ -109,7 +126,10 @@ describe('bad input at the gateway: each refusal typed, nothing half-stored (rea
     const cases: Array<[string, Uint8Array]> = [
       ['notes.jpg (text renamed .jpg)', text('this is not a picture, whatever its name says')],
       ['page.png (HTML)', text('<!doctype html><html><body><img src=x onerror=alert(1)></body></html>')],
-      ['vector.svg (SVG)', text('<?xml version="1.0"?><svg xmlns="http://www.w3.org/2000/svg" width="10" height="10"><rect width="10" height="10"/></svg>')],
+      [
+        'vector.svg (SVG)',
+        text('<?xml version="1.0"?><svg xmlns="http://www.w3.org/2000/svg" width="10" height="10"><rect width="10" height="10"/></svg>'),
+      ],
       ['scan.pdf (PDF)', text('%PDF-1.7\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF')],
       ['photos.zip (zip)', zipHeader],
       ['noise.jpg (random bytes)', random],
@@ -151,8 +171,16 @@ describe('bad input at the gateway: each refusal typed, nothing half-stored (rea
   });
 
   it('refuses malformed GraphQL requests with typed codes', async () => {
-    await refused('wrong variable type', () => post({ query: 'query ($id: ID!) { media(id: $id) { id } }', variables: { id: { not: 'an id' } } }), 'BAD_USER_INPUT');
-    await refused('wrong argument type inline', () => post({ query: '{ medias(first: "ten") { edges { cursor } } }' }), 'GRAPHQL_VALIDATION_FAILED');
+    await refused(
+      'wrong variable type',
+      () => post({ query: 'query ($id: ID!) { media(id: $id) { id } }', variables: { id: { not: 'an id' } } }),
+      'BAD_USER_INPUT',
+    );
+    await refused(
+      'wrong argument type inline',
+      () => post({ query: '{ medias(first: "ten") { edges { cursor } } }' }),
+      'GRAPHQL_VALIDATION_FAILED',
+    );
     await refused('unknown field', () => post({ query: '{ medias { edges { node { id password } } } }' }), 'GRAPHQL_VALIDATION_FAILED');
     await refused('malformed GraphQL', () => post({ query: '{ medias(first: 2) { edges { ' }), 'GRAPHQL_PARSE_FAILED');
     await refused('malformed JSON body', () => post('{"query": "{ medias { edges { cursor } } }"'), 'BAD_REQUEST', 400);
@@ -166,18 +194,42 @@ describe('bad input at the gateway: each refusal typed, nothing half-stored (rea
     await refused('deep query (nested fragments)', () => post({ query: deep, variables: { id: ownId } }), 'QUERY_TOO_DEEP');
     const aliases = Array.from({ length: 200 }, (_, i) => `m${i}: medias(first: 100) { edges { node { id stages { stage } } } }`).join(' ');
     await refused('alias bomb', () => post({ query: `{ ${aliases} }` }), 'QUERY_TOO_COMPLEX');
-    const bomb = Array.from({ length: 40 }, (_, i) => `fragment F${i} on Media { ${i === 39 ? 'id' : `...F${i + 1} ...F${i + 1}`} }`).join(' ');
-    await refused('fragment bomb (2^40 expansions)', () => post({ query: `{ medias(first: 1) { edges { node { ...F0 } } } } ${bomb}` }), 'QUERY_TOO_COMPLEX');
-    const costly = await refused('medias(first: 10000)', () => post({ query: '{ medias(first: 10000) { edges { node { id options { scale } stages { stage } } } } }' }), 'QUERY_TOO_COMPLEX');
+    const bomb = Array.from({ length: 40 }, (_, i) => `fragment F${i} on Media { ${i === 39 ? 'id' : `...F${i + 1} ...F${i + 1}`} }`).join(
+      ' ',
+    );
+    await refused(
+      'fragment bomb (2^40 expansions)',
+      () => post({ query: `{ medias(first: 1) { edges { node { ...F0 } } } } ${bomb}` }),
+      'QUERY_TOO_COMPLEX',
+    );
+    const costly = await refused(
+      'medias(first: 10000)',
+      () => post({ query: '{ medias(first: 10000) { edges { node { id options { scale } stages { stage } } } } }' }),
+      'QUERY_TOO_COMPLEX',
+    );
     assert.equal(costly.json.errors![0]!.extensions!.limit, config.gateway.limits.maxCost);
-    await refused('cost through a variable', () => post({ query: 'query ($n: Int) { medias(first: $n) { edges { node { id stages { stage } } } } }', variables: { n: 1_000_000 } }), 'QUERY_TOO_COMPLEX');
-    await refused('a batch of operations', () => post(JSON.stringify([{ query: '{ __typename }' }, { query: '{ __typename }' }])), 'BAD_REQUEST', 400);
+    await refused(
+      'cost through a variable',
+      () =>
+        post({ query: 'query ($n: Int) { medias(first: $n) { edges { node { id stages { stage } } } } }', variables: { n: 1_000_000 } }),
+      'QUERY_TOO_COMPLEX',
+    );
+    await refused(
+      'a batch of operations',
+      () => post(JSON.stringify([{ query: '{ __typename }' }, { query: '{ __typename }' }])),
+      'BAD_REQUEST',
+      400,
+    );
   });
 
   it('refuses a page size out of range and a garbage cursor with BAD_USER_INPUT', async () => {
     await refused('medias(first: 101)', () => post({ query: '{ medias(first: 101) { edges { cursor } } }' }), 'BAD_USER_INPUT');
     for (const after of ['garbage', 'eyJub3QiOiJhIGN1cnNvciJ9', '\u0000\u0001', 'x'.repeat(5000)]) {
-      await refused(`cursor ${after.slice(0, 12)}`, () => post({ query: 'query ($a: String) { medias(first: 5, after: $a) { edges { cursor } } }', variables: { a: after } }), 'BAD_USER_INPUT');
+      await refused(
+        `cursor ${after.slice(0, 12)}`,
+        () => post({ query: 'query ($a: String) { medias(first: 5, after: $a) { edges { cursor } } }', variables: { a: after } }),
+        'BAD_USER_INPUT',
+      );
     }
   });
 
@@ -233,7 +285,8 @@ describe('bad input at the gateway: each refusal typed, nothing half-stored (rea
     assert.equal((await post(q, { via: limited, token: otherToken })).status, 200, 'another user has a bucket of their own');
 
     // Uploads have their own, smaller bucket; a refused upload stores nothing.
-    for (let i = 0; i < 2; i += 1) assert.equal(codeOf(await post(uploadForm('e.png', new Uint8Array(0)), { via: limited })), 'EMPTY_UPLOAD');
+    for (let i = 0; i < 2; i += 1)
+      assert.equal(codeOf(await post(uploadForm('e.png', new Uint8Array(0)), { via: limited })), 'EMPTY_UPLOAD');
     await refused('3rd upload in a minute', () => post(uploadForm('ok.png', png), { via: limited }), 'RATE_LIMITED', 429);
   });
 });

@@ -73,7 +73,11 @@ export async function startGatewayFixture(env: Record<string, string> = {}): Pro
       store,
       media: createMediaRepository(sql),
       hub,
-      urls: createObjectUrls(store, { publicUrl: config.gateway.publicUrl, secret: config.gateway.urlSigningSecret!, ttlSeconds: config.gateway.urlTtlSeconds }),
+      urls: createObjectUrls(store, {
+        publicUrl: config.gateway.publicUrl,
+        secret: config.gateway.urlSigningSecret!,
+        ttlSeconds: config.gateway.urlTtlSeconds,
+      }),
       auth: await createAuthenticator({ mode: config.gateway.auth, accounts }),
     };
     return { config, sql, nc, store, accounts, deps, yoga: createGatewayYoga(deps), dir, stop };

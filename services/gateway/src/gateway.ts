@@ -13,7 +13,13 @@ import { createAccountRepository, createAuthenticator } from './auth/index.ts';
 import { createMediaHub } from './media-hub.ts';
 import { createObjectUrls } from './object-urls.ts';
 import { createMediaOperations } from './media-operations.ts';
-import { createFailureRepository, createLifecycleRepository, createMediaRepository, createProjection, migrate } from './persistence/index.ts';
+import {
+  createFailureRepository,
+  createLifecycleRepository,
+  createMediaRepository,
+  createProjection,
+  migrate,
+} from './persistence/index.ts';
 import { startProjector } from './projector.ts';
 import { traceHttp } from './telemetry/http-span.ts';
 import { traceProjection, traceRepository } from './telemetry/traced-persistence.ts';
@@ -51,17 +57,31 @@ export async function startGateway(config: PlatformConfig, log: Logger): Promise
   // The gateway writes first (originals), so it makes sure the bucket exists; idempotent.
   if (config.store.kind === 's3') await createObjectStore(config.store).ensureBucket();
   const hub = createMediaHub(nc, (err) => log.error({ err }, 'media hub'));
-  const urls = createObjectUrls(store, { publicUrl: config.gateway.publicUrl, secret: await urlSigningSecret(config), ttlSeconds: config.gateway.urlTtlSeconds });
+  const urls = createObjectUrls(store, {
+    publicUrl: config.gateway.publicUrl,
+    secret: await urlSigningSecret(config),
+    ttlSeconds: config.gateway.urlTtlSeconds,
+  });
   const auth = await createAuthenticator({ mode: config.gateway.auth, accounts: createAccountRepository(sql) });
-  if (config.gateway.auth === 'off') log.warn('REVIVE_AUTH=off: every request acts as the built-in local user; only for a single-user install on a trusted loopback');
+  if (config.gateway.auth === 'off')
+    log.warn('REVIVE_AUTH=off: every request acts as the built-in local user; only for a single-user install on a trusted loopback');
   const lifecycle = createLifecycleRepository(sql);
   const operations = createMediaOperations({ nc, store, lifecycle, failures: createFailureRepository(sql), hub, log });
   const deps = { config, log, nc, store, media: traceRepository(createMediaRepository(sql)), hub, urls, auth, operations };
   const { secret, allowPrivateTargets } = config.webhooks;
   const webhooks = secret ? createWebhookNotifier({ secret, allowPrivateTargets, lifecycle, urls, log }) : undefined;
-  const projector = await startProjector({ nc, projection: traceProjection(createProjection(sql)), hub, log, onOutcome: webhooks && ((media) => webhooks.notify(media)) });
+  const projector = await startProjector({
+    nc,
+    projection: traceProjection(createProjection(sql)),
+    hub,
+    log,
+    onOutcome: webhooks && ((media) => webhooks.notify(media)),
+  });
   // Ready when both NATS and PostgreSQL answer a round trip; reasons go to the log, not the probe.
-  const checks = { nats: () => (nc.isClosed() ? Promise.reject(new Error('connection closed')) : nc.flush()), postgres: () => sql`SELECT 1` };
+  const checks = {
+    nats: () => (nc.isClosed() ? Promise.reject(new Error('connection closed')) : nc.flush()),
+    postgres: () => sql`SELECT 1`,
+  };
   const isReady = async () => {
     const failed = await runReadinessChecks(checks);
     if (Object.keys(failed).length) log.debug({ failed }, 'not ready');

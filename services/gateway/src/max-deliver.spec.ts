@@ -16,7 +16,13 @@ import { createAccountRepository, createAuthenticator } from './auth/index.ts';
 import { createMediaHub, type MediaHub } from './media-hub.ts';
 import { createMediaOperations } from './media-operations.ts';
 import { createObjectUrls } from './object-urls.ts';
-import { createFailureRepository, createLifecycleRepository, createMediaRepository, createProjection, migrate } from './persistence/index.ts';
+import {
+  createFailureRepository,
+  createLifecycleRepository,
+  createMediaRepository,
+  createProjection,
+  migrate,
+} from './persistence/index.ts';
 import { startProjector } from './projector.ts';
 import { createGatewayYoga, GRAPHQL_PATH } from './yoga.ts';
 
@@ -48,31 +54,82 @@ describe('MaxDeliver exhaustion ends the item FAILED, visibly through GraphQL (r
   });
 
   it('a stage that keeps asking for a retry fails the item with RETRIES_EXHAUSTED, attempt = max deliver, in media.error, media.failures and failures', async () => {
-    const config = loadPlatformConfig({ REVIVE_STATE_DIR: dir, REVIVE_URL_SIGNING_SECRET: 'max-deliver-spec-url-signing-secret-0123', REVIVE_LOG_LEVEL: 'silent' });
+    const config = loadPlatformConfig({
+      REVIVE_STATE_DIR: dir,
+      REVIVE_URL_SIGNING_SECRET: 'max-deliver-spec-url-signing-secret-0123',
+      REVIVE_LOG_LEVEL: 'silent',
+    });
     const log = createLogger('max-deliver-spec', 'silent');
     const store = createObjectStore(config.store);
     const accounts = createAccountRepository(sql);
     const auth = await createAuthenticator({ mode: 'off', accounts });
     const owner = (await auth.authenticate(undefined)).userId;
     const media = createMediaRepository(sql);
-    const operations = createMediaOperations({ nc, store, lifecycle: createLifecycleRepository(sql), failures: createFailureRepository(sql), hub, log });
+    const operations = createMediaOperations({
+      nc,
+      store,
+      lifecycle: createLifecycleRepository(sql),
+      failures: createFailureRepository(sql),
+      hub,
+      log,
+    });
     const urls = createObjectUrls(store, { publicUrl: config.gateway.publicUrl, secret: config.gateway.urlSigningSecret!, ttlSeconds: 60 });
     const yoga = createGatewayYoga({ config, log, nc, store, media, hub, urls, auth, operations });
     const projector = await startProjector({ nc, projection: createProjection(sql), hub, log });
-    const loop = await runConsumerLoop({ nc, stream: Streams.media, hop: colorizeHop, handle: async (): Promise<Outcome> => ({ kind: 'retry', reason: 'model server unavailable' }), ackWaitMs: 5000, maxDeliver: MAX_DELIVER, backlogPollMs: 0 });
+    const loop = await runConsumerLoop({
+      nc,
+      stream: Streams.media,
+      hop: colorizeHop,
+      handle: async (): Promise<Outcome> => ({ kind: 'retry', reason: 'model server unavailable' }),
+      ackWaitMs: 5000,
+      maxDeliver: MAX_DELIVER,
+      backlogPollMs: 0,
+    });
     try {
       const id = randomUUID();
       const options = { scale: 2, colorize: 'auto', frameRateFactor: 2 } as const;
-      await media.ownedBy(owner).create({ id, kind: 'image', filename: 'a.png', contentType: 'image/png', bytes: 1, options, originalKey: `media/${id}/original.png` });
-      await nc.jetstream().publish(Subjects.imagePreprocessed, JSON.stringify({ mediaId: id, options, at: new Date().toISOString(), key: `media/${id}/pre.tiff`, width: 4, height: 3, isMonochrome: true }), { msgID: messageId(id, 'preprocess') });
+      await media
+        .ownedBy(owner)
+        .create({
+          id,
+          kind: 'image',
+          filename: 'a.png',
+          contentType: 'image/png',
+          bytes: 1,
+          options,
+          originalKey: `media/${id}/original.png`,
+        });
+      await nc
+        .jetstream()
+        .publish(
+          Subjects.imagePreprocessed,
+          JSON.stringify({
+            mediaId: id,
+            options,
+            at: new Date().toISOString(),
+            key: `media/${id}/pre.tiff`,
+            width: 4,
+            height: 3,
+            isMonochrome: true,
+          }),
+          { msgID: messageId(id, 'preprocess') },
+        );
 
       const ask = async () => {
         const response = await yoga.fetch(`http://gateway.test${GRAPHQL_PATH}`, {
           method: 'POST',
           headers: { 'content-type': 'application/json' },
-          body: JSON.stringify({ query: `query ($id: ID!) { media(id: $id) { status error { code stage attempt } failures { code stage attempt } } failures(stage: COLORIZE) { totalCount byStageAndCode { stage code count } edges { node { mediaId code attempt } } } }`, variables: { id } }),
+          body: JSON.stringify({
+            query: `query ($id: ID!) { media(id: $id) { status error { code stage attempt } failures { code stage attempt } } failures(stage: COLORIZE) { totalCount byStageAndCode { stage code count } edges { node { mediaId code attempt } } } }`,
+            variables: { id },
+          }),
         });
-        return (await response.json()) as { data: { media: { status: string; error: unknown; failures: unknown[] }; failures: { totalCount: number; byStageAndCode: unknown[]; edges: Array<{ node: unknown }> } } };
+        return (await response.json()) as {
+          data: {
+            media: { status: string; error: unknown; failures: unknown[] };
+            failures: { totalCount: number; byStageAndCode: unknown[]; edges: Array<{ node: unknown }> };
+          };
+        };
       };
       let result = await ask();
       for (let i = 0; i < 100 && result.data.media.status !== 'FAILED'; i++) {
@@ -81,7 +138,11 @@ describe('MaxDeliver exhaustion ends the item FAILED, visibly through GraphQL (r
       }
       const failure = { code: 'RETRIES_EXHAUSTED', stage: 'COLORIZE', attempt: MAX_DELIVER };
       assert.deepEqual(result.data.media, { status: 'FAILED', error: failure, failures: [failure] });
-      assert.deepEqual(result.data.failures, { totalCount: 1, byStageAndCode: [{ stage: 'COLORIZE', code: 'RETRIES_EXHAUSTED', count: 1 }], edges: [{ node: { mediaId: id, code: 'RETRIES_EXHAUSTED', attempt: MAX_DELIVER } }] });
+      assert.deepEqual(result.data.failures, {
+        totalCount: 1,
+        byStageAndCode: [{ stage: 'COLORIZE', code: 'RETRIES_EXHAUSTED', count: 1 }],
+        edges: [{ node: { mediaId: id, code: 'RETRIES_EXHAUSTED', attempt: MAX_DELIVER } }],
+      });
     } finally {
       await loop.stop();
       await projector.stop();

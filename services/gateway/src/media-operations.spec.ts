@@ -13,7 +13,15 @@ import { createObjectStore, type ObjectStore } from '@revive/object-store';
 import { startNatsServer, startPostgres, type RunningNatsServer, type RunningPostgres } from '@revive/testing';
 import { createMediaHub, type MediaHub } from './media-hub.ts';
 import { createMediaOperations, type MediaOperations } from './media-operations.ts';
-import { createFailureRepository, createLifecycleRepository, createMediaRepository, createProjection, migrate, type MediaRepository, type Projection } from './persistence/index.ts';
+import {
+  createFailureRepository,
+  createLifecycleRepository,
+  createMediaRepository,
+  createProjection,
+  migrate,
+  type MediaRepository,
+  type Projection,
+} from './persistence/index.ts';
 
 const options: EnhanceOptions = { scale: 2, colorize: 'auto', frameRateFactor: 2 };
 const at = () => new Date().toISOString();
@@ -43,7 +51,14 @@ describe('retryMedia, cancelMedia and the failure history (real PostgreSQL, nats
     hub = createMediaHub(nc, () => {});
     media = createMediaRepository(sql);
     projection = createProjection(sql);
-    ops = createMediaOperations({ nc, store, lifecycle: createLifecycleRepository(sql), failures: createFailureRepository(sql), hub, log: createLogger('ops-spec', 'silent') });
+    ops = createMediaOperations({
+      nc,
+      store,
+      lifecycle: createLifecycleRepository(sql),
+      failures: createFailureRepository(sql),
+      hub,
+      log: createLogger('ops-spec', 'silent'),
+    });
   });
   after(async () => {
     hub?.close();
@@ -65,31 +80,77 @@ describe('retryMedia, cancelMedia and the failure history (real PostgreSQL, nats
     await store.put(originalKey, new Uint8Array([1, 2, 3]));
     await store.put(`media/${id}/preprocessed.tiff`, new Uint8Array([4]));
     await media.create({ id, kind: 'image', filename: 'a.jpg', contentType: 'image/jpeg', bytes: 3, options, originalKey });
-    await emit(Subjects.imageUploaded, { mediaId: id, options, at: at(), originalKey, filename: 'a.jpg', contentType: 'image/jpeg', bytes: 3 }, messageId(id, 'upload'));
-    await emit(Subjects.imagePreprocessed, { mediaId: id, options, at: at(), key: `media/${id}/preprocessed.tiff`, width: 4, height: 3, isMonochrome: true }, messageId(id, 'preprocess'));
-    const failed = await emit(Subjects.mediaFailed, { mediaId: id, options, at: at(), kind: 'image', stage: 'colorize', code: 'RETRIES_EXHAUSTED', message: 'model server unavailable', attempt: 5 }, `${id}:colorize:failed:1`);
+    await emit(
+      Subjects.imageUploaded,
+      { mediaId: id, options, at: at(), originalKey, filename: 'a.jpg', contentType: 'image/jpeg', bytes: 3 },
+      messageId(id, 'upload'),
+    );
+    await emit(
+      Subjects.imagePreprocessed,
+      { mediaId: id, options, at: at(), key: `media/${id}/preprocessed.tiff`, width: 4, height: 3, isMonochrome: true },
+      messageId(id, 'preprocess'),
+    );
+    const failed = await emit(
+      Subjects.mediaFailed,
+      {
+        mediaId: id,
+        options,
+        at: at(),
+        kind: 'image',
+        stage: 'colorize',
+        code: 'RETRIES_EXHAUSTED',
+        message: 'model server unavailable',
+        attempt: 5,
+      },
+      `${id}:colorize:failed:1`,
+    );
     assert.equal(failed?.status, 'FAILED');
     return { id, originalKey };
   }
 
   it('retries a failed item from the failed stage under a new msgID, keeping its failure history', async () => {
     const { id } = await imageFailedAtColorize();
-    const watcher = await js.consumers.get(Streams.media, (await (await nc.jetstreamManager()).consumers.add(Streams.media, { name: `w-${id.slice(0, 8)}`, filter_subject: Subjects.imagePreprocessed, deliver_policy: DeliverPolicy.New, ack_policy: AckPolicy.None })).name);
+    const watcher = await js.consumers.get(
+      Streams.media,
+      (
+        await (
+          await nc.jetstreamManager()
+        ).consumers.add(Streams.media, {
+          name: `w-${id.slice(0, 8)}`,
+          filter_subject: Subjects.imagePreprocessed,
+          deliver_policy: DeliverPolicy.New,
+          ack_policy: AckPolicy.None,
+        })
+      ).name,
+    );
 
     const retried = await ops.retry((await media.get(id))!);
     assert.equal(retried.status, 'PROCESSING');
     assert.equal(retried.error, null);
-    assert.deepEqual(retried.stages.map((s) => `${s.stage}:${s.status}`), ['preprocess:DONE', 'colorize:PENDING', 'superres:PENDING', 'publish:PENDING']);
+    assert.deepEqual(
+      retried.stages.map((s) => `${s.stage}:${s.status}`),
+      ['preprocess:DONE', 'colorize:PENDING', 'superres:PENDING', 'publish:PENDING'],
+    );
     const republished = await watcher.next({ expires: 5000 });
     assert.ok(republished, 'the failed stage input was published again');
     assert.equal(republished.headers?.get('Nats-Msg-Id'), `${id}:preprocess:retry1`);
     assert.equal(republished.json<{ mediaId: string }>().mediaId, id);
 
     // It fails again (a new failure event, as the consumer loop keys it by the new input message).
-    const again = await emit(Subjects.mediaFailed, { mediaId: id, options, at: at(), kind: 'image', stage: 'colorize', code: 'MODEL_REJECTED', message: 'bad tensor', attempt: 1 }, `${id}:colorize:failed:2`);
+    const again = await emit(
+      Subjects.mediaFailed,
+      { mediaId: id, options, at: at(), kind: 'image', stage: 'colorize', code: 'MODEL_REJECTED', message: 'bad tensor', attempt: 1 },
+      `${id}:colorize:failed:2`,
+    );
     assert.equal(again?.status, 'FAILED');
     const history = await ops.failures.ofMedia(id);
-    assert.deepEqual(history.map((f) => [f.stage, f.code, f.attempt]), [['colorize', 'RETRIES_EXHAUSTED', 5], ['colorize', 'MODEL_REJECTED', 1]]);
+    assert.deepEqual(
+      history.map((f) => [f.stage, f.code, f.attempt]),
+      [
+        ['colorize', 'RETRIES_EXHAUSTED', 5],
+        ['colorize', 'MODEL_REJECTED', 1],
+      ],
+    );
     assert.ok(history.every((f) => !Number.isNaN(Date.parse(f.at))));
 
     // A second retry gets a second suffix (the first is still in the dedupe window).
@@ -114,7 +175,11 @@ describe('retryMedia, cancelMedia and the failure history (real PostgreSQL, nats
     assert.equal(entry?.operation, 'PUT');
     assert.ok(await store.head(originalKey), 'the original stays');
     assert.equal(await store.head(`media/${id}/preprocessed.tiff`), undefined, 'the intermediate is gone');
-    const late = await emit(Subjects.imageColorized, { mediaId: id, options, at: at(), key: `media/${id}/colorized.png`, width: 4, height: 3, isMonochrome: true }, messageId(id, 'colorize'));
+    const late = await emit(
+      Subjects.imageColorized,
+      { mediaId: id, options, at: at(), key: `media/${id}/colorized.png`, width: 4, height: 3, isMonochrome: true },
+      messageId(id, 'colorize'),
+    );
     assert.equal(late?.status, 'CANCELLED', 'work in flight when cancelled changes nothing');
   });
 

@@ -1,5 +1,15 @@
 import type { NatsConnection } from 'nats';
-import { Buckets, FLOW, isSubject, MediaProgressEvents, messageId, parseEvent, retryMessageId, Streams, type PipelineEvent } from '@revive/contracts';
+import {
+  Buckets,
+  FLOW,
+  isSubject,
+  MediaProgressEvents,
+  messageId,
+  parseEvent,
+  retryMessageId,
+  Streams,
+  type PipelineEvent,
+} from '@revive/contracts';
 import type { Logger } from '@revive/logging';
 import { publishEvent } from '@revive/messaging';
 import type { ObjectStore } from '@revive/object-store';
@@ -68,25 +78,34 @@ export function createMediaOperations(deps: Deps): MediaOperations {
     setCallbackUrl: (id, url) => lifecycle.setCallbackUrl(id, url),
 
     async retry(record) {
-      if (record.status !== 'FAILED') throw new MediaOperationError('INVALID_STATE', `only FAILED items can be retried; this one is ${record.status}`);
+      if (record.status !== 'FAILED')
+        throw new MediaOperationError('INVALID_STATE', `only FAILED items can be retried; this one is ${record.status}`);
       const stage = record.error?.stage ?? FLOW[record.kind][0]!.stage;
       const hop = FLOW[record.kind].find((h) => h.stage === stage)!;
       // What the failed stage consumed: the previous stage's output (every chunk of it) or the upload.
       const inputs = await loadEvents(record.id, hop.consumes);
-      if (inputs.length === 0) throw new MediaOperationError('UNAVAILABLE', `the input of the ${stage} stage is no longer in the event stream; upload the original again`);
+      if (inputs.length === 0)
+        throw new MediaOperationError(
+          'UNAVAILABLE',
+          `the input of the ${stage} stage is no longer in the event stream; upload the original again`,
+        );
       const started = await lifecycle.beginRetry(record.id);
-      if (!started.ok) throw new MediaOperationError('INVALID_STATE', `only FAILED items can be retried; this one is ${started.media?.status ?? 'gone'}`);
+      if (!started.ok)
+        throw new MediaOperationError('INVALID_STATE', `only FAILED items can be retried; this one is ${started.media?.status ?? 'gone'}`);
       const js = nc.jetstream();
       try {
         for (const { event, msgID } of inputs) {
           const chunk = 'chunk' in event.payload ? event.payload.chunk.index : undefined;
-          const original = msgID ?? messageId(record.id, FLOW[record.kind].find((h) => h.emits === event.subject)?.stage ?? 'upload', chunk);
+          const original =
+            msgID ?? messageId(record.id, FLOW[record.kind].find((h) => h.emits === event.subject)?.stage ?? 'upload', chunk);
           await publishEvent(js, event.subject, event.payload as never, retryMessageId(original, started.retry));
         }
       } catch (error) {
         // Not left PROCESSING with nothing in flight: FAILED again, retryable later.
         await lifecycle.abandonRetry(record).catch((e: unknown) => log.error({ err: e, media_id: record.id }, 'could not undo a retry'));
-        throw new MediaOperationError('UNAVAILABLE', 'the pipeline is not reachable right now; the item stays FAILED, please retry later', { cause: error });
+        throw new MediaOperationError('UNAVAILABLE', 'the pipeline is not reachable right now; the item stays FAILED, please retry later', {
+          cause: error,
+        });
       }
       log.info({ media_id: record.id, stage, retry: started.retry, events: inputs.length }, 'media retried');
       deps.hub.announce({ media: started.media, event: MediaProgressEvents.retried, stage, at: new Date().toISOString() });
@@ -95,16 +114,25 @@ export function createMediaOperations(deps: Deps): MediaOperations {
 
     async cancel(record) {
       const cancelled = await lifecycle.cancel(record.id);
-      if (!cancelled.ok) throw new MediaOperationError('INVALID_STATE', `only QUEUED or PROCESSING items can be cancelled; this one is ${cancelled.media?.status ?? 'gone'}`);
+      if (!cancelled.ok)
+        throw new MediaOperationError(
+          'INVALID_STATE',
+          `only QUEUED or PROCESSING items can be cancelled; this one is ${cancelled.media?.status ?? 'gone'}`,
+        );
       const kv = await nc.jetstream().views.kv(Buckets.cancelled, { history: 1 });
       await kv.put(record.id, new Date().toISOString());
       // Intermediates named by the events so far; the original stays.
       const keys = new Set<string>();
       for (const { event } of await loadEvents(record.id).catch(() => [])) {
         const p = event.payload as { key?: string; posterKey?: string };
-        for (const key of [p.key, p.posterKey]) if (key && key !== record.originalKey && key.startsWith(`media/${record.id}/`)) keys.add(key);
+        for (const key of [p.key, p.posterKey])
+          if (key && key !== record.originalKey && key.startsWith(`media/${record.id}/`)) keys.add(key);
       }
-      await Promise.all([...keys].map((key) => store.delete(key).catch((err: unknown) => log.warn({ err, key, media_id: record.id }, 'could not delete an intermediate'))));
+      await Promise.all(
+        [...keys].map((key) =>
+          store.delete(key).catch((err: unknown) => log.warn({ err, key, media_id: record.id }, 'could not delete an intermediate')),
+        ),
+      );
       log.info({ media_id: record.id, deleted: keys.size }, 'media cancelled');
       deps.hub.announce({ media: cancelled.media, event: MediaProgressEvents.cancelled, stage: null, at: new Date().toISOString() });
       return cancelled.media;

@@ -16,7 +16,14 @@ const picture = () => sharp({ create: { width: 16, height: 12, channels: 3, back
 /** Deterministic noise: the same "random" bytes on every run, so the test cannot flake. */
 function noise(length: number, seed: string): Uint8Array {
   const out = new Uint8Array(length);
-  for (let block = 0; block * 32 < length; block++) out.set(createHash('sha256').update(`${seed}:${block}`).digest().subarray(0, Math.min(32, length - block * 32)), block * 32);
+  for (let block = 0; block * 32 < length; block++)
+    out.set(
+      createHash('sha256')
+        .update(`${seed}:${block}`)
+        .digest()
+        .subarray(0, Math.min(32, length - block * 32)),
+      block * 32,
+    );
   return out;
 }
 
@@ -32,7 +39,17 @@ describe('media sniffer: image or video from the first bytes', () => {
   /** A 0.2 s clip as ffmpeg writes it for the container the output name (or `-f`) selects. */
   async function clip(name: string, format?: string): Promise<Uint8Array> {
     const path = join(dir, name);
-    await run('ffmpeg', ['-v', 'error', '-y', '-f', 'lavfi', '-i', 'testsrc=duration=0.2:size=32x32', ...(format ? ['-f', format] : []), path]);
+    await run('ffmpeg', [
+      '-v',
+      'error',
+      '-y',
+      '-f',
+      'lavfi',
+      '-i',
+      'testsrc=duration=0.2:size=32x32',
+      ...(format ? ['-f', format] : []),
+      path,
+    ]);
     return new Uint8Array(await readFile(path));
   }
 
@@ -52,7 +69,13 @@ describe('media sniffer: image or video from the first bytes', () => {
 
   it('recognises HEIC by its ftyp brand', () => {
     // sharp's prebuilt libvips cannot encode HEVC; this is the ftyp box an iPhone writes first.
-    const iphone = Buffer.concat([Buffer.from('00000018', 'hex'), Buffer.from('ftypheic', 'latin1'), Buffer.alloc(4), Buffer.from('mif1heic', 'latin1'), Buffer.alloc(64)]);
+    const iphone = Buffer.concat([
+      Buffer.from('00000018', 'hex'),
+      Buffer.from('ftypheic', 'latin1'),
+      Buffer.alloc(4),
+      Buffer.from('mif1heic', 'latin1'),
+      Buffer.alloc(64),
+    ]);
     assert.deepEqual(sniffMedia(iphone), { kind: 'image', format: 'heif', mime: 'image/heic', extension: 'heic' });
     const mif1 = Buffer.from(iphone);
     mif1.write('mif1', 8, 'latin1');

@@ -2,7 +2,8 @@ import { stageDefinition } from '@revive/contracts';
 import type { EnhanceOptionsValue, MediaKind, MediaStatus, StageName, StageStatus } from './generated/graphql.ts';
 import type { MediaRecord } from './persistence/index.ts';
 
-const iso = (v: Date | string | null | undefined): string | null => (v == null ? null : v instanceof Date ? v.toISOString() : new Date(v).toISOString());
+const iso = (v: Date | string | null | undefined): string | null =>
+  v == null ? null : v instanceof Date ? v.toISOString() : new Date(v).toISOString();
 /** The API spells the pipeline's lower-case names as upper-case enum values. */
 export function upper<T extends string>(v: string): T;
 export function upper<T extends string>(v: string | null | undefined): T | null;

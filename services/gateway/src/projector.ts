@@ -3,7 +3,22 @@ import { trace } from '@opentelemetry/api';
 import type { Logger } from '@revive/logging';
 import { consumeDurable, inConsumeSpan } from '@revive/messaging';
 import { SpanAttributes } from '@revive/telemetry';
-import { Consumers, GatewaySubjects, hopEmitting, InvalidEventError, isSubject, MediaProgressEvents, parseEvent, ProgressSubjects, stageProgressSchema, Streams, Subjects, type MediaProgressEvent, type Stage, type Subject } from '@revive/contracts';
+import {
+  Consumers,
+  GatewaySubjects,
+  hopEmitting,
+  InvalidEventError,
+  isSubject,
+  MediaProgressEvents,
+  parseEvent,
+  ProgressSubjects,
+  stageProgressSchema,
+  Streams,
+  Subjects,
+  type MediaProgressEvent,
+  type Stage,
+  type Subject,
+} from '@revive/contracts';
 import type { MediaHub } from './media-hub.ts';
 import type { MediaRecord, Projection } from './persistence/index.ts';
 
@@ -46,8 +61,15 @@ export async function startProjector(deps: {
 }): Promise<{ stop(): Promise<void> }> {
   const { nc, projection, hub, log } = deps;
   const jsm = await nc.jetstreamManager();
-  const config = { durable_name: Consumers.gatewayProjection, ack_policy: AckPolicy.Explicit, deliver_policy: DeliverPolicy.All, ack_wait: 30e9, max_ack_pending: 1000 };
-  const ensure = async () => void (await jsm.consumers.info(Streams.media, Consumers.gatewayProjection).catch(() => jsm.consumers.add(Streams.media, config)));
+  const config = {
+    durable_name: Consumers.gatewayProjection,
+    ack_policy: AckPolicy.Explicit,
+    deliver_policy: DeliverPolicy.All,
+    ack_wait: 30e9,
+    max_ack_pending: 1000,
+  };
+  const ensure = async () =>
+    void (await jsm.consumers.info(Streams.media, Consumers.gatewayProjection).catch(() => jsm.consumers.add(Streams.media, config)));
   await ensure();
 
   async function project(msg: JsMsg): Promise<void> {
@@ -68,7 +90,12 @@ export async function startProjector(deps: {
       const media = await projection.applyEvent(subject, payload as never, String(msg.seq));
       if (media) for (const u of updatesFor(subject, media, payload.at)) hub.announce({ media, ...u, at: payload.at });
       msg.ack();
-      const outcome = subject === Subjects.mediaFailed ? 'FAILED' : subject === Subjects.imagePublished || subject === Subjects.videoPublished ? 'COMPLETED' : undefined;
+      const outcome =
+        subject === Subjects.mediaFailed
+          ? 'FAILED'
+          : subject === Subjects.imagePublished || subject === Subjects.videoPublished
+            ? 'COMPLETED'
+            : undefined;
       if (media && outcome && media.status === outcome) deps.onOutcome?.(media);
     } catch (error) {
       log.error({ err: error, subject, media_id: payload.mediaId }, 'projection failed; will retry');
@@ -96,13 +123,27 @@ export async function startProjector(deps: {
     queue: GatewaySubjects.progressQueue,
     callback: (err, msg) => {
       if (err) return log.error({ err }, 'progress subscription failed');
-      const parsed = stageProgressSchema.safeParse((() => { try { return msg.json(); } catch { return undefined; } })());
+      const parsed = stageProgressSchema.safeParse(
+        (() => {
+          try {
+            return msg.json();
+          } catch {
+            return undefined;
+          }
+        })(),
+      );
       if (!parsed.success) return log.warn({ subject: msg.subject }, 'progress: invalid message; skipped');
       const p = parsed.data;
       projection
         .applyProgress(p)
         .then((media) => {
-          if (media) hub.announce({ media, event: p.done === 0 ? MediaProgressEvents.stageStarted : MediaProgressEvents.stageProgress, stage: p.stage, at: p.at });
+          if (media)
+            hub.announce({
+              media,
+              event: p.done === 0 ? MediaProgressEvents.stageStarted : MediaProgressEvents.stageProgress,
+              stage: p.stage,
+              at: p.at,
+            });
         })
         .catch((error: unknown) => log.error({ err: error, media_id: p.mediaId }, 'progress projection failed'));
     },

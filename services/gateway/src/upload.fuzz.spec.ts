@@ -29,7 +29,7 @@ function prng(seed: number) {
     return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
   };
   const int = (n: number) => Math.floor(next() * n);
-  const pick = <T,>(xs: readonly T[]): T => xs[int(xs.length)]!;
+  const pick = <T>(xs: readonly T[]): T => xs[int(xs.length)]!;
   return { next, int, pick, chance: (p: number) => next() < p };
 }
 type Rng = ReturnType<typeof prng>;
@@ -68,7 +68,10 @@ function mutate(rng: Rng, seeds: readonly Uint8Array[]): Uint8Array {
       case 4: {
         // splice the head of one format onto the body of another
         const other = rng.pick(seeds);
-        bytes = Uint8Array.from([...other.subarray(0, 1 + rng.int(Math.min(64, other.length))), ...bytes.subarray(rng.int(bytes.length + 1))]);
+        bytes = Uint8Array.from([
+          ...other.subarray(0, 1 + rng.int(Math.min(64, other.length))),
+          ...bytes.subarray(rng.int(bytes.length + 1)),
+        ]);
         break;
       }
       default: // repeat a slice (can grow past the byte limit)
@@ -100,14 +103,24 @@ function uuidOf(rng: Rng): string {
 
 function junk(rng: Rng, depth = 0): unknown {
   switch (rng.int(depth > 2 ? 6 : 8)) {
-    case 0: return null;
-    case 1: return rng.chance(0.5);
-    case 2: return rng.pick([0, -1, 1, 1.5, 1e308, -0, Number.MAX_SAFE_INTEGER + 2, 2 ** 31]);
-    case 3: return rng.pick(['', 'x', '../etc/passwd', '/abs', 'ÿ\u0000', 'a'.repeat(3000), '2026-01-01T00:00:00Z', 'NaN']);
-    case 4: return uuidOf(rng);
-    case 5: return new Date(rng.int(2 ** 42)).toISOString();
-    case 6: return Array.from({ length: rng.int(4) }, () => junk(rng, depth + 1));
-    default: return Object.fromEntries(Array.from({ length: rng.int(4) }, () => [rng.pick(['a', 'mediaId', '__proto__', 'constructor', 'key']), junk(rng, depth + 1)]));
+    case 0:
+      return null;
+    case 1:
+      return rng.chance(0.5);
+    case 2:
+      return rng.pick([0, -1, 1, 1.5, 1e308, -0, Number.MAX_SAFE_INTEGER + 2, 2 ** 31]);
+    case 3:
+      return rng.pick(['', 'x', '../etc/passwd', '/abs', 'ÿ\u0000', 'a'.repeat(3000), '2026-01-01T00:00:00Z', 'NaN']);
+    case 4:
+      return uuidOf(rng);
+    case 5:
+      return new Date(rng.int(2 ** 42)).toISOString();
+    case 6:
+      return Array.from({ length: rng.int(4) }, () => junk(rng, depth + 1));
+    default:
+      return Object.fromEntries(
+        Array.from({ length: rng.int(4) }, () => [rng.pick(['a', 'mediaId', '__proto__', 'constructor', 'key']), junk(rng, depth + 1)]),
+      );
   }
 }
 
@@ -122,7 +135,15 @@ function plausible(rng: Rng, field: string): unknown {
     key: () => `media/${uuidOf(rng)}/out.png`,
     originalKey: () => `media/${uuidOf(rng)}/original.jpg`,
     posterKey: () => `media/${uuidOf(rng)}/poster.jpg`,
-    chunk: () => ({ index, count: index + 1 + rng.int(3), startSeconds: index * 4, durationSeconds: 4, frames, firstFrame: index * frames, overlapFrames: rng.int(2) }),
+    chunk: () => ({
+      index,
+      count: index + 1 + rng.int(3),
+      startSeconds: index * 4,
+      durationSeconds: 4,
+      frames,
+      firstFrame: index * frames,
+      overlapFrames: rng.int(2),
+    }),
     frameRate: () => rng.pick(['30000/1001', '25/1', '24/1']),
     kind: () => rng.pick(['image', 'video']),
     stage: () => rng.pick(['preprocess', 'colorize', 'superres', 'interpolate', 'publish']),
@@ -197,14 +218,20 @@ describe(`fuzz (seed ${SEED}, ${SECONDS} s; replay with REVIVE_FUZZ_SEED=${SEED}
       const text = await response.text();
       const what = `iteration ${n} (seed ${SEED}): ${bytes.length} bytes starting ${Buffer.from(bytes.subarray(0, 16)).toString('hex')}, options ${JSON.stringify(options)}: ${response.status} ${text.slice(0, 300)}`;
       assert.ok(response.status < 500, what);
-      const json = JSON.parse(text) as { data?: { uploadMedia?: { id: string } } | null; errors?: Array<{ extensions?: { code?: string } }> };
+      const json = JSON.parse(text) as {
+        data?: { uploadMedia?: { id: string } } | null;
+        errors?: Array<{ extensions?: { code?: string } }>;
+      };
       const outcome = json.data?.uploadMedia?.id ? 'ACCEPTED' : String(json.errors?.[0]?.extensions?.code);
       assert.ok(outcome === 'ACCEPTED' || UPLOAD_CODES.has(outcome), what);
       tally.set(outcome, (tally.get(outcome) ?? 0) + 1);
     }
     console.log(`upload fuzz: ${n} requests in ${SECONDS} s (${(n / SECONDS).toFixed(0)}/s): ${JSON.stringify(Object.fromEntries(tally))}`);
     assert.ok(n > 0);
-    assert.ok((tally.get('ACCEPTED') ?? 0) > 0 && (tally.get('UNSUPPORTED_MEDIA') ?? 0) > 0, 'the mutations reach both acceptance and refusal');
+    assert.ok(
+      (tally.get('ACCEPTED') ?? 0) > 0 && (tally.get('UNSUPPORTED_MEDIA') ?? 0) > 0,
+      'the mutations reach both acceptance and refusal',
+    );
   });
 
   it('parseEvent returns a valid event or throws InvalidEventError for random JSON on every subject', () => {
@@ -216,7 +243,9 @@ describe(`fuzz (seed ${SEED}, ${SECONDS} s; replay with REVIVE_FUZZ_SEED=${SEED}
     for (; Date.now() < deadline; n += 1) {
       const subject = subjects[n % subjects.length]!;
       // As the consumer loop gets it: bytes off the wire, decoded as JSON first.
-      const wire = rng.chance(0.05) ? Buffer.from(Array.from({ length: rng.int(64) }, () => rng.int(256))).toString('latin1') : JSON.stringify(randomEvent(rng, subject));
+      const wire = rng.chance(0.05)
+        ? Buffer.from(Array.from({ length: rng.int(64) }, () => rng.int(256))).toString('latin1')
+        : JSON.stringify(randomEvent(rng, subject));
       let raw: unknown;
       try {
         raw = JSON.parse(wire);
@@ -226,15 +255,25 @@ describe(`fuzz (seed ${SEED}, ${SECONDS} s; replay with REVIVE_FUZZ_SEED=${SEED}
       }
       try {
         const event = parseEvent(subject, raw);
-        assert.deepEqual(parseEvent(subject, JSON.parse(JSON.stringify(event))), event, `${subject}: a parsed event survives the wire unchanged`);
+        assert.deepEqual(
+          parseEvent(subject, JSON.parse(JSON.stringify(event))),
+          event,
+          `${subject}: a parsed event survives the wire unchanged`,
+        );
         tally.get(subject)!.valid += 1;
       } catch (error) {
-        assert.ok(error instanceof InvalidEventError, `seed ${SEED} ${subject}: ${(error as Error).name}: ${(error as Error).message} for ${wire.slice(0, 300)}`);
+        assert.ok(
+          error instanceof InvalidEventError,
+          `seed ${SEED} ${subject}: ${(error as Error).name}: ${(error as Error).message} for ${wire.slice(0, 300)}`,
+        );
         assert.equal(error.subject, subject);
         tally.get(subject)!.invalid += 1;
       }
     }
-    console.log(`event fuzz: ${n} payloads (${(n / Math.max(2, SECONDS / 3)).toFixed(0)}/s) over ${subjects.length} subjects: ${JSON.stringify(Object.fromEntries(tally))}`);
-    for (const [subject, t] of tally) assert.ok(t.valid > 0 && t.invalid > 0, `${subject}: both valid and invalid payloads generated (${JSON.stringify(t)})`);
+    console.log(
+      `event fuzz: ${n} payloads (${(n / Math.max(2, SECONDS / 3)).toFixed(0)}/s) over ${subjects.length} subjects: ${JSON.stringify(Object.fromEntries(tally))}`,
+    );
+    for (const [subject, t] of tally)
+      assert.ok(t.valid > 0 && t.invalid > 0, `${subject}: both valid and invalid payloads generated (${JSON.stringify(t)})`);
   });
 });

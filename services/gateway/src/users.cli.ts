@@ -11,7 +11,10 @@ const USAGE = `usage: npm run users -- <command>
   list                                        users and their tokens (never the tokens themselves)
   revoke <token-id>                           revoke a token; requests with it get UNAUTHENTICATED`;
 
-const { positionals, values } = parseArgs({ allowPositionals: true, options: { 'expires-days': { type: 'string' }, json: { type: 'boolean', default: false }, help: { type: 'boolean', short: 'h' } } });
+const { positionals, values } = parseArgs({
+  allowPositionals: true,
+  options: { 'expires-days': { type: 'string' }, json: { type: 'boolean', default: false }, help: { type: 'boolean', short: 'h' } },
+});
 const [command, arg] = positionals;
 
 function expiresAt(): Date | null {
@@ -28,8 +31,13 @@ async function issue(accounts: AccountRepository, create: boolean): Promise<void
   const user = create ? await accounts.createUser(arg) : await accounts.findUser(arg);
   if (!user) throw new Error(`no user named ${arg}`);
   const issued = await accounts.issueToken(user.id, { label: create ? 'initial' : null, expiresAt: expiry });
-  if (values.json) return void console.log(JSON.stringify({ userId: user.id, name: user.name, tokenId: issued.id, token: issued.token, expiresAt: issued.expiresAt }));
-  console.log(`user ${user.name} (${user.id})\ntoken id ${issued.id}${issued.expiresAt ? `, expires ${issued.expiresAt}` : ''}\n\n  ${issued.token}\n\nThis is the only time the token is shown; store it now.`);
+  if (values.json)
+    return void console.log(
+      JSON.stringify({ userId: user.id, name: user.name, tokenId: issued.id, token: issued.token, expiresAt: issued.expiresAt }),
+    );
+  console.log(
+    `user ${user.name} (${user.id})\ntoken id ${issued.id}${issued.expiresAt ? `, expires ${issued.expiresAt}` : ''}\n\n  ${issued.token}\n\nThis is the only time the token is shown; store it now.`,
+  );
 }
 
 async function run(accounts: AccountRepository): Promise<void> {
@@ -44,7 +52,13 @@ async function run(accounts: AccountRepository): Promise<void> {
       for (const user of users) {
         console.log(`${user.name}  ${user.id}  created ${user.createdAt}`);
         for (const t of tokens.filter((t) => t.userId === user.id)) {
-          const state = t.revokedAt ? `revoked ${t.revokedAt}` : t.expiresAt && Date.parse(t.expiresAt) <= Date.now() ? `expired ${t.expiresAt}` : t.expiresAt ? `expires ${t.expiresAt}` : 'no expiry';
+          const state = t.revokedAt
+            ? `revoked ${t.revokedAt}`
+            : t.expiresAt && Date.parse(t.expiresAt) <= Date.now()
+              ? `expired ${t.expiresAt}`
+              : t.expiresAt
+                ? `expires ${t.expiresAt}`
+                : 'no expiry';
           console.log(`  token ${t.id}  ${t.label ?? ''}  created ${t.createdAt}  ${state}`);
         }
       }

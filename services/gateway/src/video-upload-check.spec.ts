@@ -19,7 +19,20 @@ describe('video upload check', () => {
     dir = await mkdtemp(join(tmpdir(), 'revive-upload-check-'));
     const path = join(dir, 'clip.mp4');
     // The index at the end, as most cameras write MP4: the check must not depend on the first bytes.
-    execFileSync('ffmpeg', ['-hide_banner', '-loglevel', 'error', '-f', 'lavfi', '-i', 'testsrc=size=64x48:rate=25:duration=1', '-c:v', 'libx264', '-pix_fmt', 'yuv420p', path]);
+    execFileSync('ffmpeg', [
+      '-hide_banner',
+      '-loglevel',
+      'error',
+      '-f',
+      'lavfi',
+      '-i',
+      'testsrc=size=64x48:rate=25:duration=1',
+      '-c:v',
+      'libx264',
+      '-pix_fmt',
+      'yuv420p',
+      path,
+    ]);
     clip = await readFile(path);
   });
   after(() => rm(dir, { recursive: true, force: true }));
@@ -35,8 +48,15 @@ describe('video upload check', () => {
   });
 
   it('names each limit an upload breaks for its options, and leaves no spool behind', async () => {
-    const spooled = await spoolAndCheckVideo(Readable.from([clip]), { ...options, scale: 4, frameRateFactor: 4 }, { ...limits, maxSeconds: 0.5 });
-    assert.deepEqual(spooled.problems.map((p) => p.code), ['VIDEO_TOO_LONG', 'VIDEO_TOO_LARGE', 'FRAME_RATE_TOO_HIGH']);
+    const spooled = await spoolAndCheckVideo(
+      Readable.from([clip]),
+      { ...options, scale: 4, frameRateFactor: 4 },
+      { ...limits, maxSeconds: 0.5 },
+    );
+    assert.deepEqual(
+      spooled.problems.map((p) => p.code),
+      ['VIDEO_TOO_LONG', 'VIDEO_TOO_LARGE', 'FRAME_RATE_TOO_HIGH'],
+    );
     const spool = (spooled.body as unknown as { path: string }).path;
     await spooled.dispose();
     assert.equal(existsSync(spool), false);

@@ -5,7 +5,14 @@ import { join } from 'node:path';
 import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { EnhanceOptions } from '@revive/contracts';
-import { defaultMediaTools, probeVideo, videoLimitProblems, type MediaTools, type VideoLimitProblem, type VideoLimitSettings } from '@revive/video-io';
+import {
+  defaultMediaTools,
+  probeVideo,
+  videoLimitProblems,
+  type MediaTools,
+  type VideoLimitProblem,
+  type VideoLimitSettings,
+} from '@revive/video-io';
 
 /** A video upload on local disk, probed: the limits it breaks, and its bytes to store. */
 export interface SpooledVideo {
@@ -22,13 +29,20 @@ export interface SpooledVideo {
  * at the end), hence the file rather than the stream's first bytes. A file ffprobe cannot read
  * passes: preprocess decodes it and gives the precise answer.
  */
-export async function spoolAndCheckVideo(body: Readable, options: EnhanceOptions, limits: VideoLimitSettings, tools: MediaTools = defaultMediaTools): Promise<SpooledVideo> {
+export async function spoolAndCheckVideo(
+  body: Readable,
+  options: EnhanceOptions,
+  limits: VideoLimitSettings,
+  tools: MediaTools = defaultMediaTools,
+): Promise<SpooledVideo> {
   const dir = await mkdtemp(join(tmpdir(), 'revive-upload-'));
   const dispose = () => rm(dir, { recursive: true, force: true });
   try {
     const path = join(dir, 'upload');
     await pipeline(body, createWriteStream(path));
-    const probe = await probeVideo({ ...tools, timeoutMs: Math.min(tools.timeoutMs, 15_000) }, path, { frameTimes: false }).catch(() => undefined);
+    const probe = await probeVideo({ ...tools, timeoutMs: Math.min(tools.timeoutMs, 15_000) }, path, { frameTimes: false }).catch(
+      () => undefined,
+    );
     const problems = probe?.kind === 'video' ? videoLimitProblems(probe, options, limits) : [];
     return { problems, body: createReadStream(path), dispose };
   } catch (error) {

@@ -18,7 +18,8 @@ function gateway(distDir: string) {
   });
 }
 
-const get = (yoga: ReturnType<typeof gateway>, path: string, headers: Record<string, string> = {}, method = 'GET') => yoga.fetch(`http://gateway.test${path}`, { method, headers });
+const get = (yoga: ReturnType<typeof gateway>, path: string, headers: Record<string, string> = {}, method = 'GET') =>
+  yoga.fetch(`http://gateway.test${path}`, { method, headers });
 
 describe('webRoute: the web page at / beside the API', () => {
   let dist: string;
@@ -77,7 +78,11 @@ describe('webRoute: the web page at / beside the API', () => {
   });
 
   it('never shadows /graphql, /objects/, /healthz or /readyz', async () => {
-    const graphql = await yoga.fetch('http://gateway.test/graphql', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query: '{ ok }' }) });
+    const graphql = await yoga.fetch('http://gateway.test/graphql', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ query: '{ ok }' }),
+    });
     assert.deepEqual(await graphql.json(), { data: { ok: true } });
     // GET /graphql from a browser is Yoga's GraphiQL, not our page nor the decoy file.
     const graphiql = await get(yoga, '/graphql', { accept: 'text/html' });

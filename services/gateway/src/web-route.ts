@@ -47,12 +47,19 @@ export function webRoute(graphqlPath: string, distDir: string = WEB_DIST_DIR): P
   return {
     async onRequest({ request, url, endResponse, fetchAPI }) {
       if ((request.method !== 'GET' && request.method !== 'HEAD') || isReserved(url.pathname)) return;
-      const text = (status: number, body: string) => endResponse(new fetchAPI.Response(body, { status, headers: { 'content-type': 'text/plain; charset=utf-8', 'x-content-type-options': 'nosniff' } }));
+      const text = (status: number, body: string) =>
+        endResponse(
+          new fetchAPI.Response(body, {
+            status,
+            headers: { 'content-type': 'text/plain; charset=utf-8', 'x-content-type-options': 'nosniff' },
+          }),
+        );
 
       const segments = pathSegments(url.pathname);
       if (!segments) return text(404, 'not found\n');
       const file = segments.length === 0 ? null : await fileIn(distDir, segments);
-      const wantsPage = segments.length === 0 || (!file && !extname(segments.at(-1)!) && (request.headers.get('accept') ?? '').includes('text/html'));
+      const wantsPage =
+        segments.length === 0 || (!file && !extname(segments.at(-1)!) && (request.headers.get('accept') ?? '').includes('text/html'));
       const target = wantsPage ? await fileIn(distDir, ['index.html']) : file;
       if (!target) return text(404, wantsPage ? NOT_BUILT : 'not found\n');
 

@@ -27,7 +27,11 @@ const authorizationOf = (params: Readonly<Record<string, unknown>> | undefined):
  * The caller authenticates with `connection_init` `{ authorization: 'Bearer …' }`; without a
  * valid token the socket is closed with 4401 before any operation runs.
  */
-export function attachGraphqlWs(server: Server, yoga: YogaServerInstance<object, GatewayContext>, auth: Authenticator): { close(): Promise<void> } {
+export function attachGraphqlWs(
+  server: Server,
+  yoga: YogaServerInstance<object, GatewayContext>,
+  auth: Authenticator,
+): { close(): Promise<void> } {
   const wss = new WebSocketServer({ server, path: GRAPHQL_PATH });
   const refuse = (socket: { close(code: number, reason: string): void }) => socket.close(CloseCode.Unauthorized, 'Unauthorized');
   const disposable = useServer<Record<string, unknown> | undefined, ConnectionAuth>(
@@ -54,14 +58,27 @@ export function attachGraphqlWs(server: Server, yoga: YogaServerInstance<object,
           refuse(ctx.extra.socket);
           return [error as never];
         }
-        const { schema, execute, subscribe, contextFactory, parse, validate } = yoga.getEnveloped({ ...ctx, req: ctx.extra.request, socket: ctx.extra.socket, params, principal });
+        const { schema, execute, subscribe, contextFactory, parse, validate } = yoga.getEnveloped({
+          ...ctx,
+          req: ctx.extra.request,
+          socket: ctx.extra.socket,
+          params,
+          principal,
+        });
         let document;
         try {
           document = parse(params.query);
         } catch (error) {
           return [error as never];
         }
-        const args = { schema, operationName: params.operationName, document, variableValues: params.variables, contextValue: await contextFactory(), rootValue: { execute, subscribe } };
+        const args = {
+          schema,
+          operationName: params.operationName,
+          document,
+          variableValues: params.variables,
+          contextValue: await contextFactory(),
+          rootValue: { execute, subscribe },
+        };
         const errors = validate(args.schema, args.document);
         return errors.length ? errors : args;
       },

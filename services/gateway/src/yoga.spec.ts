@@ -18,7 +18,8 @@ import { createGatewayYoga, GRAPHQL_PATH } from './yoga.ts';
 
 const ORIGIN = 'http://gateway.test:4000';
 const MAX_UPLOAD = 4096;
-const UPLOAD = 'mutation ($file: File!, $options: EnhanceOptions) { uploadMedia(file: $file, options: $options) { id kind status filename options { scale colorize frameRateFactor } stages { stage status } } }';
+const UPLOAD =
+  'mutation ($file: File!, $options: EnhanceOptions) { uploadMedia(file: $file, options: $options) { id kind status filename options { scale colorize frameRateFactor } stages { stage status } } }';
 
 interface GraphqlResult<T = Record<string, any>> {
   data?: T | null;
@@ -45,13 +46,22 @@ describe('gateway Yoga instance over yoga.fetch (real PostgreSQL, real nats-serv
     ({ sql, nc, dir, config, store, deps, yoga } = gateway);
     const user = await gateway.accounts.createUser('yoga-spec');
     auth = { authorization: `Bearer ${(await gateway.accounts.issueToken(user.id)).token}` };
-    png = new Uint8Array(await sharp({ create: { width: 16, height: 12, channels: 3, background: { r: 120, g: 120, b: 120 } } }).png().toBuffer());
+    png = new Uint8Array(
+      await sharp({ create: { width: 16, height: 12, channels: 3, background: { r: 120, g: 120, b: 120 } } })
+        .png()
+        .toBuffer(),
+    );
     assert.ok(png.length < MAX_UPLOAD);
   });
   after(() => gateway?.stop());
 
-  async function post<T = Record<string, any>>(body: FormData | { query: string; variables?: Record<string, unknown> }): Promise<{ status: number; text: string; json: GraphqlResult<T> }> {
-    const init = body instanceof FormData ? { method: 'POST', body, headers: { ...auth } } : { method: 'POST', headers: { ...auth, 'content-type': 'application/json' }, body: JSON.stringify(body) };
+  async function post<T = Record<string, any>>(
+    body: FormData | { query: string; variables?: Record<string, unknown> },
+  ): Promise<{ status: number; text: string; json: GraphqlResult<T> }> {
+    const init =
+      body instanceof FormData
+        ? { method: 'POST', body, headers: { ...auth } }
+        : { method: 'POST', headers: { ...auth, 'content-type': 'application/json' }, body: JSON.stringify(body) };
     const response = await yoga.fetch(`${ORIGIN}${GRAPHQL_PATH}`, init);
     const text = await response.text();
     return { status: response.status, text, json: JSON.parse(text) as GraphqlResult<T> };
@@ -96,7 +106,10 @@ describe('gateway Yoga instance over yoga.fetch (real PostgreSQL, real nats-serv
     assert.equal(media.status, 'QUEUED');
     assert.equal(media.filename, 'grandma.png');
     assert.deepEqual(media.options, { scale: 4, colorize: 'OFF', frameRateFactor: 2 });
-    assert.deepEqual(media.stages.map((s: { stage: string; status: string }) => `${s.stage}:${s.status}`), ['PREPROCESS:PENDING', 'COLORIZE:PENDING', 'SUPERRES:PENDING', 'PUBLISH:PENDING']);
+    assert.deepEqual(
+      media.stages.map((s: { stage: string; status: string }) => `${s.stage}:${s.status}`),
+      ['PREPROCESS:PENDING', 'COLORIZE:PENDING', 'SUPERRES:PENDING', 'PUBLISH:PENDING'],
+    );
 
     const originalKey = `media/${media.id}/original.png`;
     assert.deepEqual(new Uint8Array(await buffer(await store.get(originalKey))), png, 'the original is stored byte for byte');
@@ -109,7 +122,15 @@ describe('gateway Yoga instance over yoga.fetch (real PostgreSQL, real nats-serv
     assert.equal(event!.msgId, messageId(media.id, 'upload'));
     assert.deepEqual(
       { ...event!.payload, at: typeof event!.payload.at },
-      { mediaId: media.id, options: { scale: 4, colorize: 'off', frameRateFactor: 2 }, at: 'string', originalKey, filename: 'grandma.png', contentType: 'image/png', bytes: png.length },
+      {
+        mediaId: media.id,
+        options: { scale: 4, colorize: 'off', frameRateFactor: 2 },
+        at: 'string',
+        originalKey,
+        filename: 'grandma.png',
+        contentType: 'image/png',
+        bytes: png.length,
+      },
     );
   });
 
@@ -135,8 +156,16 @@ describe('gateway Yoga instance over yoga.fetch (real PostgreSQL, real nats-serv
 
     for (const result of [empty, tooBig, badOptions, text, bmp]) assert.equal(result.json.data?.uploadMedia ?? null, null);
     assert.equal(await mediaRows(), rowsBefore, 'nothing recorded');
-    assert.deepEqual(await readdir(join(config.store.kind === 'filesystem' ? config.store.root : '', 'media')), [uploadedId], 'nothing stored');
-    assert.equal((await nc.jetstreamManager().then((jsm) => jsm.streams.info(Streams.media))).state.messages, 1, 'nothing published beyond the one good upload');
+    assert.deepEqual(
+      await readdir(join(config.store.kind === 'filesystem' ? config.store.root : '', 'media')),
+      [uploadedId],
+      'nothing stored',
+    );
+    assert.equal(
+      (await nc.jetstreamManager().then((jsm) => jsm.streams.info(Streams.media))).state.messages,
+      1,
+      'nothing published beyond the one good upload',
+    );
   });
 
   // Known gap: Yoga's multipart parser stops at formDataLimits.fileSize with its own
@@ -159,7 +188,10 @@ describe('gateway Yoga instance over yoga.fetch (real PostgreSQL, real nats-serv
 
   it('pages medias and refuses a page size out of range or a bad cursor with BAD_USER_INPUT', async () => {
     const page = await post({ query: '{ medias(first: 5) { edges { cursor node { id } } pageInfo { hasNextPage endCursor } } }' });
-    assert.deepEqual(page.json.data!.medias.edges.map((e: { node: { id: string } }) => e.node.id), [uploadedId]);
+    assert.deepEqual(
+      page.json.data!.medias.edges.map((e: { node: { id: string } }) => e.node.id),
+      [uploadedId],
+    );
     assert.equal(page.json.data!.medias.pageInfo.hasNextPage, false);
     for (const first of [0, -1, 101]) {
       const result = await post({ query: 'query ($first: Int) { medias(first: $first) { edges { cursor } } }', variables: { first } });
@@ -177,7 +209,11 @@ describe('gateway Yoga instance over yoga.fetch (real PostgreSQL, real nats-serv
         throw new Error(secret);
       }),
     });
-    const response = await broken.fetch(`${ORIGIN}${GRAPHQL_PATH}`, { method: 'POST', headers: { ...auth, 'content-type': 'application/json' }, body: JSON.stringify({ query: `{ media(id: "${uploadedId}") { id } }` }) });
+    const response = await broken.fetch(`${ORIGIN}${GRAPHQL_PATH}`, {
+      method: 'POST',
+      headers: { ...auth, 'content-type': 'application/json' },
+      body: JSON.stringify({ query: `{ media(id: "${uploadedId}") { id } }` }),
+    });
     const text = await response.text();
     const json = JSON.parse(text) as GraphqlResult;
     assert.equal(json.errors?.length, 1, text);
@@ -195,7 +231,11 @@ describe('gateway Yoga instance over yoga.fetch (real PostgreSQL, real nats-serv
     const previous = process.env.NODE_ENV;
     process.env.NODE_ENV = 'development';
     try {
-      const response = await broken.fetch(`${ORIGIN}${GRAPHQL_PATH}`, { method: 'POST', headers: { ...auth, 'content-type': 'application/json' }, body: JSON.stringify({ query: `{ media(id: "${uploadedId}") { id } }` }) });
+      const response = await broken.fetch(`${ORIGIN}${GRAPHQL_PATH}`, {
+        method: 'POST',
+        headers: { ...auth, 'content-type': 'application/json' },
+        body: JSON.stringify({ query: `{ media(id: "${uploadedId}") { id } }` }),
+      });
       const text = await response.text();
       assert.ok(!text.includes('internal detail') && !text.includes('stack'), text);
     } finally {

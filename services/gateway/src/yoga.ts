@@ -20,7 +20,10 @@ import { webRoute } from './web-route.ts';
 export const GRAPHQL_PATH = '/graphql';
 
 /** Builds the gateway's Yoga instance; tests call `yoga.fetch` on it without opening a port. */
-export function createGatewayYoga(deps: GatewayDeps, options: { isReady?: () => boolean | Promise<boolean> } = {}): YogaServerInstance<object, GatewayContext> {
+export function createGatewayYoga(
+  deps: GatewayDeps,
+  options: { isReady?: () => boolean | Promise<boolean> } = {},
+): YogaServerInstance<object, GatewayContext> {
   // Typed against the SDL: a resolver that drifts from the schema fails the type check.
   const resolvers: Resolvers = {
     Query: { media: mediaQuery, medias: mediasQuery, failures: failuresQuery },
@@ -44,7 +47,10 @@ export function createGatewayYoga(deps: GatewayDeps, options: { isReady?: () => 
       isDev: false,
       maskError: (error, message) =>
         error instanceof GraphQLError && error.extensions.code === 'REQUEST_ENTITY_TOO_LARGE'
-          ? clientError(ErrorCodes.uploadTooLarge, `the upload is larger than the limit of ${deps.config.gateway.maxUploadBytes} bytes`, { limitBytes: deps.config.gateway.maxUploadBytes, http: { status: 413 } })
+          ? clientError(ErrorCodes.uploadTooLarge, `the upload is larger than the limit of ${deps.config.gateway.maxUploadBytes} bytes`, {
+              limitBytes: deps.config.gateway.maxUploadBytes,
+              http: { status: 413 },
+            })
           : maskError(error, message, false),
     },
     logging: {

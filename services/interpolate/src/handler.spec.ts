@@ -7,8 +7,14 @@ import { createInterpolateHandlers } from './handler.ts';
 
 describe('interpolate handlers', () => {
   it('covers the one hop the flow map gives the stage', () => {
-    assert.deepEqual(hopsOf(Stages.interpolate).map((h) => h.consumes), [Subjects.videoSuperResolved]);
-    const handlers = createInterpolateHandlers({ store: createFilesystemStore('/nonexistent'), log: createLogger('interpolate-test', 'silent') });
+    assert.deepEqual(
+      hopsOf(Stages.interpolate).map((h) => h.consumes),
+      [Subjects.videoSuperResolved],
+    );
+    const handlers = createInterpolateHandlers({
+      store: createFilesystemStore('/nonexistent'),
+      log: createLogger('interpolate-test', 'silent'),
+    });
     assert.equal(typeof handlers.video, 'function');
   });
 });

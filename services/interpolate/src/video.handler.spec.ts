@@ -16,7 +16,12 @@ const [W, H] = [64, 48];
 
 function context() {
   const seen: [number, number, StageProgress['unit']][] = [];
-  const ctx: HandlerContext = { stage: 'interpolate', attempt: 1, heartbeat: () => undefined, progress: (d, t, u) => void seen.push([d, t, u]) };
+  const ctx: HandlerContext = {
+    stage: 'interpolate',
+    attempt: 1,
+    heartbeat: () => undefined,
+    progress: (d, t, u) => void seen.push([d, t, u]),
+  };
   return Object.assign(ctx, { seen });
 }
 
@@ -32,7 +37,7 @@ function interpolated(outcome: Outcome) {
 const ramp = (indexes: number[]) =>
   indexes.map((k) => {
     const f = new Uint8Array(W * H * 3);
-    for (let i = 0; i < W * H; i++) f.fill(60 + ((i % W) * 2) + 8 * k, i * 3, i * 3 + 3);
+    for (let i = 0; i < W * H; i++) f.fill(60 + (i % W) * 2 + 8 * k, i * 3, i * 3 + 3);
     return f;
   });
 /** Mean level above the gradient's own (123): 8 per input frame. */
@@ -47,8 +52,15 @@ describe('interpolate: video chunks', () => {
   });
   after(() => rm(dir, { recursive: true, force: true }));
 
-  const chunk = async (frames: Uint8Array[], options: Partial<EnhanceOptions>, extra: { rate?: string; index?: number; count?: number; firstFrame?: number; overlapFrames?: number; totalFrames: number }) =>
-    parseEvent(Subjects.videoSuperResolved, { ...(await storeChunk({ store, dir, frames, width: W, height: H, options, ...extra })), scale: 1 });
+  const chunk = async (
+    frames: Uint8Array[],
+    options: Partial<EnhanceOptions>,
+    extra: { rate?: string; index?: number; count?: number; firstFrame?: number; overlapFrames?: number; totalFrames: number },
+  ) =>
+    parseEvent(Subjects.videoSuperResolved, {
+      ...(await storeChunk({ store, dir, frames, width: W, height: H, options, ...extra })),
+      scale: 1,
+    });
 
   it('doubles the frame rate: input frames kept, the ones between synthesised towards the overlap frame, which is dropped', async () => {
     const input = await chunk(ramp([0, 1, 2, 3, 4]), { frameRateFactor: 2 }, { index: 0, count: 2, overlapFrames: 1, totalFrames: 6 });
@@ -56,19 +68,38 @@ describe('interpolate: video chunks', () => {
     const { msgID, event } = interpolated(await createInterpolateVideoHandler({ store, log, tmpDir: dir })(input, ctx));
     assert.equal(msgID, messageId(input.mediaId, 'interpolate', 0));
     assert.deepEqual([event.frameRate, event.fps, event.frames, event.durationSeconds], ['50/1', 50, 12, input.durationSeconds]);
-    assert.deepEqual(event.chunk, { index: 0, count: 2, startSeconds: 0, durationSeconds: 4 / 25, frames: 8, firstFrame: 0, overlapFrames: 0 });
+    assert.deepEqual(event.chunk, {
+      index: 0,
+      count: 2,
+      startSeconds: 0,
+      durationSeconds: 4 / 25,
+      frames: 8,
+      firstFrame: 0,
+      overlapFrames: 0,
+    });
     assert.deepEqual(ctx.seen.at(-1), [8, 8, 'frames']);
     const out = await loadChunkFrames(store, event.key, W, H, dir);
-    assert.deepEqual(out.map((f) => Math.round(level(f))), [0, 4, 8, 12, 16, 20, 24, 28], 'the default engine puts frame 2k+1 halfway, the last one towards the next chunk');
+    assert.deepEqual(
+      out.map((f) => Math.round(level(f))),
+      [0, 4, 8, 12, 16, 20, 24, 28],
+      'the default engine puts frame 2k+1 halfway, the last one towards the next chunk',
+    );
   });
 
-  it('holds the video\'s last frame to keep its length, and places frames by timestamp at 29.97 fps and factor 4', async () => {
-    const last = await chunk(ramp([0, 1, 2]), { frameRateFactor: 4 }, { rate: '30000/1001', index: 1, count: 2, firstFrame: 3, totalFrames: 6 });
+  it("holds the video's last frame to keep its length, and places frames by timestamp at 29.97 fps and factor 4", async () => {
+    const last = await chunk(
+      ramp([0, 1, 2]),
+      { frameRateFactor: 4 },
+      { rate: '30000/1001', index: 1, count: 2, firstFrame: 3, totalFrames: 6 },
+    );
     const { event } = interpolated(await createInterpolateVideoHandler({ store, log, tmpDir: dir, engine: frameAverage })(last, context()));
     assert.deepEqual([event.frameRate, event.frames, event.chunk.firstFrame, event.chunk.frames], ['120000/1001', 24, 12, 12]);
     assert.equal(event.chunk.startSeconds, last.chunk.startSeconds, 'the chunk starts at the same instant at either rate');
     const out = await loadChunkFrames(store, event.key, W, H, dir);
-    assert.deepEqual(out.map((f) => Math.round(level(f))), [0, 2, 4, 6, 8, 10, 12, 14, 16, 16, 16, 16]);
+    assert.deepEqual(
+      out.map((f) => Math.round(level(f))),
+      [0, 2, 4, 6, 8, 10, 12, 14, 16, 16, 16, 16],
+    );
   });
 
   it('passes factor 1 through unchanged', async () => {

@@ -4,7 +4,19 @@ import type { Logger } from '@revive/logging';
 import type { HandlerContext, Outcome } from '@revive/messaging';
 import type { ObjectStore } from '@revive/object-store';
 import { settlingErrors, type HandlerOf } from '@revive/stage-kit';
-import { describeChunk, filterFrames, formatFrameRate, handOnChunk, inputRate, multiplyRate, outputRange, planOutputFrames, rateValue, runChunkStage, videoFieldsOf } from '@revive/video-io';
+import {
+  describeChunk,
+  filterFrames,
+  formatFrameRate,
+  handOnChunk,
+  inputRate,
+  multiplyRate,
+  outputRange,
+  planOutputFrames,
+  rateValue,
+  runChunkStage,
+  videoFieldsOf,
+} from '@revive/video-io';
 
 export interface InterpolateVideoDeps {
   readonly store: ObjectStore;
@@ -52,7 +64,14 @@ export function createInterpolateVideoHandler(deps: InterpolateVideoDeps): Handl
           // One ffmpeg for the chunk. The filter withholds the frames of its last interval for
           // look-ahead, so the last input is repeated: past the overlap frame (the next chunk's
           // first) when there is one, or held at the video's end as the pair plan holds it.
-          const filtered = filterFrames({ frames: padWithLast(frames, 3 - chunk.overlapFrames), width, height, rate: inRate, filter: engine.sequenceFilter(formatFrameRate(outRate)), outputFrames: range.count });
+          const filtered = filterFrames({
+            frames: padWithLast(frames, 3 - chunk.overlapFrames),
+            width,
+            height,
+            rate: inRate,
+            filter: engine.sequenceFilter(formatFrameRate(outRate)),
+            outputFrames: range.count,
+          });
           for await (const frame of filtered) await write(frame);
           return;
         }
@@ -63,7 +82,10 @@ export function createInterpolateVideoHandler(deps: InterpolateVideoDeps): Handl
         const frameAt = async (index: number): Promise<Uint8Array> => {
           while (next <= index) {
             const r = await source.next();
-            if (r.done) throw new Error(`chunk ${chunk.index} ended at frame ${next}, frame ${index} was needed (overlap frames: ${chunk.overlapFrames})`);
+            if (r.done)
+              throw new Error(
+                `chunk ${chunk.index} ended at frame ${next}, frame ${index} was needed (overlap frames: ${chunk.overlapFrames})`,
+              );
             window.set(next, r.value);
             window.delete(next - 2);
             next++;

@@ -16,9 +16,20 @@ import { createPreprocessHandlers, type PreprocessHandlers } from './handler.ts'
 const log = createLogger('preprocess-test', 'silent');
 type Uploaded = EventOf<typeof Subjects.imageUploaded>;
 
-function context(): HandlerContext & { progress: HandlerContext['progress']; seen: [number, number, StageProgress['unit']][]; beats: number } {
+function context(): HandlerContext & {
+  progress: HandlerContext['progress'];
+  seen: [number, number, StageProgress['unit']][];
+  beats: number;
+} {
   const seen: [number, number, StageProgress['unit']][] = [];
-  const ctx = { stage: 'preprocess' as const, attempt: 1, seen, beats: 0, heartbeat: () => void ctx.beats++, progress: (d: number, t: number, u: StageProgress['unit']) => void seen.push([d, t, u]) };
+  const ctx = {
+    stage: 'preprocess' as const,
+    attempt: 1,
+    seen,
+    beats: 0,
+    heartbeat: () => void ctx.beats++,
+    progress: (d: number, t: number, u: StageProgress['unit']) => void seen.push([d, t, u]),
+  };
   return ctx;
 }
 
@@ -66,19 +77,42 @@ describe('preprocess handlers', () => {
     store = createFilesystemStore(join(dir, 'objects'));
     handlers = createPreprocessHandlers({ store, log, maxInputPixels: 1e7, tmpDir: dir });
     const grey = Buffer.from(Array.from({ length: 48 * 32 }, (_, i) => (i % 48) * 5));
-    greyJpeg = withOrientation(await sharp(grey, { raw: { width: 48, height: 32, channels: 1 } }).toColourspace('b-w').jpeg().toBuffer(), 6);
+    greyJpeg = withOrientation(
+      await sharp(grey, { raw: { width: 48, height: 32, channels: 1 } })
+        .toColourspace('b-w')
+        .jpeg()
+        .toBuffer(),
+      6,
+    );
   });
   after(() => rm(dir, { recursive: true, force: true }));
 
-  async function upload(bytes: Uint8Array, contentType = 'image/jpeg', subject: typeof Subjects.imageUploaded | typeof Subjects.videoUploaded = Subjects.imageUploaded): Promise<Uploaded> {
+  async function upload(
+    bytes: Uint8Array,
+    contentType = 'image/jpeg',
+    subject: typeof Subjects.imageUploaded | typeof Subjects.videoUploaded = Subjects.imageUploaded,
+  ): Promise<Uploaded> {
     const mediaId = randomUUID();
     const originalKey = `media/${mediaId}/original`;
     await store.put(originalKey, bytes, { contentType });
-    return parseEvent(subject, { mediaId, options: {}, at: new Date().toISOString(), originalKey, filename: 'upload.bin', contentType, bytes: Math.max(1, bytes.length) });
+    return parseEvent(subject, {
+      mediaId,
+      options: {},
+      at: new Date().toISOString(),
+      originalKey,
+      filename: 'upload.bin',
+      contentType,
+      bytes: Math.max(1, bytes.length),
+    });
   }
 
   it('turns a grey JPEG by its EXIF orientation, writes an sRGB PNG and flags it monochrome', async () => {
-    assert.deepEqual(await sharp(greyJpeg).metadata().then((m) => [m.width, m.height, m.orientation, m.channels]), [48, 32, 6, 1]);
+    assert.deepEqual(
+      await sharp(greyJpeg)
+        .metadata()
+        .then((m) => [m.width, m.height, m.orientation, m.channels]),
+      [48, 32, 6, 1],
+    );
     const event = await upload(greyJpeg);
     const ctx = context();
     const next = done(await handlers.image(event, ctx));
@@ -87,14 +121,19 @@ describe('preprocess handlers', () => {
     const out = parseEvent(Subjects.imagePreprocessed, next.payload);
     assert.deepEqual([out.key, out.width, out.height, out.isMonochrome], [`media/${event.mediaId}/preprocessed.png`, 32, 48, true]);
     const meta = await sharp(await buffer(await store.get(out.key))).metadata();
-    assert.deepEqual([meta.format, meta.width, meta.height, meta.channels, meta.depth, meta.orientation, meta.icc], ['png', 32, 48, 3, 'uchar', undefined, undefined]);
+    assert.deepEqual(
+      [meta.format, meta.width, meta.height, meta.channels, meta.depth, meta.orientation, meta.icc],
+      ['png', 32, 48, 3, 'uchar', undefined, undefined],
+    );
     assert.equal((await store.head(out.key))?.contentType, 'image/png');
     assert.deepEqual(ctx.seen.at(-1), [4, 4, 'steps']);
     assert.ok(ctx.beats >= 4);
   });
 
   it('calls a colour PNG colour and keeps its alpha', async () => {
-    const png = await sharp(colourPixels(4), { raw: { width: 48, height: 32, channels: 4 } }).png().toBuffer();
+    const png = await sharp(colourPixels(4), { raw: { width: 48, height: 32, channels: 4 } })
+      .png()
+      .toBuffer();
     const out = parseEvent(Subjects.imagePreprocessed, done(await handlers.image(await upload(png, 'image/png'), context())).payload);
     assert.deepEqual([out.width, out.height, out.isMonochrome], [48, 32, false]);
     const meta = await sharp(await buffer(await store.get(out.key))).metadata();
@@ -102,19 +141,28 @@ describe('preprocess handlers', () => {
   });
 
   it('converts a wide-gamut (Display P3) JPEG to sRGB and drops the profile', async () => {
-    const p3 = await sharp(colourPixels(3), { raw: { width: 48, height: 32, channels: 3 } }).withIccProfile('p3').jpeg().toBuffer();
+    const p3 = await sharp(colourPixels(3), { raw: { width: 48, height: 32, channels: 3 } })
+      .withIccProfile('p3')
+      .jpeg()
+      .toBuffer();
     assert.ok((await sharp(p3).metadata()).icc, 'the fixture carries a profile');
     const out = parseEvent(Subjects.imagePreprocessed, done(await handlers.image(await upload(p3), context())).payload);
     assert.equal((await sharp(await buffer(await store.get(out.key))).metadata()).icc, undefined);
   });
 
   it('refuses text, empty files and truncated JPEGs as UNSUPPORTED_MEDIA', async () => {
-    rejected(await handlers.image(await upload(new TextEncoder().encode('not a photo, just text\n'), 'image/jpeg'), context()), 'UNSUPPORTED_MEDIA', /not an image/);
+    rejected(
+      await handlers.image(await upload(new TextEncoder().encode('not a photo, just text\n'), 'image/jpeg'), context()),
+      'UNSUPPORTED_MEDIA',
+      /not an image/,
+    );
     rejected(await handlers.image(await upload(new Uint8Array(0)), context()), 'UNSUPPORTED_MEDIA', /empty/);
     rejected(await handlers.image(await upload(greyJpeg.subarray(0, 200)), context()), 'UNSUPPORTED_MEDIA', /corrupt/);
     // Cut inside the scan data: the header reads fine, the pixels do not.
     const noise = Buffer.from(Array.from({ length: 480 * 320 }, (_, i) => (i * 7919) % 251));
-    const big = await sharp(noise, { raw: { width: 480, height: 320, channels: 1 } }).jpeg().toBuffer();
+    const big = await sharp(noise, { raw: { width: 480, height: 320, channels: 1 } })
+      .jpeg()
+      .toBuffer();
     rejected(await handlers.image(await upload(big.subarray(0, big.length >> 1)), context()), 'UNSUPPORTED_MEDIA', /corrupt or truncated/);
     const svg = new TextEncoder().encode('<svg xmlns="http://www.w3.org/2000/svg" width="8" height="8"><rect width="8" height="8"/></svg>');
     rejected(await handlers.image(await upload(svg, 'image/svg+xml'), context()), 'UNSUPPORTED_MEDIA', /svg/);
@@ -129,7 +177,10 @@ describe('preprocess handlers', () => {
     const event = await upload(greyJpeg);
     await store.delete(event.originalKey);
     rejected(await handlers.image(event, context()), 'INPUT_MISSING');
-    const flaky: ObjectStore = { ...store, get: () => Promise.reject(new ObjectStoreError('S3 get failed (HTTP 503)', { retryable: true })) };
+    const flaky: ObjectStore = {
+      ...store,
+      get: () => Promise.reject(new ObjectStoreError('S3 get failed (HTTP 503)', { retryable: true })),
+    };
     const outcome = await createPreprocessHandlers({ store: flaky, log, maxInputPixels: 1e7 }).image(event, context());
     assert.deepEqual(outcome, { kind: 'retry', reason: 'S3 get failed (HTTP 503)' });
   });
@@ -150,9 +201,38 @@ describe('preprocess handlers', () => {
     let greyRotated: Buffer;
     before(async () => {
       const withAudio = join(dir, 'colour.mp4');
-      ffmpeg('-f', 'lavfi', '-i', 'testsrc=size=64x48:rate=10:duration=1', '-f', 'lavfi', '-i', 'sine=frequency=440:duration=1', '-c:v', 'libx264', '-pix_fmt', 'yuv420p', '-c:a', 'aac', '-shortest', withAudio);
+      ffmpeg(
+        '-f',
+        'lavfi',
+        '-i',
+        'testsrc=size=64x48:rate=10:duration=1',
+        '-f',
+        'lavfi',
+        '-i',
+        'sine=frequency=440:duration=1',
+        '-c:v',
+        'libx264',
+        '-pix_fmt',
+        'yuv420p',
+        '-c:a',
+        'aac',
+        '-shortest',
+        withAudio,
+      );
       const grey = join(dir, 'grey.mp4');
-      ffmpeg('-f', 'lavfi', '-i', 'testsrc=size=64x48:rate=10:duration=1', '-vf', 'hue=s=0', '-c:v', 'libx264', '-pix_fmt', 'yuv420p', grey);
+      ffmpeg(
+        '-f',
+        'lavfi',
+        '-i',
+        'testsrc=size=64x48:rate=10:duration=1',
+        '-vf',
+        'hue=s=0',
+        '-c:v',
+        'libx264',
+        '-pix_fmt',
+        'yuv420p',
+        grey,
+      );
       // ffmpeg 5.1 writes a display matrix only when remuxing with the rotate tag.
       const rotated = join(dir, 'grey-rotated.mp4');
       ffmpeg('-i', grey, '-c', 'copy', '-metadata:s:v:0', 'rotate=90', rotated);
@@ -165,22 +245,40 @@ describe('preprocess handlers', () => {
       const next = done(await handlers.video(event, ctx));
       assert.deepEqual([next.subject, next.msgID], [Subjects.videoPreprocessed, messageId(event.mediaId, 'preprocess', 0)]);
       const out = parseEvent(Subjects.videoPreprocessed, next.payload);
-      assert.deepEqual([out.originalKey, out.width, out.height, out.frames, out.fps, out.frameRate, out.hasAudio, out.isMonochrome], [event.originalKey, 64, 48, 10, 10, '10/1', true, false]);
+      assert.deepEqual(
+        [out.originalKey, out.width, out.height, out.frames, out.fps, out.frameRate, out.hasAudio, out.isMonochrome],
+        [event.originalKey, 64, 48, 10, 10, '10/1', true, false],
+      );
       assert.deepEqual(out.chunk, { index: 0, count: 1, startSeconds: 0, durationSeconds: 1, frames: 10, firstFrame: 0, overlapFrames: 0 });
       assert.equal(out.key, `media/${event.mediaId}/preprocess/chunk-00000.mkv`);
       assert.deepEqual(ctx.seen.at(-1), [10, 10, 'frames']);
     });
 
     it('applies the container rotation and sees a grey film as monochrome', async () => {
-      const out = parseEvent(Subjects.videoPreprocessed, done(await handlers.video(await upload(greyRotated, 'video/mp4', Subjects.videoUploaded), context())).payload);
+      const out = parseEvent(
+        Subjects.videoPreprocessed,
+        done(await handlers.video(await upload(greyRotated, 'video/mp4', Subjects.videoUploaded), context())).payload,
+      );
       assert.deepEqual([out.width, out.height, out.hasAudio, out.isMonochrome], [48, 64, false, true]);
     });
 
     it('refuses what is not a video, and media uploaded under the other kind', async () => {
       const text = new TextEncoder().encode('hello, I am not a video\n');
-      rejected(await handlers.video(await upload(text, 'video/mp4', Subjects.videoUploaded), context()), 'UNSUPPORTED_MEDIA', /not a video/);
-      rejected(await handlers.video(await upload(greyJpeg, 'video/mp4', Subjects.videoUploaded), context()), 'UNSUPPORTED_MEDIA', /jpeg image, not a video/);
-      rejected(await handlers.image(await upload(colourWithAudio, 'image/jpeg'), context()), 'UNSUPPORTED_MEDIA', /is a video \(mov,mp4.*h264\)/);
+      rejected(
+        await handlers.video(await upload(text, 'video/mp4', Subjects.videoUploaded), context()),
+        'UNSUPPORTED_MEDIA',
+        /not a video/,
+      );
+      rejected(
+        await handlers.video(await upload(greyJpeg, 'video/mp4', Subjects.videoUploaded), context()),
+        'UNSUPPORTED_MEDIA',
+        /jpeg image, not a video/,
+      );
+      rejected(
+        await handlers.image(await upload(colourWithAudio, 'image/jpeg'), context()),
+        'UNSUPPORTED_MEDIA',
+        /is a video \(mov,mp4.*h264\)/,
+      );
       const truncated = colourWithAudio.subarray(0, 600);
       rejected(await handlers.video(await upload(truncated, 'video/mp4', Subjects.videoUploaded), context()), 'UNSUPPORTED_MEDIA');
     });

@@ -47,14 +47,18 @@ export function createPreprocessHandlers(deps: PreprocessDeps): PreprocessHandle
     if (header.kind !== 'photo') return reject('UNSUPPORTED_MEDIA', await describeNonPhoto(header, original, event.contentType));
     const pixels = header.width * header.height;
     if (pixels > deps.maxInputPixels) {
-      return reject('IMAGE_TOO_LARGE', `the ${header.format} image is ${header.width}x${header.height} (${pixels} pixels); the limit is ${deps.maxInputPixels} pixels`);
+      return reject(
+        'IMAGE_TOO_LARGE',
+        `the ${header.format} image is ${header.width}x${header.height} (${pixels} pixels); the limit is ${deps.maxInputPixels} pixels`,
+      );
     }
     const working = join(dir, 'preprocessed.png');
     let image: WorkingImage;
     try {
       image = await writeWorkingPng(original, working, deps.maxInputPixels);
     } catch (error) {
-      if (error instanceof InvalidImageError) return reject('UNSUPPORTED_MEDIA', `the ${header.format} image is corrupt or truncated: ${error.message}`);
+      if (error instanceof InvalidImageError)
+        return reject('UNSUPPORTED_MEDIA', `the ${header.format} image is corrupt or truncated: ${error.message}`);
       throw error;
     }
     stepDone(ctx, 2, IMAGE_STEPS);
@@ -63,9 +67,20 @@ export function createPreprocessHandlers(deps: PreprocessDeps): PreprocessHandle
     const key = outputKey(event.mediaId, 'preprocessed.png');
     await upload(deps.store, key, working, 'image/png');
     stepDone(ctx, 4, IMAGE_STEPS);
-    deps.log.debug({ mediaId: event.mediaId, format: header.format, width: image.width, height: image.height, colour }, 'image preprocessed');
+    deps.log.debug(
+      { mediaId: event.mediaId, format: header.format, width: image.width, height: image.height, colour },
+      'image preprocessed',
+    );
     const { mediaId, options } = event;
-    const payload = { mediaId, options, at: new Date().toISOString(), key, width: image.width, height: image.height, isMonochrome: colour.isMonochrome };
+    const payload = {
+      mediaId,
+      options,
+      at: new Date().toISOString(),
+      key,
+      width: image.width,
+      height: image.height,
+      isMonochrome: colour.isMonochrome,
+    };
     return handOn(Subjects.imagePreprocessed, payload, Stages.preprocess);
   }
 
@@ -76,7 +91,8 @@ export function createPreprocessHandlers(deps: PreprocessDeps): PreprocessHandle
     }
     // A video uploaded as an image deserves a precise answer; if ffprobe is missing, the generic one.
     const video = await probeVideo(tools, path).catch(() => undefined);
-    if (video?.kind === 'video') return `declared ${declared}, but the content is a video (${video.container}, ${video.codec}), not an image: upload it as a video`;
+    if (video?.kind === 'video')
+      return `declared ${declared}, but the content is a video (${video.container}, ${video.codec}), not an image: upload it as a video`;
     return `the content is not an image Revive can read (${header.detail})`;
   }
 

@@ -8,7 +8,12 @@ await serveStage({
   stage: Stages.preprocess,
   async build(config, log) {
     const store = createObjectStore(config.store);
-    const handlers = createPreprocessHandlers({ store, log, maxInputPixels: config.inference.maxInputPixels, video: { limits: config.video, chunkSeconds: config.video.chunkSeconds } });
+    const handlers = createPreprocessHandlers({
+      store,
+      log,
+      maxInputPixels: config.inference.maxInputPixels,
+      video: { limits: config.video, chunkSeconds: config.video.chunkSeconds },
+    });
     return { handlers: { image: handlers.image, video: handlers.video }, checks: { store: objectStoreCheck(store) } };
   },
 });

@@ -13,11 +13,28 @@ export const SAMPLE_POINTS = [0.1, 0.5, 0.9] as const;
  * colorizer's monochrome test on them together. Decoding them also proves the stream is
  * decodable: a ToolRejectedError here means the video cannot be read.
  */
-export async function sampleVideoColour(tools: MediaTools, path: string, video: VideoInfo, onSample: () => void): Promise<ColourAnalysis | undefined> {
+export async function sampleVideoColour(
+  tools: MediaTools,
+  path: string,
+  video: VideoInfo,
+  onSample: () => void,
+): Promise<ColourAnalysis | undefined> {
   const frameBytes = ANALYSIS_SIZE * ANALYSIS_SIZE * 3;
   const samples: Uint8Array[] = [];
   for (const at of SAMPLE_POINTS) {
-    const args = ['-v', 'error', '-nostdin', '-ss', (video.startSeconds + video.durationSeconds * at).toFixed(3), '-i', path, '-map', `0:${video.streamIndex}`, '-frames:v', '1'];
+    const args = [
+      '-v',
+      'error',
+      '-nostdin',
+      '-ss',
+      (video.startSeconds + video.durationSeconds * at).toFixed(3),
+      '-i',
+      path,
+      '-map',
+      `0:${video.streamIndex}`,
+      '-frames:v',
+      '1',
+    ];
     args.push('-vf', `scale=${ANALYSIS_SIZE}:${ANALYSIS_SIZE}`, '-f', 'rawvideo', '-pix_fmt', 'rgb24', 'pipe:1');
     const out = await runTool(tools.ffmpegPath, args, path, tools.timeoutMs, frameBytes * 4);
     if (out.length >= frameBytes) samples.push(out.subarray(0, frameBytes));

@@ -1,5 +1,13 @@
 import { join } from 'node:path';
-import { framesPerChunk, intermediateOutputArgs, openFrameWriter, readFrames, type FrameWriter, type MediaTools, type VideoInfo } from '@revive/video-io';
+import {
+  framesPerChunk,
+  intermediateOutputArgs,
+  openFrameWriter,
+  readFrames,
+  type FrameWriter,
+  type MediaTools,
+  type VideoInfo,
+} from '@revive/video-io';
 
 /** One chunk file as written: its own frames, plus the next chunk's first frame when one follows. */
 export interface SplitChunk {
@@ -42,7 +50,13 @@ export async function splitIntoChunks(
   let frames = 0;
   const open = () => {
     path = join(dir, `chunk-${chunks.length}.mkv`);
-    writer = openFrameWriter({ width: video.width, height: video.height, rate: video.frameRate, args: intermediateOutputArgs(path), ffmpegPath: tools.ffmpegPath });
+    writer = openFrameWriter({
+      width: video.width,
+      height: video.height,
+      rate: video.frameRate,
+      args: intermediateOutputArgs(path),
+      ffmpegPath: tools.ffmpegPath,
+    });
   };
   const close = async (overlapFrames: number) => {
     await writer!.end();

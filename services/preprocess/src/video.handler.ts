@@ -8,7 +8,20 @@ import type { Logger } from '@revive/logging';
 import type { HandlerContext, NextEvent, Outcome } from '@revive/messaging';
 import type { ObjectStore } from '@revive/object-store';
 import { download, inWorkDir, reject, settlingErrors, stepDone, upload, type HandlerOf } from '@revive/stage-kit';
-import { chunkInOutputOf, chunkKey, describeChunk, formatFrameRate, frameSeconds, handOnChunk, INTERMEDIATE_CONTENT_TYPE, rateValue, VideoDecodeError, videoLimitProblems, type VideoInfo, type VideoLimitSettings } from '@revive/video-io';
+import {
+  chunkInOutputOf,
+  chunkKey,
+  describeChunk,
+  formatFrameRate,
+  frameSeconds,
+  handOnChunk,
+  INTERMEDIATE_CONTENT_TYPE,
+  rateValue,
+  VideoDecodeError,
+  videoLimitProblems,
+  type VideoInfo,
+  type VideoLimitSettings,
+} from '@revive/video-io';
 import { readImageHeader } from './image-content.ts';
 import { probeVideo, SAMPLE_POINTS, sampleVideoColour, ToolRejectedError, type MediaTools } from './video-probe.ts';
 import { splitIntoChunks, type SplitChunk } from './video-split.ts';
@@ -58,7 +71,10 @@ export function createPreprocessVideoHandler(deps: PreprocessVideoDeps): Handler
     // ffprobe also "reads" JPEGs and PNGs as one-frame videos, so ask the image decoder first.
     const header = await readImageHeader(original);
     if (header.kind !== 'not-image') {
-      return reject('UNSUPPORTED_MEDIA', `declared ${event.contentType}, but the content is a ${header.format} image, not a video: upload it as an image`);
+      return reject(
+        'UNSUPPORTED_MEDIA',
+        `declared ${event.contentType}, but the content is a ${header.format} image, not a video: upload it as an image`,
+      );
     }
     const video = await probeVideo(deps.tools, original);
     if (video.kind === 'not-video') return reject('UNSUPPORTED_MEDIA', `the content is not a video Revive can read: ${video.detail}`);
@@ -69,7 +85,8 @@ export function createPreprocessVideoHandler(deps: PreprocessVideoDeps): Handler
     try {
       colour = await sampleVideoColour(deps.tools, original, video, () => stepDone(ctx, ++done, VIDEO_STEPS));
     } catch (error) {
-      if (error instanceof ToolRejectedError) return reject('UNSUPPORTED_MEDIA', `the ${video.codec} video stream cannot be decoded: ${error.message}`);
+      if (error instanceof ToolRejectedError)
+        return reject('UNSUPPORTED_MEDIA', `the ${video.codec} video stream cannot be decoded: ${error.message}`);
       throw error;
     }
     if (!colour) return reject('UNSUPPORTED_MEDIA', `no frame of the ${video.codec} video stream could be decoded`);
@@ -88,16 +105,33 @@ export function createPreprocessVideoHandler(deps: PreprocessVideoDeps): Handler
         },
       });
     } catch (error) {
-      if (error instanceof VideoDecodeError) return reject('CORRUPT_VIDEO', `the ${video.codec} video cannot be decoded to the end: ${error.message}`);
+      if (error instanceof VideoDecodeError)
+        return reject('CORRUPT_VIDEO', `the ${video.codec} video cannot be decoded to the end: ${error.message}`);
       throw error;
     }
     if (split.frames < expected * MIN_DECODED_SHARE) {
       const why = split.errors.length ? ` (ffmpeg: ${split.errors.slice(-2).join(' | ')})` : '';
-      return reject('CORRUPT_VIDEO', `the ${video.codec} video is truncated or damaged: ${split.frames} of the ${expected} frames its header announces could be decoded${why}`);
+      return reject(
+        'CORRUPT_VIDEO',
+        `the ${video.codec} video is truncated or damaged: ${split.frames} of the ${expected} frames its header announces could be decoded${why}`,
+      );
     }
     const events = chunkEvents(event, video, split.frames, colour.isMonochrome, split.chunks);
     await deps.store.put(manifestKey(event.mediaId), new TextEncoder().encode(JSON.stringify(events)), { contentType: 'application/json' });
-    deps.log.info({ mediaId: event.mediaId, codec: video.codec, width: video.width, height: video.height, frameRate: formatFrameRate(video.frameRate), variableRate: video.variableRate, frames: split.frames, chunks: split.chunks.length, colour }, 'video preprocessed');
+    deps.log.info(
+      {
+        mediaId: event.mediaId,
+        codec: video.codec,
+        width: video.width,
+        height: video.height,
+        frameRate: formatFrameRate(video.frameRate),
+        variableRate: video.variableRate,
+        frames: split.frames,
+        chunks: split.chunks.length,
+        colour,
+      },
+      'video preprocessed',
+    );
     return handOnAll(events);
   }
 
@@ -116,11 +150,30 @@ export function createPreprocessVideoHandler(deps: PreprocessVideoDeps): Handler
 }
 
 /** One event per chunk; every one also describes the whole video. */
-function chunkEvents(event: EventOf<typeof Subjects.videoUploaded>, video: VideoInfo, frames: number, isMonochrome: boolean, chunks: readonly SplitChunk[]): Preprocessed[] {
+function chunkEvents(
+  event: EventOf<typeof Subjects.videoUploaded>,
+  video: VideoInfo,
+  frames: number,
+  isMonochrome: boolean,
+  chunks: readonly SplitChunk[],
+): Preprocessed[] {
   const { mediaId, options, originalKey } = event;
   const rate = video.frameRate;
   const at = new Date().toISOString();
-  const whole = { mediaId, options, at, originalKey, width: video.width, height: video.height, frames, fps: rateValue(rate), frameRate: formatFrameRate(rate), durationSeconds: frameSeconds(frames, rate), hasAudio: video.hasAudio, isMonochrome };
+  const whole = {
+    mediaId,
+    options,
+    at,
+    originalKey,
+    width: video.width,
+    height: video.height,
+    frames,
+    fps: rateValue(rate),
+    frameRate: formatFrameRate(rate),
+    durationSeconds: frameSeconds(frames, rate),
+    hasAudio: video.hasAudio,
+    isMonochrome,
+  };
   return chunks.map((c, index) => ({
     ...whole,
     key: chunkKey(mediaId, Stages.preprocess, index),

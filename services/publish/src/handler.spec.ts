@@ -47,7 +47,15 @@ describe('publish handlers', () => {
     const raw = sharp(px, { raw: { width: 96, height: 64, channels: 4 } });
     const bytes = await (format === 'png' ? raw.png() : raw.webp()).toBuffer();
     await store.put(key, bytes, { contentType: `image/${format}` });
-    const event = parseEvent(Subjects.imageSuperResolved, { mediaId, options: {}, at: new Date().toISOString(), key, width: 96, height: 64, isMonochrome: true });
+    const event = parseEvent(Subjects.imageSuperResolved, {
+      mediaId,
+      options: {},
+      at: new Date().toISOString(),
+      key,
+      width: 96,
+      height: 64,
+      isMonochrome: true,
+    });
     return { event, bytes };
   }
 
@@ -71,8 +79,14 @@ describe('publish handlers', () => {
 
   it('rejects with INPUT_MISSING when the image is gone, and retries when the store is down', async () => {
     const { event: input } = await superResolved();
-    const down: ObjectStore = { ...store, put: () => Promise.reject(new ObjectStoreError('S3 put failed (HTTP 503)', { retryable: true })) };
-    assert.deepEqual(await createPublishHandlers({ store: down, log }).image(input, context()), { kind: 'retry', reason: 'S3 put failed (HTTP 503)' });
+    const down: ObjectStore = {
+      ...store,
+      put: () => Promise.reject(new ObjectStoreError('S3 put failed (HTTP 503)', { retryable: true })),
+    };
+    assert.deepEqual(await createPublishHandlers({ store: down, log }).image(input, context()), {
+      kind: 'retry',
+      reason: 'S3 put failed (HTTP 503)',
+    });
     await store.delete(input.key);
     const outcome = await handlers.image(input, context());
     assert.ok(outcome.kind === 'reject' && outcome.code === 'INPUT_MISSING', JSON.stringify(outcome));

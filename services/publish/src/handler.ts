@@ -58,7 +58,15 @@ export function createPublishHandlers(deps: PublishDeps): PublishHandlers {
     const key = outputKey(mediaId, 'result.png');
     await upload(deps.store, key, result, RESULT_CONTENT_TYPE);
     stepDone(ctx, 3, STEPS);
-    const payload = { mediaId, options, at: new Date().toISOString(), key, width: header.width || event.width, height: header.height || event.height, contentType: RESULT_CONTENT_TYPE };
+    const payload = {
+      mediaId,
+      options,
+      at: new Date().toISOString(),
+      key,
+      width: header.width || event.width,
+      height: header.height || event.height,
+      contentType: RESULT_CONTENT_TYPE,
+    };
     return handOn(Subjects.imagePublished, payload, Stages.publish);
   }
 

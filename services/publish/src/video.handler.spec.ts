@@ -18,7 +18,18 @@ const log = createLogger('publish-video-test', 'silent');
 const ctx: HandlerContext = { stage: 'publish', attempt: 1, heartbeat: () => undefined, progress: () => undefined };
 const [W, H] = [64, 48];
 const ffmpeg = (...args: string[]) => execFileSync('ffmpeg', ['-hide_banner', '-loglevel', 'error', '-y', ...args]);
-const probe = (path: string) => JSON.parse(execFileSync('ffprobe', ['-v', 'error', '-print_format', 'json', '-show_streams', '-show_format', path]).toString()) as { streams: Array<{ codec_type: string; codec_name: string; pix_fmt?: string; r_frame_rate?: string; nb_frames?: string; duration?: string }>; format: { duration: string } };
+const probe = (path: string) =>
+  JSON.parse(execFileSync('ffprobe', ['-v', 'error', '-print_format', 'json', '-show_streams', '-show_format', path]).toString()) as {
+    streams: Array<{
+      codec_type: string;
+      codec_name: string;
+      pix_fmt?: string;
+      r_frame_rate?: string;
+      nb_frames?: string;
+      duration?: string;
+    }>;
+    format: { duration: string };
+  };
 
 /** Frame k of the video is flat grey at level 16 + 5k: the order of frames can be read back from the result. */
 const grey = (k: number) => new Uint8Array(W * H * 3).fill(16 + 5 * k);
@@ -41,10 +52,27 @@ describe('publish: joining video chunks', () => {
     const extra = withAudio ? ['-f', 'lavfi', '-i', 'sine=frequency=440:duration=2', '-c:a', 'aac'] : ['-i', subtitles, '-c:s', 'srt'];
     ffmpeg('-f', 'lavfi', '-i', `testsrc=size=${W}x${H}:rate=10:duration=2`, ...extra, '-c:v', 'libx264', '-pix_fmt', 'yuv420p', original);
     await store.put(`media/${mediaId}/original.mp4`, await readFile(original));
-    const cuts = [[0, 16], [16, 16], [32, 8]] as const;
+    const cuts = [
+      [0, 16],
+      [16, 16],
+      [32, 8],
+    ] as const;
     return Promise.all(
       cuts.map(async ([first, count], index) => {
-        const event = await storeChunk({ store, dir, mediaId, stage: 'interpolate', frames: Array.from({ length: count }, (_, k) => grey(first + k)), width: W, height: H, rate: '20/1', index, count: cuts.length, firstFrame: first, totalFrames: 40 });
+        const event = await storeChunk({
+          store,
+          dir,
+          mediaId,
+          stage: 'interpolate',
+          frames: Array.from({ length: count }, (_, k) => grey(first + k)),
+          width: W,
+          height: H,
+          rate: '20/1',
+          index,
+          count: cuts.length,
+          firstFrame: first,
+          totalFrames: 40,
+        });
         return parseEvent(Subjects.videoInterpolated, { ...event, hasAudio: withAudio });
       }),
     );
@@ -54,7 +82,8 @@ describe('publish: joining video chunks', () => {
     const path = join(dir, 'result-check.mp4');
     await writeFile(path, await buffer(await store.get(key)));
     const levels: number[] = [];
-    for await (const f of readFrames({ input: path, width: W, height: H })) levels.push(Math.round(f.reduce((s, v) => s + v, 0) / f.length));
+    for await (const f of readFrames({ input: path, width: W, height: H }))
+      levels.push(Math.round(f.reduce((s, v) => s + v, 0) / f.length));
     return levels;
   }
 
@@ -69,7 +98,10 @@ describe('publish: joining video chunks', () => {
     assert.ok(outcome.kind === 'done' && outcome.next.length === 1, JSON.stringify(outcome));
     assert.equal(outcome.next[0]!.msgID, messageId(mediaId, 'publish'));
     const published = parseEvent(Subjects.videoPublished, outcome.next[0]!.payload);
-    assert.deepEqual([published.key, published.posterKey, published.contentType, published.frames, published.frameRate, published.width], [`media/${mediaId}/result.mp4`, `media/${mediaId}/poster.jpg`, 'video/mp4', 40, '20/1', W]);
+    assert.deepEqual(
+      [published.key, published.posterKey, published.contentType, published.frames, published.frameRate, published.width],
+      [`media/${mediaId}/result.mp4`, `media/${mediaId}/poster.jpg`, 'video/mp4', 40, '20/1', W],
+    );
 
     const path = join(dir, 'result.mp4');
     await writeFile(path, await buffer(await store.get(published.key)));
@@ -80,8 +112,18 @@ describe('publish: joining video chunks', () => {
     assert.equal(audio?.codec_name, 'aac', 'the original sound is in the result');
     assert.ok(Math.abs(Number(info.format.duration) - 2) < 0.06, `duration ${info.format.duration}`);
     const levels = await levelsOf(published.key);
-    assert.ok(levels.every((l, i) => i === 0 || l > levels[i - 1]!), `frames in order: ${levels.join(' ')}`);
-    assert.deepEqual(Object.values(await sharp(await buffer(await store.get(published.posterKey))).metadata().then((m) => ({ f: m.format, w: m.width, h: m.height }))), ['jpeg', W, H]);
+    assert.ok(
+      levels.every((l, i) => i === 0 || l > levels[i - 1]!),
+      `frames in order: ${levels.join(' ')}`,
+    );
+    assert.deepEqual(
+      Object.values(
+        await sharp(await buffer(await store.get(published.posterKey)))
+          .metadata()
+          .then((m) => ({ f: m.format, w: m.width, h: m.height })),
+      ),
+      ['jpeg', W, H],
+    );
 
     // A late duplicate hands the recorded result on; it cannot join again (the chunks are gone).
     for (const c of chunks) await store.delete(c.key);
@@ -98,11 +140,21 @@ describe('publish: joining video chunks', () => {
     assert.ok(outcome?.kind === 'done' && outcome.next.length === 1);
     const path = join(dir, 'silent.mp4');
     await writeFile(path, await buffer(await store.get(parseEvent(Subjects.videoPublished, outcome.next[0]!.payload).key)));
-    assert.deepEqual(probe(path).streams.map((s) => [s.codec_type, s.codec_name]), [['video', 'h264'], ['subtitle', 'mov_text']], 'no sound, the subtitles kept');
+    assert.deepEqual(
+      probe(path).streams.map((s) => [s.codec_type, s.codec_name]),
+      [
+        ['video', 'h264'],
+        ['subtitle', 'mov_text'],
+      ],
+      'no sound, the subtitles kept',
+    );
 
     const broken = await interpolatedChunks(true, 'a1b2c3d4-0000-4000-8000-000000000003');
     for (const c of [broken[0]!, broken[2]!]) await handler(c, ctx);
     const gap = await handler({ ...broken[1]!, chunk: { ...broken[1]!.chunk, firstFrame: 17 } }, ctx);
-    assert.ok(gap.kind === 'reject' && gap.code === 'CHUNKS_MISMATCH' && /starts at frame 17, expected 16/.test(gap.reason), JSON.stringify(gap));
+    assert.ok(
+      gap.kind === 'reject' && gap.code === 'CHUNKS_MISMATCH' && /starts at frame 17, expected 16/.test(gap.reason),
+      JSON.stringify(gap),
+    );
   });
 });

@@ -39,8 +39,12 @@ export function createPublishVideoHandler(deps: PublishVideoDeps): HandlerOf<typ
     const { mediaId, chunk } = event;
     const done = await readRecord(resultRecordKey(mediaId));
     if (done) return announce(parseEvent(Subjects.videoPublished, done));
-    await deps.store.put(chunkKey(mediaId, Stages.publish, chunk.index, 'json'), new TextEncoder().encode(JSON.stringify(event)), { contentType: 'application/json' });
-    const present = await Promise.all(Array.from({ length: chunk.count }, (_, i) => deps.store.head(chunkKey(mediaId, Stages.publish, i, 'json'))));
+    await deps.store.put(chunkKey(mediaId, Stages.publish, chunk.index, 'json'), new TextEncoder().encode(JSON.stringify(event)), {
+      contentType: 'application/json',
+    });
+    const present = await Promise.all(
+      Array.from({ length: chunk.count }, (_, i) => deps.store.head(chunkKey(mediaId, Stages.publish, i, 'json'))),
+    );
     const missing = present.filter((p) => !p).length;
     ctx.progress(chunk.count - missing, chunk.count, 'steps');
     if (missing > 0) {
@@ -48,7 +52,8 @@ export function createPublishVideoHandler(deps: PublishVideoDeps): HandlerOf<typ
       return { kind: 'done', next: [] };
     }
     const chunks: Interpolated[] = [];
-    for (let i = 0; i < chunk.count; i++) chunks.push(parseEvent(Subjects.videoInterpolated, await readRecord(chunkKey(mediaId, Stages.publish, i, 'json'))));
+    for (let i = 0; i < chunk.count; i++)
+      chunks.push(parseEvent(Subjects.videoInterpolated, await readRecord(chunkKey(mediaId, Stages.publish, i, 'json'))));
     const problem = mismatch(chunks);
     if (problem) return reject('CHUNKS_MISMATCH', `the chunks of the video do not fit together: ${problem}`);
     return inWorkDir(deps.tmpDir, Stages.publish, (dir) => joinVideo(chunks, ctx, dir));
@@ -63,7 +68,11 @@ export function createPublishVideoHandler(deps: PublishVideoDeps): HandlerOf<typ
     if (probe.kind === 'not-video') return reject('CORRUPT_VIDEO', `the original can no longer be read for its audio: ${probe.detail}`);
     const parts = chunks.map((c) => {
       const path = join(dir, `chunk-${c.chunk.index}.mkv`);
-      return { frames: c.chunk.frames, fetch: () => download(deps.store, c.key, path).then(() => path), release: () => rm(path, { force: true }) };
+      return {
+        frames: c.chunk.frames,
+        fetch: () => download(deps.store, c.key, path).then(() => path),
+        release: () => rm(path, { force: true }),
+      };
     });
     const output = join(dir, 'result.mp4');
     const started = performance.now();
@@ -90,9 +99,30 @@ export function createPublishVideoHandler(deps: PublishVideoDeps): HandlerOf<typ
     await upload(deps.store, key, output, VIDEO_RESULT_CONTENT_TYPE);
     const jpeg = await encodeJpeg(poster, { width: first.width, height: first.height, channels: 3 }, { width, height });
     await deps.store.put(posterKey, jpeg, { contentType: 'image/jpeg' });
-    const payload = parseEvent(Subjects.videoPublished, { ...videoFieldsOf(first), width, height, frames, at: new Date().toISOString(), key, posterKey, contentType: VIDEO_RESULT_CONTENT_TYPE });
+    const payload = parseEvent(Subjects.videoPublished, {
+      ...videoFieldsOf(first),
+      width,
+      height,
+      frames,
+      at: new Date().toISOString(),
+      key,
+      posterKey,
+      contentType: VIDEO_RESULT_CONTENT_TYPE,
+    });
     await deps.store.put(resultRecordKey(mediaId), new TextEncoder().encode(JSON.stringify(payload)), { contentType: 'application/json' });
-    deps.log.info({ mediaId, chunks: chunks.length, frames, width, height, frameRate: first.frameRate, audio: first.hasAudio, seconds: Number(((performance.now() - started) / 1000).toFixed(2)) }, 'video joined and published');
+    deps.log.info(
+      {
+        mediaId,
+        chunks: chunks.length,
+        frames,
+        width,
+        height,
+        frameRate: first.frameRate,
+        audio: first.hasAudio,
+        seconds: Number(((performance.now() - started) / 1000).toFixed(2)),
+      },
+      'video joined and published',
+    );
     return announce(payload);
   }
 
@@ -118,7 +148,8 @@ function mismatch(chunks: readonly Interpolated[]): string | undefined {
   const first = chunks[0]!;
   let next = 0;
   for (const c of chunks) {
-    if (c.width !== first.width || c.height !== first.height || c.frameRate !== first.frameRate) return `chunk ${c.chunk.index} is ${c.width}x${c.height} at ${c.frameRate}, chunk 0 ${first.width}x${first.height} at ${first.frameRate}`;
+    if (c.width !== first.width || c.height !== first.height || c.frameRate !== first.frameRate)
+      return `chunk ${c.chunk.index} is ${c.width}x${c.height} at ${c.frameRate}, chunk 0 ${first.width}x${first.height} at ${first.frameRate}`;
     if (c.chunk.firstFrame !== next) return `chunk ${c.chunk.index} starts at frame ${c.chunk.firstFrame}, expected ${next}`;
     next += c.chunk.frames;
   }

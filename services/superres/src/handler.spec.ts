@@ -58,8 +58,22 @@ describe('superres handlers', () => {
     const mediaId = randomUUID();
     const key = `media/${mediaId}/colorized.png`;
     const px = Buffer.from(Array.from({ length: 48 * 32 * 3 }, (_, i) => ((i % 3) * 80 + Math.floor(i / 3) * 3) % 256));
-    await store.put(key, await sharp(px, { raw: { width: 48, height: 32, channels: 3 } }).png().toBuffer(), { contentType: 'image/png' });
-    return parseEvent(Subjects.imageColorized, { mediaId, options: { scale }, at: new Date().toISOString(), key, width: 48, height: 32, isMonochrome: false });
+    await store.put(
+      key,
+      await sharp(px, { raw: { width: 48, height: 32, channels: 3 } })
+        .png()
+        .toBuffer(),
+      { contentType: 'image/png' },
+    );
+    return parseEvent(Subjects.imageColorized, {
+      mediaId,
+      options: { scale },
+      at: new Date().toISOString(),
+      key,
+      width: 48,
+      height: 32,
+      isMonochrome: false,
+    });
   }
 
   it('doubles the size at x2 and reports each tile', async () => {
@@ -90,7 +104,10 @@ describe('superres handlers', () => {
 
   it('fails with MODEL_UNAVAILABLE when the configured model is missing or of the wrong factor', async () => {
     const missing = createSuperresHandlers({ store, runtime, log, maxInputPixels: 1e7, models: { 2: 'esrgan-none-x2' } });
-    assert.match(rejectedWith(await missing.image(await colorized(2), context()), 'MODEL_UNAVAILABLE'), /no model "esrgan-none-x2" is installed/);
+    assert.match(
+      rejectedWith(await missing.image(await colorized(2), context()), 'MODEL_UNAVAILABLE'),
+      /no model "esrgan-none-x2" is installed/,
+    );
     const wrong = createSuperresHandlers({ store, runtime, log, maxInputPixels: 1e7, models: { 2: 'esrgan-slim-x4' } });
     assert.match(rejectedWith(await wrong.image(await colorized(2), context()), 'MODEL_UNAVAILABLE'), /upscales x4, the item asks for x2/);
   });

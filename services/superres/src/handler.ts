@@ -60,7 +60,14 @@ export function createSuperresHandlers(deps: SuperresDeps): SuperresHandlers {
     const { mediaId, options } = event;
     const scale = options.scale;
     if (scale === 1) {
-      const payload = { ...imageFieldsOf(event), at: new Date().toISOString(), key: event.key, width: event.width, height: event.height, skipped: SIZE_KEPT };
+      const payload = {
+        ...imageFieldsOf(event),
+        at: new Date().toISOString(),
+        key: event.key,
+        width: event.width,
+        height: event.height,
+        skipped: SIZE_KEPT,
+      };
       return handOn(Subjects.imageSuperResolved, payload, Stages.superres);
     }
     const modelId = models[scale];
@@ -86,7 +93,11 @@ export function createSuperresHandlers(deps: SuperresDeps): SuperresHandlers {
       const key = outputKey(mediaId, 'superres.png');
       await upload(deps.store, key, output, 'image/png');
       deps.log.debug({ mediaId, modelId, tiles: result.tiles, width: result.width, height: result.height }, 'image upscaled');
-      return handOn(Subjects.imageSuperResolved, { ...imageFieldsOf(event), at: new Date().toISOString(), key, width: result.width, height: result.height }, Stages.superres);
+      return handOn(
+        Subjects.imageSuperResolved,
+        { ...imageFieldsOf(event), at: new Date().toISOString(), key, width: result.width, height: result.height },
+        Stages.superres,
+      );
     });
   }
 

@@ -16,7 +16,14 @@ await serveStage({
     for (const id of Object.values(models)) {
       await registry.get(id).catch((error: unknown) => log.warn({ err: error }, 'super-resolution model unavailable'));
     }
-    const handlers = createSuperresHandlers({ store, runtime, log, maxInputPixels: config.inference.maxInputPixels, tileSize: config.inference.tileSize, models });
+    const handlers = createSuperresHandlers({
+      store,
+      runtime,
+      log,
+      maxInputPixels: config.inference.maxInputPixels,
+      tileSize: config.inference.tileSize,
+      models,
+    });
     return {
       handlers: { image: handlers.image, video: handlers.video },
       close: () => runtime.close(),

@@ -38,8 +38,20 @@ describe("Revive's super-resolution models", () => {
   after(() => runtime.close());
 
   const raw = (w: number, h: number) => ({ raw: { width: w, height: h, channels: 3 as const } });
-  const downscale = async (scale: number) => new Uint8Array(await sharp(hr, raw(W, H)).resize(W / scale, H / scale, { kernel: 'cubic' }).raw().toBuffer());
-  const bicubicUp = async (lr: Uint8Array, scale: number) => new Uint8Array(await sharp(lr, raw(W / scale, H / scale)).resize(W, H, { kernel: 'cubic' }).raw().toBuffer());
+  const downscale = async (scale: number) =>
+    new Uint8Array(
+      await sharp(hr, raw(W, H))
+        .resize(W / scale, H / scale, { kernel: 'cubic' })
+        .raw()
+        .toBuffer(),
+    );
+  const bicubicUp = async (lr: Uint8Array, scale: number) =>
+    new Uint8Array(
+      await sharp(lr, raw(W / scale, H / scale))
+        .resize(W, H, { kernel: 'cubic' })
+        .raw()
+        .toBuffer(),
+    );
   async function upscale(id: string, lr: Uint8Array, scale: number): Promise<Uint8Array> {
     const model = await runtime.load(id);
     const sink = memoryRasterSink(W, H, 3);
@@ -75,10 +87,21 @@ describe("Revive's super-resolution models", () => {
       s = (s * 1103515245 + 12345) % 2 ** 31;
       return Math.max(0, Math.min(255, v + ((s / 2 ** 31) * 2 - 1) * 14));
     });
-    const degraded = new Uint8Array(await sharp(await sharp(grainy, raw(W / 4, H / 4)).jpeg({ quality: 45 }).toBuffer()).raw().toBuffer());
+    const degraded = new Uint8Array(
+      await sharp(
+        await sharp(grainy, raw(W / 4, H / 4))
+          .jpeg({ quality: 45 })
+          .toBuffer(),
+      )
+        .raw()
+        .toBuffer(),
+    );
     const photo = psnrY(await upscale('revive-sr-photo-x4', degraded, 4), hr, W, H, 4);
     const clean = psnrY(await upscale('revive-sr-clean-x4', degraded, 4), hr, W, H, 4);
     const bicubic = psnrY(await bicubicUp(degraded, 4), hr, W, H, 4);
-    assert.ok(photo > clean && photo > bicubic, `photo ${photo.toFixed(2)} dB, clean ${clean.toFixed(2)} dB, bicubic ${bicubic.toFixed(2)} dB`);
+    assert.ok(
+      photo > clean && photo > bicubic,
+      `photo ${photo.toFixed(2)} dB, clean ${clean.toFixed(2)} dB, bicubic ${bicubic.toFixed(2)} dB`,
+    );
   });
 });

@@ -18,7 +18,12 @@ const [W, H] = [48, 32];
 
 function context() {
   const seen: [number, number, StageProgress['unit']][] = [];
-  const ctx: HandlerContext = { stage: 'superres', attempt: 1, heartbeat: () => undefined, progress: (d, t, u) => void seen.push([d, t, u]) };
+  const ctx: HandlerContext = {
+    stage: 'superres',
+    attempt: 1,
+    heartbeat: () => undefined,
+    progress: (d, t, u) => void seen.push([d, t, u]),
+  };
   return Object.assign(ctx, { seen });
 }
 
@@ -31,7 +36,8 @@ function upscaled(outcome: Outcome) {
 function frames(count: number): Uint8Array[] {
   return Array.from({ length: count }, (_, k) => {
     const f = new Uint8Array(W * H * 3);
-    for (let y = 0; y < H; y++) for (let x = 0; x < W; x++) f.set([((x + y + k) * 23) % 256, (x * 9) % 256, (y * 13 + k * 5) % 256], (y * W + x) * 3);
+    for (let y = 0; y < H; y++)
+      for (let x = 0; x < W; x++) f.set([((x + y + k) * 23) % 256, (x * 9) % 256, (y * 13 + k * 5) % 256], (y * W + x) * 3);
     return f;
   });
 }
@@ -54,7 +60,20 @@ describe('superres: video chunks', () => {
   });
 
   const colorizedChunk = async (options: Partial<EventOf<typeof Subjects.videoColorized>['options']>, count: number, overlapFrames = 0) =>
-    parseEvent(Subjects.videoColorized, { ...(await storeChunk({ store, dir, frames: frames(count), width: W, height: H, options, overlapFrames, index: 0, count: overlapFrames ? 2 : 1, totalFrames: 10 })) });
+    parseEvent(Subjects.videoColorized, {
+      ...(await storeChunk({
+        store,
+        dir,
+        frames: frames(count),
+        width: W,
+        height: H,
+        options,
+        overlapFrames,
+        index: 0,
+        count: overlapFrames ? 2 : 1,
+        totalFrames: 10,
+      })),
+    });
 
   it('upscales every frame with the model, overlap frame included, exactly as it upscales a photo', async () => {
     const input = await colorizedChunk({ scale: 2 }, 5, 1);
@@ -62,12 +81,12 @@ describe('superres: video chunks', () => {
     const { msgID, event } = upscaled(await handlers.video(input, ctx));
     assert.equal(msgID, messageId(input.mediaId, 'superres', 0));
     assert.deepEqual([event.width, event.height, event.skipped, event.frames, event.chunk], [W * 2, H * 2, undefined, 10, input.chunk]);
-    assert.deepEqual(ctx.seen.at(-1), [4, 4, 'frames'], 'progress counts the chunk\'s own frames');
+    assert.deepEqual(ctx.seen.at(-1), [4, 4, 'frames'], "progress counts the chunk's own frames");
     const out = await loadChunkFrames(store, event.key, W * 2, H * 2, dir);
     assert.equal(out.length, 5);
     const sink = memoryRasterSink(W * 2, H * 2, 3);
     await runTiled(await runtime.load(DEFAULT_SUPERRES_MODELS[2]), memoryRasterSource(frames(5)[4]!, W, H, 3), sink);
-    assert.deepEqual(out[4], sink.pixels, 'the lossless intermediate keeps the model\'s output bit for bit');
+    assert.deepEqual(out[4], sink.pixels, "the lossless intermediate keeps the model's output bit for bit");
   });
 
   it('passes scale 1 through and refuses a missing model as MODEL_UNAVAILABLE', async () => {

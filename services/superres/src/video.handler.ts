@@ -34,7 +34,14 @@ export function createSuperresVideoHandler(deps: SuperresVideoDeps): HandlerOf<t
   async function superresChunk(event: Colorized, ctx: HandlerContext): Promise<Outcome> {
     const scale = event.options.scale;
     if (scale === 1) {
-      const payload = { ...videoFieldsOf(event), at: new Date().toISOString(), key: event.key, chunk: event.chunk, scale, skipped: SIZE_KEPT };
+      const payload = {
+        ...videoFieldsOf(event),
+        at: new Date().toISOString(),
+        key: event.key,
+        chunk: event.chunk,
+        scale,
+        skipped: SIZE_KEPT,
+      };
       return handOnChunk(Subjects.videoSuperResolved, payload, Stages.superres);
     }
     const modelId = deps.models[scale];
@@ -53,11 +60,22 @@ export function createSuperresVideoHandler(deps: SuperresVideoDeps): HandlerOf<t
       async run(frames, write) {
         for await (const frame of frames) {
           const sink = memoryRasterSink(outW, outH, 3);
-          await runTiled(model, memoryRasterSource(frame, width, height, 3), sink, { tileSize: deps.tileSize, onProgress: () => ctx.heartbeat() });
+          await runTiled(model, memoryRasterSource(frame, width, height, 3), sink, {
+            tileSize: deps.tileSize,
+            onProgress: () => ctx.heartbeat(),
+          });
           await write(sink.pixels);
         }
       },
-      describe: (key) => ({ ...videoFieldsOf(event), width: outW, height: outH, at: new Date().toISOString(), key, chunk: event.chunk, scale }),
+      describe: (key) => ({
+        ...videoFieldsOf(event),
+        width: outW,
+        height: outH,
+        at: new Date().toISOString(),
+        key,
+        chunk: event.chunk,
+        scale,
+      }),
     });
   }
 

@@ -22,7 +22,12 @@ async function filesUnder(dir: string): Promise<string[]> {
 async function sourceDigest(): Promise<string> {
   const require = createRequire(join(root, 'package.json'));
   const versions = ['vite', 'graphql-ws'].map((name) => `${name}@${(require(`${name}/package.json`) as { version: string }).version}`);
-  const files = [...(await filesUnder(join(root, 'src'))), join(root, 'index.html'), join(root, 'vite.config.ts'), join(root, 'package.json')].sort();
+  const files = [
+    ...(await filesUnder(join(root, 'src'))),
+    join(root, 'index.html'),
+    join(root, 'vite.config.ts'),
+    join(root, 'package.json'),
+  ].sort();
   const hash = createHash('sha256').update(versions.join('\n'));
   for (const file of files) hash.update(`\0${relative(root, file)}\0`).update(await readFile(file));
   return hash.digest('hex');

@@ -54,7 +54,11 @@ function requireSignIn(): void {
   if (signInShown) return;
   signInShown = true;
   app.hidden = true;
-  signIn.show(tokens.get() ? 'Your sign-in has expired or was not accepted. Please sign in again.' : 'This Revive server asks you to sign in before you can restore photos and videos.');
+  signIn.show(
+    tokens.get()
+      ? 'Your sign-in has expired or was not accepted. Please sign in again.'
+      : 'This Revive server asks you to sign in before you can restore photos and videos.',
+  );
 }
 
 function signOut(): void {
@@ -75,7 +79,10 @@ if (tokens.get()) {
 const library = createLibrary({ http, progress, announce: announcer.announce, onAuthFailure: requireSignIn });
 const uploader = createUploader({ endpoint, token: tokens.get, library, onAuthFailure: requireSignIn });
 const options = createOptionsForm();
-byId('add-body').append(createDropZone((files) => uploader.add(files, options.current())), options.element);
+byId('add-body').append(
+  createDropZone((files) => uploader.add(files, options.current())),
+  options.element,
+);
 app.append(library.element);
 
 library.loadFirstPage().catch((error: unknown) => {

@@ -42,7 +42,10 @@ describe('colorizeImageFile', () => {
 
   it('finds the bundled model through the registry and loads it', async () => {
     const found = await runtime.registry.find('colorize');
-    assert.ok(found.some((m) => m.id === DEFAULT_COLORIZE_MODEL), `installed: ${found.map((m) => m.id).join(', ')}`);
+    assert.ok(
+      found.some((m) => m.id === DEFAULT_COLORIZE_MODEL),
+      `installed: ${found.map((m) => m.id).join(', ')}`,
+    );
     const model = await runtime.load(DEFAULT_COLORIZE_MODEL);
     assert.deepEqual([model.session.inputNames, model.session.outputNames], [['luma'], ['chroma']]);
   });
@@ -66,7 +69,9 @@ describe('colorizeImageFile', () => {
       chromaSum += Math.hypot(cb, cr);
     }
     const meanChroma = chromaSum / yOut.length;
-    t.diagnostic(`mean |chroma| ${meanChroma.toFixed(4)}, luma max diff (mid-tones) ${maxDiff.toFixed(2)}, mean ${(sumDiff / yOut.length).toFixed(3)}; colourfulness ${analyseColour(rgb, 3).colourfulness.toFixed(1)}`);
+    t.diagnostic(
+      `mean |chroma| ${meanChroma.toFixed(4)}, luma max diff (mid-tones) ${maxDiff.toFixed(2)}, mean ${(sumDiff / yOut.length).toFixed(3)}; colourfulness ${analyseColour(rgb, 3).colourfulness.toFixed(1)}`,
+    );
     assert.ok(meanChroma > 0.02, `mean chroma ${meanChroma} is too close to grey`);
     assert.ok(maxDiff <= 1.5, `luma moved by ${maxDiff}`);
     assert.ok(sumDiff / yOut.length < 0.6);
@@ -112,7 +117,9 @@ describe('colorizeImageFile', () => {
       ga[i * 2] = data[i]!;
       ga[i * 2 + 1] = i % info.width < info.width / 2 ? 255 : 64;
     }
-    await sharp(ga, { raw: { width: info.width, height: info.height, channels: 2 } }).png().toFile(input);
+    await sharp(ga, { raw: { width: info.width, height: info.height, channels: 2 } })
+      .png()
+      .toFile(input);
     const out = join(dir, 'grey-alpha-colorized.png');
     await colorizeImageFile(runtime, { inputPath: input, outputPath: out, mode: 'on', maxInputPixels: 1e8 });
     const meta = await sharp(out).metadata();
@@ -125,7 +132,12 @@ describe('colorizeImageFile', () => {
 describe('analyseColour', () => {
   it('calls grey and toned prints monochrome and a colour photo colour', async () => {
     const thumb = async (image: Sharp) => {
-      const { data, info } = await image.resize(64, 64, { fit: 'inside' }).removeAlpha().toColourspace('srgb').raw().toBuffer({ resolveWithObject: true });
+      const { data, info } = await image
+        .resize(64, 64, { fit: 'inside' })
+        .removeAlpha()
+        .toColourspace('srgb')
+        .raw()
+        .toBuffer({ resolveWithObject: true });
       return analyseColour(new Uint8Array(data), info.channels);
     };
     assert.equal((await thumb(sharp(fixture))).isMonochrome, false);

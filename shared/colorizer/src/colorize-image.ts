@@ -20,7 +20,13 @@ export interface ColorizeRequest {
 }
 
 export type ColorizeResult =
-  | { readonly colorized: true; readonly width: number; readonly height: number; readonly workingSize: readonly [number, number]; readonly analysis: ColourAnalysis }
+  | {
+      readonly colorized: true;
+      readonly width: number;
+      readonly height: number;
+      readonly workingSize: readonly [number, number];
+      readonly analysis: ColourAnalysis;
+    }
   | { readonly colorized: false; readonly reason: 'already-colour' | 'mode-off'; readonly analysis: ColourAnalysis | undefined };
 
 /** Rows read per band: memory stays at a few bands of the original, whatever its size. */
@@ -41,7 +47,9 @@ export async function colorizeImageFile(runtime: ModelRuntime, request: Colorize
     const [workH, workW] = workingSize(model, source.width, source.height);
     const workingLuma = await downscaledLuma(source, workW, workH);
     // One untiled run at the working size: that is what the model (and the per-megapixel figure) sees.
-    const chroma = await observeInference(model.manifest, { inputPixels: workW * workH, tiles: 1 }, () => predictChroma(model, workingLuma, workW, workH));
+    const chroma = await observeInference(model.manifest, { inputPixels: workW * workH, tiles: 1 }, () =>
+      predictChroma(model, workingLuma, workW, workH),
+    );
     await recombine(source, chroma, workW, workH, request);
     return { colorized: true, width: source.width, height: source.height, workingSize: [workW, workH], analysis };
   } finally {
@@ -96,7 +104,8 @@ async function downscaledLuma(source: RasterSource, outW: number, outH: number):
   }
   const out = new Float32Array(outW * outH);
   for (let y = 0; y < outH; y++) {
-    for (let x = 0; x < outW; x++) out[y * outW + x] = bilinear(full, width, height, ((x + 0.5) * width) / outW - 0.5, ((y + 0.5) * height) / outH - 0.5);
+    for (let x = 0; x < outW; x++)
+      out[y * outW + x] = bilinear(full, width, height, ((x + 0.5) * width) / outW - 0.5, ((y + 0.5) * height) / outH - 0.5);
   }
   return out;
 }
@@ -116,7 +125,12 @@ function bilinear(plane: Float32Array, w: number, h: number, fx: number, fy: num
 }
 
 /** Runs the model on one working-size luma plane; returns Cb and Cr planes in [-0.5, 0.5] (images and video frames). */
-export async function predictChroma(model: LoadedModel, lumaPlane: Float32Array, w: number, h: number): Promise<[Float32Array, Float32Array]> {
+export async function predictChroma(
+  model: LoadedModel,
+  lumaPlane: Float32Array,
+  w: number,
+  h: number,
+): Promise<[Float32Array, Float32Array]> {
   const input = model.manifest.inputs[0]!;
   const output = model.manifest.outputs[0]!;
   const [lo, hi] = input.range ?? [0, 1];
@@ -132,12 +146,21 @@ export async function predictChroma(model: LoadedModel, lumaPlane: Float32Array,
   // Manifest ranges map linearly onto Cb/Cr's [-0.5, 0.5].
   const k = 1 / (oHi - oLo);
   const toChroma = (v: number) => (v - oLo) * k - 0.5;
-  const planes: [Float32Array, Float32Array] = [Float32Array.from(src.subarray(0, w * h), toChroma), Float32Array.from(src.subarray(w * h, 2 * w * h), toChroma)];
+  const planes: [Float32Array, Float32Array] = [
+    Float32Array.from(src.subarray(0, w * h), toChroma),
+    Float32Array.from(src.subarray(w * h, 2 * w * h), toChroma),
+  ];
   return planes;
 }
 
 /** Streams the original band by band, keeping its luma and adding upsampled chroma; alpha kept. */
-async function recombine(source: RasterSource, [cb, cr]: [Float32Array, Float32Array], workW: number, workH: number, request: ColorizeRequest): Promise<void> {
+async function recombine(
+  source: RasterSource,
+  [cb, cr]: [Float32Array, Float32Array],
+  workW: number,
+  workH: number,
+  request: ColorizeRequest,
+): Promise<void> {
   const { width, height, channels } = source;
   const hasAlpha = channels === 2 || channels === 4;
   const outChannels = hasAlpha ? 4 : 3;

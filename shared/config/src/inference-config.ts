@@ -25,7 +25,11 @@ export const INFERENCE_ENV_KEYS: readonly string[] = Object.keys(env.shape);
 // Each restoration engine keeps its committed model in a `model/` folder of its own package
 // (shared/<engine>/model or services/<stage>/model): found, not listed, so a new engine needs no edit here.
 export const bundledModelDirs: readonly string[] = ['shared', 'services']
-  .flatMap((parent) => (existsSync(resolve(repoRoot, parent)) ? readdirSync(resolve(repoRoot, parent), { withFileTypes: true }) : []).filter((d) => d.isDirectory()).map((d) => resolve(repoRoot, parent, d.name, 'model')))
+  .flatMap((parent) =>
+    (existsSync(resolve(repoRoot, parent)) ? readdirSync(resolve(repoRoot, parent), { withFileTypes: true }) : [])
+      .filter((d) => d.isDirectory())
+      .map((d) => resolve(repoRoot, parent, d.name, 'model')),
+  )
   .filter((dir) => existsSync(dir))
   .sort();
 
@@ -44,7 +48,10 @@ export interface InferenceConfig {
 /** `2=id,4=id` -> {2: id, 4: id}; anything else is a ConfigError naming the bad part. */
 function parseSuperresModels(value: string | undefined): Partial<Record<2 | 4, string>> {
   const models: Partial<Record<2 | 4, string>> = {};
-  for (const part of (value ?? '').split(',').map((p) => p.trim()).filter(Boolean)) {
+  for (const part of (value ?? '')
+    .split(',')
+    .map((p) => p.trim())
+    .filter(Boolean)) {
     const match = /^([24])\s*=\s*([A-Za-z0-9._-]+)$/.exec(part);
     if (!match) throw new ConfigError(`invalid inference settings: REVIVE_SUPERRES_MODELS: "${part}" is not <2|4>=<model id>`);
     models[Number(match[1]) as 2 | 4] = match[2]!;
@@ -65,7 +72,10 @@ export function loadInferenceConfig(source: NodeJS.ProcessEnv = process.env): In
   }
   const e = parsed.data;
   const stateDir = resolve(e.REVIVE_STATE_DIR ?? defaultStateDir);
-  const extra = (e.REVIVE_MODELS_DIRS ?? '').split(delimiter).filter(Boolean).map((d) => resolve(d));
+  const extra = (e.REVIVE_MODELS_DIRS ?? '')
+    .split(delimiter)
+    .filter(Boolean)
+    .map((d) => resolve(d));
   return {
     stateDir,
     modelDirs: [resolve(stateDir, 'models'), ...bundledModelDirs, ...extra],

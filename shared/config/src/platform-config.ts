@@ -9,7 +9,10 @@ const env = z.object({
   REVIVE_NATS_URL: z.string().min(1).default('nats://127.0.0.1:4222'),
   /** Replicas of the media stream: 1 on one machine, 3 on a JetStream cluster. */
   REVIVE_STREAM_REPLICAS: z.coerce.number().int().min(1).max(5).default(1),
-  REVIVE_DATABASE_URL: z.string().regex(/^postgres(ql)?:\/\//, 'a postgres:// URL').default('postgres://revive@127.0.0.1:5433/revive'),
+  REVIVE_DATABASE_URL: z
+    .string()
+    .regex(/^postgres(ql)?:\/\//, 'a postgres:// URL')
+    .default('postgres://revive@127.0.0.1:5433/revive'),
   REVIVE_STORE: z.enum(['filesystem', 's3']).default('filesystem'),
   REVIVE_STORE_DIR: z.string().min(1).optional(),
   REVIVE_S3_BUCKET: z.string().min(3).optional(),
@@ -17,12 +20,21 @@ const env = z.object({
   /** Set for S3-compatible servers (MinIO, Swift s3api); unset for AWS. */
   REVIVE_S3_ENDPOINT: z.url().optional(),
   REVIVE_S3_FORCE_PATH_STYLE: z.enum(['true', 'false']).optional(),
-  REVIVE_PRESIGN_TTL_SECONDS: z.coerce.number().int().min(60).max(7 * 24 * 3600).default(900),
+  REVIVE_PRESIGN_TTL_SECONDS: z.coerce
+    .number()
+    .int()
+    .min(60)
+    .max(7 * 24 * 3600)
+    .default(900),
   REVIVE_GATEWAY_HOST: z.string().min(1).default('127.0.0.1'),
   REVIVE_GATEWAY_PORT: z.coerce.number().int().min(0).max(65535).default(4000),
   /** How clients reach the gateway (for object URLs on the filesystem store). */
   REVIVE_PUBLIC_URL: z.url().optional(),
-  REVIVE_MAX_UPLOAD_BYTES: z.coerce.number().int().positive().default(200 * 1024 * 1024),
+  REVIVE_MAX_UPLOAD_BYTES: z.coerce
+    .number()
+    .int()
+    .positive()
+    .default(200 * 1024 * 1024),
   /** Deepest GraphQL selection accepted (fields and inline fragments); the schema's own queries need 5. */
   REVIVE_MAX_QUERY_DEPTH: z.coerce.number().int().min(2).max(100).default(10),
   /** Budget of object fields × list sizes (`first`) one GraphQL operation may resolve. */
@@ -51,9 +63,17 @@ const env = z.object({
   /** A stage's liveness/readiness HTTP port (Kubernetes probes); 0 or unset: none. */
   REVIVE_HEALTH_PORT: z.coerce.number().int().min(0).max(65535).optional(),
   /** Longest video accepted, in seconds of the source. */
-  REVIVE_MAX_VIDEO_SECONDS: z.coerce.number().positive().max(24 * 3600).default(600),
+  REVIVE_MAX_VIDEO_SECONDS: z.coerce
+    .number()
+    .positive()
+    .max(24 * 3600)
+    .default(600),
   /** Largest restored video frame, in output pixels (after super-resolution); 4K UHD by default. */
-  REVIVE_MAX_VIDEO_PIXELS: z.coerce.number().int().positive().default(3840 * 2160),
+  REVIVE_MAX_VIDEO_PIXELS: z.coerce
+    .number()
+    .int()
+    .positive()
+    .default(3840 * 2160),
   /** Highest output frame rate (after interpolation). */
   REVIVE_MAX_VIDEO_FPS: z.coerce.number().positive().max(1000).default(120),
   /** Length of the chunks a video is cut into: the unit of parallel work and of crash recovery. */
@@ -150,14 +170,34 @@ export function loadPlatformConfig(source: NodeJS.ProcessEnv = process.env): Pla
     nats: { url: e.REVIVE_NATS_URL, streamReplicas: e.REVIVE_STREAM_REPLICAS },
     database: { url: e.REVIVE_DATABASE_URL },
     store,
-    gateway: { host: e.REVIVE_GATEWAY_HOST, port: e.REVIVE_GATEWAY_PORT, publicUrl: publicUrl.replace(/\/$/, ''), maxUploadBytes: e.REVIVE_MAX_UPLOAD_BYTES, urlSigningSecret: e.REVIVE_URL_SIGNING_SECRET, urlTtlSeconds: e.REVIVE_PRESIGN_TTL_SECONDS, auth: e.REVIVE_AUTH,
-      limits: { maxDepth: e.REVIVE_MAX_QUERY_DEPTH, maxCost: e.REVIVE_MAX_QUERY_COST, maxAliases: e.REVIVE_MAX_QUERY_ALIASES, maxTokens: e.REVIVE_MAX_QUERY_TOKENS, uploadsPerMinute: e.REVIVE_RATE_LIMIT_UPLOADS_PER_MINUTE, requestsPerMinute: e.REVIVE_RATE_LIMIT_REQUESTS_PER_MINUTE } },
+    gateway: {
+      host: e.REVIVE_GATEWAY_HOST,
+      port: e.REVIVE_GATEWAY_PORT,
+      publicUrl: publicUrl.replace(/\/$/, ''),
+      maxUploadBytes: e.REVIVE_MAX_UPLOAD_BYTES,
+      urlSigningSecret: e.REVIVE_URL_SIGNING_SECRET,
+      urlTtlSeconds: e.REVIVE_PRESIGN_TTL_SECONDS,
+      auth: e.REVIVE_AUTH,
+      limits: {
+        maxDepth: e.REVIVE_MAX_QUERY_DEPTH,
+        maxCost: e.REVIVE_MAX_QUERY_COST,
+        maxAliases: e.REVIVE_MAX_QUERY_ALIASES,
+        maxTokens: e.REVIVE_MAX_QUERY_TOKENS,
+        uploadsPerMinute: e.REVIVE_RATE_LIMIT_UPLOADS_PER_MINUTE,
+        requestsPerMinute: e.REVIVE_RATE_LIMIT_REQUESTS_PER_MINUTE,
+      },
+    },
     stage: { concurrency: e.REVIVE_STAGE_CONCURRENCY, ackWaitMs: e.REVIVE_ACK_WAIT_SECONDS * 1000, maxDeliver: e.REVIVE_MAX_DELIVER },
     webhooks: { secret: e.REVIVE_WEBHOOK_SECRET, allowPrivateTargets: e.REVIVE_WEBHOOK_ALLOW_PRIVATE === 'true' },
     log: { level: e.REVIVE_LOG_LEVEL },
     inference: loadInferenceConfig(source),
     health: { port: e.REVIVE_HEALTH_PORT || undefined },
     telemetry: loadTelemetryConfig(source),
-    video: { maxSeconds: e.REVIVE_MAX_VIDEO_SECONDS, maxOutputPixels: e.REVIVE_MAX_VIDEO_PIXELS, maxOutputFps: e.REVIVE_MAX_VIDEO_FPS, chunkSeconds: e.REVIVE_VIDEO_CHUNK_SECONDS },
+    video: {
+      maxSeconds: e.REVIVE_MAX_VIDEO_SECONDS,
+      maxOutputPixels: e.REVIVE_MAX_VIDEO_PIXELS,
+      maxOutputFps: e.REVIVE_MAX_VIDEO_FPS,
+      chunkSeconds: e.REVIVE_VIDEO_CHUNK_SECONDS,
+    },
   };
 }

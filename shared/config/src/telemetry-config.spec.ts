@@ -6,13 +6,20 @@ import { loadTelemetryConfig } from './telemetry-config.ts';
 describe('telemetry settings', () => {
   it('exports nothing when nothing is configured', () => {
     const c = loadTelemetryConfig({});
-    assert.deepEqual([c.disabled, c.tracesUrl, c.metricsUrl, c.prometheus, c.protocol], [false, undefined, undefined, undefined, 'http/protobuf']);
+    assert.deepEqual(
+      [c.disabled, c.tracesUrl, c.metricsUrl, c.prometheus, c.protocol],
+      [false, undefined, undefined, undefined, 'http/protobuf'],
+    );
   });
 
   it('derives per-signal URLs from OTEL_EXPORTER_OTLP_ENDPOINT, lets specific ones win and honours "none"', () => {
     const base = loadTelemetryConfig({ OTEL_EXPORTER_OTLP_ENDPOINT: 'http://collector:4318/' });
     assert.deepEqual([base.tracesUrl, base.metricsUrl], ['http://collector:4318/v1/traces', 'http://collector:4318/v1/metrics']);
-    const specific = loadTelemetryConfig({ OTEL_EXPORTER_OTLP_ENDPOINT: 'http://collector:4318', OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: 'http://tempo:4318/v1/traces', OTEL_METRICS_EXPORTER: 'none' });
+    const specific = loadTelemetryConfig({
+      OTEL_EXPORTER_OTLP_ENDPOINT: 'http://collector:4318',
+      OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: 'http://tempo:4318/v1/traces',
+      OTEL_METRICS_EXPORTER: 'none',
+    });
     assert.deepEqual([specific.tracesUrl, specific.metricsUrl], ['http://tempo:4318/v1/traces', undefined]);
   });
 
@@ -24,7 +31,10 @@ describe('telemetry settings', () => {
   });
 
   it('rejects what it cannot use, naming the setting', () => {
-    assert.throws(() => loadTelemetryConfig({ REVIVE_METRICS_PORT: '70000' }), (e: unknown) => e instanceof ConfigError && /REVIVE_METRICS_PORT/.test(e.message));
+    assert.throws(
+      () => loadTelemetryConfig({ REVIVE_METRICS_PORT: '70000' }),
+      (e: unknown) => e instanceof ConfigError && /REVIVE_METRICS_PORT/.test(e.message),
+    );
     assert.throws(() => loadTelemetryConfig({ OTEL_EXPORTER_OTLP_PROTOCOL: 'grpc' }), /OTEL_EXPORTER_OTLP_PROTOCOL/);
     assert.throws(() => loadTelemetryConfig({ OTEL_EXPORTER_OTLP_ENDPOINT: 'collector:4318' }), /OTEL_EXPORTER_OTLP_ENDPOINT/);
   });

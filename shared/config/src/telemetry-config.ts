@@ -49,7 +49,13 @@ export interface TelemetryConfig {
 
 /** OTEL_EXPORTER_OTLP_ENDPOINT is a base URL; the per-signal paths are appended as the spec says. */
 function signalUrl(specific: string | undefined, base: string | undefined, path: string, exporter: string | undefined): string | undefined {
-  if (exporter?.split(',').map((s) => s.trim()).includes('none')) return undefined;
+  if (
+    exporter
+      ?.split(',')
+      .map((s) => s.trim())
+      .includes('none')
+  )
+    return undefined;
   if (specific) return specific;
   return base ? `${base.replace(/\/$/, '')}/${path}` : undefined;
 }

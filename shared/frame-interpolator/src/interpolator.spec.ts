@@ -13,7 +13,11 @@ const fixture = resolve(repoRoot, 'test/fixtures/images/garden-410x256.jpg');
 
 /** A window of the fixture photo starting at column `dx`: a pure horizontal translation between calls. */
 async function window(dx: number, width: number, height: number, top = 40): Promise<RgbFrame> {
-  const data = await sharp(fixture).extract({ left: 40 + dx, top, width, height }).removeAlpha().raw().toBuffer();
+  const data = await sharp(fixture)
+    .extract({ left: 40 + dx, top, width, height })
+    .removeAlpha()
+    .raw()
+    .toBuffer();
   return { width, height, data: new Uint8Array(data) };
 }
 
@@ -67,13 +71,22 @@ describe('frame interpolation', () => {
     const quarter = await interpolateFrame(minterpolate, a, b, 0.25);
     const errAtQuarter = meanAbsDiff(quarter.frame, await window(2, 160, 120), 16);
     const errAtHalf = meanAbsDiff(quarter.frame, await window(4, 160, 120), 16);
-    assert.ok(errAtQuarter < errAtHalf, `t=0.25 frame is closer to the 2 px shift (${errAtQuarter.toFixed(2)}) than to 4 px (${errAtHalf.toFixed(2)})`);
+    assert.ok(
+      errAtQuarter < errAtHalf,
+      `t=0.25 frame is closer to the 2 px shift (${errAtQuarter.toFixed(2)}) than to 4 px (${errAtHalf.toFixed(2)})`,
+    );
     assert.deepEqual(asFraction(0.25), [1, 4]);
     assert.deepEqual(asFraction(1 / 3), [1, 3]);
   });
 
   it('holds the nearer frame across a scene cut instead of blending two shots', async () => {
-    const other = { width: 160, height: 120, data: new Uint8Array(await sharp(fixture).extract({ left: 200, top: 100, width: 160, height: 120 }).negate().removeAlpha().raw().toBuffer()) };
+    const other = {
+      width: 160,
+      height: 120,
+      data: new Uint8Array(
+        await sharp(fixture).extract({ left: 200, top: 100, width: 160, height: 120 }).negate().removeAlpha().raw().toBuffer(),
+      ),
+    };
     assert.equal(detectSceneCut(a, other).isCut, true);
     assert.equal(detectSceneCut(a, b).isCut, false, 'motion alone is not a cut');
     const early = await interpolateFrame(minterpolate, a, other, 0.4);

@@ -11,7 +11,11 @@ import { createLearnedInterpolator, DEFAULT_INTERPOLATE_MODEL } from './learned-
 const fixture = resolve(repoRoot, 'test/fixtures/images/garden-410x256.jpg');
 
 async function window(dx: number, width: number, height: number): Promise<RgbFrame> {
-  const data = await sharp(fixture).extract({ left: 40 + dx, top: 40, width, height }).removeAlpha().raw().toBuffer();
+  const data = await sharp(fixture)
+    .extract({ left: 40 + dx, top: 40, width, height })
+    .removeAlpha()
+    .raw()
+    .toBuffer();
   return { width, height, data: new Uint8Array(data) };
 }
 
@@ -56,7 +60,9 @@ describe('learned frame interpolator', () => {
     const errHalf = meanAbsDiff(half.frame, await window(4, 160, 128), 16);
     const errQuarter = meanAbsDiff(quarter.frame, await window(2, 160, 128), 16);
     const quarterVsHalf = meanAbsDiff(quarter.frame, await window(4, 160, 128), 16);
-    t.diagnostic(`mean |error|: t=0.5 ${errHalf.toFixed(2)}, t=0.25 ${errQuarter.toFixed(2)} (vs the half-way picture ${quarterVsHalf.toFixed(2)})`);
+    t.diagnostic(
+      `mean |error|: t=0.5 ${errHalf.toFixed(2)}, t=0.25 ${errQuarter.toFixed(2)} (vs the half-way picture ${quarterVsHalf.toFixed(2)})`,
+    );
     assert.ok(errHalf < 3, `t=0.5 error ${errHalf}`);
     assert.ok(errQuarter < quarterVsHalf, 'the t=0.25 frame lies a quarter of the way');
   });

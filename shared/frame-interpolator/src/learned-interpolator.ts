@@ -63,13 +63,24 @@ export function createLearnedInterpolator(runtime: ModelRuntime, options: Learne
 }
 
 /** One tile of both frames → interleaved RGB floats 0–1 of the synthesised tile. */
-async function runTile(model: LoadedModel, a: RgbFrame, b: RgbFrame, t: number, x0: number, y0: number, tw: number, th: number, mirror: boolean): Promise<Float32Array> {
+async function runTile(
+  model: LoadedModel,
+  a: RgbFrame,
+  b: RgbFrame,
+  t: number,
+  x0: number,
+  y0: number,
+  tw: number,
+  th: number,
+  mirror: boolean,
+): Promise<Float32Array> {
   const multiple = model.manifest.tiling.sizeMultiple;
   const pw = roundUp(tw, multiple);
   const ph = roundUp(th, multiple);
   const [in0, in1, ts] = model.manifest.inputs;
   const out = model.manifest.outputs[0];
-  if (!in0 || !in1 || !ts || !out) throw new Error(`model ${model.manifest.id}: an interpolator takes two frames and a timestep and returns a frame`);
+  if (!in0 || !in1 || !ts || !out)
+    throw new Error(`model ${model.manifest.id}: an interpolator takes two frames and a timestep and returns a frame`);
   const [lo, hi] = in0.range ?? [0, 1];
   const toTensor = (f: RgbFrame) => {
     const plane = pw * ph;
@@ -85,7 +96,11 @@ async function runTile(model: LoadedModel, a: RgbFrame, b: RgbFrame, t: number, 
     }
     return { data, dims: [1, 3, ph, pw] };
   };
-  const result = await runFloat32(model, { [in0.name]: toTensor(a), [in1.name]: toTensor(b), [ts.name]: { data: Float32Array.of(t), dims: [1, 1, 1, 1] } });
+  const result = await runFloat32(model, {
+    [in0.name]: toTensor(a),
+    [in1.name]: toTensor(b),
+    [ts.name]: { data: Float32Array.of(t), dims: [1, 1, 1, 1] },
+  });
   const frame = result[out.name];
   if (!frame) throw new Error(`model ${model.manifest.id} produced no "${out.name}"`);
   const src = frame.data as Float32Array;

@@ -37,7 +37,16 @@ export function createMinterpolate(options: { readonly ffmpegPath?: string } = {
       // The filter holds back frames for its look-ahead and emits nothing for a bare pair, so
       // the second frame is repeated: output frame k lies between the first two.
       let frame: Uint8Array | undefined;
-      for await (const out of filterFrames({ frames: [a.data, b.data, b.data, b.data], width, height, rate: { num: 1, den: 1 }, filter: sequenceFilter(String(n)), outputFrames: k + 1, ffmpegPath: options.ffmpegPath })) frame = out;
+      for await (const out of filterFrames({
+        frames: [a.data, b.data, b.data, b.data],
+        width,
+        height,
+        rate: { num: 1, den: 1 },
+        filter: sequenceFilter(String(n)),
+        outputFrames: k + 1,
+        ffmpegPath: options.ffmpegPath,
+      }))
+        frame = out;
       return { width, height, data: frame! };
     },
   };

@@ -36,7 +36,9 @@ export async function openImageFile(path: string, options: OpenImageOptions): Pr
     // Reading the header decodes no pixels, so read it unlimited and report the size ourselves.
     meta = await sharp(path, { limitInputPixels: false }).metadata();
   } catch (cause) {
-    throw new InvalidImageError(`${path}: not an image format Revive can read (${(cause as Error).message})`, 'UNSUPPORTED_MEDIA', { cause });
+    throw new InvalidImageError(`${path}: not an image format Revive can read (${(cause as Error).message})`, 'UNSUPPORTED_MEDIA', {
+      cause,
+    });
   }
   const { width = 0, height = 0 } = meta;
   if (width * height > options.maxPixels) {
@@ -53,7 +55,11 @@ export async function openImageFile(path: string, options: OpenImageOptions): Pr
       .toFile(normalised);
   } catch (cause) {
     await rm(normalised, { force: true });
-    throw new InvalidImageError(`${path}: the ${meta.format ?? 'image'} data is corrupt or truncated (${(cause as Error).message})`, 'CORRUPT_IMAGE', { cause });
+    throw new InvalidImageError(
+      `${path}: the ${meta.format ?? 'image'} data is corrupt or truncated (${(cause as Error).message})`,
+      'CORRUPT_IMAGE',
+      { cause },
+    );
   }
   const channels = assertChannels(info.channels);
   return {

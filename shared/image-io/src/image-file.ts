@@ -94,5 +94,7 @@ export async function encodeJpeg(
 
 /** libvips repeats itself over several lines; the first says what matters. */
 function firstLine(error: unknown): string {
-  return String((error as Error)?.message ?? error).split('\n')[0]!.trim();
+  return String((error as Error)?.message ?? error)
+    .split('\n')[0]!
+    .trim();
 }

@@ -37,7 +37,8 @@ describe('image-io', () => {
       // sharp decodes to sRGB(A) unless told to keep grey; grey+alpha is compared as its RGBA decode.
       const decoder = channels === 1 ? sharp(path).toColourspace('b-w') : sharp(path);
       const { data, info } = await decoder.raw().toBuffer({ resolveWithObject: true });
-      const decoded = channels === 2 ? Uint8Array.from({ length: w * h * 2 }, (_, i) => data[(i >> 1) * 4 + (i & 1 ? 3 : 0)]!) : new Uint8Array(data);
+      const decoded =
+        channels === 2 ? Uint8Array.from({ length: w * h * 2 }, (_, i) => data[(i >> 1) * 4 + (i & 1 ? 3 : 0)]!) : new Uint8Array(data);
       assert.equal(info.channels, channels === 2 ? 4 : channels);
       assert.deepEqual(decoded, pixels);
     });
@@ -48,7 +49,10 @@ describe('image-io', () => {
     const sink = await createPngSink(path, 8, 8, 3);
     await sink.writeRows(pattern(8, 4, 3), 4);
     await sink.abort();
-    assert.deepEqual((await readdir(dir)).filter((f) => f.startsWith('aborted')), []);
+    assert.deepEqual(
+      (await readdir(dir)).filter((f) => f.startsWith('aborted')),
+      [],
+    );
   });
 
   it('reads an image in bands that equal the decoded image', async () => {
@@ -117,7 +121,12 @@ describe('image-io', () => {
   it('refuses an image over the pixel limit before decoding it', async () => {
     // A flat PNG compresses to almost nothing whatever its size: the classic decompression bomb.
     const path = join(dir, 'bomb.png');
-    await sharp({ create: { width: 3000, height: 2000, channels: 3, background: '#808080' } }).png().toFile(path);
-    await assert.rejects(openImageFile(path, { maxPixels: 5_000_000 }), expectInvalid('IMAGE_TOO_LARGE', /3000x2000 exceeds the limit of 5000000 pixels/));
+    await sharp({ create: { width: 3000, height: 2000, channels: 3, background: '#808080' } })
+      .png()
+      .toFile(path);
+    await assert.rejects(
+      openImageFile(path, { maxPixels: 5_000_000 }),
+      expectInvalid('IMAGE_TOO_LARGE', /3000x2000 exceeds the limit of 5000000 pixels/),
+    );
   });
 });

@@ -51,8 +51,7 @@ export async function createPngSink(path: string, width: number, height: number,
   ihdr.set([8, COLOUR_TYPE[channels], 0, 0, 0], 8);
   await file.write(Buffer.concat([PNG_SIGNATURE, chunk('IHDR', ihdr)]));
 
-  const write = (data: Uint8Array) =>
-    new Promise<void>((resolve) => (deflate.write(data) ? resolve() : deflate.once('drain', resolve)));
+  const write = (data: Uint8Array) => new Promise<void>((resolve) => (deflate.write(data) ? resolve() : deflate.once('drain', resolve)));
 
   return {
     async writeRows(rows, count) {

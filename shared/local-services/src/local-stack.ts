@@ -16,7 +16,9 @@ const STAGES = STAGE_NAMES;
 export type ServiceName = 'gateway' | Stage;
 /** A service's entry file: a stage's service lives in `services/<stage>/`. */
 const entryOf = (name: ServiceName) => `services/${name}/src/main.ts`;
-export const SERVICES: Readonly<Record<ServiceName, string>> = Object.fromEntries((['gateway', ...STAGES] as ServiceName[]).map((name) => [name, entryOf(name)])) as Record<ServiceName, string>;
+export const SERVICES: Readonly<Record<ServiceName, string>> = Object.fromEntries(
+  (['gateway', ...STAGES] as ServiceName[]).map((name) => [name, entryOf(name)]),
+) as Record<ServiceName, string>;
 
 export interface LocalStackOptions {
   /** State folder (NATS store, PostgreSQL data, objects); temporary stacks pass a temp dir. */
@@ -62,7 +64,12 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
   let nats: RunningNatsServer | undefined;
   let pg: Awaited<ReturnType<typeof startPostgres>> | undefined;
   try {
-    nats = await startNatsServer({ storeDir: options.persistent ? join(stateDir, 'nats') : undefined, port: options.natsPort, httpPort: options.natsHttpPort, pingIntervalSeconds: options.natsPingIntervalSeconds });
+    nats = await startNatsServer({
+      storeDir: options.persistent ? join(stateDir, 'nats') : undefined,
+      port: options.natsPort,
+      httpPort: options.natsHttpPort,
+      pingIntervalSeconds: options.natsPingIntervalSeconds,
+    });
     pg = await startPostgres({ dataDir: options.persistent ? join(stateDir, 'postgres') : undefined, port: options.postgresPort });
   } catch (error) {
     await nats?.stop();
@@ -83,7 +90,15 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     const instrumentation = join(dirname(entry), 'instrumentation.ts');
     // Named per process: one OTEL_SERVICE_NAME in the parent's environment must not merge them all.
     const serviceEnv = { ...env, OTEL_SERVICE_NAME: `revive-${name}`, ...options.serviceEnv?.(name), ...extra };
-    return startServiceProcess({ name, entry, preload: existsSync(instrumentation) ? [instrumentation] : [], env: serviceEnv, cwd: repoRoot, onLine: options.onLine, restartOnExit: options.restartOnExit });
+    return startServiceProcess({
+      name,
+      entry,
+      preload: existsSync(instrumentation) ? [instrumentation] : [],
+      env: serviceEnv,
+      cwd: repoRoot,
+      onLine: options.onLine,
+      restartOnExit: options.restartOnExit,
+    });
   };
   const gateway = launch('gateway');
   const services = { gateway } as Record<ServiceName, ServiceProcess>;
@@ -98,10 +113,19 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     for (const stage of STAGES) services[stage] = launch(stage);
     await Promise.all(STAGES.map((s) => services[s].waitForLog(/"msg":"\w+ running"/, 120_000)));
     const graphqlUrl = (JSON.parse(ready) as { graphql: string }).graphql;
-    const createUser = (name: string, userOptions: { expiresDays?: number } = {}) => runUsersCli(env, ['create', name, '--json', ...(userOptions.expiresDays ? ['--expires-days', String(userOptions.expiresDays)] : [])]);
+    const createUser = (name: string, userOptions: { expiresDays?: number } = {}) =>
+      runUsersCli(env, ['create', name, '--json', ...(userOptions.expiresDays ? ['--expires-days', String(userOptions.expiresDays)] : [])]);
     const defaultUser = options.defaultUser === undefined ? 'tester' : options.defaultUser;
     const token = defaultUser === null ? '' : (await createUser(defaultUser)).token;
-    return { graphqlUrl, natsUrl: nats.url, databaseUrl: pg.url, env, services, token, createUser, startReplica: (name, extra) => {
+    return {
+      graphqlUrl,
+      natsUrl: nats.url,
+      databaseUrl: pg.url,
+      env,
+      services,
+      token,
+      createUser,
+      startReplica: (name, extra) => {
         const replica = launch(name, extra);
         replicas.push(replica);
         return replica;
@@ -117,10 +141,15 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
 /** Runs the users CLI against the stack's database; `create --json` prints one JSON line. */
 function runUsersCli(env: NodeJS.ProcessEnv, args: string[]): Promise<{ id: string; token: string; tokenId: string }> {
   return new Promise((resolvePromise, reject) => {
-    execFile(process.execPath, ['--import', 'tsx', resolve(repoRoot, USERS_CLI), ...args], { env: { ...env, REVIVE_LOG_LEVEL: 'silent' }, cwd: repoRoot, timeout: 60_000 }, (error, stdout, stderr) => {
-      if (error) return reject(new Error(`users ${args.join(' ')} failed: ${stderr.trim() || error.message}`));
-      const out = JSON.parse(stdout.trim().split('\n').at(-1)!) as { userId: string; token: string; tokenId: string };
-      resolvePromise({ id: out.userId, token: out.token, tokenId: out.tokenId });
-    });
+    execFile(
+      process.execPath,
+      ['--import', 'tsx', resolve(repoRoot, USERS_CLI), ...args],
+      { env: { ...env, REVIVE_LOG_LEVEL: 'silent' }, cwd: repoRoot, timeout: 60_000 },
+      (error, stdout, stderr) => {
+        if (error) return reject(new Error(`users ${args.join(' ')} failed: ${stderr.trim() || error.message}`));
+        const out = JSON.parse(stdout.trim().split('\n').at(-1)!) as { userId: string; token: string; tokenId: string };
+        resolvePromise({ id: out.userId, token: out.token, tokenId: out.tokenId });
+      },
+    );
   });
 }

@@ -18,7 +18,13 @@ describe('nats-server with JetStream (real, loopback)', () => {
 
   it('drops a duplicate publish of the same (media, stage) message id', async () => {
     const jsm = await nc.jetstreamManager();
-    await jsm.streams.add({ name: Streams.media, subjects: [...MEDIA_STREAM_SUBJECTS], retention: RetentionPolicy.Limits, storage: StorageType.File, duplicate_window: 120e9 });
+    await jsm.streams.add({
+      name: Streams.media,
+      subjects: [...MEDIA_STREAM_SUBJECTS],
+      retention: RetentionPolicy.Limits,
+      storage: StorageType.File,
+      duplicate_window: 120e9,
+    });
     const js = nc.jetstream();
     const mediaId = '3f1c2a8e-5b7d-4c1e-9a2b-0d6e8f4a1b2c';
     const first = await js.publish(Subjects.imagePreprocessed, JSON.stringify({ mediaId }), { msgID: messageId(mediaId, 'preprocess') });
@@ -26,7 +32,11 @@ describe('nats-server with JetStream (real, loopback)', () => {
     assert.equal(first.duplicate, false);
     assert.equal(again.duplicate, true);
     assert.equal(again.seq, first.seq);
-    await jsm.consumers.add(Streams.media, { durable_name: 'colorize-image', filter_subject: Subjects.imagePreprocessed, ack_policy: AckPolicy.Explicit });
+    await jsm.consumers.add(Streams.media, {
+      durable_name: 'colorize-image',
+      filter_subject: Subjects.imagePreprocessed,
+      ack_policy: AckPolicy.Explicit,
+    });
     const info = await jsm.consumers.info(Streams.media, 'colorize-image');
     assert.equal(info.num_pending, 1, 'one message for the stage, not two');
   });

@@ -17,7 +17,8 @@ export interface RunningNatsServer {
 
 /** Debian installs nats-server in /usr/sbin, which is not on a normal user's PATH. */
 export function natsServerBinary(): string {
-  for (const candidate of ['/usr/sbin/nats-server', '/usr/bin/nats-server', '/usr/local/bin/nats-server']) if (existsSync(candidate)) return candidate;
+  for (const candidate of ['/usr/sbin/nats-server', '/usr/bin/nats-server', '/usr/local/bin/nats-server'])
+    if (existsSync(candidate)) return candidate;
   return 'nats-server';
 }
 
@@ -73,7 +74,18 @@ export async function startNatsServer(options: NatsServerOptions = {}): Promise<
     configArgs.push('-c', configFile);
   }
   const launch = async (port: number | undefined) => {
-    const args = [...configArgs, '-a', '127.0.0.1', '-p', String(port || -1), '-js', '-sd', storeDir, '--http_port', String(options.httpPort ?? -1)];
+    const args = [
+      ...configArgs,
+      '-a',
+      '127.0.0.1',
+      '-p',
+      String(port || -1),
+      '-js',
+      '-sd',
+      storeDir,
+      '--http_port',
+      String(options.httpPort ?? -1),
+    ];
     const child: ChildProcess = spawn(binary, args, { stdio: ['ignore', 'pipe', 'pipe'] });
     let log = '';
     const listening = await new Promise<number>((resolve, reject) => {

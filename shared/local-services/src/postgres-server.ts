@@ -80,7 +80,8 @@ async function clusterOwner(): Promise<ClusterOwner | undefined> {
   const passwd = await readFile('/etc/passwd', 'utf8').catch(() => '');
   const entry = passwd.split('\n').find((line) => line.startsWith(`${SUPERUSER}:`));
   const [, , uid, gid] = entry?.split(':') ?? [];
-  if (uid === undefined || gid === undefined) throw new Error(`running as root needs the '${SUPERUSER}' system user, which the postgresql package creates: run npm run setup:system`);
+  if (uid === undefined || gid === undefined)
+    throw new Error(`running as root needs the '${SUPERUSER}' system user, which the postgresql package creates: run npm run setup:system`);
   return { uid: Number(uid), gid: Number(gid) };
 }
 
@@ -88,7 +89,8 @@ async function clusterOwner(): Promise<ClusterOwner | undefined> {
 async function prepareDataDir(dataDir: string, owner: ClusterOwner | undefined): Promise<void> {
   await mkdir(dataDir, { recursive: true });
   const entries = await readdir(dataDir);
-  if (entries.length > 0 && !entries.includes('PG_VERSION')) throw new Error(`${dataDir} is neither empty nor a PostgreSQL cluster; refusing to touch it`);
+  if (entries.length > 0 && !entries.includes('PG_VERSION'))
+    throw new Error(`${dataDir} is neither empty nor a PostgreSQL cluster; refusing to touch it`);
   if (owner) {
     // A cluster first made by a non-root run (or copied in) must change hands as a whole.
     if ((await stat(dataDir)).uid !== owner.uid) await promisify(execFile)('chown', ['-R', `${owner.uid}:${owner.gid}`, dataDir]);
@@ -111,11 +113,21 @@ async function initCluster(bin: string, dataDir: string, owner: ClusterOwner | u
   if (code !== 0) throw new Error(`initdb ${dataDir} exited with ${code}:\n${log.text()}`);
   // Trust is only safe because nobody else can connect: the unix socket and 127.0.0.1, nothing more.
   const hba = join(dataDir, 'pg_hba.conf');
-  await writeFile(hba, '# Written by @revive/local-services: loopback only, no passwords.\nlocal all all trust\nhost all all 127.0.0.1/32 trust\n', { mode: 0o600 });
+  await writeFile(
+    hba,
+    '# Written by @revive/local-services: loopback only, no passwords.\nlocal all all trust\nhost all all 127.0.0.1/32 trust\n',
+    { mode: 0o600 },
+  );
   if (owner) await chown(hba, owner.uid, owner.gid);
 }
 
-async function runPostmaster(bin: string, dataDir: string, port: number, owner: ClusterOwner | undefined, temporary: boolean): Promise<ChildProcess> {
+async function runPostmaster(
+  bin: string,
+  dataDir: string,
+  port: number,
+  owner: ClusterOwner | undefined,
+  temporary: boolean,
+): Promise<ChildProcess> {
   // The socket lives in the cluster, not /var/run/postgresql, so it never collides with a system cluster.
   const socketDir = dataDir.length <= MAX_SOCKET_DIR ? dataDir : '';
   const settings = [`listen_addresses=127.0.0.1`, `port=${port}`, `unix_socket_directories=${socketDir}`];

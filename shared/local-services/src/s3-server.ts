@@ -76,9 +76,36 @@ export async function startS3Server(options: S3ServerOptions = {}): Promise<Runn
       'log_udp_host = 127.0.0.1',
     ];
     const configs: Record<Role, string[]> = {
-      account: [...common, `bind_port = ${ports.account}`, '', '[pipeline:main]', 'pipeline = account-server', '', '[app:account-server]', 'use = egg:swift#account'],
-      container: [...common, `bind_port = ${ports.container}`, '', '[pipeline:main]', 'pipeline = container-server', '', '[app:container-server]', 'use = egg:swift#container'],
-      object: [...common, `bind_port = ${ports.object}`, '', '[pipeline:main]', 'pipeline = object-server', '', '[app:object-server]', 'use = egg:swift#object'],
+      account: [
+        ...common,
+        `bind_port = ${ports.account}`,
+        '',
+        '[pipeline:main]',
+        'pipeline = account-server',
+        '',
+        '[app:account-server]',
+        'use = egg:swift#account',
+      ],
+      container: [
+        ...common,
+        `bind_port = ${ports.container}`,
+        '',
+        '[pipeline:main]',
+        'pipeline = container-server',
+        '',
+        '[app:container-server]',
+        'use = egg:swift#container',
+      ],
+      object: [
+        ...common,
+        `bind_port = ${ports.object}`,
+        '',
+        '[pipeline:main]',
+        'pipeline = object-server',
+        '',
+        '[app:object-server]',
+        'use = egg:swift#object',
+      ],
       proxy: [
         ...common,
         `bind_port = ${ports.proxy}`,
@@ -91,7 +118,11 @@ export async function startS3Server(options: S3ServerOptions = {}): Promise<Runn
         'use = egg:swift#proxy',
         'account_autocreate = true',
         '',
-        ...['catch_errors', 'gatekeeper', 'healthcheck', 'proxy-logging', 'listing_formats', 'copy', 'slo', 'dlo'].flatMap((f) => [`[filter:${f}]`, `use = egg:swift#${f.replace('-', '_')}`, '']),
+        ...['catch_errors', 'gatekeeper', 'healthcheck', 'proxy-logging', 'listing_formats', 'copy', 'slo', 'dlo'].flatMap((f) => [
+          `[filter:${f}]`,
+          `use = egg:swift#${f.replace('-', '_')}`,
+          '',
+        ]),
         '[filter:cache]',
         'use = egg:swift#memcache',
         `memcache_servers = 127.0.0.1:${memcache}`,
@@ -114,10 +145,15 @@ export async function startS3Server(options: S3ServerOptions = {}): Promise<Runn
     await Promise.all([...SERVERS.map((role) => buildRing(etc, role, ports[role])), ...SERVERS.map(start)]);
     await start('proxy');
 
-    await Promise.race([Promise.all([...SERVERS, 'proxy' as const].map((role) => waitForHttp(ports[role], role))), ...children.map((c) => c.failed)]);
+    await Promise.race([
+      Promise.all([...SERVERS, 'proxy' as const].map((role) => waitForHttp(ports[role], role))),
+      ...children.map((c) => c.failed),
+    ]);
     const proxyConf = join(etc, 'proxy-server.conf');
     const stopProxy = async () => {
-      const index = children.findIndex(({ child }) => child.spawnargs.includes(proxyConf) && child.exitCode === null && child.signalCode === null);
+      const index = children.findIndex(
+        ({ child }) => child.spawnargs.includes(proxyConf) && child.exitCode === null && child.signalCode === null,
+      );
       if (index >= 0) await terminate(children.splice(index, 1)[0]!.child);
     };
     const startProxy = async () => {
@@ -125,7 +161,15 @@ export async function startS3Server(options: S3ServerOptions = {}): Promise<Runn
       children.push(proxyProcess);
       await Promise.race([waitForHttp(ports.proxy, 'proxy'), proxyProcess.failed]);
     };
-    return { endpoint: `http://127.0.0.1:${ports.proxy}`, region: REGION, accessKeyId: `${ACCOUNT}:${USER}`, secretAccessKey, stopProxy, startProxy, stop };
+    return {
+      endpoint: `http://127.0.0.1:${ports.proxy}`,
+      region: REGION,
+      accessKeyId: `${ACCOUNT}:${USER}`,
+      secretAccessKey,
+      stopProxy,
+      startProxy,
+      stop,
+    };
   } catch (error) {
     await stop();
     throw error;
@@ -182,21 +226,32 @@ async function xattrCapableTempDir(parentDir: string | undefined): Promise<strin
       await run(python, ['-c', 'import os, sys; os.setxattr(sys.argv[1], "user.revive.probe", b"1")', dir]);
       return dir;
     } catch (error) {
-      refused.push(`${parent}: ${String((error as { stderr?: string }).stderr ?? error).trim().split('\n').pop()}`);
+      refused.push(
+        `${parent}: ${String((error as { stderr?: string }).stderr ?? error)
+          .trim()
+          .split('\n')
+          .pop()}`,
+      );
       await rm(dir, { recursive: true, force: true });
     }
   }
-  throw new Error(`no directory with user xattrs for Swift's object server (${refused.join('; ')}); pass parentDir on a filesystem that supports them`);
+  throw new Error(
+    `no directory with user xattrs for Swift's object server (${refused.join('; ')}); pass parentDir on a filesystem that supports them`,
+  );
 }
 
 async function freePorts(count: number): Promise<number[]> {
   // Held open together so the OS hands out distinct ports, then released for Swift to bind.
   const servers = await Promise.all(
-    Array.from({ length: count }, () => new Promise<ReturnType<typeof createServer>>((resolve, reject) => {
-      const server = createServer();
-      server.once('error', reject);
-      server.listen(0, '127.0.0.1', () => resolve(server));
-    })),
+    Array.from(
+      { length: count },
+      () =>
+        new Promise<ReturnType<typeof createServer>>((resolve, reject) => {
+          const server = createServer();
+          server.once('error', reject);
+          server.listen(0, '127.0.0.1', () => resolve(server));
+        }),
+    ),
   );
   const ports = servers.map((s) => (s.address() as AddressInfo).port);
   await Promise.all(servers.map((s) => new Promise((r) => s.close(r))));

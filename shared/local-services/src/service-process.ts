@@ -51,20 +51,29 @@ export function startServiceProcess(options: ServiceProcessOptions): ServiceProc
 
   const launch = () => {
     const preload = (options.preload ?? []).flatMap((file) => ['--import', pathToFileURL(file).href]);
-    child = spawn(process.execPath, ['--import', 'tsx', ...preload, options.entry], { cwd: options.cwd, env: options.env, stdio: ['ignore', 'pipe', 'pipe'] });
+    child = spawn(process.execPath, ['--import', 'tsx', ...preload, options.entry], {
+      cwd: options.cwd,
+      env: options.env,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     createInterface({ input: child.stdout! }).on('line', onLine);
     createInterface({ input: child.stderr! }).on('line', onLine);
     child.once('exit', (code, signal) => {
       if (stopping || !options.restartOnExit) return;
       restarts += 1;
       const delay = Math.min(30_000, 500 * 2 ** Math.min(restarts, 6));
-      onLine(JSON.stringify({ level: 40, service: 'supervisor', msg: `${options.name} exited (${signal ?? code}); restarting in ${delay} ms` }));
+      onLine(
+        JSON.stringify({ level: 40, service: 'supervisor', msg: `${options.name} exited (${signal ?? code}); restarting in ${delay} ms` }),
+      );
       setTimeout(() => stopping || launch(), delay).unref();
     });
   };
   launch();
 
-  const exited = (c: ChildProcess) => (c.exitCode !== null || c.signalCode !== null ? Promise.resolve(c.exitCode) : new Promise<number | null>((r) => c.once('exit', (code) => r(code))));
+  const exited = (c: ChildProcess) =>
+    c.exitCode !== null || c.signalCode !== null
+      ? Promise.resolve(c.exitCode)
+      : new Promise<number | null>((r) => c.once('exit', (code) => r(code)));
 
   return {
     name: options.name,
@@ -78,7 +87,11 @@ export function startServiceProcess(options: ServiceProcessOptions): ServiceProc
         const waiter = { pattern, resolve: (l: string) => (clearTimeout(timer), resolve(l)) };
         const timer = setTimeout(() => {
           waiters.delete(waiter);
-          reject(new Error(`${options.name}: no log line matching ${pattern} within ${timeoutMs} ms; last lines:\n${lines.slice(-20).join('\n')}`));
+          reject(
+            new Error(
+              `${options.name}: no log line matching ${pattern} within ${timeoutMs} ms; last lines:\n${lines.slice(-20).join('\n')}`,
+            ),
+          );
         }, timeoutMs);
         waiters.add(waiter);
       });

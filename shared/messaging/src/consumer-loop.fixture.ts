@@ -11,7 +11,15 @@ export const colorizeHop = FLOW.image[1]! as (typeof FLOW.image)[1] & { consumes
 const options = { scale: 2, colorize: 'auto', frameRateFactor: 2 } as const;
 
 /** A valid input for the colorize hop. */
-export const preprocessed = (mediaId: string): EventOf<typeof Subjects.imagePreprocessed> => ({ mediaId, options, at: new Date().toISOString(), key: `media/${mediaId}/pre.png`, width: 8, height: 6, isMonochrome: true });
+export const preprocessed = (mediaId: string): EventOf<typeof Subjects.imagePreprocessed> => ({
+  mediaId,
+  options,
+  at: new Date().toISOString(),
+  key: `media/${mediaId}/pre.png`,
+  width: 8,
+  height: 6,
+  isMonochrome: true,
+});
 
 /** Durables without acks: `watch-out` sees image.colorized, `watch-failed` sees media.failed. */
 export type WatchDurable = 'watch-out' | 'watch-failed';
@@ -38,9 +46,23 @@ export async function startMediaStreamFixture(): Promise<MediaStreamFixture> {
     nc = await connect({ servers: server.url });
     const js = nc.jetstream();
     const jsm = await nc.jetstreamManager();
-    await jsm.streams.add({ name: Streams.media, subjects: [...MEDIA_STREAM_SUBJECTS], retention: RetentionPolicy.Limits, storage: StorageType.File, duplicate_window: 120e9 });
-    await jsm.consumers.add(Streams.media, { durable_name: 'watch-out', filter_subject: Subjects.imageColorized, ack_policy: AckPolicy.None });
-    await jsm.consumers.add(Streams.media, { durable_name: 'watch-failed', filter_subject: Subjects.mediaFailed, ack_policy: AckPolicy.None });
+    await jsm.streams.add({
+      name: Streams.media,
+      subjects: [...MEDIA_STREAM_SUBJECTS],
+      retention: RetentionPolicy.Limits,
+      storage: StorageType.File,
+      duplicate_window: 120e9,
+    });
+    await jsm.consumers.add(Streams.media, {
+      durable_name: 'watch-out',
+      filter_subject: Subjects.imageColorized,
+      ack_policy: AckPolicy.None,
+    });
+    await jsm.consumers.add(Streams.media, {
+      durable_name: 'watch-failed',
+      filter_subject: Subjects.mediaFailed,
+      ack_policy: AckPolicy.None,
+    });
     const next = async (durable: WatchDurable, expiresMs = 5000): Promise<unknown> => {
       const m = await (await js.consumers.get(Streams.media, durable)).next({ expires: expiresMs });
       assert.ok(m, `no message on ${durable}`);

@@ -19,7 +19,16 @@ describe('consumer loop against a real JetStream', () => {
     const handle = async (event: EventOf<typeof Subjects.imagePreprocessed>, ctx: { attempt: number }): Promise<Outcome> => {
       attempts.set(event.mediaId, ctx.attempt);
       if (event.mediaId.endsWith('2') && ctx.attempt === 1) throw Object.assign(new Error('object store unavailable'), { retryable: true });
-      return { kind: 'done', next: [{ subject: Subjects.imageColorized, payload: { ...event, key: `media/${event.mediaId}/col.png`, at: at() }, msgID: messageId(event.mediaId, 'colorize') }] };
+      return {
+        kind: 'done',
+        next: [
+          {
+            subject: Subjects.imageColorized,
+            payload: { ...event, key: `media/${event.mediaId}/col.png`, at: at() },
+            msgID: messageId(event.mediaId, 'colorize'),
+          },
+        ],
+      };
     };
     const loop = await runConsumerLoop({ nc: nats.nc, stream: Streams.media, hop: colorizeHop, handle, ackWaitMs: 5000 });
     try {
@@ -44,7 +53,7 @@ describe('consumer loop against a real JetStream', () => {
     // The server applies an ack or term after the client's flush returns (its consumer works
     // them off a queue of its own), so read until settled, within a bound.
     let info = await nats.jsm.consumers.info(Streams.media, colorizeHop.consumer);
-    for (const deadline = Date.now() + 5000; (info.num_pending || info.num_ack_pending) && Date.now() < deadline; ) {
+    for (const deadline = Date.now() + 5000; (info.num_pending || info.num_ack_pending) && Date.now() < deadline;) {
       await new Promise((r) => setTimeout(r, 50));
       info = await nats.jsm.consumers.info(Streams.media, colorizeHop.consumer);
     }
@@ -55,9 +64,22 @@ describe('consumer loop against a real JetStream', () => {
     const interruptions: unknown[] = [];
     const handle = async (event: EventOf<typeof Subjects.imagePreprocessed>): Promise<Outcome> => ({
       kind: 'done',
-      next: [{ subject: Subjects.imageColorized, payload: { ...event, key: `media/${event.mediaId}/col.png`, at: at() }, msgID: messageId(event.mediaId, 'colorize') }],
+      next: [
+        {
+          subject: Subjects.imageColorized,
+          payload: { ...event, key: `media/${event.mediaId}/col.png`, at: at() },
+          msgID: messageId(event.mediaId, 'colorize'),
+        },
+      ],
     });
-    const loop = await runConsumerLoop({ nc: nats.nc, stream: Streams.media, hop: colorizeHop, handle, ackWaitMs: 5000, onError: (e) => interruptions.push(e) });
+    const loop = await runConsumerLoop({
+      nc: nats.nc,
+      stream: Streams.media,
+      hop: colorizeHop,
+      handle,
+      ackWaitMs: 5000,
+      onError: (e) => interruptions.push(e),
+    });
     try {
       // An operator's `nats consumer rm`, or a stream re-created by a deploy: nats.js ends the consume for good.
       await nats.jsm.consumers.delete(Streams.media, colorizeHop.consumer);
@@ -66,16 +88,21 @@ describe('consumer loop against a real JetStream', () => {
       // would also find this one), so the spec proves the loop took up work, not that it replayed history.
       const deadline = Date.now() + 20_000;
       while (!(await nats.jsm.consumers.info(Streams.media, colorizeHop.consumer).catch(() => null))) {
-        assert.ok(Date.now() < deadline, `the consumer was not re-created within 20 s; loop errors: ${interruptions.map(String).join('; ')}`);
+        assert.ok(
+          Date.now() < deadline,
+          `the consumer was not re-created within 20 s; loop errors: ${interruptions.map(String).join('; ')}`,
+        );
         await new Promise((r) => setTimeout(r, 100));
       }
       await nats.js.publish(Subjects.imagePreprocessed, JSON.stringify(preprocessed(id)), { msgID: messageId(id, 'preprocess') });
       let out: EventOf<typeof Subjects.imageColorized> | undefined;
       while (out?.mediaId !== id) out = parseEvent(Subjects.imageColorized, await nats.next('watch-out', 20_000));
-      assert.ok(interruptions.some((e) => e instanceof ConsumeInterruptedError), 'the interruption was reported');
+      assert.ok(
+        interruptions.some((e) => e instanceof ConsumeInterruptedError),
+        'the interruption was reported',
+      );
     } finally {
       await loop.stop();
     }
   });
 });
-

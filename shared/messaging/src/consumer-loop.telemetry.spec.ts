@@ -13,7 +13,15 @@ import { publishEvent } from './publisher.ts';
 
 const colorizeHop = FLOW.image[1]! as (typeof FLOW.image)[1] & { consumes: typeof Subjects.imagePreprocessed };
 const options = { scale: 2, colorize: 'auto', frameRateFactor: 2 } as const;
-const preprocessed = (mediaId: string): EventOf<typeof Subjects.imagePreprocessed> => ({ mediaId, options, at: new Date().toISOString(), key: `media/${mediaId}/pre.png`, width: 8, height: 6, isMonochrome: true });
+const preprocessed = (mediaId: string): EventOf<typeof Subjects.imagePreprocessed> => ({
+  mediaId,
+  options,
+  at: new Date().toISOString(),
+  key: `media/${mediaId}/pre.png`,
+  width: 8,
+  height: 6,
+  isMonochrome: true,
+});
 
 describe('consumer loop telemetry (real JetStream, real SDK with in-memory exporters)', () => {
   let telemetry: InMemoryTelemetry;
@@ -21,7 +29,11 @@ describe('consumer loop telemetry (real JetStream, real SDK with in-memory expor
   let nc: NatsConnection;
   let js: JetStreamClient;
   const lines: Array<Record<string, unknown>> = [];
-  const log = createLogger('revive-colorize', 'info', new Writable({ write: (chunk, _, done) => (lines.push(JSON.parse(String(chunk))), done()) }));
+  const log = createLogger(
+    'revive-colorize',
+    'info',
+    new Writable({ write: (chunk, _, done) => (lines.push(JSON.parse(String(chunk))), done()) }),
+  );
 
   before(async () => {
     telemetry = startInMemoryTelemetry();
@@ -29,8 +41,18 @@ describe('consumer loop telemetry (real JetStream, real SDK with in-memory expor
     nc = await connect({ servers: server.url });
     js = nc.jetstream();
     const jsm = await nc.jetstreamManager();
-    await jsm.streams.add({ name: Streams.media, subjects: [...MEDIA_STREAM_SUBJECTS], retention: RetentionPolicy.Limits, storage: StorageType.File, duplicate_window: 120e9 });
-    await jsm.consumers.add(Streams.media, { durable_name: 'watch-out', filter_subject: Subjects.imageColorized, ack_policy: AckPolicy.None });
+    await jsm.streams.add({
+      name: Streams.media,
+      subjects: [...MEDIA_STREAM_SUBJECTS],
+      retention: RetentionPolicy.Limits,
+      storage: StorageType.File,
+      duplicate_window: 120e9,
+    });
+    await jsm.consumers.add(Streams.media, {
+      durable_name: 'watch-out',
+      filter_subject: Subjects.imageColorized,
+      ack_policy: AckPolicy.None,
+    });
   });
   after(async () => {
     await nc?.drain();
@@ -43,7 +65,16 @@ describe('consumer loop telemetry (real JetStream, real SDK with in-memory expor
     const handle = async (event: EventOf<typeof Subjects.imagePreprocessed>, ctx: { attempt: number }): Promise<Outcome> => {
       log.info('working on it');
       if (ctx.attempt === 1) return { kind: 'retry', reason: 'model busy' };
-      return { kind: 'done', next: [{ subject: Subjects.imageColorized, payload: { ...event, at: new Date().toISOString() }, msgID: messageId(event.mediaId, 'colorize') }] };
+      return {
+        kind: 'done',
+        next: [
+          {
+            subject: Subjects.imageColorized,
+            payload: { ...event, at: new Date().toISOString() },
+            msgID: messageId(event.mediaId, 'colorize'),
+          },
+        ],
+      };
     };
     const loop = await runConsumerLoop({ nc, stream: Streams.media, hop: colorizeHop, handle, ackWaitMs: 5000, backlogPollMs: 100 });
     try {
@@ -63,7 +94,11 @@ describe('consumer loop telemetry (real JetStream, real SDK with in-memory expor
     const producer = spans.find((s) => s.name === `${Subjects.imagePreprocessed} publish`)!;
     assert.equal(producer.kind, SpanKind.PRODUCER);
     const consumes = spans.filter((s) => s.name === `${Subjects.imagePreprocessed} process`);
-    assert.deepEqual(consumes.map((s) => s.attributes['messaging.nats.message.delivery_count']).sort(), [1, 2], 'the redelivery is a span of its own');
+    assert.deepEqual(
+      consumes.map((s) => s.attributes['messaging.nats.message.delivery_count']).sort(),
+      [1, 2],
+      'the redelivery is a span of its own',
+    );
     for (const c of consumes) {
       assert.equal(c.kind, SpanKind.CONSUMER);
       assert.equal(c.spanContext().traceId, producer.spanContext().traceId, 'same trace');
@@ -87,7 +122,10 @@ describe('consumer loop telemetry (real JetStream, real SDK with in-memory expor
     assert.equal(worked.length, 2);
     for (const l of worked) {
       assert.deepEqual([l.media_id, l.stage, l.trace_id], [mediaId, 'colorize', producer.spanContext().traceId]);
-      assert.ok(handles.some((h) => h.spanContext().spanId === l.span_id), 'span_id is the handle span');
+      assert.ok(
+        handles.some((h) => h.spanContext().spanId === l.span_id),
+        'span_id is the handle span',
+      );
     }
   });
 });

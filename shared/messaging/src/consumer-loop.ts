@@ -1,6 +1,17 @@
 import { SpanStatusCode, type Span } from '@opentelemetry/api';
 import { AckPolicy, DeliverPolicy, type JetStreamManager, type JsMsg, type NatsConnection } from 'nats';
-import { Buckets, eventSchemas, InvalidEventError, parseEvent, ProgressSubjects, Subjects, type EventOf, type Hop, type StageProgress, type Subject } from '@revive/contracts';
+import {
+  Buckets,
+  eventSchemas,
+  InvalidEventError,
+  parseEvent,
+  ProgressSubjects,
+  Subjects,
+  type EventOf,
+  type Hop,
+  type StageProgress,
+  type Subject,
+} from '@revive/contracts';
 import { withLogFields } from '@revive/logging';
 import { inSpan, pipelineMetrics, SpanAttributes } from '@revive/telemetry';
 import { monitorBacklog } from './backlog-monitor.ts';
@@ -51,7 +62,14 @@ export function maxAckPendingFor(concurrency: number): number {
 }
 
 /** Creates or updates the stage's durable pull consumer: a work queue shared by all replicas. */
-export async function ensureConsumer(jsm: JetStreamManager, stream: string, hop: Hop, ackWaitMs: number, maxDeliver: number, concurrency = 1): Promise<void> {
+export async function ensureConsumer(
+  jsm: JetStreamManager,
+  stream: string,
+  hop: Hop,
+  ackWaitMs: number,
+  maxDeliver: number,
+  concurrency = 1,
+): Promise<void> {
   const config = {
     durable_name: hop.consumer,
     filter_subject: hop.consumes,
@@ -63,7 +81,11 @@ export async function ensureConsumer(jsm: JetStreamManager, stream: string, hop:
   };
   try {
     await jsm.consumers.info(stream, hop.consumer);
-    await jsm.consumers.update(stream, hop.consumer, { ack_wait: config.ack_wait, max_deliver: maxDeliver, max_ack_pending: config.max_ack_pending });
+    await jsm.consumers.update(stream, hop.consumer, {
+      ack_wait: config.ack_wait,
+      max_deliver: maxDeliver,
+      max_ack_pending: config.max_ack_pending,
+    });
   } catch {
     await jsm.consumers.add(stream, config);
   }
@@ -83,7 +105,10 @@ export async function runConsumerLoop<S extends Subject>(options: ConsumerLoopOp
   const js = nc.jetstream();
   const ensure = async () => ensureConsumer(await nc.jetstreamManager(), options.stream, options.hop, ackWaitMs, maxDeliver, concurrency);
   await ensure();
-  const stopBacklog = options.backlogPollMs === 0 ? () => {} : monitorBacklog(await nc.jetstreamManager(), options.stream, options.hop, options.backlogPollMs ?? 5000);
+  const stopBacklog =
+    options.backlogPollMs === 0
+      ? () => {}
+      : monitorBacklog(await nc.jetstreamManager(), options.stream, options.hop, options.backlogPollMs ?? 5000);
   const metrics = pipelineMetrics();
   const labels = { stage: options.hop.stage, kind: options.hop.consumes.split('.')[1] ?? 'unknown' };
   // Items cancelled through the API: skipped (acked, nothing published) before any work.
@@ -105,11 +130,23 @@ export async function runConsumerLoop<S extends Subject>(options: ConsumerLoopOp
   async function publishFailure(msg: JsMsg, code: string, reason: string, attempt: number, raw: unknown): Promise<Settlement> {
     const item = raw as { mediaId?: unknown; options?: unknown } | null;
     if (typeof item?.mediaId === 'string') {
-      const payload = { mediaId: item.mediaId, options: item.options ?? {}, at: new Date().toISOString(), kind: options.hop.consumes.split('.')[1], stage: options.hop.stage, code, message: reason.slice(0, 2000), attempt };
+      const payload = {
+        mediaId: item.mediaId,
+        options: item.options ?? {},
+        at: new Date().toISOString(),
+        kind: options.hop.consumes.split('.')[1],
+        stage: options.hop.stage,
+        code,
+        message: reason.slice(0, 2000),
+        attempt,
+      };
       // A failure event that breaks its own schema would be worse than none: fall back to defaults.
       const valid = eventSchemas[Subjects.mediaFailed].safeParse(payload).success ? payload : { ...payload, options: {} };
       // Keyed by the input message: its redeliveries fail once, a retryMedia re-publish fails anew.
-      await publishTraced(js, Subjects.mediaFailed, JSON.stringify(valid), { msgID: `${item.mediaId}:${options.hop.stage}:failed:${msg.seq}`, mediaId: item.mediaId });
+      await publishTraced(js, Subjects.mediaFailed, JSON.stringify(valid), {
+        msgID: `${item.mediaId}:${options.hop.stage}:failed:${msg.seq}`,
+        mediaId: item.mediaId,
+      });
     }
     // No reason suffix: nats-server 2.9 ignores `+TERM <reason>` and would redeliver the poison
     // message; the reason travels in the failure event instead.
@@ -172,7 +209,11 @@ export async function runConsumerLoop<S extends Subject>(options: ConsumerLoopOp
     reportProgress(event.mediaId, 0, 1, 'steps');
     let outcome: Outcome;
     try {
-      const attributes = { [SpanAttributes.stage]: options.hop.stage, [SpanAttributes.mediaId]: event.mediaId, [SpanAttributes.deliveryCount]: attempt };
+      const attributes = {
+        [SpanAttributes.stage]: options.hop.stage,
+        [SpanAttributes.mediaId]: event.mediaId,
+        [SpanAttributes.deliveryCount]: attempt,
+      };
       outcome = await inSpan(`${options.hop.stage} handle`, { attributes }, async (span) => {
         const decided = await options.handle(event, {
           stage: options.hop.stage,

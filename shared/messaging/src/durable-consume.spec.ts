@@ -15,11 +15,17 @@ describe('consumeDurable: bounded work, ordered per key', () => {
 
   it('never runs more than `concurrency` handlers, keeps each key in stream order, and stop() waits for the work in hand', async () => {
     const consumer = 'ordered-reader';
-    const ensure = async () => void (await fx.jsm.consumers.add(Streams.media, { durable_name: consumer, filter_subject: Subjects.imageUploaded, ack_policy: AckPolicy.Explicit }));
+    const ensure = async () =>
+      void (await fx.jsm.consumers.add(Streams.media, {
+        durable_name: consumer,
+        filter_subject: Subjects.imageUploaded,
+        ack_policy: AckPolicy.Explicit,
+      }));
     await ensure();
     const keys = ['a', 'b', 'c', 'd'];
     const perKey = 5;
-    for (let i = 0; i < perKey; i++) for (const key of keys) await fx.js.publish(Subjects.imageUploaded, JSON.stringify({ mediaId: key, i }));
+    for (let i = 0; i < perKey; i++)
+      for (const key of keys) await fx.js.publish(Subjects.imageUploaded, JSON.stringify({ mediaId: key, i }));
 
     const seen = new Map<string, number[]>();
     let running = 0;

@@ -78,7 +78,11 @@ export function consumeDurable(options: DurableConsumeOptions): { stop(): Promis
       try {
         const consumer = await js.consumers.get(options.stream, options.consumer);
         // Missing consumer or stream: end the iterator with the error instead of polling `info` forever.
-        current = await consumer.consume({ max_messages: options.maxMessages, idle_heartbeat: IDLE_HEARTBEAT_MS, abort_on_missing_resource: true });
+        current = await consumer.consume({
+          max_messages: options.maxMessages,
+          idle_heartbeat: IDLE_HEARTBEAT_MS,
+          abort_on_missing_resource: true,
+        });
         if (stopping) {
           current.stop();
           break;

@@ -1,7 +1,16 @@
 // Trace context across NATS: the producer's span context rides in the message headers as W3C
 // `traceparent`, so the stage that consumes an event continues the trace that produced it and
 // one media item is one trace from upload to result.
-import { context, propagation, ROOT_CONTEXT, SpanKind, type Context, type Span, type TextMapGetter, type TextMapSetter } from '@opentelemetry/api';
+import {
+  context,
+  propagation,
+  ROOT_CONTEXT,
+  SpanKind,
+  type Context,
+  type Span,
+  type TextMapGetter,
+  type TextMapSetter,
+} from '@opentelemetry/api';
 import { headers as natsHeaders, type JetStreamClient, type JsMsg, type MsgHdrs, type PubAck } from 'nats';
 import type { Hop } from '@revive/contracts';
 import { inSpan, setAttributes, SpanAttributes } from '@revive/telemetry';
@@ -27,8 +36,18 @@ export function extractTraceContext(source: MsgHdrs | undefined): Context {
  * Publishes to JetStream inside a PRODUCER span and with that span's context in the headers, so
  * the consumer's span becomes its child. A duplicate (dropped by msgID dedupe) is noted on the span.
  */
-export function publishTraced(js: JetStreamClient, subject: string, data: string, options: { msgID: string; headers?: MsgHdrs; mediaId?: string }): Promise<PubAck> {
-  const attributes = { 'messaging.system': 'nats', 'messaging.operation.type': 'send', 'messaging.destination.name': subject, 'messaging.message.id': options.msgID };
+export function publishTraced(
+  js: JetStreamClient,
+  subject: string,
+  data: string,
+  options: { msgID: string; headers?: MsgHdrs; mediaId?: string },
+): Promise<PubAck> {
+  const attributes = {
+    'messaging.system': 'nats',
+    'messaging.operation.type': 'send',
+    'messaging.destination.name': subject,
+    'messaging.message.id': options.msgID,
+  };
   return inSpan(`${subject} publish`, { kind: SpanKind.PRODUCER, attributes }, async (span) => {
     setAttributes(span, { [SpanAttributes.mediaId]: options.mediaId });
     const ack = await js.publish(subject, data, { msgID: options.msgID, headers: injectTraceHeaders(options.headers ?? natsHeaders()) });
@@ -42,7 +61,11 @@ export function publishTraced(js: JetStreamClient, subject: string, data: string
  * producer's context from the headers. A redelivery gets a new span under the same parent
  * (same trace), told apart by its delivery count.
  */
-export function inConsumeSpan<T>(msg: JsMsg, consumer: Pick<Hop, 'consumer'> & Partial<Pick<Hop, 'stage'>>, work: (span: Span) => Promise<T>): Promise<T> {
+export function inConsumeSpan<T>(
+  msg: JsMsg,
+  consumer: Pick<Hop, 'consumer'> & Partial<Pick<Hop, 'stage'>>,
+  work: (span: Span) => Promise<T>,
+): Promise<T> {
   const attributes = {
     'messaging.system': 'nats',
     'messaging.operation.type': 'process',

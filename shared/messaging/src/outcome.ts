@@ -36,7 +36,8 @@ export interface HandlerContext {
 export function outcomeOfError(error: unknown): Outcome {
   const e = error as { retryable?: unknown; code?: unknown; message?: unknown } | null;
   const reason = typeof e?.message === 'string' ? e.message : String(error);
-  if (e?.retryable === false) return { kind: 'reject', code: typeof e.code === 'string' && /^[A-Z][A-Z0-9_]*$/.test(e.code) ? e.code : 'INTERNAL', reason };
+  if (e?.retryable === false)
+    return { kind: 'reject', code: typeof e.code === 'string' && /^[A-Z][A-Z0-9_]*$/.test(e.code) ? e.code : 'INTERNAL', reason };
   return { kind: 'retry', reason };
 }
 

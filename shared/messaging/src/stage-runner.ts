@@ -8,7 +8,9 @@ import { ensureMediaStream } from './streams.ts';
  * The handlers of stage S, one per kind of media it handles. Keyed by kind, not subject: what a
  * stage consumes is the catalogue's business, so inserting a stage before it changes nothing here.
  */
-export type StageHandlers<S extends Stage = Stage> = { readonly [K in KindsOf<S>]: (event: StageInput<S, K>, context: HandlerContext) => Promise<Outcome> };
+export type StageHandlers<S extends Stage = Stage> = {
+  readonly [K in KindsOf<S>]: (event: StageInput<S, K>, context: HandlerContext) => Promise<Outcome>;
+};
 
 export interface StageRunnerOptions<S extends Stage> {
   readonly stage: S;
@@ -45,7 +47,9 @@ export async function runStage<S extends Stage>(options: StageRunnerOptions<S>):
   const missing = hops.filter((h) => typeof byKind[h.kind] !== 'function').map((h) => `${h.kind} (${h.consumes})`);
   const extra = Object.keys(byKind).filter((kind) => !hops.some((h) => h.kind === kind));
   if (missing.length || extra.length) {
-    throw new StageWiringError(`stage ${options.stage}: ${missing.length ? `no handler for ${missing.join(', ')}` : ''}${missing.length && extra.length ? '; ' : ''}${extra.length ? `handlers for kinds it does not handle: ${extra.join(', ')}` : ''}`);
+    throw new StageWiringError(
+      `stage ${options.stage}: ${missing.length ? `no handler for ${missing.join(', ')}` : ''}${missing.length && extra.length ? '; ' : ''}${extra.length ? `handlers for kinds it does not handle: ${extra.join(', ')}` : ''}`,
+    );
   }
   await ensureMediaStream(await options.nc.jetstreamManager(), options.streamReplicas ?? 1);
   const loops = await Promise.all(

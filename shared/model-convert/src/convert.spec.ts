@@ -59,11 +59,16 @@ describe('TF.js → ONNX converter', () => {
     const layers = model.json.modelTopology.model_config.config.layers.map((l) =>
       l.class_name === 'Conv2D' ? { ...l, config: { ...l.config, activation: 'sigmoid' } } : l,
     );
-    const topology = { model_config: { ...model.json.modelTopology.model_config, config: { ...model.json.modelTopology.model_config.config, layers } } };
-    assert.throws(() => layersModelToOnnxGraph({ ...model, json: { ...model.json, modelTopology: topology } }), (e: unknown) => {
-      assert.ok(e instanceof UnsupportedModelError);
-      assert.match(e.message, /activation "sigmoid" is not supported/);
-      return true;
-    });
+    const topology = {
+      model_config: { ...model.json.modelTopology.model_config, config: { ...model.json.modelTopology.model_config.config, layers } },
+    };
+    assert.throws(
+      () => layersModelToOnnxGraph({ ...model, json: { ...model.json, modelTopology: topology } }),
+      (e: unknown) => {
+        assert.ok(e instanceof UnsupportedModelError);
+        assert.match(e.message, /activation "sigmoid" is not supported/);
+        return true;
+      },
+    );
   });
 });

@@ -34,7 +34,8 @@ export function layersModelToOnnxGraph(model: TfjsLayersModel): OnnxGraph {
       throw new UnsupportedModelError(`layer ${layer.name}: shared layers (called ${layer.inbound_nodes.length} times) are not supported`);
     }
     const inputs = layer.inbound_nodes[0]!.map(([name, nodeIndex, tensorIndex]) => {
-      if (nodeIndex !== 0 || tensorIndex !== 0) throw new UnsupportedModelError(`layer ${layer.name}: multi-output inbound tensors are not supported`);
+      if (nodeIndex !== 0 || tensorIndex !== 0)
+        throw new UnsupportedModelError(`layer ${layer.name}: multi-output inbound tensors are not supported`);
       return tensorName(name);
     });
     const out = tensorName(layer.name);

@@ -72,9 +72,7 @@ export async function readTfjsLayersModel(dir: string): Promise<TfjsLayersModel>
     offset += count * 4;
   }
   if (offset !== weightData.byteLength) {
-    throw new UnsupportedModelError(
-      `${dir}: weight shards hold ${weightData.byteLength} bytes but the manifest describes ${offset}`,
-    );
+    throw new UnsupportedModelError(`${dir}: weight shards hold ${weightData.byteLength} bytes but the manifest describes ${offset}`);
   }
   return { json, weightData, weights };
 }

@@ -22,7 +22,10 @@ export async function loadUpscalerjsInTfjs(m: UpscalerjsModel, backend: TfjsBack
   await tf.ready();
   const key = `${m.packageName}/${m.scale}`;
   if (!registered.has(key)) {
-    const definition = require(`${m.packageName}/${m.scale}x`) as { default?: { setup?: (t: unknown) => void }; setup?: (t: unknown) => void };
+    const definition = require(`${m.packageName}/${m.scale}x`) as {
+      default?: { setup?: (t: unknown) => void };
+      setup?: (t: unknown) => void;
+    };
     const setup = definition.default?.setup ?? definition.setup;
     setup?.({ ...tf, layers: tfl.layers, serialization: tf.serialization });
     registered.add(key);
@@ -39,7 +42,12 @@ export async function loadUpscalerjsInTfjs(m: UpscalerjsModel, backend: TfjsBack
 }
 
 /** Runs the TF.js model on an NHWC float32 image and returns NHWC float32 output. */
-export function predictNhwc(ref: { tf: typeof tf; model: tfl.LayersModel }, pixels: Float32Array, height: number, width: number): Float32Array {
+export function predictNhwc(
+  ref: { tf: typeof tf; model: tfl.LayersModel },
+  pixels: Float32Array,
+  height: number,
+  width: number,
+): Float32Array {
   return ref.tf.tidy(() => {
     const out = ref.model.predict(ref.tf.tensor4d(pixels, [1, height, width, 3])) as tf.Tensor;
     return out.dataSync() as Float32Array;

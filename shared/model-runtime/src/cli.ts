@@ -45,7 +45,11 @@ if (command === 'list') {
   const seconds = (performance.now() - started) / 1000;
   // maxRSS is reported in kilobytes.
   const report = { ...result, seconds, maxRssMiB: process.resourceUsage().maxRSS / 1024 };
-  console.log(values.json ? JSON.stringify(report) : `${outputPath}: ${result.width}x${result.height}, ${result.tiles} tiles, ${seconds.toFixed(1)} s, peak ${report.maxRssMiB.toFixed(0)} MiB`);
+  console.log(
+    values.json
+      ? JSON.stringify(report)
+      : `${outputPath}: ${result.width}x${result.height}, ${result.tiles} tiles, ${seconds.toFixed(1)} s, peak ${report.maxRssMiB.toFixed(0)} MiB`,
+  );
 } else {
   console.error('usage: npm run models [-- list]  |  npm run models -- run MODEL_ID INPUT OUTPUT.png [--json]');
   process.exitCode = 2;

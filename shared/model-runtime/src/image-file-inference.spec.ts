@@ -38,7 +38,13 @@ describe('runModelOnImageFile on a 24-megapixel photo', () => {
       cwd: repoRoot,
       maxBuffer: 1 << 20,
     });
-    const report = JSON.parse(stdout.trim().split('\n').at(-1)!) as { width: number; height: number; tiles: number; seconds: number; maxRssMiB: number };
+    const report = JSON.parse(stdout.trim().split('\n').at(-1)!) as {
+      width: number;
+      height: number;
+      tiles: number;
+      seconds: number;
+      maxRssMiB: number;
+    };
     t.diagnostic(`24 MP x2: ${report.tiles} tiles in ${report.seconds.toFixed(1)} s, peak RSS ${report.maxRssMiB.toFixed(0)} MiB`);
     assert.deepEqual([report.width, report.height], [12000, 8000]);
     assert.ok(report.maxRssMiB < MAX_RSS_MIB, `peak RSS ${report.maxRssMiB.toFixed(0)} MiB`);
@@ -62,7 +68,7 @@ describe('runModelOnImageFile on a 24-megapixel photo', () => {
     let max = 0;
     for (let y = 0; y < inner; y++) {
       for (let x = 0; x < inner * 3; x++) {
-        const expected = sink.pixels[((y + margin * 2) * size * 2) * 3 + margin * 2 * 3 + x]!;
+        const expected = sink.pixels[(y + margin * 2) * size * 2 * 3 + margin * 2 * 3 + x]!;
         max = Math.max(max, Math.abs(written[y * inner * 3 + x]! - expected));
       }
     }

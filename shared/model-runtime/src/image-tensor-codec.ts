@@ -16,7 +16,11 @@ export interface ImageTensorCodec {
   decode(outputs: ort.InferenceSession.ReturnType, tile: Uint8Array, width: number, height: number, paddedWidth: number): Float32Array;
 }
 
-function imageContract(t: TensorContract | undefined, side: string, id: string): Required<Pick<TensorContract, 'name' | 'layout'>> & { channels: number; range: [number, number] } {
+function imageContract(
+  t: TensorContract | undefined,
+  side: string,
+  id: string,
+): Required<Pick<TensorContract, 'name' | 'layout'>> & { channels: number; range: [number, number] } {
   if (!t || t.kind !== 'image') throw new Error(`model ${id}: ${side} is not an image tensor`);
   if (t.channels !== 3 || t.colorSpace !== 'rgb') throw new Error(`model ${id}: ${side} must be 3-channel rgb for image-to-image tiling`);
   return { name: t.name, layout: t.layout, channels: t.channels, range: t.range ?? [0, 1] };

@@ -7,9 +7,18 @@ import { inSpan, pipelineMetrics, SpanAttributes } from '@revive/telemetry';
  * `work` may add the output size and, once known, the tile count) and records the time per megapixel, the figure that
  * compares runs of different image sizes. Failed runs get the span but not the timing.
  */
-export async function observeInference<T>(manifest: ModelManifest, size: { inputPixels: number; tiles?: number }, work: (span: Span) => Promise<T>): Promise<T> {
+export async function observeInference<T>(
+  manifest: ModelManifest,
+  size: { inputPixels: number; tiles?: number },
+  work: (span: Span) => Promise<T>,
+): Promise<T> {
   const { inputPixels, tiles } = size;
-  const attributes = { [SpanAttributes.modelId]: manifest.id, [SpanAttributes.modelTask]: manifest.task, [SpanAttributes.inputPixels]: inputPixels, ...(tiles === undefined ? {} : { [SpanAttributes.tiles]: tiles }) };
+  const attributes = {
+    [SpanAttributes.modelId]: manifest.id,
+    [SpanAttributes.modelTask]: manifest.task,
+    [SpanAttributes.inputPixels]: inputPixels,
+    ...(tiles === undefined ? {} : { [SpanAttributes.tiles]: tiles }),
+  };
   return inSpan('model.inference', { attributes }, async (span) => {
     const started = performance.now();
     const result = await work(span);

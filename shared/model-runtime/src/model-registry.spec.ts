@@ -39,8 +39,14 @@ describe('model registry and contract checks', () => {
     const dir = await install('ok', onnx, custom());
     const registry = createModelRegistry([dir]);
     const listed = await registry.list();
-    assert.deepEqual(listed.map((m) => [m.id, m.status]), [['custom', 'ok']]);
-    assert.deepEqual((await registry.find('superres', 2)).map((m) => m.id), ['custom']);
+    assert.deepEqual(
+      listed.map((m) => [m.id, m.status]),
+      [['custom', 'ok']],
+    );
+    assert.deepEqual(
+      (await registry.find('superres', 2)).map((m) => m.id),
+      ['custom'],
+    );
     assert.deepEqual(await registry.find('colorize'), []);
     const runtime = createModelRuntime({ registry, threads: 1 });
     const model = await runtime.load('custom');
@@ -102,7 +108,10 @@ describe('model registry and contract checks', () => {
     const second = await install('dup-b', onnx, custom());
     const registry = createModelRegistry([first, second]);
     const listed = await registry.list();
-    assert.deepEqual(listed.map((m) => m.status), ['ok', 'rejected']);
+    assert.deepEqual(
+      listed.map((m) => m.status),
+      ['ok', 'rejected'],
+    );
     assert.equal((await registry.get('custom')).path, join(first, 'custom.onnx'));
     await assert.rejects(registry.get('nope'), (e: unknown) => e instanceof ModelNotFoundError && /installed: custom/.test(e.message));
   });

@@ -62,7 +62,9 @@ export function createModelRegistry(dirs: readonly string[]): ModelRegistry {
         status: 'rejected',
         id: manifest.id,
         manifestPath,
-        problems: [`sha256 of ${manifest.file} is ${cached.sha256}, the manifest says ${manifest.sha256}: the file is corrupt or not the one the manifest describes`],
+        problems: [
+          `sha256 of ${manifest.file} is ${cached.sha256}, the manifest says ${manifest.sha256}: the file is corrupt or not the one the manifest describes`,
+        ],
       };
     }
     return { status: 'ok', id: manifest.id, manifest, path, manifestPath };
@@ -79,7 +81,12 @@ export function createModelRegistry(dirs: readonly string[]): ModelRegistry {
       for (const file of files.filter((f) => f.endsWith(MANIFEST_SUFFIX)).sort()) {
         const model = await inspect(dir, file);
         if (seen.has(model.id)) {
-          out.push({ status: 'rejected', id: model.id, manifestPath: model.manifestPath, problems: [`id ${model.id} is already installed from an earlier directory`] });
+          out.push({
+            status: 'rejected',
+            id: model.id,
+            manifestPath: model.manifestPath,
+            problems: [`id ${model.id} is already installed from an earlier directory`],
+          });
           continue;
         }
         seen.add(model.id);
@@ -103,7 +110,8 @@ export function createModelRegistry(dirs: readonly string[]): ModelRegistry {
     },
     async find(task, scale) {
       return (await list()).filter(
-        (m): m is Extract<InstalledModel, { status: 'ok' }> => m.status === 'ok' && m.manifest.task === task && (scale === undefined || m.manifest.scale === scale),
+        (m): m is Extract<InstalledModel, { status: 'ok' }> =>
+          m.status === 'ok' && m.manifest.task === task && (scale === undefined || m.manifest.scale === scale),
       );
     },
   };

@@ -28,7 +28,10 @@ export interface Float32Tensor {
  * place sessions are run for engines (colorizer, learned interpolator); image models go
  * through runTiled instead.
  */
-export async function runFloat32(model: LoadedModel, feeds: Readonly<Record<string, Float32Tensor>>): Promise<Record<string, Float32Tensor>> {
+export async function runFloat32(
+  model: LoadedModel,
+  feeds: Readonly<Record<string, Float32Tensor>>,
+): Promise<Record<string, Float32Tensor>> {
   const inputs = Object.fromEntries(Object.entries(feeds).map(([name, t]) => [name, new ort.Tensor('float32', t.data, [...t.dims])]));
   const results = await model.session.run(inputs);
   return Object.fromEntries(
@@ -48,7 +51,12 @@ export interface ModelRuntimeOptions {
 /** Compares the graph's declared inputs/outputs with the manifest; returns every mismatch. */
 export function contractProblems(manifest: ModelManifest, session: ort.InferenceSession): string[] {
   const problems: string[] = [];
-  const check = (side: 'input' | 'output', declared: readonly TensorContract[], names: readonly string[], meta: readonly ort.InferenceSession.ValueMetadata[] | undefined) => {
+  const check = (
+    side: 'input' | 'output',
+    declared: readonly TensorContract[],
+    names: readonly string[],
+    meta: readonly ort.InferenceSession.ValueMetadata[] | undefined,
+  ) => {
     const declaredNames = declared.map((t) => t.name);
     for (const name of declaredNames.filter((n) => !names.includes(n))) {
       problems.push(`manifest ${side} "${name}" is not in the graph (graph ${side}s: ${names.join(', ')})`);
@@ -70,7 +78,9 @@ export function contractProblems(manifest: ModelManifest, session: ort.Inference
       }
       const channelDim = m.shape[contract.layout === 'NCHW' ? 1 : 3];
       if (contract.channels !== undefined && typeof channelDim === 'number' && channelDim !== contract.channels) {
-        problems.push(`${side} "${contract.name}" has ${channelDim} channels in ${contract.layout}, the manifest says ${contract.channels}`);
+        problems.push(
+          `${side} "${contract.name}" has ${channelDim} channels in ${contract.layout}, the manifest says ${contract.channels}`,
+        );
       }
     }
   };

@@ -26,7 +26,9 @@ async function upscale(model: LoadedModel, img: Awaited<ReturnType<typeof raw>>,
 
 /** Distance (input px) from each coordinate to the nearest tile edge that is not an image edge. */
 function distanceToInnerEdges(length: number, tile: number, overlap: number): number[] {
-  const edges = tileStarts(length, tile, overlap).flatMap((s) => [s, s + tile]).filter((e) => e > 0 && e < length);
+  const edges = tileStarts(length, tile, overlap)
+    .flatMap((s) => [s, s + tile])
+    .filter((e) => e > 0 && e < length);
   return Array.from({ length }, (_, i) => Math.min(Infinity, ...edges.map((e) => Math.abs(i + 0.5 - e))));
 }
 
@@ -77,7 +79,11 @@ describe('runTiled', () => {
   it('returns grey for grey input, equal to the luma of the RGB result', async () => {
     const grey = await raw(sharp(fixture).extract({ left: 100, top: 60, width: 96, height: 80 }).greyscale());
     assert.equal(grey.channels, 1);
-    const asRgb = { ...grey, channels: 3 as Channels, pixels: Uint8Array.from({ length: grey.pixels.length * 3 }, (_, i) => grey.pixels[Math.floor(i / 3)]!) };
+    const asRgb = {
+      ...grey,
+      channels: 3 as Channels,
+      pixels: Uint8Array.from({ length: grey.pixels.length * 3 }, (_, i) => grey.pixels[Math.floor(i / 3)]!),
+    };
     const outGrey = await upscale(slim, grey, { tileSize: 48, overlap: 16 });
     const outRgb = await upscale(slim, asRgb, { tileSize: 48, overlap: 16 });
     assert.equal(outGrey.length, 96 * 2 * 80 * 2);
@@ -111,14 +117,21 @@ describe('runTiled', () => {
     const seen: string[] = [];
     await upscale(slim, img, { tileSize: 48, overlap: 8, onProgress: (p) => void seen.push(`${p.tilesDone}/${p.tilesTotal}`) });
     const total = tileStarts(100, 48, 8).length * tileStarts(70, 48, 8).length;
-    assert.deepEqual(seen, Array.from({ length: total }, (_, i) => `${i + 1}/${total}`));
+    assert.deepEqual(
+      seen,
+      Array.from({ length: total }, (_, i) => `${i + 1}/${total}`),
+    );
   });
 
   it('stops when aborted and discards the partial output', async () => {
     const img = await raw(sharp(fixture).extract({ left: 0, top: 0, width: 100, height: 70 }));
     const controller = new AbortController();
     let aborted = false;
-    const sink: RasterSink = { writeRows: async () => {}, end: async () => assert.fail('must not complete'), abort: async () => void (aborted = true) };
+    const sink: RasterSink = {
+      writeRows: async () => {},
+      end: async () => assert.fail('must not complete'),
+      abort: async () => void (aborted = true),
+    };
     const run = runTiled(slim, memoryRasterSource(img.pixels, 100, 70, 3), sink, {
       tileSize: 48,
       overlap: 8,

@@ -34,7 +34,12 @@ export interface TiledInferenceResult {
  * result to a sink. Tiles overlap and are blended with feathered weights; only one band of
  * tile rows is held at a time, so memory grows with width x tile size, never with height.
  */
-export function runTiled(model: LoadedModel, source: RasterSource, sink: RasterSink, options: TiledInferenceOptions = {}): Promise<TiledInferenceResult> {
+export function runTiled(
+  model: LoadedModel,
+  source: RasterSource,
+  sink: RasterSink,
+  options: TiledInferenceOptions = {},
+): Promise<TiledInferenceResult> {
   return observeInference(model.manifest, { inputPixels: source.width * source.height }, async (span) => {
     const result = await runTiles(model, source, sink, options);
     span.setAttributes({ [SpanAttributes.tiles]: result.tiles, [SpanAttributes.outputPixels]: result.width * result.height });
@@ -42,7 +47,12 @@ export function runTiled(model: LoadedModel, source: RasterSource, sink: RasterS
   });
 }
 
-async function runTiles(model: LoadedModel, source: RasterSource, sink: RasterSink, options: TiledInferenceOptions): Promise<TiledInferenceResult> {
+async function runTiles(
+  model: LoadedModel,
+  source: RasterSource,
+  sink: RasterSink,
+  options: TiledInferenceOptions,
+): Promise<TiledInferenceResult> {
   const { manifest, session } = model;
   const scale = manifest.scale;
   const multiple = manifest.tiling.sizeMultiple;

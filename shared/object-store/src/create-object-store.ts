@@ -20,12 +20,15 @@ export function createObjectStore(config: StoreConfig, options: CreateObjectStor
     case 'filesystem':
       return traceObjectStore(createFilesystemStore(config.root), 'filesystem');
     case 's3':
-      return traceObjectStore(createS3Store({
-        bucket: config.bucket,
-        region: config.region,
-        endpoint: config.endpoint,
-        forcePathStyle: config.forcePathStyle,
-        credentials: options.credentials,
-      }), 's3');
+      return traceObjectStore(
+        createS3Store({
+          bucket: config.bucket,
+          region: config.region,
+          endpoint: config.endpoint,
+          forcePathStyle: config.forcePathStyle,
+          credentials: options.credentials,
+        }),
+        's3',
+      );
   }
 }

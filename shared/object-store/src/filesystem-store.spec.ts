@@ -36,7 +36,10 @@ describe('filesystem object store', () => {
     });
     await assert.rejects(store.put('media/b/original.jpg', failing), /client went away/);
     assert.equal(await store.head('media/b/original.jpg'), undefined);
-    assert.deepEqual((await readdir(join(root, 'media/b'))).filter((f) => !f.endsWith('.meta.json')), []);
+    assert.deepEqual(
+      (await readdir(join(root, 'media/b'))).filter((f) => !f.endsWith('.meta.json')),
+      [],
+    );
   });
 
   it('deletes idempotently and reports missing objects', async () => {

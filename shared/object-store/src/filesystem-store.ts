@@ -24,7 +24,10 @@ export function createFilesystemStore(root: string): ObjectStore {
     const path = pathOf(key);
     const info = await stat(path).catch(() => undefined);
     if (!info?.isFile()) return undefined;
-    const meta = await readFile(`${path}${META_SUFFIX}`, 'utf8').then((t) => JSON.parse(t) as { contentType?: string }, () => ({ contentType: undefined }));
+    const meta = await readFile(`${path}${META_SUFFIX}`, 'utf8').then(
+      (t) => JSON.parse(t) as { contentType?: string },
+      () => ({ contentType: undefined }),
+    );
     return { key, bytes: info.size, contentType: meta.contentType };
   }
 

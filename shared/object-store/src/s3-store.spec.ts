@@ -15,7 +15,7 @@ const BUCKET = 'revive-test';
 /** Deterministic pseudo-random bytes in uneven chunks, as an upload of unknown length arrives. */
 function* noise(total: number): Generator<Buffer> {
   let state = 0x2545f491;
-  for (let sent = 0; sent < total; ) {
+  for (let sent = 0; sent < total;) {
     const chunk = Buffer.alloc(Math.min(61_440 + (sent % 7) * 1_000, total - sent));
     for (let i = 0; i < chunk.length; i++) {
       state = (state * 1_103_515_245 + 12_345) >>> 0;
@@ -68,7 +68,11 @@ describe('S3 object store against Swift s3api (real, loopback)', () => {
 
   it('round-trips a buffer with its content type and size', async () => {
     const bytes = new Uint8Array([0, 1, 2, 250, 255, 10, 13]);
-    assert.deepEqual(await store.put('media/a/original.jpg', bytes, { contentType: 'image/jpeg' }), { key: 'media/a/original.jpg', bytes: 7, contentType: 'image/jpeg' });
+    assert.deepEqual(await store.put('media/a/original.jpg', bytes, { contentType: 'image/jpeg' }), {
+      key: 'media/a/original.jpg',
+      bytes: 7,
+      contentType: 'image/jpeg',
+    });
     assert.deepEqual(new Uint8Array(await buffer(await store.get('media/a/original.jpg'))), bytes);
     assert.deepEqual(await store.head('media/a/original.jpg'), { key: 'media/a/original.jpg', bytes: 7, contentType: 'image/jpeg' });
   });
@@ -149,7 +153,10 @@ describe('S3 object store against Swift s3api (real, loopback)', () => {
   it('fails non-retryably with a wrong secret (real v4 signature check)', async () => {
     const impostor = storeWith({ credentials: { accessKeyId: server.accessKeyId, secretAccessKey: 'not-the-secret' } });
     try {
-      const error: unknown = await impostor.put('media/g/x', new Uint8Array([1])).then(() => undefined, (e: unknown) => e);
+      const error: unknown = await impostor.put('media/g/x', new Uint8Array([1])).then(
+        () => undefined,
+        (e: unknown) => e,
+      );
       assert.ok(error instanceof ObjectStoreError, String(error));
       assert.equal(error.retryable, false);
       assert.match(error.message, /HTTP 403/);
@@ -161,7 +168,10 @@ describe('S3 object store against Swift s3api (real, loopback)', () => {
   it('fails retryably when the server cannot be reached', async () => {
     const unreachable = storeWith({ endpoint: 'http://127.0.0.1:9' });
     try {
-      const error: unknown = await unreachable.head('media/h/x').then(() => undefined, (e: unknown) => e);
+      const error: unknown = await unreachable.head('media/h/x').then(
+        () => undefined,
+        (e: unknown) => e,
+      );
       assert.ok(error instanceof ObjectStoreError, String(error));
       assert.equal(error.retryable, true);
     } finally {

@@ -45,7 +45,23 @@ export interface S3ObjectStore extends ObjectStore {
 
 const MIN_PART_BYTES = 5 * 1024 * 1024; // S3's floor for every part but the last
 const MAX_PRESIGN_SECONDS = 7 * 24 * 3600; // SigV4's ceiling
-const TRANSIENT_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'EAI_AGAIN', 'ENETUNREACH', 'EHOSTUNREACH', 'TimeoutError', 'RequestTimeout', 'RequestTimeTooSkewed', 'SlowDown', 'Throttling', 'ThrottlingException', 'InternalError', 'ServiceUnavailable']);
+const TRANSIENT_CODES = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'ETIMEDOUT',
+  'EPIPE',
+  'EAI_AGAIN',
+  'ENETUNREACH',
+  'EHOSTUNREACH',
+  'TimeoutError',
+  'RequestTimeout',
+  'RequestTimeTooSkewed',
+  'SlowDown',
+  'Throttling',
+  'ThrottlingException',
+  'InternalError',
+  'ServiceUnavailable',
+]);
 
 /**
  * Objects in one S3 bucket. Streams of unknown length go up as multipart uploads in fixed parts,
@@ -68,20 +84,26 @@ export function createS3Store(options: S3StoreOptions): S3ObjectStore {
   });
 
   async function putMultipart(key: string, first: Buffer, rest: AsyncIterator<Buffer>, contentType: string | undefined): Promise<number> {
-    const { UploadId } = await call('start upload of', key, () => client.send(new CreateMultipartUploadCommand({ Bucket: bucket, Key: key, ContentType: contentType })));
+    const { UploadId } = await call('start upload of', key, () =>
+      client.send(new CreateMultipartUploadCommand({ Bucket: bucket, Key: key, ContentType: contentType })),
+    );
     try {
       const parts: CompletedPart[] = [];
       let bytes = 0;
-      for (let part: Buffer | undefined = first; part; ) {
+      for (let part: Buffer | undefined = first; part;) {
         const PartNumber = parts.length + 1;
         const body = part;
-        const { ETag } = await call('upload part of', key, () => client.send(new UploadPartCommand({ Bucket: bucket, Key: key, UploadId, PartNumber, Body: body, ContentLength: body.length })));
+        const { ETag } = await call('upload part of', key, () =>
+          client.send(new UploadPartCommand({ Bucket: bucket, Key: key, UploadId, PartNumber, Body: body, ContentLength: body.length })),
+        );
         parts.push({ PartNumber, ETag });
         bytes += part.length;
         const next = await rest.next();
         part = next.done ? undefined : next.value;
       }
-      await call('complete upload of', key, () => client.send(new CompleteMultipartUploadCommand({ Bucket: bucket, Key: key, UploadId, MultipartUpload: { Parts: parts } })));
+      await call('complete upload of', key, () =>
+        client.send(new CompleteMultipartUploadCommand({ Bucket: bucket, Key: key, UploadId, MultipartUpload: { Parts: parts } })),
+      );
       return bytes;
     } catch (error) {
       // Best effort: a failed abort leaves parts for the bucket's lifecycle rule, never an object.
@@ -94,7 +116,11 @@ export function createS3Store(options: S3StoreOptions): S3ObjectStore {
     async put(key, body, { contentType } = {}): Promise<ObjectInfo> {
       assertObjectKey(key);
       if (body instanceof Uint8Array) {
-        await call('put', key, () => client.send(new PutObjectCommand({ Bucket: bucket, Key: key, Body: body, ContentLength: body.byteLength, ContentType: contentType })));
+        await call('put', key, () =>
+          client.send(
+            new PutObjectCommand({ Bucket: bucket, Key: key, Body: body, ContentLength: body.byteLength, ContentType: contentType }),
+          ),
+        );
         return { key, bytes: body.byteLength, contentType };
       }
       const parts = inParts(body, partBytes);
@@ -104,7 +130,17 @@ export function createS3Store(options: S3StoreOptions): S3ObjectStore {
         const firstPart = first.done ? Buffer.alloc(0) : first.value;
         if (second.done) {
           // Fits one part: a plain put is one request instead of three.
-          await call('put', key, () => client.send(new PutObjectCommand({ Bucket: bucket, Key: key, Body: firstPart, ContentLength: firstPart.length, ContentType: contentType })));
+          await call('put', key, () =>
+            client.send(
+              new PutObjectCommand({
+                Bucket: bucket,
+                Key: key,
+                Body: firstPart,
+                ContentLength: firstPart.length,
+                ContentType: contentType,
+              }),
+            ),
+          );
           return { key, bytes: firstPart.length, contentType };
         }
         const bytes = await putMultipart(key, firstPart, prepend(second.value, parts), contentType);
@@ -156,7 +192,9 @@ export function createS3Store(options: S3StoreOptions): S3ObjectStore {
       }
       // us-east-1 is the default location and S3 rejects it spelled out.
       const location = options.region === 'us-east-1' ? undefined : { LocationConstraint: options.region as BucketLocationConstraint };
-      await call('create bucket', bucket, () => client.send(new CreateBucketCommand({ Bucket: bucket, CreateBucketConfiguration: location }))).catch((error: unknown) => {
+      await call('create bucket', bucket, () =>
+        client.send(new CreateBucketCommand({ Bucket: bucket, CreateBucketConfiguration: location })),
+      ).catch((error: unknown) => {
         // Another replica created it between our HEAD and PUT.
         if (!(error instanceof ObjectStoreError && (error.cause as { name?: string }).name === 'BucketAlreadyOwnedByYou')) throw error;
       });
@@ -181,13 +219,20 @@ function toStoreError(what: string, key: string, error: unknown): Error {
   const e = error as { name?: string; code?: string; $retryable?: unknown; $metadata?: { httpStatusCode?: number } };
   const status = e.$metadata?.httpStatusCode;
   // A missing bucket is misconfiguration, not a missing object (HEAD cannot tell them apart).
-  if (e.name === 'NoSuchBucket') return new ObjectStoreError(`S3 ${what} "${key}": bucket does not exist`, { retryable: false, cause: error });
+  if (e.name === 'NoSuchBucket')
+    return new ObjectStoreError(`S3 ${what} "${key}": bucket does not exist`, { retryable: false, cause: error });
   if (status === 404 || e.name === 'NoSuchKey' || e.name === 'NotFound') {
     return new ObjectNotFoundError(`no object "${key}" (${e.name ?? 'HTTP 404'})`, { cause: error });
   }
   const retryable =
-    e.$retryable !== undefined || (status !== undefined && (status >= 500 || status === 408 || status === 429)) || TRANSIENT_CODES.has(e.code ?? '') || TRANSIENT_CODES.has(e.name ?? '');
-  return new ObjectStoreError(`S3 ${what} "${key}" failed: ${e.name ?? 'Error'}${status ? ` (HTTP ${status})` : ''}${e.code ? ` ${e.code}` : ''}`, { retryable, cause: error });
+    e.$retryable !== undefined ||
+    (status !== undefined && (status >= 500 || status === 408 || status === 429)) ||
+    TRANSIENT_CODES.has(e.code ?? '') ||
+    TRANSIENT_CODES.has(e.name ?? '');
+  return new ObjectStoreError(
+    `S3 ${what} "${key}" failed: ${e.name ?? 'Error'}${status ? ` (HTTP ${status})` : ''}${e.code ? ` ${e.code}` : ''}`,
+    { retryable, cause: error },
+  );
 }
 
 /** Re-chunks a byte stream into parts of exactly `size` bytes (the last one shorter, or empty for an empty stream). */
@@ -196,7 +241,8 @@ async function* inParts(stream: Readable, size: number): AsyncGenerator<Buffer, 
   let length = 0;
   let yielded = false;
   for await (const chunk of stream as AsyncIterable<unknown>) {
-    if (typeof chunk !== 'string' && !(chunk instanceof Uint8Array)) throw new TypeError('object store bodies must be byte or string streams');
+    if (typeof chunk !== 'string' && !(chunk instanceof Uint8Array))
+      throw new TypeError('object store bodies must be byte or string streams');
     const bytes = typeof chunk === 'string' ? Buffer.from(chunk) : Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength);
     pending.push(bytes);
     length += bytes.length;

@@ -9,8 +9,13 @@ import type { ObjectStore } from './object-store.ts';
  * first byte, so the trace shows where a stage's time went. URL signing is local work: no span.
  */
 export function traceObjectStore<T extends ObjectStore>(store: T, system: 'filesystem' | 's3'): T {
-  const attributes = (operation: string, key: string) => ({ 'revive.object_store.system': system, 'revive.object_store.operation': operation, [SpanAttributes.objectKey]: key });
-  const spanned = <R>(operation: string, key: string, work: (span: Span) => Promise<R>) => inSpan(`object-store ${operation}`, { kind: SpanKind.CLIENT, attributes: attributes(operation, key) }, work);
+  const attributes = (operation: string, key: string) => ({
+    'revive.object_store.system': system,
+    'revive.object_store.operation': operation,
+    [SpanAttributes.objectKey]: key,
+  });
+  const spanned = <R>(operation: string, key: string, work: (span: Span) => Promise<R>) =>
+    inSpan(`object-store ${operation}`, { kind: SpanKind.CLIENT, attributes: attributes(operation, key) }, work);
   return {
     ...store,
     put: (key, body, options) =>

@@ -8,7 +8,10 @@ import { flushTelemetry, startHealthServer, type ReadinessCheck } from '@revive/
 export interface StageServiceDefinition<S extends Stage> {
   readonly stage: S;
   /** Builds the handlers (and anything to close at shutdown) from the parsed config. */
-  build(config: PlatformConfig, log: Logger): Promise<{
+  build(
+    config: PlatformConfig,
+    log: Logger,
+  ): Promise<{
     handlers: StageHandlers<S>;
     close?: () => Promise<void>;
     info?: Record<string, unknown>;
@@ -31,7 +34,15 @@ export async function serveStage<S extends Stage>(definition: StageServiceDefini
   const started = await (async () => {
     const built = await definition.build(config, log);
     const nc = await connectNats(config.nats.url, `revive-${name}`);
-    const loops = await runStage({ stage: name, nc, handlers: built.handlers, ...config.stage, streamReplicas: config.nats.streamReplicas, backlogPollMs: config.telemetry.backlogPollMs, onError: (error) => log.error({ err: error }, 'consumer loop error') });
+    const loops = await runStage({
+      stage: name,
+      nc,
+      handlers: built.handlers,
+      ...config.stage,
+      streamReplicas: config.nats.streamReplicas,
+      backlogPollMs: config.telemetry.backlogPollMs,
+      onError: (error) => log.error({ err: error }, 'consumer loop error'),
+    });
     const health = config.health.port ? await startProbes(config.health.port, nc, built.checks ?? {}) : undefined;
     return { ...built, nc, loops, health };
   })().catch((error: unknown) => {
@@ -43,7 +54,8 @@ export async function serveStage<S extends Stage>(definition: StageServiceDefini
   // Disconnects and reconnects (a frozen process the server gave up on, a restarted server) are the first thing to read when a stage stalls.
   void (async () => {
     for await (const status of started.nc.status()) {
-      if (status.type === 'disconnect' || status.type === 'reconnect' || status.type === 'staleConnection') log.warn({ nats: status.type, server: status.data }, `NATS ${status.type}`);
+      if (status.type === 'disconnect' || status.type === 'reconnect' || status.type === 'staleConnection')
+        log.warn({ nats: status.type, server: status.data }, `NATS ${status.type}`);
     }
   })();
 
@@ -60,7 +72,11 @@ export async function serveStage<S extends Stage>(definition: StageServiceDefini
     // flush() is a round trip to the server: it fails (times out) while the client reconnects.
     const nats = () => (nc.isClosed() ? Promise.reject(new Error('connection closed')) : nc.flush());
     // A port already taken must not stop the stage (a second replica on one machine): warn, go on.
-    return startHealthServer({ port, checks: { nats, consumers, ...checks }, onNotReady: (failed) => log.debug({ failed }, 'not ready') }).catch((error: unknown) => {
+    return startHealthServer({
+      port,
+      checks: { nats, consumers, ...checks },
+      onNotReady: (failed) => log.debug({ failed }, 'not ready'),
+    }).catch((error: unknown) => {
       log.warn({ err: error, port }, 'health endpoints not started');
       return undefined;
     });

@@ -66,7 +66,10 @@ export function reject(code: string, reason: string): Outcome {
  * A stage handler whose thrown errors become outcomes the one way (messaging's outcomeOfError),
  * logged with the item: the handler's own code only says what succeeds.
  */
-export function settlingErrors<E extends { mediaId: string }>(log: Logger, work: (event: E, ctx: HandlerContext) => Promise<Outcome>): (event: E, ctx: HandlerContext) => Promise<Outcome> {
+export function settlingErrors<E extends { mediaId: string }>(
+  log: Logger,
+  work: (event: E, ctx: HandlerContext) => Promise<Outcome>,
+): (event: E, ctx: HandlerContext) => Promise<Outcome> {
   return async (event, ctx) => {
     try {
       return await work(event, ctx);

@@ -33,7 +33,10 @@ export interface TelemetryStatus {
  * No auto-instrumentation: under ESM it needs loader hooks, and the spans that matter
  * (messages, models, storage, the database) are made explicitly where they happen.
  */
-export async function startTelemetry(defaultServiceName: string, config: TelemetryConfig = loadTelemetryConfig()): Promise<TelemetryStatus> {
+export async function startTelemetry(
+  defaultServiceName: string,
+  config: TelemetryConfig = loadTelemetryConfig(),
+): Promise<TelemetryStatus> {
   const serviceName = config.serviceName ?? defaultServiceName;
   const log = createLogger(serviceName, config.logLevel);
   if (config.disabled) {
@@ -50,7 +53,13 @@ export async function startTelemetry(defaultServiceName: string, config: Telemet
   const metrics: Array<'otlp' | 'prometheus'> = [];
   if (config.metricsUrl) {
     const exporter = json ? new JsonMetricExporter({ url: config.metricsUrl }) : new ProtoMetricExporter({ url: config.metricsUrl });
-    metricReaders.push(new PeriodicExportingMetricReader({ exporter, exportIntervalMillis: config.metricExportIntervalMs, exportTimeoutMillis: Math.min(30_000, config.metricExportIntervalMs) }));
+    metricReaders.push(
+      new PeriodicExportingMetricReader({
+        exporter,
+        exportIntervalMillis: config.metricExportIntervalMs,
+        exportTimeoutMillis: Math.min(30_000, config.metricExportIntervalMs),
+      }),
+    );
     metrics.push('otlp');
   }
   let prometheusPort: number | undefined;
@@ -58,10 +67,12 @@ export async function startTelemetry(defaultServiceName: string, config: Telemet
     const { port, host } = config.prometheus;
     // A taken port must not stop the service (a second replica on one machine): warn and go on.
     const bound = await new Promise<boolean>((resolve) => {
-      metricReaders.push(new PrometheusExporter({ port, host }, (error) => {
-        if (error) log.warn({ err: error, port }, 'Prometheus metrics endpoint not started');
-        resolve(!error);
-      }));
+      metricReaders.push(
+        new PrometheusExporter({ port, host }, (error) => {
+          if (error) log.warn({ err: error, port }, 'Prometheus metrics endpoint not started');
+          resolve(!error);
+        }),
+      );
     });
     if (bound) prometheusPort = port;
     metrics.push('prometheus');
@@ -81,6 +92,14 @@ export async function startTelemetry(defaultServiceName: string, config: Telemet
   sdk.start();
   onTelemetryFlush(() => sdk.shutdown());
   const status: TelemetryStatus = { serviceName, traces: spanProcessors.length ? 'otlp' : 'off', metrics, prometheusPort };
-  log.info({ traces: status.traces, metrics: status.metrics, prometheusPort, protocol: spanProcessors.length || config.metricsUrl ? config.protocol : undefined }, 'telemetry started');
+  log.info(
+    {
+      traces: status.traces,
+      metrics: status.metrics,
+      prometheusPort,
+      protocol: spanProcessors.length || config.metricsUrl ? config.protocol : undefined,
+    },
+    'telemetry started',
+  );
   return status;
 }

@@ -9,7 +9,10 @@ describe('health endpoints', () => {
     const health = await startHealthServer({
       port: 0,
       host: '127.0.0.1',
-      checks: { nats: async () => undefined, store: async () => (storeUp ? undefined : Promise.reject(new Error('connect ECONNREFUSED 10.0.0.7:9000'))) },
+      checks: {
+        nats: async () => undefined,
+        store: async () => (storeUp ? undefined : Promise.reject(new Error('connect ECONNREFUSED 10.0.0.7:9000'))),
+      },
       onNotReady: (failed) => reasons.push(failed),
     });
     const base = `http://127.0.0.1:${health.port}`;

@@ -8,10 +8,11 @@ const CHECK_TIMEOUT_MS = 2000;
 
 function withTimeout(check: ReadinessCheck): Promise<unknown> {
   let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise((_, reject) => (timer = setTimeout(() => reject(new Error(`no answer within ${CHECK_TIMEOUT_MS} ms`)), CHECK_TIMEOUT_MS)));
+  const timeout = new Promise(
+    (_, reject) => (timer = setTimeout(() => reject(new Error(`no answer within ${CHECK_TIMEOUT_MS} ms`)), CHECK_TIMEOUT_MS)),
+  );
   return Promise.race([untraced(check), timeout]).finally(() => clearTimeout(timer));
 }
-
 
 /** Runs every check at once; the name and reason of each one that failed. */
 export async function runReadinessChecks(checks: Readonly<Record<string, ReadinessCheck>>): Promise<Record<string, string>> {
@@ -46,7 +47,9 @@ export async function startHealthServer(options: {
       void runReadinessChecks(options.checks).then((failed) => {
         const names = Object.keys(failed);
         if (names.length) options.onNotReady?.(failed);
-        res.writeHead(names.length ? 503 : 200, { 'content-type': 'application/json' }).end(JSON.stringify(names.length ? { status: 'not ready', failed: names } : { status: 'ready' }));
+        res
+          .writeHead(names.length ? 503 : 200, { 'content-type': 'application/json' })
+          .end(JSON.stringify(names.length ? { status: 'not ready', failed: names } : { status: 'ready' }));
       });
     } else {
       res.writeHead(404).end();

@@ -31,7 +31,11 @@ export async function exportedPrometheusMetrics(): Promise<ExportedMetric[]> {
     const text = new PrometheusSerializer().serialize(resourceMetrics);
     return [...text.matchAll(/^# TYPE (\S+) (\S+)$/gm)]
       .filter(([, name]) => name !== 'target_info')
-      .map(([, name, type]) => ({ name: name!, type: type!, series: type === 'histogram' ? [`${name}_bucket`, `${name}_sum`, `${name}_count`] : [name!] }));
+      .map(([, name, type]) => ({
+        name: name!,
+        type: type!,
+        series: type === 'histogram' ? [`${name}_bucket`, `${name}_sum`, `${name}_count`] : [name!],
+      }));
   } finally {
     forgetBacklog('exposition', 'exposition');
     await provider.shutdown();

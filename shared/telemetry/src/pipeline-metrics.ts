@@ -56,8 +56,14 @@ export function forgetBacklog(stage: string, consumer: string): void {
 
 /** Creates the instruments on a meter; tests pass their own meter, services use pipelineMetrics(). */
 export function createPipelineMetrics(meter: Meter): PipelineMetrics {
-  const pendingMessages = meter.createObservableGauge('revive_stage_pending_messages', { description: 'Messages waiting for a stage (JetStream consumer num_pending)', unit: '{message}' });
-  const ackPendingMessages = meter.createObservableGauge('revive_stage_ack_pending_messages', { description: 'Messages a stage is working on (JetStream consumer num_ack_pending)', unit: '{message}' });
+  const pendingMessages = meter.createObservableGauge('revive_stage_pending_messages', {
+    description: 'Messages waiting for a stage (JetStream consumer num_pending)',
+    unit: '{message}',
+  });
+  const ackPendingMessages = meter.createObservableGauge('revive_stage_ack_pending_messages', {
+    description: 'Messages a stage is working on (JetStream consumer num_ack_pending)',
+    unit: '{message}',
+  });
   pendingMessages.addCallback((result) => {
     for (const r of backlog.values()) result.observe(r.pending, { stage: r.stage, consumer: r.consumer });
   });
@@ -65,14 +71,39 @@ export function createPipelineMetrics(meter: Meter): PipelineMetrics {
     for (const r of backlog.values()) result.observe(r.ackPending, { stage: r.stage, consumer: r.consumer });
   });
   return {
-    itemsProcessed: meter.createCounter('revive_stage_items_processed', { description: 'Items a stage finished and handed on', unit: '{item}' }),
-    itemsFailed: meter.createCounter('revive_stage_items_failed', { description: 'Items a stage failed for good (failure event published)', unit: '{item}' }),
-    itemsRetried: meter.createCounter('revive_stage_items_retried', { description: 'Deliveries a stage handed back for a later retry', unit: '{item}' }),
-    processingDuration: meter.createHistogram('revive_stage_processing_duration_seconds', { description: 'Time from receiving a message to settling it', unit: 's', advice: { explicitBucketBoundaries: DURATION_BUCKETS } }),
-    inferenceDuration: meter.createHistogram('revive_inference_duration_seconds', { description: 'Time a model took over one image', unit: 's', advice: { explicitBucketBoundaries: DURATION_BUCKETS } }),
-    inferenceSecondsPerMegapixel: meter.createHistogram('revive_inference_seconds_per_megapixel', { description: 'Model time per input megapixel', unit: 's', advice: { explicitBucketBoundaries: PER_MEGAPIXEL_BUCKETS } }),
+    itemsProcessed: meter.createCounter('revive_stage_items_processed', {
+      description: 'Items a stage finished and handed on',
+      unit: '{item}',
+    }),
+    itemsFailed: meter.createCounter('revive_stage_items_failed', {
+      description: 'Items a stage failed for good (failure event published)',
+      unit: '{item}',
+    }),
+    itemsRetried: meter.createCounter('revive_stage_items_retried', {
+      description: 'Deliveries a stage handed back for a later retry',
+      unit: '{item}',
+    }),
+    processingDuration: meter.createHistogram('revive_stage_processing_duration_seconds', {
+      description: 'Time from receiving a message to settling it',
+      unit: 's',
+      advice: { explicitBucketBoundaries: DURATION_BUCKETS },
+    }),
+    inferenceDuration: meter.createHistogram('revive_inference_duration_seconds', {
+      description: 'Time a model took over one image',
+      unit: 's',
+      advice: { explicitBucketBoundaries: DURATION_BUCKETS },
+    }),
+    inferenceSecondsPerMegapixel: meter.createHistogram('revive_inference_seconds_per_megapixel', {
+      description: 'Model time per input megapixel',
+      unit: 's',
+      advice: { explicitBucketBoundaries: PER_MEGAPIXEL_BUCKETS },
+    }),
     uploads: meter.createCounter('revive_uploads', { description: 'Uploads accepted by the gateway', unit: '{upload}' }),
-    uploadBytes: meter.createHistogram('revive_upload_bytes', { description: 'Size of accepted uploads', unit: 'By', advice: { explicitBucketBoundaries: BYTE_BUCKETS } }),
+    uploadBytes: meter.createHistogram('revive_upload_bytes', {
+      description: 'Size of accepted uploads',
+      unit: 'By',
+      advice: { explicitBucketBoundaries: BYTE_BUCKETS },
+    }),
     pendingMessages,
     ackPendingMessages,
   };

@@ -1,4 +1,13 @@
-import { context, SpanStatusCode, trace, type Attributes, type Context, type Span, type SpanOptions, type Tracer } from '@opentelemetry/api';
+import {
+  context,
+  SpanStatusCode,
+  trace,
+  type Attributes,
+  type Context,
+  type Span,
+  type SpanOptions,
+  type Tracer,
+} from '@opentelemetry/api';
 import { suppressTracing } from '@opentelemetry/core';
 
 /** Span attribute names Revive adds beyond OpenTelemetry's semantic conventions. */

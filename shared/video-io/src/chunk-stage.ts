@@ -56,7 +56,12 @@ export interface ChunkTransform<S extends ChunkSubject> {
  * crashed after finishing, before the ack) is handed on again from that record, not redone.
  * Progress is reported in the stage's output frames, with a heartbeat for each frame.
  */
-export async function runChunkStage<S extends ChunkSubject>(deps: ChunkStageDeps, event: ChunkEvent, ctx: HandlerContext, transform: ChunkTransform<S>): Promise<Outcome> {
+export async function runChunkStage<S extends ChunkSubject>(
+  deps: ChunkStageDeps,
+  event: ChunkEvent,
+  ctx: HandlerContext,
+  transform: ChunkTransform<S>,
+): Promise<Outcome> {
   const { stage, subject } = transform;
   const key = chunkKey(event.mediaId, stage, event.chunk.index);
   const record = chunkKey(event.mediaId, stage, event.chunk.index, 'event.json');
@@ -70,15 +75,25 @@ export async function runChunkStage<S extends ChunkSubject>(deps: ChunkStageDeps
     const output = join(dir, 'output.mkv');
     await download(deps.store, event.key, input);
     ctx.heartbeat();
-    const writer = openFrameWriter({ width: transform.width, height: transform.height, rate: transform.rate, args: intermediateOutputArgs(output), ffmpegPath: deps.ffmpegPath });
+    const writer = openFrameWriter({
+      width: transform.width,
+      height: transform.height,
+      rate: transform.rate,
+      args: intermediateOutputArgs(output),
+      ffmpegPath: deps.ffmpegPath,
+    });
     const frames = readFrames({ input, width: event.width, height: event.height, ffmpegPath: deps.ffmpegPath });
     const started = performance.now();
     try {
-      await transform.run(frames, async (frame) => {
-        await writer.write(frame);
-        ctx.progress(Math.min(writer.framesWritten, transform.frames), transform.frames, 'frames');
-        ctx.heartbeat();
-      }, dir);
+      await transform.run(
+        frames,
+        async (frame) => {
+          await writer.write(frame);
+          ctx.progress(Math.min(writer.framesWritten, transform.frames), transform.frames, 'frames');
+          ctx.heartbeat();
+        },
+        dir,
+      );
       await writer.end();
     } catch (error) {
       await writer.abort();
@@ -90,7 +105,18 @@ export async function runChunkStage<S extends ChunkSubject>(deps: ChunkStageDeps
     await deps.store.put(record, new TextEncoder().encode(JSON.stringify(payload)), { contentType: 'application/json' });
     const seconds = (performance.now() - started) / 1000;
     // pid: with several replicas the logs show which process did which chunk.
-    deps.log.info({ mediaId: event.mediaId, stage, chunk: event.chunk.index, of: event.chunk.count, frames: writer.framesWritten, seconds: Number(seconds.toFixed(2)), pid: process.pid }, `video chunk ${stage} done`);
+    deps.log.info(
+      {
+        mediaId: event.mediaId,
+        stage,
+        chunk: event.chunk.index,
+        of: event.chunk.count,
+        frames: writer.framesWritten,
+        seconds: Number(seconds.toFixed(2)),
+        pid: process.pid,
+      },
+      `video chunk ${stage} done`,
+    );
     return handOnChunk(subject, payload, stage);
   });
 }

@@ -7,7 +7,14 @@ export function framesPerChunk(rate: FrameRate, chunkSeconds: number): number {
 }
 
 /** A chunk's place in the video, its times computed from the exact rate. */
-export function describeChunk(index: number, count: number, firstFrame: number, frames: number, rate: FrameRate, overlapFrames: number): VideoChunk {
+export function describeChunk(
+  index: number,
+  count: number,
+  firstFrame: number,
+  frames: number,
+  rate: FrameRate,
+  overlapFrames: number,
+): VideoChunk {
   return {
     index,
     count,

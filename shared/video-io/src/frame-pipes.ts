@@ -40,12 +40,22 @@ export interface FrameReaderOptions {
   readonly onWarning?: (line: string) => void;
 }
 
-function spawnFfmpeg(path: string | undefined, args: readonly string[], stdin: 'pipe' | 'ignore'): { child: ChildProcess; stderr: () => string; exit: Promise<number | null> } {
+function spawnFfmpeg(
+  path: string | undefined,
+  args: readonly string[],
+  stdin: 'pipe' | 'ignore',
+): { child: ChildProcess; stderr: () => string; exit: Promise<number | null> } {
   const child = spawn(path ?? 'ffmpeg', ['-hide_banner', '-nostats', ...args], { stdio: [stdin, 'pipe', 'pipe'] });
   let stderr = '';
   child.stderr!.on('data', (c: Buffer) => (stderr = `${stderr}${c.toString('utf8')}`.slice(-4000)));
   const exit = new Promise<number | null>((resolve, reject) => {
-    child.once('error', (error: NodeJS.ErrnoException) => reject(error.code === 'ENOENT' ? new ToolUnavailableError(`${path ?? 'ffmpeg'} is not installed (needed to process videos)`, { cause: error }) : error));
+    child.once('error', (error: NodeJS.ErrnoException) =>
+      reject(
+        error.code === 'ENOENT'
+          ? new ToolUnavailableError(`${path ?? 'ffmpeg'} is not installed (needed to process videos)`, { cause: error })
+          : error,
+      ),
+    );
     child.once('close', (code) => resolve(code));
   });
   // Swallow the rejection until someone awaits it: a missing binary is reported where it is awaited.
@@ -89,7 +99,8 @@ export async function* readFrames(options: FrameReaderOptions): AsyncGenerator<U
     }
     const code = await exit;
     finished = true;
-    if (code !== 0) throw new VideoDecodeError(`the video cannot be decoded: ${tidyStderr(stderr(), [options.input]) || `ffmpeg exited with ${code}`}`);
+    if (code !== 0)
+      throw new VideoDecodeError(`the video cannot be decoded: ${tidyStderr(stderr(), [options.input]) || `ffmpeg exited with ${code}`}`);
     if (filled !== 0) throw new VideoDecodeError(`the video's last frame is incomplete (${filled} of ${frameBytes} bytes)`);
     for (const line of stderr().split('\n').filter(Boolean)) options.onWarning?.(line.replaceAll(options.input, 'input'));
   } finally {
@@ -120,7 +131,20 @@ export interface FrameWriterOptions {
 /** Starts an ffmpeg that reads packed rgb24 frames of a constant rate from stdin: frame k is at k * den / num seconds exactly. */
 export function openFrameWriter(options: FrameWriterOptions): FrameWriter {
   const frameBytes = options.width * options.height * 3;
-  const input = ['-v', 'error', '-f', 'rawvideo', '-pix_fmt', 'rgb24', '-s', `${options.width}x${options.height}`, '-r', formatFrameRate(options.rate), '-i', 'pipe:0'];
+  const input = [
+    '-v',
+    'error',
+    '-f',
+    'rawvideo',
+    '-pix_fmt',
+    'rgb24',
+    '-s',
+    `${options.width}x${options.height}`,
+    '-r',
+    formatFrameRate(options.rate),
+    '-i',
+    'pipe:0',
+  ];
   const { child, stderr, exit } = spawnFfmpeg(options.ffmpegPath, [...input, ...options.args], 'pipe');
   const stdin = child.stdin!;
   let failure: Error | undefined;
@@ -133,7 +157,8 @@ export function openFrameWriter(options: FrameWriterOptions): FrameWriter {
       return framesWritten;
     },
     async write(frame) {
-      if (frame.length !== frameBytes) throw new RangeError(`frame of ${frame.length} bytes is not ${options.width}x${options.height} rgb24`);
+      if (frame.length !== frameBytes)
+        throw new RangeError(`frame of ${frame.length} bytes is not ${options.width}x${options.height} rgb24`);
       if (failure || child.exitCode !== null) throw failed();
       framesWritten++;
       if (!stdin.write(frame)) await Promise.race([once(stdin, 'drain'), exit]);
@@ -179,7 +204,29 @@ export interface FrameFilterOptions {
  */
 export async function* filterFrames(options: FrameFilterOptions): AsyncGenerator<Uint8Array> {
   const frameBytes = options.width * options.height * 3;
-  const args = ['-v', 'error', '-f', 'rawvideo', '-pix_fmt', 'rgb24', '-s', `${options.width}x${options.height}`, '-r', formatFrameRate(options.rate), '-i', 'pipe:0', '-vf', options.filter, '-f', 'rawvideo', '-pix_fmt', 'rgb24', '-frames:v', String(options.outputFrames), 'pipe:1'];
+  const args = [
+    '-v',
+    'error',
+    '-f',
+    'rawvideo',
+    '-pix_fmt',
+    'rgb24',
+    '-s',
+    `${options.width}x${options.height}`,
+    '-r',
+    formatFrameRate(options.rate),
+    '-i',
+    'pipe:0',
+    '-vf',
+    options.filter,
+    '-f',
+    'rawvideo',
+    '-pix_fmt',
+    'rgb24',
+    '-frames:v',
+    String(options.outputFrames),
+    'pipe:1',
+  ];
   const { child, stderr, exit } = spawnFfmpeg(options.ffmpegPath, args, 'pipe');
   const stdin = child.stdin!;
   // EPIPE once ffmpeg has its output frames and quits: the exit status decides.
@@ -206,8 +253,12 @@ export async function* filterFrames(options: FrameFilterOptions): AsyncGenerator
     }
     await feeding;
     const code = await exit;
-    if (code !== 0) throw new FfmpegRunError(`ffmpeg filter ${options.filter} exited with status ${String(code)}: ${tidyStderr(stderr(), []) || 'no message'}`);
-    if (produced < options.outputFrames) throw new FfmpegRunError(`ffmpeg filter ${options.filter} gave ${produced} frames, ${options.outputFrames} were asked for`);
+    if (code !== 0)
+      throw new FfmpegRunError(
+        `ffmpeg filter ${options.filter} exited with status ${String(code)}: ${tidyStderr(stderr(), []) || 'no message'}`,
+      );
+    if (produced < options.outputFrames)
+      throw new FfmpegRunError(`ffmpeg filter ${options.filter} gave ${produced} frames, ${options.outputFrames} were asked for`);
   } finally {
     if (child.exitCode === null) child.kill('SIGKILL');
     await exit.catch(() => undefined);
@@ -222,13 +273,39 @@ export async function* filterFrames(options: FrameFilterOptions): AsyncGenerator
  * which is fine for seconds-long chunks that live until the video is published.
  */
 export function intermediateOutputArgs(path: string): string[] {
-  return ['-an', '-sn', '-c:v', 'ffv1', '-level', '3', '-g', '1', '-slices', '4', '-slicecrc', '1', '-pix_fmt', 'bgr0', '-f', 'matroska', '-y', path];
+  return [
+    '-an',
+    '-sn',
+    '-c:v',
+    'ffv1',
+    '-level',
+    '3',
+    '-g',
+    '1',
+    '-slices',
+    '4',
+    '-slicecrc',
+    '1',
+    '-pix_fmt',
+    'bgr0',
+    '-f',
+    'matroska',
+    '-y',
+    path,
+  ];
 }
 
 export const INTERMEDIATE_CONTENT_TYPE = 'video/x-matroska';
 
 /** Writes frames into an intermediate chunk file (tests, benchmarks, and stages that build chunks from memory). */
-export async function writeIntermediate(path: string, frames: Iterable<Uint8Array> | AsyncIterable<Uint8Array>, width: number, height: number, rate: FrameRate, ffmpegPath?: string): Promise<number> {
+export async function writeIntermediate(
+  path: string,
+  frames: Iterable<Uint8Array> | AsyncIterable<Uint8Array>,
+  width: number,
+  height: number,
+  rate: FrameRate,
+  ffmpegPath?: string,
+): Promise<number> {
   const writer = openFrameWriter({ width, height, rate, args: intermediateOutputArgs(path), ffmpegPath });
   try {
     for await (const frame of frames) await writer.write(frame);

@@ -27,7 +27,13 @@ export function outputRange(first: number, count: number, inRate: FrameRate, out
  * 29.97 → 59.94 fps (or any other ratio) never drifts. Past the video's last input frame (there is
  * nothing to move towards) the last frame is held, so the output lasts exactly as long as the input.
  */
-export function planOutputFrames(first: number, count: number, inRate: FrameRate, outRate: FrameRate, lastInputFrame: number): PlannedFrame[] {
+export function planOutputFrames(
+  first: number,
+  count: number,
+  inRate: FrameRate,
+  outRate: FrameRate,
+  lastInputFrame: number,
+): PlannedFrame[] {
   const { p, q } = ratio(inRate, outRate);
   const range = outputRange(first, count, inRate, outRate);
   const frames: PlannedFrame[] = [];

@@ -44,7 +44,19 @@ export function frameSeconds(index: number, rate: FrameRate): number {
 }
 
 /** Rates cameras and broadcasters use: a measured rate within 1 % of one of them is taken to be it. */
-const STANDARD_RATES: readonly FrameRate[] = ['24000/1001', '24', '25', '30000/1001', '30', '48', '50', '60000/1001', '60', '100', '120'].map(parseFrameRate);
+const STANDARD_RATES: readonly FrameRate[] = [
+  '24000/1001',
+  '24',
+  '25',
+  '30000/1001',
+  '30',
+  '48',
+  '50',
+  '60000/1001',
+  '60',
+  '100',
+  '120',
+].map(parseFrameRate);
 
 function snap(value: number): FrameRate {
   const off = (r: FrameRate) => Math.abs(rateValue(r) - value) / value;
@@ -64,7 +76,11 @@ export interface StreamTiming {
 /** Frame intervals in seconds, sorted, without zero-length ones. */
 function intervalsOf(times: readonly number[] | undefined): number[] {
   const sorted = [...(times ?? [])].sort((a, b) => a - b);
-  return sorted.slice(1).map((t, i) => t - sorted[i]!).filter((d) => d > 1e-4).sort((a, b) => a - b);
+  return sorted
+    .slice(1)
+    .map((t, i) => t - sorted[i]!)
+    .filter((d) => d > 1e-4)
+    .sort((a, b) => a - b);
 }
 
 const quantile = (sorted: readonly number[], q: number) => sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * q))]!;

@@ -27,19 +27,32 @@ export interface VideoShape {
  * its output rate after interpolation. Empty when the request is within bounds. One function, so
  * the gateway's early answer and preprocess's final one never disagree.
  */
-export function videoLimitProblems(video: VideoShape, options: Pick<EnhanceOptions, 'scale' | 'frameRateFactor'>, limits: VideoLimitSettings): VideoLimitProblem[] {
+export function videoLimitProblems(
+  video: VideoShape,
+  options: Pick<EnhanceOptions, 'scale' | 'frameRateFactor'>,
+  limits: VideoLimitSettings,
+): VideoLimitProblem[] {
   const problems: VideoLimitProblem[] = [];
   if (video.durationSeconds > limits.maxSeconds) {
-    problems.push({ code: 'VIDEO_TOO_LONG', message: `the video lasts ${video.durationSeconds.toFixed(1)} s; the limit is ${limits.maxSeconds} s` });
+    problems.push({
+      code: 'VIDEO_TOO_LONG',
+      message: `the video lasts ${video.durationSeconds.toFixed(1)} s; the limit is ${limits.maxSeconds} s`,
+    });
   }
   const outW = video.width * options.scale;
   const outH = video.height * options.scale;
   if (outW * outH > limits.maxOutputPixels) {
-    problems.push({ code: 'VIDEO_TOO_LARGE', message: `scale ${options.scale} makes ${video.width}x${video.height} into ${outW}x${outH} (${outW * outH} pixels); the limit is ${limits.maxOutputPixels} pixels per frame: choose a smaller scale` });
+    problems.push({
+      code: 'VIDEO_TOO_LARGE',
+      message: `scale ${options.scale} makes ${video.width}x${video.height} into ${outW}x${outH} (${outW * outH} pixels); the limit is ${limits.maxOutputPixels} pixels per frame: choose a smaller scale`,
+    });
   }
   const outFps = video.fps * options.frameRateFactor;
   if (outFps > limits.maxOutputFps + 1e-6) {
-    problems.push({ code: 'FRAME_RATE_TOO_HIGH', message: `frame-rate factor ${options.frameRateFactor} makes ${video.fps.toFixed(3)} fps into ${outFps.toFixed(3)} fps; the limit is ${limits.maxOutputFps} fps` });
+    problems.push({
+      code: 'FRAME_RATE_TOO_HIGH',
+      message: `frame-rate factor ${options.frameRateFactor} makes ${video.fps.toFixed(3)} fps into ${outFps.toFixed(3)} fps; the limit is ${limits.maxOutputFps} fps`,
+    });
   }
   return problems;
 }

@@ -72,10 +72,17 @@ const isStillFormat = (name: string) => name.split(',').some((f) => /^(image2|tt
 export async function probeVideo(tools: MediaTools, path: string, options: { frameTimes?: boolean } = {}): Promise<VideoProbe> {
   let probe: FfprobeOutput;
   try {
-    const out = await runTool(tools.ffprobePath, ['-v', 'error', '-print_format', 'json', '-show_format', '-show_streams', path], path, tools.timeoutMs, 16 << 20);
+    const out = await runTool(
+      tools.ffprobePath,
+      ['-v', 'error', '-print_format', 'json', '-show_format', '-show_streams', path],
+      path,
+      tools.timeoutMs,
+      16 << 20,
+    );
     probe = JSON.parse(out.toString('utf8')) as FfprobeOutput;
   } catch (error) {
-    if (error instanceof ToolRejectedError || error instanceof SyntaxError) return { kind: 'not-video', detail: `ffprobe cannot read it (${error.message})` };
+    if (error instanceof ToolRejectedError || error instanceof SyntaxError)
+      return { kind: 'not-video', detail: `ffprobe cannot read it (${error.message})` };
     throw error;
   }
   const container = probe.format?.format_name ?? 'unknown';
@@ -114,13 +121,21 @@ export async function probeVideo(tools: MediaTools, path: string, options: { fra
     variableRate,
     startSeconds: Number.isFinite(start) && start > 0 ? start : 0,
     hasAudio: probe.streams?.some((s) => s.codec_type === 'audio') ?? false,
-    textSubtitleStreams: (probe.streams ?? []).filter((s) => s.codec_type === 'subtitle' && TEXT_SUBTITLES.has(s.codec_name ?? '')).map((s) => s.index),
+    textSubtitleStreams: (probe.streams ?? [])
+      .filter((s) => s.codec_type === 'subtitle' && TEXT_SUBTITLES.has(s.codec_name ?? ''))
+      .map((s) => s.index),
   };
 }
 
 /** Presentation times of a stream's packets (demuxed, not decoded: fast even for long files). */
 async function packetTimes(tools: MediaTools, path: string, streamIndex: number): Promise<number[]> {
-  const out = await runTool(tools.ffprobePath, ['-v', 'error', '-select_streams', String(streamIndex), '-show_entries', 'packet=pts_time', '-of', 'csv=p=0', path], path, tools.timeoutMs, 64 << 20);
+  const out = await runTool(
+    tools.ffprobePath,
+    ['-v', 'error', '-select_streams', String(streamIndex), '-show_entries', 'packet=pts_time', '-of', 'csv=p=0', path],
+    path,
+    tools.timeoutMs,
+    64 << 20,
+  );
   return out
     .toString('utf8')
     .split('\n')

@@ -35,34 +35,88 @@ describe('video-io', () => {
   it('chooses the constant rate a source is processed at from its frame times', () => {
     const times = (intervals: number[]) => intervals.reduce<number[]>((t, d) => [...t, t.at(-1)! + d], [0]);
     // Constant rate in Matroska's millisecond clock: 33 / 34 ms steps.
-    assert.equal(formatFrameRate(chooseConstantRate({ baseRate: '30/1', averageRate: '30/1', frameTimes: times(Array.from({ length: 60 }, (_, i) => (i % 3 === 2 ? 0.034 : 0.033))) })), '30/1');
+    assert.equal(
+      formatFrameRate(
+        chooseConstantRate({
+          baseRate: '30/1',
+          averageRate: '30/1',
+          frameTimes: times(Array.from({ length: 60 }, (_, i) => (i % 3 === 2 ? 0.034 : 0.033))),
+        }),
+      ),
+      '30/1',
+    );
     // 29.97 fps on the same clock, and a constant-rate file cut short (one frame missing): still exact.
-    assert.equal(formatFrameRate(chooseConstantRate({ baseRate: '30000/1001', averageRate: '30000/1001', frameTimes: times(Array.from({ length: 60 }, (_, i) => (i % 3 === 2 ? 0.034 : 0.033))) })), '30000/1001');
-    assert.equal(formatFrameRate(chooseConstantRate({ baseRate: '10/1', averageRate: '10/1', frameTimes: times([...Array(10).fill(0.1), 0.2]) })), '10/1');
+    assert.equal(
+      formatFrameRate(
+        chooseConstantRate({
+          baseRate: '30000/1001',
+          averageRate: '30000/1001',
+          frameTimes: times(Array.from({ length: 60 }, (_, i) => (i % 3 === 2 ? 0.034 : 0.033))),
+        }),
+      ),
+      '30000/1001',
+    );
+    assert.equal(
+      formatFrameRate(chooseConstantRate({ baseRate: '10/1', averageRate: '10/1', frameTimes: times([...Array(10).fill(0.1), 0.2]) })),
+      '10/1',
+    );
     // A phone slowing down: 30 fps passages with 15 fps ones; the fast passages set the rate.
     const phone = times([...Array(30).fill(1 / 30), ...Array(20).fill(1 / 15)]);
     assert.equal(isConstantRate({ baseRate: '90000/1', averageRate: '2150/100', frameTimes: phone }), false);
     assert.equal(formatFrameRate(chooseConstantRate({ baseRate: '90000/1', averageRate: '2150/100', frameTimes: phone })), '30/1');
-    assert.equal(formatFrameRate(chooseConstantRate({ baseRate: '24000/1001', averageRate: '24000/1001' })), '24000/1001', 'the header decides without frame times');
+    assert.equal(
+      formatFrameRate(chooseConstantRate({ baseRate: '24000/1001', averageRate: '24000/1001' })),
+      '24000/1001',
+      'the header decides without frame times',
+    );
   });
 
   it('places output frames by timestamp: 29.97 → 59.94, and 23.976 → 60 where input frames do not line up', () => {
     const ntsc = parseFrameRate('30000/1001');
     const doubled = planOutputFrames(3, 2, ntsc, parseFrameRate('60000/1001'), 9);
-    assert.deepEqual(doubled.map((f) => [f.index, f.a, f.b, f.t]), [[6, 3, 3, 0], [7, 3, 4, 0.5], [8, 4, 4, 0], [9, 4, 5, 0.5]]);
+    assert.deepEqual(
+      doubled.map((f) => [f.index, f.a, f.b, f.t]),
+      [
+        [6, 3, 3, 0],
+        [7, 3, 4, 0.5],
+        [8, 4, 4, 0],
+        [9, 4, 5, 0.5],
+      ],
+    );
     const film = parseFrameRate('24000/1001');
     const sixty = planOutputFrames(0, 4, film, parseFrameRate('60/1'), 100);
-    for (const f of sixty) assert.ok(Math.abs(frameSeconds(f.a + f.t, film) - f.index / 60) < 1e-9, `frame ${f.index} sits at its own time`);
+    for (const f of sixty)
+      assert.ok(Math.abs(frameSeconds(f.a + f.t, film) - f.index / 60) < 1e-9, `frame ${f.index} sits at its own time`);
     // Chunks tile the output exactly, whatever the ratio.
     const ranges = [0, 7, 14].map((first) => outputRange(first, 7, film, parseFrameRate('60/1')));
-    assert.deepEqual(ranges.map((r, i) => (i === 0 ? r.first : r.first - ranges[i - 1]!.first - ranges[i - 1]!.count)), [0, 0, 0]);
-    assert.deepEqual(planOutputFrames(8, 2, parseFrameRate('25/1'), parseFrameRate('50/1'), 9).map((f) => [f.a, f.b]), [[8, 8], [8, 9], [9, 9], [9, 9]], 'the last frame is held');
+    assert.deepEqual(
+      ranges.map((r, i) => (i === 0 ? r.first : r.first - ranges[i - 1]!.first - ranges[i - 1]!.count)),
+      [0, 0, 0],
+    );
+    assert.deepEqual(
+      planOutputFrames(8, 2, parseFrameRate('25/1'), parseFrameRate('50/1'), 9).map((f) => [f.a, f.b]),
+      [
+        [8, 8],
+        [8, 9],
+        [9, 9],
+        [9, 9],
+      ],
+      'the last frame is held',
+    );
   });
 
   it('reports every limit a video breaks', () => {
     const limits = { maxSeconds: 60, maxOutputPixels: 1920 * 1080, maxOutputFps: 60 };
-    assert.deepEqual(videoLimitProblems({ width: 960, height: 540, durationSeconds: 30, fps: 30 }, { scale: 2, frameRateFactor: 2 }, limits), []);
-    assert.deepEqual(videoLimitProblems({ width: 960, height: 540, durationSeconds: 90, fps: 30 }, { scale: 4, frameRateFactor: 4 }, limits).map((p) => p.code), ['VIDEO_TOO_LONG', 'VIDEO_TOO_LARGE', 'FRAME_RATE_TOO_HIGH']);
+    assert.deepEqual(
+      videoLimitProblems({ width: 960, height: 540, durationSeconds: 30, fps: 30 }, { scale: 2, frameRateFactor: 2 }, limits),
+      [],
+    );
+    assert.deepEqual(
+      videoLimitProblems({ width: 960, height: 540, durationSeconds: 90, fps: 30 }, { scale: 4, frameRateFactor: 4 }, limits).map(
+        (p) => p.code,
+      ),
+      ['VIDEO_TOO_LONG', 'VIDEO_TOO_LARGE', 'FRAME_RATE_TOO_HIGH'],
+    );
   });
 
   it('runs a whole run of frames through one ffmpeg filter, and takes ffmpeg stopping early (its frame count reached) as success', async () => {
@@ -73,11 +127,30 @@ describe('video-io', () => {
       for (let i = 0; i < 40; i++) yield frame(i * 4);
     }
     const out: Uint8Array[] = [];
-    for await (const f of filterFrames({ frames: frames(), width: w, height: h, rate: parseFrameRate('25/1'), filter: 'fps=50', outputFrames: 6 })) out.push(f);
-    assert.deepEqual(out.map((f) => f[0]), [0, 0, 4, 4, 8, 8], 'each frame twice at twice the rate, and only the frames asked for');
+    for await (const f of filterFrames({
+      frames: frames(),
+      width: w,
+      height: h,
+      rate: parseFrameRate('25/1'),
+      filter: 'fps=50',
+      outputFrames: 6,
+    }))
+      out.push(f);
+    assert.deepEqual(
+      out.map((f) => f[0]),
+      [0, 0, 4, 4, 8, 8],
+      'each frame twice at twice the rate, and only the frames asked for',
+    );
     await assert.rejects(
       async () => {
-        for await (const _ of filterFrames({ frames: frames(), width: w, height: h, rate: parseFrameRate('25/1'), filter: 'no_such_filter', outputFrames: 2 }));
+        for await (const _ of filterFrames({
+          frames: frames(),
+          width: w,
+          height: h,
+          rate: parseFrameRate('25/1'),
+          filter: 'no_such_filter',
+          outputFrames: 2,
+        }));
       },
       (e: unknown) => e instanceof FfmpegRunError && e.retryable,
     );

@@ -17,7 +17,12 @@ export function zodEnvKeysInSource(path: string): string[] {
   const source = ts.createSourceFile(path, readFileSync(path, 'utf8'), ts.ScriptTarget.ES2022, true);
   const keys: string[] = [];
   const visit = (node: ts.Node): void => {
-    if (ts.isVariableDeclaration(node) && node.name.getText(source) === 'env' && node.initializer && ts.isCallExpression(node.initializer)) {
+    if (
+      ts.isVariableDeclaration(node) &&
+      node.name.getText(source) === 'env' &&
+      node.initializer &&
+      ts.isCallExpression(node.initializer)
+    ) {
       const call = node.initializer;
       const [shape] = call.arguments;
       if (call.expression.getText(source) === 'z.object' && shape && ts.isObjectLiteralExpression(shape)) {

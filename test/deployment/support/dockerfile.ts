@@ -114,7 +114,8 @@ export function lintDockerfile(df: Dockerfile, targets: readonly string[]): stri
       }
       if (/\bnpm (ci|install|i)\b/.test(ins.args)) {
         if (!ins.args.includes('--ignore-scripts')) problems.push(`${at}: npm install scripts are not switched off (--ignore-scripts)`);
-        if (effectiveEnv(df, stage).get('ONNXRUNTIME_NODE_INSTALL') !== 'skip') problems.push(`${at}: npm runs without ONNXRUNTIME_NODE_INSTALL=skip`);
+        if (effectiveEnv(df, stage).get('ONNXRUNTIME_NODE_INSTALL') !== 'skip')
+          problems.push(`${at}: npm runs without ONNXRUNTIME_NODE_INSTALL=skip`);
       }
     }
     for (const ins of stage.instructions.filter((i) => i.keyword === 'COPY')) {

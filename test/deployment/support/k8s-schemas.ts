@@ -26,7 +26,13 @@ function crdSchemas(): Map<string, Schema> {
   return new Map(
     readdirSync(schemaDir)
       .filter((f) => f.endsWith('.json'))
-      .map((f) => [f.replace(/\.json$/, '').split('_').join('/'), JSON.parse(readFileSync(join(schemaDir, f), 'utf8')) as Schema]),
+      .map((f) => [
+        f
+          .replace(/\.json$/, '')
+          .split('_')
+          .join('/'),
+        JSON.parse(readFileSync(join(schemaDir, f), 'utf8')) as Schema,
+      ]),
   );
 }
 
@@ -43,7 +49,8 @@ export function checkSchema(value: unknown, schema: Schema, root: Schema = schem
   }
   const problems: string[] = [];
   const actual = Array.isArray(value) ? 'array' : value === null ? 'null' : Number.isInteger(value) ? 'integer' : typeof value;
-  if (schema.type && !(schema.type === actual || (schema.type === 'number' && actual === 'integer'))) return [`${here}: must be ${schema.type}, is ${actual}`];
+  if (schema.type && !(schema.type === actual || (schema.type === 'number' && actual === 'integer')))
+    return [`${here}: must be ${schema.type}, is ${actual}`];
   if (schema.enum && !schema.enum.includes(value)) problems.push(`${here}: must be one of ${schema.enum.join(', ')}`);
   if (typeof value === 'number') {
     if (schema.minimum !== undefined && value < schema.minimum) problems.push(`${here}: below ${schema.minimum}`);
@@ -56,8 +63,10 @@ export function checkSchema(value: unknown, schema: Schema, root: Schema = schem
     for (const [key, v] of Object.entries(obj)) {
       const prop = schema.properties?.[key];
       if (prop) problems.push(...checkSchema(v, prop, root, `${path}/${key}`));
-      else if (typeof schema.additionalProperties === 'object') problems.push(...checkSchema(v, schema.additionalProperties, root, `${path}/${key}`));
-      else if (schema.properties && !schema['x-kubernetes-preserve-unknown-fields'] && schema.additionalProperties !== true) problems.push(`${path}/${key}: unknown field`);
+      else if (typeof schema.additionalProperties === 'object')
+        problems.push(...checkSchema(v, schema.additionalProperties, root, `${path}/${key}`));
+      else if (schema.properties && !schema['x-kubernetes-preserve-unknown-fields'] && schema.additionalProperties !== true)
+        problems.push(`${path}/${key}: unknown field`);
     }
   }
   return problems;

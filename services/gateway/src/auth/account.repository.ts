@@ -67,7 +67,8 @@ const toUser = (r: Record<string, unknown>): UserRecord => ({ id: r.id as string
 export function createAccountRepository(sql: Sql): AccountRepository {
   return {
     async createUser(name) {
-      const [row] = await sql`INSERT INTO users (id, name) VALUES (${randomUUID()}, ${name}) ON CONFLICT (name) DO NOTHING RETURNING id, name, created_at`;
+      const [row] =
+        await sql`INSERT INTO users (id, name) VALUES (${randomUUID()}, ${name}) ON CONFLICT (name) DO NOTHING RETURNING id, name, created_at`;
       if (!row) throw new UserExistsError(name);
       return toUser(row);
     },
@@ -90,7 +91,15 @@ export function createAccountRepository(sql: Sql): AccountRepository {
       const rows = await sql`
         SELECT t.id, t.user_id, u.name, t.label, t.created_at, t.expires_at, t.revoked_at
         FROM api_tokens t JOIN users u ON u.id = t.user_id ORDER BY u.name, t.created_at`;
-      return rows.map((r) => ({ id: r.id, userId: r.user_id, userName: r.name, label: r.label, createdAt: iso(r.created_at), expiresAt: isoOrNull(r.expires_at), revokedAt: isoOrNull(r.revoked_at) }));
+      return rows.map((r) => ({
+        id: r.id,
+        userId: r.user_id,
+        userName: r.name,
+        label: r.label,
+        createdAt: iso(r.created_at),
+        expiresAt: isoOrNull(r.expires_at),
+        revokedAt: isoOrNull(r.revoked_at),
+      }));
     },
 
     async issueToken(userId, options = {}) {

@@ -14,7 +14,9 @@ const limits = loadPlatformConfig({}).gateway.limits;
 
 function analyze(source: string, variables: Record<string, unknown> = {}) {
   const document = parse(source);
-  const fragments = new Map(document.definitions.filter((d): d is FragmentDefinitionNode => d.kind === Kind.FRAGMENT_DEFINITION).map((d) => [d.name.value, d]));
+  const fragments = new Map(
+    document.definitions.filter((d): d is FragmentDefinitionNode => d.kind === Kind.FRAGMENT_DEFINITION).map((d) => [d.name.value, d]),
+  );
   const operation = document.definitions.find((d): d is OperationDefinitionNode => d.kind === Kind.OPERATION_DEFINITION)!;
   return analyzeOperation(schema, operation, fragments, variables);
 }
@@ -25,18 +27,28 @@ const FIELDS = `fragment F on Media { id kind filename status width height origi
 describe('query analysis', () => {
   it('keeps what the web page and the tests ask for well inside the default limits', () => {
     for (const [source, variables] of [
-      [`query ($first: Int!) { medias(first: $first) { edges { cursor node { ...F } } pageInfo { hasNextPage endCursor } } } ${FIELDS}`, { first: 100 }],
+      [
+        `query ($first: Int!) { medias(first: $first) { edges { cursor node { ...F } } pageInfo { hasNextPage endCursor } } } ${FIELDS}`,
+        { first: 100 },
+      ],
       [`query ($id: ID!) { media(id: $id) { ...F } } ${FIELDS}`, { id: 'x' }],
       [`subscription ($id: ID!) { mediaProgress(id: $id) { event stage at media { ...F } } } ${FIELDS}`, { id: 'x' }],
       ['{ medias(first: 100) { edges { cursor } } }', {}],
     ] as const) {
       const cost = analyze(source, variables);
-      assert.ok(cost.depth <= limits.maxDepth && cost.cost <= limits.maxCost / 3 && cost.aliases === 0, `${source.slice(0, 60)}: ${JSON.stringify(cost)}`);
+      assert.ok(
+        cost.depth <= limits.maxDepth && cost.cost <= limits.maxCost / 3 && cost.aliases === 0,
+        `${source.slice(0, 60)}: ${JSON.stringify(cost)}`,
+      );
     }
   });
 
   it('multiplies by first (literal, variable or the schema default), counts aliases and inline-fragment depth', () => {
-    assert.deepEqual(analyze('{ medias(first: 50) { edges { node { id stages { stage } } } } }'), { depth: 5, cost: 1 + 50 + 50 + 50, aliases: 0 });
+    assert.deepEqual(analyze('{ medias(first: 50) { edges { node { id stages { stage } } } } }'), {
+      depth: 5,
+      cost: 1 + 50 + 50 + 50,
+      aliases: 0,
+    });
     assert.equal(analyze('query ($n: Int) { medias(first: $n) { edges { node { id } } } }', { n: 7 }).cost, 1 + 7 + 7);
     assert.equal(analyze('{ medias { edges { node { id } } } }').cost, 1 + 20 + 20, 'the SDL default first: 20');
     assert.equal(analyze('{ a: media(id: "1") { id } b: media(id: "2") { id } }').aliases, 2);
@@ -49,7 +61,10 @@ describe('query analysis', () => {
   });
 
   it('gives up on a fragment bomb (each fragment spreads the next twice) instead of expanding 2^40 selections', () => {
-    const fragments = Array.from({ length: 40 }, (_, i) => `fragment F${i} on Media { ${i === 39 ? 'id' : `...F${i + 1} ...F${i + 1}`} }`).join(' ');
+    const fragments = Array.from(
+      { length: 40 },
+      (_, i) => `fragment F${i} on Media { ${i === 39 ? 'id' : `...F${i + 1} ...F${i + 1}`} }`,
+    ).join(' ');
     const started = performance.now();
     assert.equal(analyze(`{ media(id: "1") { ...F0 } } ${fragments}`).cost, Number.POSITIVE_INFINITY);
     assert.ok(performance.now() - started < 1000);
@@ -85,9 +100,15 @@ describe('limits on the graphql-ws path', () => {
     const deep = 'subscription { mediaProgress(id: "x") { media { stages { stage } } } }';
     const { parse: envelopedParse, validate, schema: s } = yoga.getEnveloped({ params: { query: deep } });
     const errors = validate(s, envelopedParse(deep));
-    assert.deepEqual(errors.map((e: GraphQLError) => e.extensions.code), ['QUERY_TOO_DEEP']);
+    assert.deepEqual(
+      errors.map((e: GraphQLError) => e.extensions.code),
+      ['QUERY_TOO_DEEP'],
+    );
     const costly = 'query ($n: Int) { medias(first: $n) { edges { cursor } } }';
     const second = yoga.getEnveloped({ params: { query: costly, variables: { n: 1_000_000 } } });
-    assert.deepEqual(second.validate(second.schema, second.parse(costly)).map((e: GraphQLError) => e.extensions.code), ['QUERY_TOO_COMPLEX']);
+    assert.deepEqual(
+      second.validate(second.schema, second.parse(costly)).map((e: GraphQLError) => e.extensions.code),
+      ['QUERY_TOO_COMPLEX'],
+    );
   });
 });

@@ -54,7 +54,14 @@ export function analyzeOperation(
   };
 
   let visits = 0;
-  const walk = (set: SelectionSetNode, parent: GraphQLCompositeType, level: number, multiplier: number, pageSize: number | undefined, path: Set<string>): void => {
+  const walk = (
+    set: SelectionSetNode,
+    parent: GraphQLCompositeType,
+    level: number,
+    multiplier: number,
+    pageSize: number | undefined,
+    path: Set<string>,
+  ): void => {
     depth = Math.max(depth, level);
     for (const selection of set.selections) {
       if (++visits > MAX_VISITS) throw tooBig;
@@ -79,7 +86,10 @@ export function analyzeOperation(
       if (!isCompositeType(named)) continue;
       const firstArg = selection.arguments?.find((a) => a.name.value === 'first');
       const firstDefault = field.args.find((a) => a.name === 'first')?.defaultValue;
-      const size = firstArg || typeof firstDefault === 'number' ? listSize(firstArg?.value, typeof firstDefault === 'number' ? firstDefault : DEFAULT_LIST_SIZE) : undefined;
+      const size =
+        firstArg || typeof firstDefault === 'number'
+          ? listSize(firstArg?.value, typeof firstDefault === 'number' ? firstDefault : DEFAULT_LIST_SIZE)
+          : undefined;
       // A list multiplies what it selects; a paginated non-list (a connection) hands its page
       // size down to the list inside it (edges), not to its other fields (pageInfo).
       const isList = isListType(getNullableType(field.type));

@@ -20,7 +20,10 @@ type WithParams = { params?: { variables?: Record<string, unknown> | null } };
  * (which go through the same `getEnveloped`) are held to the same limits as HTTP.
  */
 export function queryLimits(limits: QueryLimits): Plugin {
-  const tooLong = () => clientError(ErrorCodes.queryTooComplex, `the query is longer than the limit of ${limits.maxTokens} tokens`, { limit: limits.maxTokens });
+  const tooLong = () =>
+    clientError(ErrorCodes.queryTooComplex, `the query is longer than the limit of ${limits.maxTokens} tokens`, {
+      limit: limits.maxTokens,
+    });
   return {
     // Over HTTP a document past the token limit is refused with a typed code before parsing;
     // the parser's own maxTokens bounds every other path (graphql-ws) all the same.
@@ -58,11 +61,27 @@ function limitsRule(limits: QueryLimits, variables: Record<string, unknown>): Va
           if (d.kind !== Kind.OPERATION_DEFINITION) continue;
           const { depth, cost, aliases } = analyzeOperation(context.getSchema(), d, fragments, variables);
           if (depth > limits.maxDepth) {
-            context.reportError(clientError(ErrorCodes.queryTooDeep, `the query is nested ${depth} levels deep; the limit is ${limits.maxDepth}`, { depth, limit: limits.maxDepth }));
+            context.reportError(
+              clientError(ErrorCodes.queryTooDeep, `the query is nested ${depth} levels deep; the limit is ${limits.maxDepth}`, {
+                depth,
+                limit: limits.maxDepth,
+              }),
+            );
           } else if (aliases > limits.maxAliases) {
-            context.reportError(clientError(ErrorCodes.queryTooComplex, `the query uses ${aliases} aliases; the limit is ${limits.maxAliases}`, { aliases, limit: limits.maxAliases }));
+            context.reportError(
+              clientError(ErrorCodes.queryTooComplex, `the query uses ${aliases} aliases; the limit is ${limits.maxAliases}`, {
+                aliases,
+                limit: limits.maxAliases,
+              }),
+            );
           } else if (cost > limits.maxCost) {
-            context.reportError(clientError(ErrorCodes.queryTooComplex, `the query would cost ${Number.isFinite(cost) ? cost : 'too much to count'}; the limit is ${limits.maxCost}`, { cost: Number.isFinite(cost) ? cost : null, limit: limits.maxCost }));
+            context.reportError(
+              clientError(
+                ErrorCodes.queryTooComplex,
+                `the query would cost ${Number.isFinite(cost) ? cost : 'too much to count'}; the limit is ${limits.maxCost}`,
+                { cost: Number.isFinite(cost) ? cost : null, limit: limits.maxCost },
+              ),
+            );
           }
         }
       },

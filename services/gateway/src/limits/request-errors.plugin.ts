@@ -21,11 +21,27 @@ export function typedRequestErrors(): Plugin {
   };
 }
 
-const untyped = (e: unknown): e is GraphQLError => e instanceof GraphQLError && e.extensions?.code === undefined && (!e.originalError || e.originalError instanceof GraphQLError);
+const untyped = (e: unknown): e is GraphQLError =>
+  e instanceof GraphQLError && e.extensions?.code === undefined && (!e.originalError || e.originalError instanceof GraphQLError);
 
-const hasUntyped = (r: unknown): boolean => r !== null && typeof r === 'object' && !(Symbol.asyncIterator in r) && ((r as ExecutionResult).errors?.some(untyped) ?? false);
+const hasUntyped = (r: unknown): boolean =>
+  r !== null && typeof r === 'object' && !(Symbol.asyncIterator in r) && ((r as ExecutionResult).errors?.some(untyped) ?? false);
 
 function retype(r: ExecutionResult): ExecutionResult {
   if (!hasUntyped(r)) return r;
-  return { ...r, errors: r.errors!.map((e) => (untyped(e) ? new GraphQLError(e.message, { nodes: e.nodes, source: e.source, positions: e.positions, path: e.path, originalError: e.originalError, extensions: { ...e.extensions, code: ErrorCodes.badUserInput } }) : e)) };
+  return {
+    ...r,
+    errors: r.errors!.map((e) =>
+      untyped(e)
+        ? new GraphQLError(e.message, {
+            nodes: e.nodes,
+            source: e.source,
+            positions: e.positions,
+            path: e.path,
+            originalError: e.originalError,
+            extensions: { ...e.extensions, code: ErrorCodes.badUserInput },
+          })
+        : e,
+    ),
+  };
 }

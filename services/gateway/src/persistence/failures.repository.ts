@@ -78,7 +78,9 @@ export function createFailureRepository(sql: Sql): FailureRepository {
             ${from ? sql`AND id < ${from}::bigint` : sql``} ORDER BY id DESC LIMIT ${size + 1}`,
         sql`SELECT stage, code, count(*)::int AS count FROM media_failures ${where} GROUP BY stage, code ORDER BY count DESC, stage, code`,
       ]);
-      const items = rows.slice(0, size).map((row) => ({ ...toFailure(row), mediaId: row.mediaId as string, cursor: encode(row.id as string) }));
+      const items = rows
+        .slice(0, size)
+        .map((row) => ({ ...toFailure(row), mediaId: row.mediaId as string, cursor: encode(row.id as string) }));
       const byStageAndCode = counts.map((c) => ({ stage: c.stage as Stage, code: c.code as string, count: c.count as number }));
       return {
         items,

@@ -2,9 +2,23 @@
 export { connectDatabase } from './database.ts';
 export { loadMigrations, migrate, MigrationChecksumError, type Migration } from './migrate.ts';
 export type { MediaFailure, MediaRecord, MediaStatus, StageState, StageStatus } from './media.model.ts';
-export { createMediaRepository, cursorOf, type MediaListItem, type MediaPage, type MediaRepository, type NewMedia } from './media.repository.ts';
+export {
+  createMediaRepository,
+  cursorOf,
+  type MediaListItem,
+  type MediaPage,
+  type MediaRepository,
+  type NewMedia,
+} from './media.repository.ts';
 export { InvalidCursorError, InvalidPageSizeError, MAX_PAGE_SIZE } from './pagination.ts';
 export { createProjection, fold, type Projection } from './projection.ts';
 export { initialStages } from './stages.ts';
-export { createFailureRepository, type FailureCount, type FailureFilter, type FailurePage, type FailureRecord, type FailureRepository } from './failures.repository.ts';
+export {
+  createFailureRepository,
+  type FailureCount,
+  type FailureFilter,
+  type FailurePage,
+  type FailureRecord,
+  type FailureRepository,
+} from './failures.repository.ts';
 export { createLifecycleRepository, type LifecycleRepository, type ProjectedEventRef } from './lifecycle.repository.ts';

@@ -5,7 +5,7 @@ import { isUuid } from './pagination.ts';
 import { updateStage } from './stages.ts';
 
 /** A state change the item's current status does not allow (the caller reports it as a typed error). */
-export type Transition<T> = { ok: true; media: MediaRecord } & T | { ok: false; media: MediaRecord | undefined };
+export type Transition<T> = ({ ok: true; media: MediaRecord } & T) | { ok: false; media: MediaRecord | undefined };
 
 /** A stream message projected for an item: its stream sequence and subject. */
 export interface ProjectedEventRef {
@@ -25,7 +25,13 @@ export interface LifecycleRepository {
   projectedEvents(id: string, subject?: string): Promise<ProjectedEventRef[]>;
   setCallbackUrl(id: string, url: string): Promise<void>;
   callbackUrlOf(id: string): Promise<string | null>;
-  recordDelivery(delivery: { mediaId: string; status: string; attempt: number; httpStatus: number | null; error: string | null }): Promise<void>;
+  recordDelivery(delivery: {
+    mediaId: string;
+    status: string;
+    attempt: number;
+    httpStatus: number | null;
+    error: string | null;
+  }): Promise<void>;
   deliveriesOf(id: string): Promise<Array<{ status: string; attempt: number; httpStatus: number | null; error: string | null }>>;
 }
 
@@ -67,7 +73,8 @@ export function createLifecycleRepository(sql: Sql): LifecycleRepository {
         if (!row) return { ok: false as const, media: undefined };
         const media = toMediaRecord(row);
         if (media.status !== 'QUEUED' && media.status !== 'PROCESSING') return { ok: false as const, media };
-        const [saved] = await tx`UPDATE media SET status = 'CANCELLED', updated_at = ${tx.unsafe(UPDATED_AT_NOW)} WHERE id = ${id} RETURNING ${columns}`;
+        const [saved] =
+          await tx`UPDATE media SET status = 'CANCELLED', updated_at = ${tx.unsafe(UPDATED_AT_NOW)} WHERE id = ${id} RETURNING ${columns}`;
         return { ok: true as const, media: toMediaRecord(saved!) };
       });
     },
@@ -94,7 +101,12 @@ export function createLifecycleRepository(sql: Sql): LifecycleRepository {
 
     async deliveriesOf(id) {
       const rows = await sql`SELECT status, attempt, http_status, error FROM webhook_deliveries WHERE media_id = ${id} ORDER BY id`;
-      return rows.map((r) => ({ status: r.status as string, attempt: r.attempt as number, httpStatus: (r.http_status as number | null) ?? null, error: (r.error as string | null) ?? null }));
+      return rows.map((r) => ({
+        status: r.status as string,
+        attempt: r.attempt as number,
+        httpStatus: (r.http_status as number | null) ?? null,
+        error: (r.error as string | null) ?? null,
+      }));
     },
   };
 }

@@ -10,7 +10,16 @@ import { InvalidCursorError, InvalidPageSizeError } from './pagination.ts';
 const options = { scale: 2, colorize: 'auto', frameRateFactor: 2 } as const;
 const newMedia = (overrides: Partial<NewMedia> = {}): NewMedia => {
   const id = randomUUID();
-  return { id, kind: 'image', filename: 'grandma.jpg', contentType: 'image/jpeg', bytes: 123_456, options, originalKey: `media/${id}/original.jpg`, ...overrides };
+  return {
+    id,
+    kind: 'image',
+    filename: 'grandma.jpg',
+    contentType: 'image/jpeg',
+    bytes: 123_456,
+    options,
+    originalKey: `media/${id}/original.jpg`,
+    ...overrides,
+  };
 };
 
 describe('media repository (real PostgreSQL)', () => {
@@ -29,18 +38,27 @@ describe('media repository (real PostgreSQL)', () => {
   });
 
   it('creates a queued item with every stage of its kind pending, and reads it back', async () => {
-    const input = newMedia({ kind: 'video', filename: 'wedding.mp4', contentType: 'video/mp4', bytes: 5_000_000_000, traceId: '4bf92f3577b34da6a3ce929d0e0e4736' });
+    const input = newMedia({
+      kind: 'video',
+      filename: 'wedding.mp4',
+      contentType: 'video/mp4',
+      bytes: 5_000_000_000,
+      traceId: '4bf92f3577b34da6a3ce929d0e0e4736',
+    });
     const created = await repo.create(input);
     assert.equal(created.status, 'QUEUED');
     assert.equal(created.bytes, 5_000_000_000, 'sizes past 2 GiB survive the bigint column');
     assert.deepEqual(created.options, options);
-    assert.deepEqual(created.stages.map((s) => [s.stage, s.status, s.progress]), [
-      ['preprocess', 'PENDING', 0],
-      ['colorize', 'PENDING', 0],
-      ['superres', 'PENDING', 0],
-      ['interpolate', 'PENDING', 0],
-      ['publish', 'PENDING', 0],
-    ]);
+    assert.deepEqual(
+      created.stages.map((s) => [s.stage, s.status, s.progress]),
+      [
+        ['preprocess', 'PENDING', 0],
+        ['colorize', 'PENDING', 0],
+        ['superres', 'PENDING', 0],
+        ['interpolate', 'PENDING', 0],
+        ['publish', 'PENDING', 0],
+      ],
+    );
     assert.equal(created.traceId, input.traceId);
     assert.equal(created.resultKey, null);
     assert.match(created.createdAt, /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/);
@@ -67,7 +85,10 @@ describe('media repository (real PostgreSQL)', () => {
     const third = await repo.list({ first: 3, after: second.endCursor });
     assert.equal(third.items.length, 1);
     assert.equal(third.hasNextPage, false);
-    assert.deepEqual([...first.items, ...second.items, ...third.items].map((m) => m.id), expected);
+    assert.deepEqual(
+      [...first.items, ...second.items, ...third.items].map((m) => m.id),
+      expected,
+    );
 
     const empty = await repo.list({ first: 3, after: third.endCursor });
     assert.deepEqual(empty, { items: [], hasNextPage: false, endCursor: null });
@@ -75,7 +96,12 @@ describe('media repository (real PostgreSQL)', () => {
   });
 
   it('rejects cursors it did not issue and page sizes out of range as the client’s mistake', async () => {
-    const bad = ['garbage!', Buffer.from('{"a":1}').toString('base64url'), Buffer.from('["yesterday","x"]').toString('base64url'), Buffer.from(`["2026-01-01","${randomUUID()}"]`).toString('base64url')];
+    const bad = [
+      'garbage!',
+      Buffer.from('{"a":1}').toString('base64url'),
+      Buffer.from('["yesterday","x"]').toString('base64url'),
+      Buffer.from(`["2026-01-01","${randomUUID()}"]`).toString('base64url'),
+    ];
     for (const after of bad) {
       await assert.rejects(repo.list({ first: 2, after }), (e: unknown) => e instanceof InvalidCursorError && e.code === 'BAD_USER_INPUT');
     }

@@ -22,12 +22,21 @@ describe('migrate (real PostgreSQL)', () => {
 
   it('applies every migration once and records its checksum; running again does nothing', async () => {
     const files = await loadMigrations();
-    assert.deepEqual(await migrate(sql), files.map((m) => m.version));
+    assert.deepEqual(
+      await migrate(sql),
+      files.map((m) => m.version),
+    );
     assert.deepEqual(await migrate(sql), []);
     const recorded = await sql`SELECT version, sha256 FROM schema_migrations ORDER BY version`;
-    assert.deepEqual([...recorded], files.map((m) => ({ version: m.version, sha256: m.sha256 })));
+    assert.deepEqual(
+      [...recorded],
+      files.map((m) => ({ version: m.version, sha256: m.sha256 })),
+    );
     const tables = await sql`SELECT table_name FROM information_schema.tables WHERE table_schema = 'public' ORDER BY 1`;
-    assert.deepEqual(tables.map((t) => t.table_name), ['api_tokens', 'media', 'media_failures', 'projected_events', 'schema_migrations', 'users', 'webhook_deliveries']);
+    assert.deepEqual(
+      tables.map((t) => t.table_name),
+      ['api_tokens', 'media', 'media_failures', 'projected_events', 'schema_migrations', 'users', 'webhook_deliveries'],
+    );
   });
 
   it('refuses to start when an applied migration was edited, and applies only new files', async () => {
@@ -39,7 +48,10 @@ describe('migrate (real PostgreSQL)', () => {
       assert.deepEqual(await migrate(sql, { dir: url }), ['9000']);
 
       await writeFile(join(dir, '0001_media.sql'), '-- edited after it was applied\n', { flag: 'a' });
-      await assert.rejects(migrate(sql, { dir: url }), (e: unknown) => e instanceof MigrationChecksumError && e.version === '0001' && !e.retryable);
+      await assert.rejects(
+        migrate(sql, { dir: url }),
+        (e: unknown) => e instanceof MigrationChecksumError && e.version === '0001' && !e.retryable,
+      );
     } finally {
       await rm(dir, { recursive: true, force: true });
     }

@@ -19,7 +19,9 @@ export class MigrationChecksumError extends Error {
     readonly applied: string,
     readonly found: string,
   ) {
-    super(`migration ${version} was applied with sha256 ${applied} but the file now hashes to ${found}; add a new migration instead of editing an applied one`);
+    super(
+      `migration ${version} was applied with sha256 ${applied} but the file now hashes to ${found}; add a new migration instead of editing an applied one`,
+    );
   }
 }
 

@@ -45,7 +45,14 @@ export function decodeCursor(cursor: string): CursorPosition {
   }
   if (!Array.isArray(value) || value.length !== 2) throw new InvalidCursorError();
   const [createdAt, id] = value as unknown[];
-  if (typeof createdAt !== 'string' || !ISO.test(createdAt) || Number.isNaN(Date.parse(createdAt)) || typeof id !== 'string' || !UUID.test(id)) throw new InvalidCursorError();
+  if (
+    typeof createdAt !== 'string' ||
+    !ISO.test(createdAt) ||
+    Number.isNaN(Date.parse(createdAt)) ||
+    typeof id !== 'string' ||
+    !UUID.test(id)
+  )
+    throw new InvalidCursorError();
   return { createdAt, id };
 }
 

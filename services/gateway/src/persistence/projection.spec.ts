@@ -44,57 +44,156 @@ describe('projection (real PostgreSQL)', () => {
     const base = { mediaId: id, options, isMonochrome: true };
     return { id, base, uploaded: { ...base, at: at(0), originalKey, filename: 'a.jpg', contentType: 'image/jpeg', bytes: 10 } };
   }
-  const progress = (mediaId: string, stageName: StageProgress['stage'], done: number, total: number, s: number): StageProgress => ({ mediaId, stage: stageName, done, total, unit: 'tiles', at: at(s) });
+  const progress = (mediaId: string, stageName: StageProgress['stage'], done: number, total: number, s: number): StageProgress => ({
+    mediaId,
+    stage: stageName,
+    done,
+    total,
+    unit: 'tiles',
+    at: at(s),
+  });
 
   it('follows an image from upload to COMPLETED, with stage states and durations', async () => {
     const { id, base, uploaded } = await uploadImage();
     const queued = await projection.applyEvent(Subjects.imageUploaded, uploaded, nextId());
     assert.equal(queued?.status, 'QUEUED');
 
-    const pre = await projection.applyEvent(Subjects.imagePreprocessed, { ...base, at: at(1), key: `media/${id}/pre.png`, width: 640, height: 480, isMonochrome: true }, nextId());
+    const pre = await projection.applyEvent(
+      Subjects.imagePreprocessed,
+      { ...base, at: at(1), key: `media/${id}/pre.png`, width: 640, height: 480, isMonochrome: true },
+      nextId(),
+    );
     assert.equal(pre?.status, 'PROCESSING');
     assert.deepEqual([pre?.width, pre?.height], [640, 480]);
-    assert.deepEqual(stage(pre, 'preprocess'), { stage: 'preprocess', status: 'DONE', progress: 100, done: null, total: null, unit: null, startedAt: null, finishedAt: at(1), durationMs: null });
+    assert.deepEqual(stage(pre, 'preprocess'), {
+      stage: 'preprocess',
+      status: 'DONE',
+      progress: 100,
+      done: null,
+      total: null,
+      unit: null,
+      startedAt: null,
+      finishedAt: at(1),
+      durationMs: null,
+    });
 
     await projection.applyProgress(progress(id, 'colorize', 0, 4, 2));
     const running = await projection.applyProgress(progress(id, 'colorize', 2, 4, 3));
-    assert.deepEqual(stage(running, 'colorize'), { stage: 'colorize', status: 'RUNNING', progress: 50, done: 2, total: 4, unit: 'tiles', startedAt: at(2), finishedAt: null, durationMs: null });
+    assert.deepEqual(stage(running, 'colorize'), {
+      stage: 'colorize',
+      status: 'RUNNING',
+      progress: 50,
+      done: 2,
+      total: 4,
+      unit: 'tiles',
+      startedAt: at(2),
+      finishedAt: null,
+      durationMs: null,
+    });
     assert.equal(stage(running, 'superres')?.status, 'PENDING', 'the next stage waits for its own progress');
 
-    const colorized = await projection.applyEvent(Subjects.imageColorized, { ...base, at: at(5), key: `media/${id}/color.png`, width: 640, height: 480 }, nextId());
-    assert.deepEqual(stage(colorized, 'colorize'), { stage: 'colorize', status: 'DONE', progress: 100, done: 4, total: 4, unit: 'tiles', startedAt: at(2), finishedAt: at(5), durationMs: 3000 });
+    const colorized = await projection.applyEvent(
+      Subjects.imageColorized,
+      { ...base, at: at(5), key: `media/${id}/color.png`, width: 640, height: 480 },
+      nextId(),
+    );
+    assert.deepEqual(stage(colorized, 'colorize'), {
+      stage: 'colorize',
+      status: 'DONE',
+      progress: 100,
+      done: 4,
+      total: 4,
+      unit: 'tiles',
+      startedAt: at(2),
+      finishedAt: at(5),
+      durationMs: 3000,
+    });
 
     await projection.applyProgress(progress(id, 'superres', 1, 8, 6));
-    const sr = await projection.applyEvent(Subjects.imageSuperResolved, { ...base, at: at(10), key: `media/${id}/sr.png`, width: 1280, height: 960 }, nextId());
+    const sr = await projection.applyEvent(
+      Subjects.imageSuperResolved,
+      { ...base, at: at(10), key: `media/${id}/sr.png`, width: 1280, height: 960 },
+      nextId(),
+    );
     assert.deepEqual([stage(sr, 'superres')?.status, stage(sr, 'superres')?.durationMs], ['DONE', 4000]);
     assert.equal(sr?.status, 'PROCESSING');
 
-    const done = await projection.applyEvent(Subjects.imagePublished, { ...base, at: at(11), key: `media/${id}/result.png`, width: 1280, height: 960, contentType: 'image/png' }, nextId());
+    const done = await projection.applyEvent(
+      Subjects.imagePublished,
+      { ...base, at: at(11), key: `media/${id}/result.png`, width: 1280, height: 960, contentType: 'image/png' },
+      nextId(),
+    );
     assert.equal(done?.status, 'COMPLETED');
     assert.deepEqual([done?.resultKey, done?.resultWidth, done?.resultHeight], [`media/${id}/result.png`, 1280, 960]);
-    assert.deepEqual(done?.stages.map((s) => s.status), ['DONE', 'DONE', 'DONE', 'DONE']);
+    assert.deepEqual(
+      done?.stages.map((s) => s.status),
+      ['DONE', 'DONE', 'DONE', 'DONE'],
+    );
     assert.deepEqual(await repo.get(id), done, 'what the caller fans out is what is stored');
   });
 
   it('marks colorize and super-resolution SKIPPED when they passed the item on unchanged', async () => {
     const options: EnhanceOptions = { scale: 1, colorize: 'auto', frameRateFactor: 2 };
     const { id, base } = await uploadImage(options);
-    await projection.applyEvent(Subjects.imagePreprocessed, { ...base, at: at(1), key: `media/${id}/pre.png`, width: 64, height: 48, isMonochrome: false }, nextId());
-    const colorized = await projection.applyEvent(Subjects.imageColorized, { ...base, at: at(2), key: `media/${id}/pre.png`, width: 64, height: 48, skipped: 'already in colour' }, nextId());
-    assert.deepEqual([stage(colorized, 'colorize')?.status, stage(colorized, 'colorize')?.note], ['SKIPPED', 'already in colour'], 'the reason the stage gave, kept for people');
+    await projection.applyEvent(
+      Subjects.imagePreprocessed,
+      { ...base, at: at(1), key: `media/${id}/pre.png`, width: 64, height: 48, isMonochrome: false },
+      nextId(),
+    );
+    const colorized = await projection.applyEvent(
+      Subjects.imageColorized,
+      { ...base, at: at(2), key: `media/${id}/pre.png`, width: 64, height: 48, skipped: 'already in colour' },
+      nextId(),
+    );
+    assert.deepEqual(
+      [stage(colorized, 'colorize')?.status, stage(colorized, 'colorize')?.note],
+      ['SKIPPED', 'already in colour'],
+      'the reason the stage gave, kept for people',
+    );
     assert.equal(colorized?.status, 'PROCESSING');
-    const sr = await projection.applyEvent(Subjects.imageSuperResolved, { ...base, at: at(3), key: `media/${id}/pre.png`, width: 64, height: 48, skipped: 'size kept' }, nextId());
-    assert.deepEqual(sr?.stages.map((s) => s.status), ['DONE', 'SKIPPED', 'SKIPPED', 'PENDING']);
+    const sr = await projection.applyEvent(
+      Subjects.imageSuperResolved,
+      { ...base, at: at(3), key: `media/${id}/pre.png`, width: 64, height: 48, skipped: 'size kept' },
+      nextId(),
+    );
+    assert.deepEqual(
+      sr?.stages.map((s) => s.status),
+      ['DONE', 'SKIPPED', 'SKIPPED', 'PENDING'],
+    );
   });
 
   it('records a failure on its stage and the item, and ignores what arrives after it', async () => {
     const { id, base } = await uploadImage();
-    await projection.applyEvent(Subjects.imagePreprocessed, { ...base, at: at(1), key: `media/${id}/pre.png`, width: 64, height: 48, isMonochrome: true }, nextId());
+    await projection.applyEvent(
+      Subjects.imagePreprocessed,
+      { ...base, at: at(1), key: `media/${id}/pre.png`, width: 64, height: 48, isMonochrome: true },
+      nextId(),
+    );
     await projection.applyProgress(progress(id, 'colorize', 1, 4, 2));
-    const failed = await projection.applyEvent(Subjects.mediaFailed, { ...base, at: at(4), kind: 'image', stage: 'colorize', code: 'MODEL_REJECTED', message: 'the model returned NaN', attempt: 3 }, nextId());
+    const failed = await projection.applyEvent(
+      Subjects.mediaFailed,
+      { ...base, at: at(4), kind: 'image', stage: 'colorize', code: 'MODEL_REJECTED', message: 'the model returned NaN', attempt: 3 },
+      nextId(),
+    );
     assert.equal(failed?.status, 'FAILED');
-    assert.deepEqual(failed?.error, { code: 'MODEL_REJECTED', message: 'the model returned NaN', stage: 'colorize', attempt: 3, at: at(4) });
-    assert.deepEqual(stage(failed, 'colorize'), { stage: 'colorize', status: 'FAILED', progress: 25, done: 1, total: 4, unit: 'tiles', startedAt: at(2), finishedAt: at(4), durationMs: 2000 });
+    assert.deepEqual(failed?.error, {
+      code: 'MODEL_REJECTED',
+      message: 'the model returned NaN',
+      stage: 'colorize',
+      attempt: 3,
+      at: at(4),
+    });
+    assert.deepEqual(stage(failed, 'colorize'), {
+      stage: 'colorize',
+      status: 'FAILED',
+      progress: 25,
+      done: 1,
+      total: 4,
+      unit: 'tiles',
+      startedAt: at(2),
+      finishedAt: at(4),
+      durationMs: 2000,
+    });
     assert.equal(await projection.applyProgress(progress(id, 'colorize', 3, 4, 5)), undefined);
     assert.deepEqual(await repo.get(id), failed);
   });
@@ -105,7 +204,9 @@ describe('projection (real PostgreSQL)', () => {
     const eventId = nextId();
     const replica = postgres(server.url, { max: 2, onnotice: () => {} });
     try {
-      const results = await Promise.all([projection, createProjection(replica)].map((p) => p.applyEvent(Subjects.imagePreprocessed, event, eventId)));
+      const results = await Promise.all(
+        [projection, createProjection(replica)].map((p) => p.applyEvent(Subjects.imagePreprocessed, event, eventId)),
+      );
       assert.equal(results.filter(Boolean).length, 1);
     } finally {
       await replica.end();
@@ -122,15 +223,31 @@ describe('projection (real PostgreSQL)', () => {
     const { id, base } = await uploadImage();
     assert.equal(stage(await projection.applyProgress(progress(id, 'preprocess', 3, 4, 1)), 'preprocess')?.done, 3);
     assert.equal(await projection.applyProgress(progress(id, 'preprocess', 2, 4, 1)), undefined, 'an overtaken report changes nothing');
-    await projection.applyEvent(Subjects.imagePreprocessed, { ...base, at: at(2), key: `media/${id}/pre.png`, width: 64, height: 48, isMonochrome: true }, nextId());
+    await projection.applyEvent(
+      Subjects.imagePreprocessed,
+      { ...base, at: at(2), key: `media/${id}/pre.png`, width: 64, height: 48, isMonochrome: true },
+      nextId(),
+    );
     assert.equal(await projection.applyProgress(progress(id, 'preprocess', 4, 4, 3)), undefined, 'progress after DONE');
-    for (const [subject, extra] of [[Subjects.imageColorized, {}], [Subjects.imageSuperResolved, {}], [Subjects.imagePublished, { contentType: 'image/png' }]] as const) {
-      await projection.applyEvent(subject, { ...base, at: at(4), key: `media/${id}/x.png`, width: 64, height: 48, ...extra } as never, nextId());
+    for (const [subject, extra] of [
+      [Subjects.imageColorized, {}],
+      [Subjects.imageSuperResolved, {}],
+      [Subjects.imagePublished, { contentType: 'image/png' }],
+    ] as const) {
+      await projection.applyEvent(
+        subject,
+        { ...base, at: at(4), key: `media/${id}/x.png`, width: 64, height: 48, ...extra } as never,
+        nextId(),
+      );
     }
     const completed = await repo.get(id);
     assert.equal(completed?.status, 'COMPLETED');
     assert.equal(await projection.applyProgress(progress(id, 'publish', 1, 2, 5)), undefined, 'progress after COMPLETED');
-    const lateFailure = await projection.applyEvent(Subjects.mediaFailed, { ...base, at: at(6), kind: 'image', stage: 'publish', code: 'X', message: 'late', attempt: 1 }, nextId());
+    const lateFailure = await projection.applyEvent(
+      Subjects.mediaFailed,
+      { ...base, at: at(6), kind: 'image', stage: 'publish', code: 'X', message: 'late', attempt: 1 },
+      nextId(),
+    );
     assert.equal(lateFailure?.status, 'COMPLETED', 'a published result outlives a late failure report');
     assert.deepEqual({ ...(await repo.get(id)), updatedAt: null }, { ...completed, updatedAt: null });
   });
@@ -145,68 +262,180 @@ describe('projection (real PostgreSQL)', () => {
   /** A video of 3 chunks (10 + 10 + 5 frames at 25 fps) in the stage-output terms each stage's events use. */
   async function uploadVideo(options: EnhanceOptions = defaults) {
     const id = randomUUID();
-    await repo.create({ id, kind: 'video', filename: 'v.mp4', contentType: 'video/mp4', bytes: 10, options, originalKey: `media/${id}/original.mp4` });
-    const whole = { mediaId: id, options, isMonochrome: true, originalKey: `media/${id}/original.mp4`, width: 64, height: 48, frames: 25, fps: 25, frameRate: '25/1', durationSeconds: 1, hasAudio: true };
+    await repo.create({
+      id,
+      kind: 'video',
+      filename: 'v.mp4',
+      contentType: 'video/mp4',
+      bytes: 10,
+      options,
+      originalKey: `media/${id}/original.mp4`,
+    });
+    const whole = {
+      mediaId: id,
+      options,
+      isMonochrome: true,
+      originalKey: `media/${id}/original.mp4`,
+      width: 64,
+      height: 48,
+      frames: 25,
+      fps: 25,
+      frameRate: '25/1',
+      durationSeconds: 1,
+      hasAudio: true,
+    };
     /** Chunk `index` as `stage` emits it; interpolate doubles the frames. */
     const chunkEvent = (index: number, s: number, factor = 1) => {
-      const [first, frames] = ([[0, 10], [10, 10], [20, 5]] as Array<[number, number]>)[index]!;
-      return { ...whole, frames: 25 * factor, at: at(s), key: `media/${id}/x/chunk-${index}.mkv`, chunk: { index, count: 3, startSeconds: first / 25, durationSeconds: frames / 25, frames: frames * factor, firstFrame: first * factor, overlapFrames: 0 } };
+      const [first, frames] = (
+        [
+          [0, 10],
+          [10, 10],
+          [20, 5],
+        ] as Array<[number, number]>
+      )[index]!;
+      return {
+        ...whole,
+        frames: 25 * factor,
+        at: at(s),
+        key: `media/${id}/x/chunk-${index}.mkv`,
+        chunk: {
+          index,
+          count: 3,
+          startSeconds: first / 25,
+          durationSeconds: frames / 25,
+          frames: frames * factor,
+          firstFrame: first * factor,
+          overlapFrames: 0,
+        },
+      };
     };
     return { id, whole, chunkEvent };
   }
-  const frames = (mediaId: string, stageName: StageProgress['stage'], done: number, total: number, s: number): StageProgress => ({ mediaId, stage: stageName, done, total, unit: 'frames', at: at(s) });
+  const frames = (mediaId: string, stageName: StageProgress['stage'], done: number, total: number, s: number): StageProgress => ({
+    mediaId,
+    stage: stageName,
+    done,
+    total,
+    unit: 'frames',
+    at: at(s),
+  });
 
   it('turns per-chunk video events into per-stage progress in frames: DONE with the last chunk, announced once', async () => {
     const { id, whole, chunkEvent } = await uploadVideo();
     const pre = [];
-    for (const i of [0, 1, 2]) pre.push(await projection.applyEvent(Subjects.videoPreprocessed, { ...chunkEvent(i, 1), isMonochrome: true }, nextId()));
-    assert.deepEqual(pre.map((m) => stage(m, 'preprocess')?.status), [undefined, undefined, 'DONE'], 'only the last chunk finishes the stage and is announced');
-    assert.deepEqual([stage(pre[2], 'preprocess')?.done, stage(pre[2], 'preprocess')?.total, stage(pre[2], 'preprocess')?.unit], [25, 25, 'frames']);
+    for (const i of [0, 1, 2])
+      pre.push(await projection.applyEvent(Subjects.videoPreprocessed, { ...chunkEvent(i, 1), isMonochrome: true }, nextId()));
+    assert.deepEqual(
+      pre.map((m) => stage(m, 'preprocess')?.status),
+      [undefined, undefined, 'DONE'],
+      'only the last chunk finishes the stage and is announced',
+    );
+    assert.deepEqual(
+      [stage(pre[2], 'preprocess')?.done, stage(pre[2], 'preprocess')?.total, stage(pre[2], 'preprocess')?.unit],
+      [25, 25, 'frames'],
+    );
 
     // Two replicas colorize chunks 0 and 1 at once: their reports interleave, the stage never goes back.
     await projection.applyProgress({ ...frames(id, 'colorize', 0, 1, 2), unit: 'steps' });
     const a = await projection.applyProgress(frames(id, 'colorize', 6, 10, 4));
     const b = await projection.applyProgress(frames(id, 'colorize', 2, 10, 4));
-    assert.deepEqual([stage(a, 'colorize')?.done, stage(a, 'colorize')?.total, stage(a, 'colorize')?.progress, stage(a, 'colorize')?.etaSeconds], [6, 25, 24, 6]);
-    assert.equal(b, undefined, 'a report behind the stage\'s figure changes nothing');
+    assert.deepEqual(
+      [stage(a, 'colorize')?.done, stage(a, 'colorize')?.total, stage(a, 'colorize')?.progress, stage(a, 'colorize')?.etaSeconds],
+      [6, 25, 24, 6],
+    );
+    assert.equal(b, undefined, "a report behind the stage's figure changes nothing");
     // Chunks finish out of order, one of them twice.
     assert.equal(await projection.applyEvent(Subjects.videoColorized, { ...chunkEvent(1, 5) }, nextId()), undefined);
     const afterOne = await repo.get(id);
-    assert.deepEqual([stage(afterOne, 'colorize')?.status, stage(afterOne, 'colorize')?.done, stage(afterOne, 'colorize')?.chunks], ['RUNNING', 10, { count: 3, done: [1], framesDone: 10 }]);
-    assert.equal(stage(await projection.applyProgress(frames(id, 'colorize', 4, 5, 6)), 'colorize')?.done, 14, 'finished frames plus the running chunk\'s');
+    assert.deepEqual(
+      [stage(afterOne, 'colorize')?.status, stage(afterOne, 'colorize')?.done, stage(afterOne, 'colorize')?.chunks],
+      ['RUNNING', 10, { count: 3, done: [1], framesDone: 10 }],
+    );
+    assert.equal(
+      stage(await projection.applyProgress(frames(id, 'colorize', 4, 5, 6)), 'colorize')?.done,
+      14,
+      "finished frames plus the running chunk's",
+    );
     await projection.applyEvent(Subjects.videoColorized, { ...chunkEvent(2, 6) }, nextId());
-    assert.equal(await projection.applyEvent(Subjects.videoColorized, { ...chunkEvent(2, 7) }, nextId()), undefined, 'a duplicate chunk is counted once');
+    assert.equal(
+      await projection.applyEvent(Subjects.videoColorized, { ...chunkEvent(2, 7) }, nextId()),
+      undefined,
+      'a duplicate chunk is counted once',
+    );
     const done = await projection.applyEvent(Subjects.videoColorized, { ...chunkEvent(0, 8) }, nextId());
-    assert.deepEqual(stage(done, 'colorize'), { stage: 'colorize', status: 'DONE', progress: 100, done: 25, total: 25, unit: 'frames', startedAt: at(2), finishedAt: at(8), durationMs: 6000, chunks: { count: 3, done: [0, 1, 2], framesDone: 25 } });
+    assert.deepEqual(stage(done, 'colorize'), {
+      stage: 'colorize',
+      status: 'DONE',
+      progress: 100,
+      done: 25,
+      total: 25,
+      unit: 'frames',
+      startedAt: at(2),
+      finishedAt: at(8),
+      durationMs: 6000,
+      chunks: { count: 3, done: [0, 1, 2], framesDone: 25 },
+    });
 
     // Interpolation counts output frames: twice the source's at factor 2, known before its first chunk ends.
     const running = await projection.applyProgress(frames(id, 'interpolate', 5, 20, 9));
     assert.deepEqual([stage(running, 'interpolate')?.done, stage(running, 'interpolate')?.total], [5, 50]);
     for (const s of ['superres', 'interpolate'] as const) {
       for (const i of [2, 0, 1]) {
-        const m = s === 'superres' ? await projection.applyEvent(Subjects.videoSuperResolved, chunkEvent(i, 10), nextId()) : await projection.applyEvent(Subjects.videoInterpolated, chunkEvent(i, 11, 2), nextId());
+        const m =
+          s === 'superres'
+            ? await projection.applyEvent(Subjects.videoSuperResolved, chunkEvent(i, 10), nextId())
+            : await projection.applyEvent(Subjects.videoInterpolated, chunkEvent(i, 11, 2), nextId());
         assert.equal(stage(m, s)?.status, i === 1 ? 'DONE' : undefined);
       }
     }
     assert.deepEqual([stage(await repo.get(id), 'interpolate')?.done, stage(await repo.get(id), 'interpolate')?.total], [50, 50]);
-    const published = await projection.applyEvent(Subjects.videoPublished, { ...whole, at: at(12), frames: 50, fps: 50, frameRate: '50/1', key: `media/${id}/result.mp4`, posterKey: `media/${id}/poster.jpg`, contentType: 'video/mp4' }, nextId());
+    const published = await projection.applyEvent(
+      Subjects.videoPublished,
+      {
+        ...whole,
+        at: at(12),
+        frames: 50,
+        fps: 50,
+        frameRate: '50/1',
+        key: `media/${id}/result.mp4`,
+        posterKey: `media/${id}/poster.jpg`,
+        contentType: 'video/mp4',
+      },
+      nextId(),
+    );
     assert.equal(published?.status, 'COMPLETED');
-    assert.deepEqual(published?.stages.map((x) => x.status), ['DONE', 'DONE', 'DONE', 'DONE', 'DONE']);
+    assert.deepEqual(
+      published?.stages.map((x) => x.status),
+      ['DONE', 'DONE', 'DONE', 'DONE', 'DONE'],
+    );
   });
 
   it('marks video stages SKIPPED when every chunk passed through (colour video, scale 1, factor 1)', async () => {
     const { chunkEvent } = await uploadVideo({ scale: 1, colorize: 'auto', frameRateFactor: 1 });
-    for (const i of [0, 1, 2]) await projection.applyEvent(Subjects.videoPreprocessed, { ...chunkEvent(i, 1), isMonochrome: false }, nextId());
+    for (const i of [0, 1, 2])
+      await projection.applyEvent(Subjects.videoPreprocessed, { ...chunkEvent(i, 1), isMonochrome: false }, nextId());
     let m;
     for (const i of [0, 1, 2]) {
       await projection.applyEvent(Subjects.videoColorized, { ...chunkEvent(i, 2), skipped: 'already in colour' }, nextId());
       await projection.applyEvent(Subjects.videoSuperResolved, { ...chunkEvent(i, 3), skipped: 'size kept' }, nextId());
       m = await projection.applyEvent(Subjects.videoInterpolated, { ...chunkEvent(i, 4), skipped: 'motion kept' }, nextId());
     }
-    assert.deepEqual(m?.stages.map((x) => x.status), ['DONE', 'SKIPPED', 'SKIPPED', 'SKIPPED', 'PENDING']);
-    assert.equal(await projection.applyEvent(Subjects.imageColorized, { mediaId: m!.id, options: m!.options, at: at(5), key: 'k.png', width: 1, height: 1, isMonochrome: true }, nextId()).then((r) => stage(r, 'colorize')?.status), 'SKIPPED', 'an image event is not a video’s history');
+    assert.deepEqual(
+      m?.stages.map((x) => x.status),
+      ['DONE', 'SKIPPED', 'SKIPPED', 'SKIPPED', 'PENDING'],
+    );
+    assert.equal(
+      await projection
+        .applyEvent(
+          Subjects.imageColorized,
+          { mediaId: m!.id, options: m!.options, at: at(5), key: 'k.png', width: 1, height: 1, isMonochrome: true },
+          nextId(),
+        )
+        .then((r) => stage(r, 'colorize')?.status),
+      'SKIPPED',
+      'an image event is not a video’s history',
+    );
   });
-
 
   it('stamps updatedAt when the write happens, not when its transaction began: a write that waited for the row lock never looks older than the one it waited for', async () => {
     // Clients drop an update whose updatedAt is older than what they hold (an answer that arrived
@@ -227,13 +456,19 @@ describe('projection (real PostgreSQL)', () => {
       return new Date(row!.updated_at as Date).getTime();
     });
     await lockTaken;
-    const waiting = projection.applyEvent(Subjects.imagePreprocessed, { ...base, at: at(1), key: `media/${id}/pre.png`, width: 64, height: 48, isMonochrome: true }, nextId());
+    const waiting = projection.applyEvent(
+      Subjects.imagePreprocessed,
+      { ...base, at: at(1), key: `media/${id}/pre.png`, width: 64, height: 48, isMonochrome: true },
+      nextId(),
+    );
     await new Promise((r) => setTimeout(r, 150));
     release();
     const otherWrite = await holder;
     const projected = await waiting;
     assert.ok(projected, 'the event was projected');
-    assert.ok(Date.parse(projected.updatedAt) >= otherWrite, `updatedAt ${projected.updatedAt} is older than the write it waited for (${new Date(otherWrite).toISOString()})`);
+    assert.ok(
+      Date.parse(projected.updatedAt) >= otherWrite,
+      `updatedAt ${projected.updatedAt} is older than the write it waited for (${new Date(otherWrite).toISOString()})`,
+    );
   });
 });
-

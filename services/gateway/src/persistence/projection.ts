@@ -1,4 +1,13 @@
-import { FLOW, hopEmitting, Subjects, type EventOf, type PipelineEvent, type Stage, type StageProgress, type Subject } from '@revive/contracts';
+import {
+  FLOW,
+  hopEmitting,
+  Subjects,
+  type EventOf,
+  type PipelineEvent,
+  type Stage,
+  type StageProgress,
+  type Subject,
+} from '@revive/contracts';
 import type { Sql, TransactionSql } from 'postgres';
 import { MEDIA_COLUMNS, toMediaRecord, UPDATED_AT_NOW, type MediaRecord, type StageState } from './media.model.ts';
 import { recordFailure } from './failures.repository.ts';
@@ -20,7 +29,6 @@ export interface Projection {
    */
   applyProgress(progress: StageProgress): Promise<MediaRecord | undefined>;
 }
-
 
 export function createProjection(sql: Sql): Projection {
   return {
@@ -49,7 +57,8 @@ export function createProjection(sql: Sql): Projection {
         // The video's frames, as counted by the stage that cut it into chunks (the first).
         const sourceFrames = media.stages.find((s) => s.stage === FLOW.video[0]!.stage && s.status === 'DONE')?.total ?? null;
         const video = media.kind === 'video' && FLOW.video.some((h) => h.stage === current?.stage && h.perChunk);
-        const next = current && (video ? advanceVideoStage(current, progress, media.options, sourceFrames) : advanceStage(current, progress));
+        const next =
+          current && (video ? advanceVideoStage(current, progress, media.options, sourceFrames) : advanceStage(current, progress));
         if (!next) return undefined;
         const stages = updateStage(media.stages, progress.stage, () => next);
         return save(tx, { ...media, stages, status: statusAfter(media.status, stages) });
@@ -67,7 +76,12 @@ export function fold(media: MediaRecord, event: PipelineEvent): MediaRecord {
     // A published result outlives any failure report that arrives after it.
     if (media.status === 'COMPLETED') return media;
     const stages = updateStage(media.stages, p.stage, (s) => finishStage(s, 'FAILED', p.at));
-    return { ...media, status: 'FAILED', stages, error: { code: p.code, message: p.message, stage: p.stage, attempt: p.attempt, at: p.at } };
+    return {
+      ...media,
+      status: 'FAILED',
+      stages,
+      error: { code: p.code, message: p.message, stage: p.stage, attempt: p.attempt, at: p.at },
+    };
   }
   const stage = hopEmitting(event.subject)?.stage;
   // Uploaded events: the row was written before the event was published and stays QUEUED.
@@ -75,7 +89,11 @@ export function fold(media: MediaRecord, event: PipelineEvent): MediaRecord {
   if (!stage || !event.subject.startsWith(`revive.${media.kind}.`)) return media;
   const outcome = outcomeOf(event);
   const note = 'skipped' in event.payload ? event.payload.skipped : undefined;
-  const stages = updateStage(media.stages, stage, (s) => (isChunkEvent(event) ? finishChunk(s, event.payload.chunk, event.payload.frames, outcome, event.payload.at, note) : finishStage(s, outcome, event.payload.at, note)));
+  const stages = updateStage(media.stages, stage, (s) =>
+    isChunkEvent(event)
+      ? finishChunk(s, event.payload.chunk, event.payload.frames, outcome, event.payload.at, note)
+      : finishStage(s, outcome, event.payload.at, note),
+  );
   const next: MediaRecord = { ...media, stages, status: statusAfter(media.status, stages) };
   switch (event.subject) {
     case Subjects.imagePreprocessed:
@@ -83,7 +101,14 @@ export function fold(media: MediaRecord, event: PipelineEvent): MediaRecord {
       return { ...next, width: event.payload.width, height: event.payload.height };
     case Subjects.imagePublished:
     case Subjects.videoPublished:
-      return { ...next, status: 'COMPLETED', error: null, resultKey: event.payload.key, resultWidth: event.payload.width, resultHeight: event.payload.height };
+      return {
+        ...next,
+        status: 'COMPLETED',
+        error: null,
+        resultKey: event.payload.key,
+        resultWidth: event.payload.width,
+        resultHeight: event.payload.height,
+      };
     default:
       return next;
   }

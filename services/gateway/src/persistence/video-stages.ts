@@ -1,7 +1,15 @@
 // Per-chunk video events and per-chunk progress become per-stage progress in frames. A video
 // stage runs as many messages as the video has chunks, possibly on several replicas at once:
 // it is DONE when its last chunk is, and its progress counts the frames of finished chunks.
-import { FLOW, stageDefinition, type EnhanceOptions, type PipelineEvent, type Stage, type StageProgress, type VideoChunk } from '@revive/contracts';
+import {
+  FLOW,
+  stageDefinition,
+  type EnhanceOptions,
+  type PipelineEvent,
+  type Stage,
+  type StageProgress,
+  type VideoChunk,
+} from '@revive/contracts';
 import type { StageState } from './media.model.ts';
 import { finishStage, isFinished } from './stages.ts';
 
@@ -18,12 +26,32 @@ const CHUNKED_STAGES: ReadonlySet<Stage> = new Set(FLOW.video.filter((h) => h.pe
  * dedupe window) changes nothing; the stage finishes (DONE or SKIPPED as the chunks say) with its
  * last chunk, whatever order the chunks came in.
  */
-export function finishChunk(state: StageState, chunk: VideoChunk, videoFrames: number, outcome: 'DONE' | 'SKIPPED', at: string, note?: string): StageState {
+export function finishChunk(
+  state: StageState,
+  chunk: VideoChunk,
+  videoFrames: number,
+  outcome: 'DONE' | 'SKIPPED',
+  at: string,
+  note?: string,
+): StageState {
   if (isFinished(state)) return state;
   const tally = state.chunks ?? { count: chunk.count, done: [], framesDone: 0 };
   if (tally.done.includes(chunk.index)) return state;
-  const chunks = { count: tally.count, done: [...tally.done, chunk.index].sort((a, b) => a - b), framesDone: tally.framesDone + chunk.frames };
-  const counted: StageState = { ...state, chunks, total: videoFrames, unit: 'frames', done: Math.min(videoFrames, Math.max(chunks.framesDone, state.unit === 'frames' && state.total === videoFrames ? (state.done ?? 0) : 0)) };
+  const chunks = {
+    count: tally.count,
+    done: [...tally.done, chunk.index].sort((a, b) => a - b),
+    framesDone: tally.framesDone + chunk.frames,
+  };
+  const counted: StageState = {
+    ...state,
+    chunks,
+    total: videoFrames,
+    unit: 'frames',
+    done: Math.min(
+      videoFrames,
+      Math.max(chunks.framesDone, state.unit === 'frames' && state.total === videoFrames ? (state.done ?? 0) : 0),
+    ),
+  };
   if (chunks.done.length >= chunks.count) {
     const { etaSeconds: _, ...finished } = finishStage(counted, outcome, at, note);
     return finished;
@@ -37,10 +65,19 @@ export function finishChunk(state: StageState, chunk: VideoChunk, videoFrames: n
  * before (reports of chunks running in parallel interleave) and short of the total until the last
  * chunk's event. Undefined when nothing changes; reports that are not in frames only mark the start.
  */
-export function advanceVideoStage(state: StageState, p: StageProgress, options: EnhanceOptions, sourceFrames: number | null): StageState | undefined {
+export function advanceVideoStage(
+  state: StageState,
+  p: StageProgress,
+  options: EnhanceOptions,
+  sourceFrames: number | null,
+): StageState | undefined {
   if (isFinished(state) || !CHUNKED_STAGES.has(state.stage)) return undefined;
   const startedAt = state.startedAt === null || Date.parse(p.at) < Date.parse(state.startedAt) ? p.at : state.startedAt;
-  const total = state.total ?? (sourceFrames === null ? null : sourceFrames * (stageDefinition(state.stage).option === 'frameRateFactor' ? options.frameRateFactor : 1));
+  const total =
+    state.total ??
+    (sourceFrames === null
+      ? null
+      : sourceFrames * (stageDefinition(state.stage).option === 'frameRateFactor' ? options.frameRateFactor : 1));
   if (p.unit !== 'frames' || total === null) {
     if (state.status === 'RUNNING' && startedAt === state.startedAt) return undefined;
     return { ...state, status: 'RUNNING', startedAt };

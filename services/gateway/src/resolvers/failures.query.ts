@@ -25,7 +25,10 @@ export async function failuresQuery(_: unknown, args: FailuresArgs, ctx: Gateway
       after: args.after ?? null,
     });
     return {
-      edges: page.items.map((f) => ({ cursor: f.cursor, node: { mediaId: f.mediaId, stage: upper<StageName>(f.stage), code: f.code, message: f.message, attempt: f.attempt, at: f.at } })),
+      edges: page.items.map((f) => ({
+        cursor: f.cursor,
+        node: { mediaId: f.mediaId, stage: upper<StageName>(f.stage), code: f.code, message: f.message, attempt: f.attempt, at: f.at },
+      })),
       pageInfo: { hasNextPage: page.hasNextPage, endCursor: page.endCursor },
       totalCount: page.totalCount,
       byStageAndCode: page.byStageAndCode.map((c) => ({ stage: upper<StageName>(c.stage), code: c.code, count: c.count })),

@@ -42,7 +42,12 @@ export const mediaProgressSubscription = {
         } finally {
           delivery?.end();
         }
-        if (u.event === MediaProgressEvents.completed || u.event === MediaProgressEvents.failed || u.event === MediaProgressEvents.cancelled) return;
+        if (
+          u.event === MediaProgressEvents.completed ||
+          u.event === MediaProgressEvents.failed ||
+          u.event === MediaProgressEvents.cancelled
+        )
+          return;
       }
     } finally {
       await updates.return?.();

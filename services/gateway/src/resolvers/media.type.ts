@@ -8,5 +8,6 @@ export const mediaTypeResolvers = {
   /** The item's failure history (media.error is only the latest); empty where none is kept. */
   failures: async (media: MediaView, _: unknown, ctx: GatewayContext) =>
     ((await ctx.operations?.failures.ofMedia(media.id)) ?? []).map((f) => ({ ...f, stage: upper<StageName>(f.stage) })),
-  resultUrl: (media: MediaView, _: unknown, ctx: GatewayContext) => (media.resultKey && media.status === 'COMPLETED' ? ctx.urls.urlFor(media.resultKey) : null),
+  resultUrl: (media: MediaView, _: unknown, ctx: GatewayContext) =>
+    media.resultKey && media.status === 'COMPLETED' ? ctx.urls.urlFor(media.resultKey) : null,
 };

@@ -8,7 +8,8 @@ const MAX_PAGE = 100;
 /** `medias(first, after)`: newest first, keyset pagination with an opaque cursor. */
 export async function mediasQuery(_: unknown, args: { first?: number | null; after?: string | null }, ctx: GatewayContext) {
   const first = args.first ?? 20;
-  if (!Number.isInteger(first) || first < 1 || first > MAX_PAGE) throw clientError(ErrorCodes.badUserInput, `first must be between 1 and ${MAX_PAGE}`);
+  if (!Number.isInteger(first) || first < 1 || first > MAX_PAGE)
+    throw clientError(ErrorCodes.badUserInput, `first must be between 1 and ${MAX_PAGE}`);
   try {
     const page = await ctx.media.list({ first, after: args.after ?? undefined });
     const edges = page.items.map((record: Parameters<typeof toMediaView>[0] & { cursor?: string }, i: number) => ({

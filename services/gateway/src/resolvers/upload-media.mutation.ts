@@ -18,7 +18,11 @@ interface UploadArgs {
 
 function parseOptions(raw: UploadArgs['options']) {
   // Enum options travel in upper case in GraphQL and lower case in events, whichever option it is.
-  const given = Object.fromEntries(Object.entries(raw ?? {}).flatMap(([k, v]) => (v == null || k === 'callbackUrl' ? [] : [[k, typeof v === 'string' ? v.toLowerCase() : v]])));
+  const given = Object.fromEntries(
+    Object.entries(raw ?? {}).flatMap(([k, v]) =>
+      v == null || k === 'callbackUrl' ? [] : [[k, typeof v === 'string' ? v.toLowerCase() : v]],
+    ),
+  );
   const parsed = enhanceOptionsSchema.safeParse(given);
   if (!parsed.success) {
     const problems = parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ');
@@ -40,10 +44,15 @@ export async function uploadMediaMutation(_: unknown, args: UploadArgs, ctx: Gat
   if (!file || typeof file.arrayBuffer !== 'function') throw clientError(ErrorCodes.badUserInput, 'file must be a multipart file upload');
   if (file.size === 0) throw clientError(ErrorCodes.emptyUpload, 'the uploaded file is empty');
   const limit = ctx.config.gateway.maxUploadBytes;
-  if (file.size > limit) throw clientError(ErrorCodes.uploadTooLarge, `the upload is ${file.size} bytes; the limit is ${limit}`, { limitBytes: limit });
+  if (file.size > limit)
+    throw clientError(ErrorCodes.uploadTooLarge, `the upload is ${file.size} bytes; the limit is ${limit}`, { limitBytes: limit });
   const { head, body } = await peekStream(file.stream() as ReadableStream<Uint8Array>, SNIFF_BYTES);
   const sniffed = sniffMedia(head);
-  if (!sniffed) throw clientError(ErrorCodes.unsupportedMedia, 'the file is neither an image nor a video Revive can read (judged by its content, not its name)');
+  if (!sniffed)
+    throw clientError(
+      ErrorCodes.unsupportedMedia,
+      'the file is neither an image nor a video Revive can read (judged by its content, not its name)',
+    );
 
   const id = randomUUID();
   const originalKey = `media/${id}/original.${sniffed.extension}`;
@@ -51,9 +60,25 @@ export async function uploadMediaMutation(_: unknown, args: UploadArgs, ctx: Gat
   // eslint-disable-next-line no-control-regex
   const filename = (file.name || `upload.${sniffed.extension}`).replace(/[\u0000-\u001f]/g, '').slice(0, 255);
   await storeOriginal(ctx, originalKey, sniffed, body, options);
-  const record = await ctx.media.create({ id, kind: sniffed.kind, filename, contentType: sniffed.mime, bytes: file.size, options, originalKey });
+  const record = await ctx.media.create({
+    id,
+    kind: sniffed.kind,
+    filename,
+    contentType: sniffed.mime,
+    bytes: file.size,
+    options,
+    originalKey,
+  });
   const subject = sniffed.kind === 'image' ? Subjects.imageUploaded : Subjects.videoUploaded;
-  const event: EventOf<typeof subject> = { mediaId: id, options, at: new Date().toISOString(), originalKey, filename, contentType: sniffed.mime, bytes: file.size };
+  const event: EventOf<typeof subject> = {
+    mediaId: id,
+    options,
+    at: new Date().toISOString(),
+    originalKey,
+    filename,
+    contentType: sniffed.mime,
+    bytes: file.size,
+  };
   try {
     if (callbackUrl) await ctx.operations?.setCallbackUrl(id, callbackUrl);
     await publishEvent(ctx.nc.jetstream(), subject, event, messageId(id, 'upload'));
@@ -72,7 +97,13 @@ export async function uploadMediaMutation(_: unknown, args: UploadArgs, ctx: Gat
  * and frame rate for these options: config.video), so one beyond them is refused here with
  * BAD_USER_INPUT (`extensions.reason` names the limit) and nothing is stored or recorded.
  */
-async function storeOriginal(ctx: GatewayContext, key: string, sniffed: SniffedMedia, body: Readable, options: EnhanceOptions): Promise<void> {
+async function storeOriginal(
+  ctx: GatewayContext,
+  key: string,
+  sniffed: SniffedMedia,
+  body: Readable,
+  options: EnhanceOptions,
+): Promise<void> {
   if (sniffed.kind !== 'video') {
     await ctx.store.put(key, body, { contentType: sniffed.mime });
     return;
@@ -80,7 +111,8 @@ async function storeOriginal(ctx: GatewayContext, key: string, sniffed: SniffedM
   const video = await spoolAndCheckVideo(body, options, ctx.config.video);
   try {
     const [problem] = video.problems;
-    if (problem) throw clientError(ErrorCodes.badUserInput, `the video is beyond this server's limits: ${problem.message}`, { reason: problem.code });
+    if (problem)
+      throw clientError(ErrorCodes.badUserInput, `the video is beyond this server's limits: ${problem.message}`, { reason: problem.code });
     await ctx.store.put(key, video.body, { contentType: sniffed.mime });
   } finally {
     await video.dispose();

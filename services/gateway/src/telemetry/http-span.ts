@@ -21,7 +21,11 @@ export function traceHttp(handler: RequestListener): RequestListener {
     const path = (req.url ?? '/').split('?')[0] ?? '/';
     if (UNTRACED.test(path)) return untraced(() => handler(req, res));
     const parent = propagation.extract(context.active(), req, getter);
-    const span = tracer().startSpan(`${req.method} ${path}`, { kind: SpanKind.SERVER, attributes: { 'http.request.method': req.method ?? 'GET', 'url.path': path } }, parent);
+    const span = tracer().startSpan(
+      `${req.method} ${path}`,
+      { kind: SpanKind.SERVER, attributes: { 'http.request.method': req.method ?? 'GET', 'url.path': path } },
+      parent,
+    );
     let ended = false;
     const end = () => {
       if (ended) return;

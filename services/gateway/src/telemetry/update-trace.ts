@@ -24,6 +24,11 @@ export function subscriberLink(): Link[] {
 export function startDeliverySpan(update: MediaUpdate, links: Link[]): Span | undefined {
   const parent = contexts.get(update);
   if (!parent) return undefined;
-  const attributes = { 'graphql.operation.type': 'subscription', 'graphql.field': 'mediaProgress', [SpanAttributes.mediaId]: update.media.id, 'revive.progress.event': update.event };
+  const attributes = {
+    'graphql.operation.type': 'subscription',
+    'graphql.field': 'mediaProgress',
+    [SpanAttributes.mediaId]: update.media.id,
+    'revive.progress.event': update.event,
+  };
   return tracer().startSpan('graphql.subscription deliver mediaProgress', { attributes, links }, parent);
 }

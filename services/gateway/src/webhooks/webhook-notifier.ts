@@ -52,7 +52,11 @@ export function createWebhookNotifier(options: WebhookNotifierOptions): WebhookN
     const status = media.status as WebhookPayload['status'];
     const base: WebhookPayload = { mediaId: media.id, status, at: media.updatedAt };
     if (status === 'COMPLETED' && media.resultKey) return { ...base, resultUrl: await urls.urlFor(media.resultKey) };
-    if (media.error) return { ...base, error: { code: media.error.code, message: media.error.message, stage: media.error.stage, attempt: media.error.attempt } };
+    if (media.error)
+      return {
+        ...base,
+        error: { code: media.error.code, message: media.error.message, stage: media.error.stage, attempt: media.error.attempt },
+      };
     return base;
   }
 
@@ -79,9 +83,14 @@ export function createWebhookNotifier(options: WebhookNotifierOptions): WebhookN
       refused = e instanceof CallbackUrlError;
     }
     const final = error === null || refused || n >= maxAttempts;
-    await lifecycle.recordDelivery({ mediaId, status: error === null ? 'DELIVERED' : final ? 'GAVE_UP' : 'FAILED', attempt: n, httpStatus, error }).catch((e: unknown) => log.error({ err: e, media_id: mediaId }, 'could not record a webhook delivery'));
+    await lifecycle
+      .recordDelivery({ mediaId, status: error === null ? 'DELIVERED' : final ? 'GAVE_UP' : 'FAILED', attempt: n, httpStatus, error })
+      .catch((e: unknown) => log.error({ err: e, media_id: mediaId }, 'could not record a webhook delivery'));
     if (error === null) return log.info({ media_id: mediaId, attempt: n, http_status: httpStatus }, 'webhook delivered');
-    log.warn({ media_id: mediaId, attempt: n, http_status: httpStatus, err: error }, final ? 'webhook not delivered; giving up' : 'webhook not delivered; will retry');
+    log.warn(
+      { media_id: mediaId, attempt: n, http_status: httpStatus, err: error },
+      final ? 'webhook not delivered; giving up' : 'webhook not delivered; will retry',
+    );
     if (!final && !stopped) schedule(url, mediaId, body, n + 1, backoff(n));
   }
 

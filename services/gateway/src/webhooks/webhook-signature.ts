@@ -13,7 +13,12 @@ export function signWebhook(secret: string, body: string, unixSeconds: number): 
  * What a receiver does: recomputes the HMAC over the raw body and compares in constant time;
  * a timestamp further than `toleranceSeconds` from now is refused (replayed deliveries).
  */
-export function verifyWebhook(secret: string, body: string, header: string | null | undefined, options: { toleranceSeconds?: number; now?: number } = {}): boolean {
+export function verifyWebhook(
+  secret: string,
+  body: string,
+  header: string | null | undefined,
+  options: { toleranceSeconds?: number; now?: number } = {},
+): boolean {
   const parts = Object.fromEntries((header ?? '').split(',').map((p) => p.trim().split('=', 2) as [string, string]));
   const t = Number(parts.t);
   if (!Number.isInteger(t) || typeof parts.v1 !== 'string' || !/^[0-9a-f]{64}$/.test(parts.v1)) return false;

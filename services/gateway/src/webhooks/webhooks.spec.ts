@@ -28,8 +28,17 @@ describe('webhook signatures', () => {
 describe('callback URLs', () => {
   it('takes http(s) URLs and refuses other schemes, credentials, and private targets unless allowed', () => {
     assert.equal(parseCallbackUrl('https://hooks.example.com/revive?x=1', false), 'https://hooks.example.com/revive?x=1');
-    for (const bad of ['ftp://example.com/', 'not a url', 'https://user:pw@example.com/', 'file:///etc/passwd']) assert.throws(() => parseCallbackUrl(bad, true), { name: 'CallbackUrlError' }, bad);
-    for (const inside of ['http://127.0.0.1:9/', 'http://localhost/', 'http://10.1.2.3/', 'http://169.254.169.254/latest/meta-data', 'http://[::1]/', 'http://192.168.0.4/', 'http://[::ffff:127.0.0.1]/']) {
+    for (const bad of ['ftp://example.com/', 'not a url', 'https://user:pw@example.com/', 'file:///etc/passwd'])
+      assert.throws(() => parseCallbackUrl(bad, true), { name: 'CallbackUrlError' }, bad);
+    for (const inside of [
+      'http://127.0.0.1:9/',
+      'http://localhost/',
+      'http://10.1.2.3/',
+      'http://169.254.169.254/latest/meta-data',
+      'http://[::1]/',
+      'http://192.168.0.4/',
+      'http://[::ffff:127.0.0.1]/',
+    ]) {
       assert.throws(() => parseCallbackUrl(inside, false), { name: 'CallbackUrlError' }, inside);
       assert.doesNotThrow(() => parseCallbackUrl(inside, true), inside);
     }
@@ -58,14 +67,24 @@ describe('webhook notifier (loopback receiver)', () => {
   after(() => new Promise<void>((r) => server.close(() => r())));
 
   const media = (status: MediaRecord['status'], extra: Partial<MediaRecord> = {}) =>
-    ({ id: '00000000-0000-4000-8000-0000000000aa', status, resultKey: 'media/x/result.png', error: null, updatedAt: '2026-11-23T12:00:00.000Z', ...extra }) as MediaRecord;
+    ({
+      id: '00000000-0000-4000-8000-0000000000aa',
+      status,
+      resultKey: 'media/x/result.png',
+      error: null,
+      updatedAt: '2026-11-23T12:00:00.000Z',
+      ...extra,
+    }) as MediaRecord;
 
   function setup(callbackUrl: string | null, maxAttempts = 4) {
     const deliveries: Array<{ status: string; attempt: number; httpStatus: number | null }> = [];
     const notifier = createWebhookNotifier({
       secret: SECRET,
       allowPrivateTargets: true,
-      lifecycle: { callbackUrlOf: async () => callbackUrl, recordDelivery: async (d) => void deliveries.push({ status: d.status, attempt: d.attempt, httpStatus: d.httpStatus }) },
+      lifecycle: {
+        callbackUrlOf: async () => callbackUrl,
+        recordDelivery: async (d) => void deliveries.push({ status: d.status, attempt: d.attempt, httpStatus: d.httpStatus }),
+      },
       urls: { urlFor: async (key) => `http://files.test/${key}` },
       log,
       backoffMs: (n) => 20 * n,
@@ -85,21 +104,37 @@ describe('webhook notifier (loopback receiver)', () => {
     notifier.notify(media('COMPLETED'));
     await until(() => deliveries.length === 2);
     await notifier.stop();
-    assert.deepEqual(deliveries, [{ status: 'FAILED', attempt: 1, httpStatus: 500 }, { status: 'DELIVERED', attempt: 2, httpStatus: 204 }]);
+    assert.deepEqual(deliveries, [
+      { status: 'FAILED', attempt: 1, httpStatus: 500 },
+      { status: 'DELIVERED', attempt: 2, httpStatus: 204 },
+    ]);
     assert.equal(received.length, 2);
     for (const r of received) assert.equal(verifyWebhook(SECRET, r.body, r.signature), true, 'the receiver can verify the signature');
-    assert.deepEqual(JSON.parse(received[1]!.body), { mediaId: media('COMPLETED').id, status: 'COMPLETED', at: '2026-11-23T12:00:00.000Z', resultUrl: 'http://files.test/media/x/result.png' });
+    assert.deepEqual(JSON.parse(received[1]!.body), {
+      mediaId: media('COMPLETED').id,
+      status: 'COMPLETED',
+      at: '2026-11-23T12:00:00.000Z',
+      resultUrl: 'http://files.test/media/x/result.png',
+    });
   });
 
   it('sends the failure reason, gives up after the bound, and does nothing without a callback URL or for a non-final status', async () => {
     received.length = 0;
     failFirst = 100;
     const { notifier, deliveries } = setup(url, 3);
-    notifier.notify(media('FAILED', { resultKey: null, error: { code: 'MODEL_REJECTED', message: 'no', stage: 'superres', attempt: 5, at: '2026-11-23T12:00:00.000Z' } }));
+    notifier.notify(
+      media('FAILED', {
+        resultKey: null,
+        error: { code: 'MODEL_REJECTED', message: 'no', stage: 'superres', attempt: 5, at: '2026-11-23T12:00:00.000Z' },
+      }),
+    );
     await until(() => deliveries.length === 3);
     await new Promise((r) => setTimeout(r, 100));
     await notifier.stop();
-    assert.deepEqual(deliveries.map((d) => d.status), ['FAILED', 'FAILED', 'GAVE_UP']);
+    assert.deepEqual(
+      deliveries.map((d) => d.status),
+      ['FAILED', 'FAILED', 'GAVE_UP'],
+    );
     assert.deepEqual(JSON.parse(received[0]!.body).error, { code: 'MODEL_REJECTED', message: 'no', stage: 'superres', attempt: 5 });
 
     const none = setup(null);
@@ -113,7 +148,14 @@ describe('webhook notifier (loopback receiver)', () => {
 
   it('refuses at delivery time a target that is private when private targets are not allowed', async () => {
     const deliveries: string[] = [];
-    const notifier = createWebhookNotifier({ secret: SECRET, allowPrivateTargets: false, lifecycle: { callbackUrlOf: async () => url, recordDelivery: async (d) => void deliveries.push(d.status) }, urls: { urlFor: async (k) => k }, log, backoffMs: () => 10 });
+    const notifier = createWebhookNotifier({
+      secret: SECRET,
+      allowPrivateTargets: false,
+      lifecycle: { callbackUrlOf: async () => url, recordDelivery: async (d) => void deliveries.push(d.status) },
+      urls: { urlFor: async (k) => k },
+      log,
+      backoffMs: () => 10,
+    });
     notifier.notify(media('COMPLETED'));
     await until(() => deliveries.length === 1);
     await new Promise((r) => setTimeout(r, 50));

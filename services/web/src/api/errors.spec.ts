@@ -20,7 +20,16 @@ describe('readGraphqlResponse: one reading of every answer, for fetch and XMLHtt
   });
 
   it('throws the server’s typed error with its code and words', () => {
-    const error = thrown(() => readGraphqlResponse(200, json, JSON.stringify({ errors: [{ message: 'the file is neither an image nor a video', extensions: { code: 'UNSUPPORTED_MEDIA' } }], data: null })));
+    const error = thrown(() =>
+      readGraphqlResponse(
+        200,
+        json,
+        JSON.stringify({
+          errors: [{ message: 'the file is neither an image nor a video', extensions: { code: 'UNSUPPORTED_MEDIA' } }],
+          data: null,
+        }),
+      ),
+    );
     assert.equal(error.code, 'UNSUPPORTED_MEDIA');
     assert.equal(error.message, 'the file is neither an image nor a video');
     assert.equal(error.isAuthFailure, false);
@@ -29,8 +38,14 @@ describe('readGraphqlResponse: one reading of every answer, for fetch and XMLHtt
   it('recognises a server that wants a sign-in: HTTP 401 or UNAUTHENTICATED', () => {
     assert.ok(thrown(() => readGraphqlResponse(401, 'text/plain', 'Unauthorized')).isAuthFailure);
     assert.ok(thrown(() => readGraphqlResponse(401, json, '{"errors":[{"message":"no token"}]}')).isAuthFailure);
-    assert.ok(thrown(() => readGraphqlResponse(200, json, '{"errors":[{"message":"token expired","extensions":{"code":"UNAUTHENTICATED"}}]}')).isAuthFailure);
-    assert.equal(thrown(() => readGraphqlResponse(403, json, '{"errors":[{"message":"not yours","extensions":{"code":"FORBIDDEN"}}]}')).isAuthFailure, false);
+    assert.ok(
+      thrown(() => readGraphqlResponse(200, json, '{"errors":[{"message":"token expired","extensions":{"code":"UNAUTHENTICATED"}}]}'))
+        .isAuthFailure,
+    );
+    assert.equal(
+      thrown(() => readGraphqlResponse(403, json, '{"errors":[{"message":"not yours","extensions":{"code":"FORBIDDEN"}}]}')).isAuthFailure,
+      false,
+    );
   });
 
   it('says so when what came back is not GraphQL', () => {

@@ -47,12 +47,14 @@ export function readGraphqlResponse<T>(status: number, contentType: string | nul
   }
   if (Array.isArray(payload.errors) && payload.errors.length > 0) {
     const first = (payload.errors[0] ?? {}) as RawError;
-    const code = typeof first.extensions?.code === 'string' ? first.extensions.code : status === 401 ? ClientCodes.unauthenticated : 'SERVER_ERROR';
+    const code =
+      typeof first.extensions?.code === 'string' ? first.extensions.code : status === 401 ? ClientCodes.unauthenticated : 'SERVER_ERROR';
     const message = (payload.errors as RawError[]).map((e) => (typeof e.message === 'string' ? e.message : 'unknown error')).join('; ');
     throw new ApiError(code, message, status);
   }
   if (status === 401) throw new ApiError(ClientCodes.unauthenticated, 'please sign in', status);
-  if (payload.data == null) throw new ApiError(ClientCodes.badResponse, `the server answered HTTP ${status} with neither data nor errors`, status);
+  if (payload.data == null)
+    throw new ApiError(ClientCodes.badResponse, `the server answered HTTP ${status} with neither data nor errors`, status);
   return payload.data;
 }
 

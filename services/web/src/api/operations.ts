@@ -30,7 +30,10 @@ export type Factor = 1 | 2 | 4;
 type Complete<T> = { [K in keyof T]-?: NonNullable<T[K]> };
 
 /** The `EnhanceOptions` input as the page sends it: always complete, so the card can show it. */
-export type EnhanceOptions = Complete<Omit<EnhanceOptionsInput, 'callbackUrl' | 'scale' | 'frameRateFactor'>> & { scale: Factor; frameRateFactor: Factor };
+export type EnhanceOptions = Complete<Omit<EnhanceOptionsInput, 'callbackUrl' | 'scale' | 'frameRateFactor'>> & {
+  scale: Factor;
+  frameRateFactor: Factor;
+};
 
 /** The server's defaults, which the options form starts from. */
 export const DEFAULT_OPTIONS: Readonly<EnhanceOptions> = EnhanceOptionsDefaults;

@@ -88,7 +88,11 @@ export function createProgressClient(options: { http: GraphqlHttp; tokens: Token
       cleanups.push(ws.on('connected', () => void refresh()));
       cleanups.push(
         ws.subscribe<ResultOf<typeof MEDIA_PROGRESS>>(
-          { query: MEDIA_PROGRESS.query, operationName: MEDIA_PROGRESS.operationName, variables: { id: initial.id } satisfies VariablesOf<typeof MEDIA_PROGRESS> },
+          {
+            query: MEDIA_PROGRESS.query,
+            operationName: MEDIA_PROGRESS.operationName,
+            variables: { id: initial.id } satisfies VariablesOf<typeof MEDIA_PROGRESS>,
+          },
           {
             next: (result) => {
               const code = result.errors?.[0]?.extensions?.code;

@@ -13,7 +13,9 @@ describe('buildUploadForm (GraphQL multipart request spec)', () => {
   const photo = new Blob([new Uint8Array([0xff, 0xd8, 0xff, 0xe0, 1, 2, 0xff, 0xd9])], { type: 'image/jpeg' });
 
   it('sends operations with a null file and the options, a map pointing at the file, then the file', async () => {
-    const { contentType, raw, parsed } = await encode(buildUploadForm(photo, 'grand père.jpg', { scale: 4, colorize: 'OFF', frameRateFactor: 1 }));
+    const { contentType, raw, parsed } = await encode(
+      buildUploadForm(photo, 'grand père.jpg', { scale: 4, colorize: 'OFF', frameRateFactor: 1 }),
+    );
     assert.match(contentType, /^multipart\/form-data; boundary=/);
     assert.deepEqual([...parsed.keys()], ['operations', 'map', '0'], 'operations and map come before the file');
     const operations = JSON.parse(String(parsed.get('operations'))) as { query: string; operationName: string; variables: unknown };

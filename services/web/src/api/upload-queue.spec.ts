@@ -20,7 +20,10 @@ describe('createTaskQueue', () => {
     const results = await Promise.allSettled([1, 2, 3, 4, 5].map((n) => queue.run(task(n))));
     assert.equal(peak, 2);
     assert.deepEqual(started, [1, 2, 3, 4, 5]);
-    assert.deepEqual(results.map((r) => (r.status === 'fulfilled' ? r.value : (r.reason as Error).message)), [10, 20, 'three', 40, 50]);
+    assert.deepEqual(
+      results.map((r) => (r.status === 'fulfilled' ? r.value : (r.reason as Error).message)),
+      [10, 20, 'three', 40, 50],
+    );
     assert.equal(queue.pending, 0);
   });
 });

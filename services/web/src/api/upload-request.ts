@@ -26,12 +26,17 @@ export function uploadMedia(request: UploadRequest): Promise<Media> {
     xhr.upload.addEventListener('load', () => request.onSent());
     xhr.addEventListener('load', () => {
       try {
-        resolve(readGraphqlResponse<ResultOf<typeof UPLOAD_MEDIA>>(xhr.status, xhr.getResponseHeader('content-type'), xhr.responseText).uploadMedia);
+        resolve(
+          readGraphqlResponse<ResultOf<typeof UPLOAD_MEDIA>>(xhr.status, xhr.getResponseHeader('content-type'), xhr.responseText)
+            .uploadMedia,
+        );
       } catch (error) {
         reject(error);
       }
     });
-    xhr.addEventListener('error', () => reject(new ApiError(ClientCodes.network, 'the connection broke off during the upload; check your connection and try again')));
+    xhr.addEventListener('error', () =>
+      reject(new ApiError(ClientCodes.network, 'the connection broke off during the upload; check your connection and try again')),
+    );
     xhr.addEventListener('abort', () => reject(new ApiError(ClientCodes.aborted, 'the upload was cancelled')));
     request.signal?.addEventListener('abort', () => xhr.abort(), { once: true });
     xhr.send(buildUploadForm(request.file, request.file.name, request.options));

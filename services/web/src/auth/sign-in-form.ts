@@ -17,12 +17,30 @@ export type SubmitToken = (token: string) => Promise<string | null>;
 export function createSignInForm(submit: SubmitToken): SignInForm {
   const reason = h('p', { id: 'sign-in-reason' });
   const error = h('p', { class: 'form-error', role: 'alert' });
-  const input = h('input', { id: 'token', name: 'token', type: 'password', required: true, autocomplete: 'current-password', spellcheck: 'false', 'aria-describedby': 'sign-in-reason token-hint' });
+  const input = h('input', {
+    id: 'token',
+    name: 'token',
+    type: 'password',
+    required: true,
+    autocomplete: 'current-password',
+    spellcheck: 'false',
+    'aria-describedby': 'sign-in-reason token-hint',
+  });
   const button = h('button', { type: 'submit', class: 'button primary' }, 'Sign in');
   const form = h(
     'form',
     { class: 'sign-in-form' },
-    h('div', { class: 'field' }, h('label', { for: 'token' }, 'Access token'), input, h('p', { class: 'hint', id: 'token-hint' }, 'The token your Revive administrator gave you. It stays in this browser until you sign out.')),
+    h(
+      'div',
+      { class: 'field' },
+      h('label', { for: 'token' }, 'Access token'),
+      input,
+      h(
+        'p',
+        { class: 'hint', id: 'token-hint' },
+        'The token your Revive administrator gave you. It stays in this browser until you sign out.',
+      ),
+    ),
     error,
     button,
   );
@@ -41,7 +59,13 @@ export function createSignInForm(submit: SubmitToken): SignInForm {
       })
       .finally(() => (button.disabled = false));
   });
-  const element = h('section', { class: 'panel sign-in', id: 'sign-in', 'aria-labelledby': 'sign-in-title', hidden: true }, h('h2', { id: 'sign-in-title' }, 'Sign in'), reason, form);
+  const element = h(
+    'section',
+    { class: 'panel sign-in', id: 'sign-in', 'aria-labelledby': 'sign-in-title', hidden: true },
+    h('h2', { id: 'sign-in-title' }, 'Sign in'),
+    reason,
+    form,
+  );
   return {
     element,
     show(text) {

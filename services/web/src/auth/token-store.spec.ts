@@ -6,7 +6,12 @@ import { bearer, createTokenStore } from './token-store.ts';
 
 function memoryStorage() {
   const map = new Map<string, string>();
-  return { getItem: (k: string) => map.get(k) ?? null, setItem: (k: string, v: string) => void map.set(k, v), removeItem: (k: string) => void map.delete(k), map };
+  return {
+    getItem: (k: string) => map.get(k) ?? null,
+    setItem: (k: string, v: string) => void map.set(k, v),
+    removeItem: (k: string) => void map.delete(k),
+    map,
+  };
 }
 
 describe('the sign-in slot: one bearer token, over HTTP and graphql-ws', () => {
@@ -22,7 +27,15 @@ describe('the sign-in slot: one bearer token, over HTTP and graphql-ws', () => {
   });
 
   it('falls back to memory when storage refuses', () => {
-    const refusing = { getItem: () => { throw new Error('denied'); }, setItem: () => { throw new Error('denied'); }, removeItem: () => undefined };
+    const refusing = {
+      getItem: () => {
+        throw new Error('denied');
+      },
+      setItem: () => {
+        throw new Error('denied');
+      },
+      removeItem: () => undefined,
+    };
     const tokens = createTokenStore(refusing);
     tokens.set('t');
     assert.equal(tokens.get(), 't');

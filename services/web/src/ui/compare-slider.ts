@@ -42,7 +42,11 @@ export function createCompareSlider(images: CompareImages): HTMLElement {
 
   frame.append(
     h('img', { class: 'compare-after', src: images.afterUrl, alt: `After: ${images.filename}, restored`, decoding: 'async' }),
-    h('div', { class: 'compare-before' }, h('img', { src: images.beforeUrl, alt: `Before: ${images.filename}, the original`, decoding: 'async' })),
+    h(
+      'div',
+      { class: 'compare-before' },
+      h('img', { src: images.beforeUrl, alt: `Before: ${images.filename}, the original`, decoding: 'async' }),
+    ),
     h('div', { class: 'compare-handle', 'aria-hidden': 'true' }),
     h('span', { class: 'compare-tag tag-before', 'aria-hidden': 'true' }, 'Before'),
     h('span', { class: 'compare-tag tag-after', 'aria-hidden': 'true' }, 'After'),
@@ -52,6 +56,10 @@ export function createCompareSlider(images: CompareImages): HTMLElement {
     'figure',
     { class: 'compare' },
     frame,
-    h('figcaption', { id: captionId, class: 'hint' }, 'Drag the divider, or focus it and use the arrow keys, to compare the original with the restored picture.'),
+    h(
+      'figcaption',
+      { id: captionId, class: 'hint' },
+      'Drag the divider, or focus it and use the arrow keys, to compare the original with the restored picture.',
+    ),
   );
 }

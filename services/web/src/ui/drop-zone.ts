@@ -2,7 +2,14 @@ import { h } from './dom.ts';
 
 /** Picking files with the system dialog or dropping them anywhere on the zone (or the page). */
 export function createDropZone(onFiles: (files: File[]) => void): HTMLElement {
-  const input = h('input', { type: 'file', id: 'file-input', class: 'visually-hidden', multiple: true, accept: 'image/*,video/*', 'aria-describedby': 'drop-hint' });
+  const input = h('input', {
+    type: 'file',
+    id: 'file-input',
+    class: 'visually-hidden',
+    multiple: true,
+    accept: 'image/*,video/*',
+    'aria-describedby': 'drop-hint',
+  });
   input.addEventListener('change', () => {
     if (input.files?.length) onFiles([...input.files]);
     // The same file picked again (to retry by hand) must fire `change` again.

@@ -5,15 +5,42 @@ import { createEtaTracker, estimateRemainingMs } from './eta.ts';
 describe('ETA: time left from the pace so far', () => {
   it('extrapolates the rate between the oldest and the newest sample', () => {
     // A quarter in 5 s: three quarters left take 15 s.
-    assert.equal(estimateRemainingMs([{ at: 0, fraction: 0 }, { at: 2000, fraction: 0.1 }, { at: 5000, fraction: 0.25 }]), 15_000);
+    assert.equal(
+      estimateRemainingMs([
+        { at: 0, fraction: 0 },
+        { at: 2000, fraction: 0.1 },
+        { at: 5000, fraction: 0.25 },
+      ]),
+      15_000,
+    );
   });
 
   it('says nothing until the samples span long enough and show progress', () => {
     assert.equal(estimateRemainingMs([]), null);
     assert.equal(estimateRemainingMs([{ at: 0, fraction: 0.2 }]), null);
-    assert.equal(estimateRemainingMs([{ at: 0, fraction: 0 }, { at: 500, fraction: 0.5 }]), null, 'half a second is noise');
-    assert.equal(estimateRemainingMs([{ at: 0, fraction: 0.3 }, { at: 9000, fraction: 0.3 }]), null, 'stalled');
-    assert.equal(estimateRemainingMs([{ at: 0, fraction: 0.3 }, { at: 9000, fraction: 1 }]), 0);
+    assert.equal(
+      estimateRemainingMs([
+        { at: 0, fraction: 0 },
+        { at: 500, fraction: 0.5 },
+      ]),
+      null,
+      'half a second is noise',
+    );
+    assert.equal(
+      estimateRemainingMs([
+        { at: 0, fraction: 0.3 },
+        { at: 9000, fraction: 0.3 },
+      ]),
+      null,
+      'stalled',
+    );
+    assert.equal(
+      estimateRemainingMs([
+        { at: 0, fraction: 0.3 },
+        { at: 9000, fraction: 1 },
+      ]),
+      0,
+    );
   });
 
   it('starts over when the task changes or its progress goes backwards', () => {

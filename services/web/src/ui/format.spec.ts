@@ -1,24 +1,62 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { StageState } from '../api/operations.ts';
-import { formatBytes, formatDuration, formatEta, formatPercent, optionsSummary, overallProgress, resultFilename, runningLine, stageFigures, stageFraction, stageOutcome } from './format.ts';
+import {
+  formatBytes,
+  formatDuration,
+  formatEta,
+  formatPercent,
+  optionsSummary,
+  overallProgress,
+  resultFilename,
+  runningLine,
+  stageFigures,
+  stageFraction,
+  stageOutcome,
+} from './format.ts';
 
 const nb = (s: string) => s.replace(/\u00a0/g, ' ');
-const stage = (over: Partial<StageState>): StageState => ({ stage: 'SUPERRES', label: 'Enlarge', activity: 'Enlarging', status: 'PENDING', progress: 0, done: null, total: null, unit: null, startedAt: null, finishedAt: null, durationMs: null, note: null, ...over });
+const stage = (over: Partial<StageState>): StageState => ({
+  stage: 'SUPERRES',
+  label: 'Enlarge',
+  activity: 'Enlarging',
+  status: 'PENDING',
+  progress: 0,
+  done: null,
+  total: null,
+  unit: null,
+  startedAt: null,
+  finishedAt: null,
+  durationMs: null,
+  note: null,
+  ...over,
+});
 
 describe('format: what the page says about sizes, times and progress', () => {
   it('writes sizes in decimal units with one decimal below ten', () => {
-    assert.deepEqual([0, 999, 1000, 1250, 12_400, 2_600_000, 3.2e9].map((b) => nb(formatBytes(b))), ['0 B', '999 B', '1.0 kB', '1.3 kB', '12 kB', '2.6 MB', '3.2 GB']);
+    assert.deepEqual(
+      [0, 999, 1000, 1250, 12_400, 2_600_000, 3.2e9].map((b) => nb(formatBytes(b))),
+      ['0 B', '999 B', '1.0 kB', '1.3 kB', '12 kB', '2.6 MB', '3.2 GB'],
+    );
     assert.equal(formatBytes(Number.NaN), '');
   });
 
   it('writes durations and times left the way people say them', () => {
-    assert.deepEqual([0, 40, 850, 12_300, 125_000, 3_725_000].map((ms) => nb(formatDuration(ms))), ['under 0.1 s', 'under 0.1 s', '0.8 s', '12 s', '2 min 5 s', '1 h 2 min']);
-    assert.deepEqual([4000, 12_000, 41_000, 150_000, 4_000_000].map((ms) => nb(formatEta(ms))), ['a few seconds left', 'about 15 s left', 'about 45 s left', 'about 3 min left', 'about 1 h 7 min left']);
+    assert.deepEqual(
+      [0, 40, 850, 12_300, 125_000, 3_725_000].map((ms) => nb(formatDuration(ms))),
+      ['under 0.1 s', 'under 0.1 s', '0.8 s', '12 s', '2 min 5 s', '1 h 2 min'],
+    );
+    assert.deepEqual(
+      [4000, 12_000, 41_000, 150_000, 4_000_000].map((ms) => nb(formatEta(ms))),
+      ['a few seconds left', 'about 15 s left', 'about 45 s left', 'about 3 min left', 'about 1 h 7 min left'],
+    );
   });
 
   it('keeps percentages within 0–100 and rounds down (100 % only when it is)', () => {
-    assert.deepEqual([-3, 0, 99.9, 100, 140, Number.NaN].map((v) => nb(formatPercent(v))), ['0 %', '0 %', '99 %', '100 %', '100 %', '0 %']);
+    assert.deepEqual(
+      [-3, 0, 99.9, 100, 140, Number.NaN].map((v) => nb(formatPercent(v))),
+      ['0 %', '0 %', '99 %', '100 %', '100 %', '0 %'],
+    );
   });
 
   it('measures a stage by its work units when it counts them, else by its percent', () => {
@@ -31,7 +69,12 @@ describe('format: what the page says about sizes, times and progress', () => {
   });
 
   it('weighs every stage equally in the whole and reaches 100 only when COMPLETED', () => {
-    const stages = [stage({ stage: 'PREPROCESS', status: 'DONE' }), stage({ stage: 'COLORIZE', status: 'SKIPPED' }), stage({ status: 'RUNNING', done: 1, total: 2 }), stage({ stage: 'PUBLISH' })];
+    const stages = [
+      stage({ stage: 'PREPROCESS', status: 'DONE' }),
+      stage({ stage: 'COLORIZE', status: 'SKIPPED' }),
+      stage({ status: 'RUNNING', done: 1, total: 2 }),
+      stage({ stage: 'PUBLISH' }),
+    ];
     assert.equal(overallProgress({ status: 'PROCESSING', stages }), 62.5);
     assert.equal(overallProgress({ status: 'PROCESSING', stages: stages.map((s) => ({ ...s, status: 'DONE' as const })) }), 99);
     assert.equal(overallProgress({ status: 'COMPLETED', stages: [] }), 100);
@@ -45,20 +88,33 @@ describe('format: what the page says about sizes, times and progress', () => {
     assert.equal(runningLine({ status: 'QUEUED', stages }, null), 'Waiting for its turn…');
     assert.equal(runningLine({ status: 'PROCESSING', stages: stages.slice(0, 1) }, null), 'Waiting for the next step…');
     assert.equal(nb(stageOutcome(stage({ status: 'DONE', durationMs: 1234 }))), 'done in 1.2 s');
-    assert.equal(stageOutcome(stage({ stage: 'COLORIZE', status: 'SKIPPED', note: 'already in colour' })), 'skipped: already in colour', 'the reason the stage gave');
+    assert.equal(
+      stageOutcome(stage({ stage: 'COLORIZE', status: 'SKIPPED', note: 'already in colour' })),
+      'skipped: already in colour',
+      'the reason the stage gave',
+    );
     assert.equal(stageOutcome(stage({ stage: 'PUBLISH', status: 'SKIPPED' })), 'skipped');
     assert.equal(nb(stageOutcome(stage({ status: 'RUNNING', done: 1, total: 4 }))), 'in progress, 25 %');
   });
 
   it('summarises the options, with motion only where it applies', () => {
-    assert.equal(optionsSummary('IMAGE', { scale: 2, colorize: 'AUTO', frameRateFactor: 2 }), 'Photo · enlarge 2× · colour if black & white');
+    assert.equal(
+      optionsSummary('IMAGE', { scale: 2, colorize: 'AUTO', frameRateFactor: 2 }),
+      'Photo · enlarge 2× · colour if black & white',
+    );
     assert.equal(optionsSummary('VIDEO', { scale: 4, colorize: 'OFF', frameRateFactor: 4 }), 'Video · enlarge 4× · no colour · motion 4×');
     assert.equal(optionsSummary(null, { scale: 1, colorize: 'ON', frameRateFactor: 1 }), 'enlarge 1× · always colour · motion 1×');
   });
 
   it('names the download after the original, with the result’s own extension', () => {
-    assert.equal(resultFilename('bridge 1880.jpg', 'http://127.0.0.1:4000/objects/media/abc/result.png?expires=1&signature=x', 'IMAGE'), 'bridge 1880.revive.png');
-    assert.equal(resultFilename('film.mkv', 'https://s3.example/bucket/media/abc/result.mp4?X-Amz-Signature=y', 'VIDEO'), 'film.revive.mp4');
+    assert.equal(
+      resultFilename('bridge 1880.jpg', 'http://127.0.0.1:4000/objects/media/abc/result.png?expires=1&signature=x', 'IMAGE'),
+      'bridge 1880.revive.png',
+    );
+    assert.equal(
+      resultFilename('film.mkv', 'https://s3.example/bucket/media/abc/result.mp4?X-Amz-Signature=y', 'VIDEO'),
+      'film.revive.mp4',
+    );
     assert.equal(resultFilename('noext', 'https://s3.example/key-without-extension', 'VIDEO'), 'noext.revive.mp4');
     assert.equal(resultFilename('.jpg', '/objects/r.webp', 'IMAGE'), 'result.revive.webp');
   });

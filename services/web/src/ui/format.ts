@@ -43,7 +43,13 @@ export function formatPercent(value: number): string {
   return `${Math.floor(clampPercent(value))}${NBSP}%`;
 }
 
-const STATUS_LABELS: Readonly<Record<MediaStatus, string>> = { QUEUED: 'Waiting', PROCESSING: 'Restoring', COMPLETED: 'Ready', FAILED: 'Failed', CANCELLED: 'Cancelled' };
+const STATUS_LABELS: Readonly<Record<MediaStatus, string>> = {
+  QUEUED: 'Waiting',
+  PROCESSING: 'Restoring',
+  COMPLETED: 'Ready',
+  FAILED: 'Failed',
+  CANCELLED: 'Cancelled',
+};
 
 export function statusLabel(status: MediaStatus): string {
   return STATUS_LABELS[status];
@@ -105,11 +111,19 @@ export function stageOutcome(stage: StageState): string {
   }
 }
 
-const COLORIZE_WORDS: Readonly<Record<EnhanceOptions['colorize'], string>> = { AUTO: 'colour if black & white', ON: 'always colour', OFF: 'no colour' };
+const COLORIZE_WORDS: Readonly<Record<EnhanceOptions['colorize'], string>> = {
+  AUTO: 'colour if black & white',
+  ON: 'always colour',
+  OFF: 'no colour',
+};
 
 /** `Photo · enlarge 2× · colour if black & white` (+ `· motion 2×` for videos). */
 export function optionsSummary(kind: MediaKind | null, options: Media['options']): string {
-  const parts = [kind === 'VIDEO' ? 'Video' : kind === 'IMAGE' ? 'Photo' : null, `enlarge ${options.scale}×`, COLORIZE_WORDS[options.colorize]];
+  const parts = [
+    kind === 'VIDEO' ? 'Video' : kind === 'IMAGE' ? 'Photo' : null,
+    `enlarge ${options.scale}×`,
+    COLORIZE_WORDS[options.colorize],
+  ];
   if (kind !== 'IMAGE') parts.push(`motion ${options.frameRateFactor}×`);
   return parts.filter(Boolean).join(' · ');
 }

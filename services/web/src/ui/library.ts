@@ -32,7 +32,15 @@ export function createLibrary(deps: LibraryDeps): Library {
   const empty = h('p', { class: 'empty' }, 'Nothing here yet. Your restored photos and videos will appear here.');
   const loadError = h('p', { class: 'load-error', role: 'alert' });
   const more = h('button', { type: 'button', class: 'button load-more', hidden: true }, 'Show older photos and videos');
-  const element = h('section', { class: 'library', 'aria-labelledby': 'library-title' }, h('h2', { id: 'library-title' }, 'Your photos and videos'), empty, list, loadError, more);
+  const element = h(
+    'section',
+    { class: 'library', 'aria-labelledby': 'library-title' },
+    h('h2', { id: 'library-title' }, 'Your photos and videos'),
+    empty,
+    list,
+    loadError,
+    more,
+  );
 
   const byId = new Map<string, MediaCard>();
   const stops = new Map<MediaCard, () => void>();

@@ -2,7 +2,17 @@ import { describeError, type ApiError } from '../api/errors.ts';
 import type { EnhanceOptions, Media } from '../api/operations.ts';
 import { h, setChildren, uniqueId } from './dom.ts';
 import { createEtaTracker } from './eta.ts';
-import { formatBytes, formatDuration, formatEta, formatPercent, optionsSummary, overallProgress, runningLine, stageFraction, statusLabel } from './format.ts';
+import {
+  formatBytes,
+  formatDuration,
+  formatEta,
+  formatPercent,
+  optionsSummary,
+  overallProgress,
+  runningLine,
+  stageFraction,
+  statusLabel,
+} from './format.ts';
 import type { Announcer } from './live-region.ts';
 import { createResultView } from './result-view.ts';
 import { renderSteps } from './stage-steps.ts';
@@ -106,7 +116,10 @@ export function createMediaCard(deps: MediaCardDeps): MediaCard {
       delete element.dataset.mediaId;
       title.textContent = file.name;
       title.title = file.name;
-      meta.textContent = optionsSummary(file.type.startsWith('video/') ? 'VIDEO' : file.type.startsWith('image/') ? 'IMAGE' : null, options);
+      meta.textContent = optionsSummary(
+        file.type.startsWith('video/') ? 'VIDEO' : file.type.startsWith('image/') ? 'IMAGE' : null,
+        options,
+      );
       steps.replaceChildren();
       alert.replaceChildren();
       result.replaceChildren();
@@ -164,7 +177,10 @@ export function createMediaCard(deps: MediaCardDeps): MediaCard {
         element.setAttribute('aria-busy', 'true');
         alert.replaceChildren();
         setBar(overallProgress(media), 'Restoration progress', runningLine(media, remaining));
-        say(`${media.id}:${running?.stage ?? media.status}`, running ? `${media.filename}: ${running.activity.toLowerCase()}` : `${media.filename}: waiting for its turn`);
+        say(
+          `${media.id}:${running?.stage ?? media.status}`,
+          running ? `${media.filename}: ${running.activity.toLowerCase()}` : `${media.filename}: waiting for its turn`,
+        );
       }
     },
     setRetry(next) {

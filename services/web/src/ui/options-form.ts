@@ -30,16 +30,21 @@ export interface OptionsForm {
 
 export function createOptionsForm(): OptionsForm {
   const scale = select('Enlarge', 'scale', SCALES, DEFAULT_OPTIONS.scale, 'More pixels, sharper detail; 4× takes longer.');
-  const colorize = select('Add colour', 'colorize', COLORIZE, DEFAULT_OPTIONS.colorize, 'Black & white only leaves colour pictures as they are.');
-  const frameRate = select('Video motion', 'frame-rate', FRAME_RATES, DEFAULT_OPTIONS.frameRateFactor, 'Videos only: adds frames between frames.');
-  const element = h(
-    'fieldset',
-    { class: 'options' },
-    h('legend', {}, 'Upload options'),
-    scale.field,
-    colorize.field,
-    frameRate.field,
+  const colorize = select(
+    'Add colour',
+    'colorize',
+    COLORIZE,
+    DEFAULT_OPTIONS.colorize,
+    'Black & white only leaves colour pictures as they are.',
   );
+  const frameRate = select(
+    'Video motion',
+    'frame-rate',
+    FRAME_RATES,
+    DEFAULT_OPTIONS.frameRateFactor,
+    'Videos only: adds frames between frames.',
+  );
+  const element = h('fieldset', { class: 'options' }, h('legend', {}, 'Upload options'), scale.field, colorize.field, frameRate.field);
   return {
     element,
     current: () => ({
@@ -50,10 +55,20 @@ export function createOptionsForm(): OptionsForm {
   };
 }
 
-function select<T extends string | number>(label: string, name: string, choices: ReadonlyArray<Choice<T>>, initial: T, help: string | null) {
+function select<T extends string | number>(
+  label: string,
+  name: string,
+  choices: ReadonlyArray<Choice<T>>,
+  initial: T,
+  help: string | null,
+) {
   const id = uniqueId(`option-${name}`);
   const helpId = help ? `${id}-help` : null;
-  const input = h('select', { id, name, 'aria-describedby': helpId }, ...choices.map((c) => h('option', { value: String(c.value), selected: c.value === initial }, c.label)));
+  const input = h(
+    'select',
+    { id, name, 'aria-describedby': helpId },
+    ...choices.map((c) => h('option', { value: String(c.value), selected: c.value === initial }, c.label)),
+  );
   const field = h('div', { class: 'field' }, h('label', { for: id }, label), input, help && h('p', { class: 'hint', id: helpId }, help));
   return { field, input };
 }

@@ -17,13 +17,28 @@ export function createResultView(media: Media, refresh: () => Promise<Media | nu
         ? createVideoCompare(media.originalUrl, resultUrl, media.filename)
         : h('video', { src: resultUrl, controls: true, preload: 'metadata', 'aria-label': `${media.filename}, restored` })
       : media.originalUrl
-        ? createCompareSlider({ beforeUrl: media.originalUrl, afterUrl: resultUrl, filename: media.filename, aspect: media.width && media.height ? media.width / media.height : null })
+        ? createCompareSlider({
+            beforeUrl: media.originalUrl,
+            afterUrl: resultUrl,
+            filename: media.filename,
+            aspect: media.width && media.height ? media.width / media.height : null,
+          })
         : h('img', { class: 'result-only', src: resultUrl, alt: `${media.filename}, restored` });
 
   const what = media.kind === 'VIDEO' ? 'video' : 'photo';
   // `download` only works same-origin (the gateway's own /objects/ URLs); an S3 URL opens in a
   // new tab instead, which keeps this page and its progress where they are.
-  const download = h('a', { class: 'button primary download', href: resultUrl, download: resultFilename(media.filename, resultUrl, media.kind), target: '_blank', rel: 'noopener' }, `Download the restored ${what}`);
+  const download = h(
+    'a',
+    {
+      class: 'button primary download',
+      href: resultUrl,
+      download: resultFilename(media.filename, resultUrl, media.kind),
+      target: '_blank',
+      rel: 'noopener',
+    },
+    `Download the restored ${what}`,
+  );
   let signedAt = Date.now();
   download.addEventListener('click', (event) => {
     if (Date.now() - signedAt < FRESH_FOR_MS) return;

@@ -11,7 +11,12 @@ export function renderSteps(list: HTMLOListElement, stages: readonly StageState[
     ...stages.map((stage) =>
       h(
         'li',
-        { class: 'step', 'data-status': stage.status, 'data-stage': stage.stage, 'aria-current': stage.status === 'RUNNING' ? 'step' : null },
+        {
+          class: 'step',
+          'data-status': stage.status,
+          'data-stage': stage.stage,
+          'aria-current': stage.status === 'RUNNING' ? 'step' : null,
+        },
         h('span', { class: 'step-icon', 'aria-hidden': 'true' }, ICONS[stage.status]),
         h('span', { class: 'step-name' }, stage.label),
         h('span', { class: 'visually-hidden' }, ': '),

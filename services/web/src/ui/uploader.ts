@@ -33,7 +33,8 @@ export function createUploader(deps: UploaderDeps) {
       )
       .then((media) => deps.library.follow(card, media))
       .catch((error: unknown) => {
-        const apiError = error instanceof ApiError ? error : new ApiError(ClientCodes.network, error instanceof Error ? error.message : String(error));
+        const apiError =
+          error instanceof ApiError ? error : new ApiError(ClientCodes.network, error instanceof Error ? error.message : String(error));
         card.showUploadError(apiError);
         if (apiError.isAuthFailure) deps.onAuthFailure(apiError);
       });
