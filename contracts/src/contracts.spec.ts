@@ -61,6 +61,16 @@ describe('pipeline contracts', () => {
     );
   });
 
+  it('lets a stage say, in a line for people, what it did or why it skipped', () => {
+    const colorized = { mediaId, options, at, key: 'media/x/c.png', width: 10, height: 20, isMonochrome: true };
+    assert.equal(parseEvent(Subjects.imageColorized, { ...colorized, summary: 'coloured the photo' }).summary, 'coloured the photo');
+    assert.equal(parseEvent(Subjects.imageColorized, { ...colorized, skipped: 'already in colour' }).skipped, 'already in colour');
+    for (const words of ['', 'x'.repeat(201)]) {
+      assert.throws(() => parseEvent(Subjects.imageColorized, { ...colorized, summary: words }), /summary/);
+      assert.throws(() => parseEvent(Subjects.imageColorized, { ...colorized, skipped: words }), /skipped/);
+    }
+  });
+
   it('describes video chunks: one event per chunk, the whole video alongside, image events unchanged', () => {
     const video = {
       mediaId,
@@ -137,10 +147,9 @@ describe('pipeline contracts', () => {
       if (definition.option) assert.ok(definition.option in options, `${stage}'s option ${definition.option} is an enhance option`);
       for (const route of Object.values(definition.routes)) {
         assert.equal(hopEmitting(route.emits)?.stage, stage);
-        assert.ok(
-          'skipped' in (eventSchemas[route.emits as keyof typeof eventSchemas] as { shape: object }).shape,
-          `${route.emits} can say the stage skipped`,
-        );
+        const { shape } = eventSchemas[route.emits as keyof typeof eventSchemas] as { shape: object };
+        assert.ok('skipped' in shape, `${route.emits} can say the stage skipped`);
+        assert.ok('summary' in shape, `${route.emits} can say what the stage did`);
       }
     }
   });

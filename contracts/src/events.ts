@@ -111,11 +111,16 @@ const failed = z.object({
 });
 
 /**
- * What every stage's output event says besides its artifact: `skipped` is why the stage handed
- * the item on unchanged (for people: "colour was not asked for"), absent when it did its work.
- * The projection reads it for every stage alike; a stage's own rule for skipping stays in the stage.
+ * What every stage's output event says besides its artifact, for people: `skipped` is why the
+ * stage handed the item on unchanged ("colour was not asked for"), absent when it did its work;
+ * `summary` is what it did, when it did ("repaired 2.3 % of the picture"), absent when it has
+ * nothing to add. The projection reads both for every stage alike; a stage's own rule for
+ * skipping, and its wording, stay in the stage.
  */
-const stageOutcome = { skipped: z.string().min(1).max(200).optional() };
+const stageOutcome = {
+  skipped: z.string().min(1).max(200).optional(),
+  summary: z.string().min(1).max(200).optional(),
+};
 
 /**
  * The picture so far, as every image stage hands it to the next: the same shape whichever

@@ -68,6 +68,31 @@ describe('progress view', () => {
     ]);
   });
 
+  it('shows what a finished stage said of its outcome: what it did, or why it skipped', () => {
+    const snapshot = media({
+      stages: [
+        stage({ stage: 'PREPROCESS', status: 'DONE', progress: 100, durationMs: 240 }),
+        stage({ stage: 'COLORIZE', status: 'DONE', progress: 100, done: 4, total: 4, unit: 'tiles', durationMs: 1_200, note: 'coloured' }),
+        stage({ stage: 'SUPERRES', status: 'SKIPPED', note: 'size kept' }),
+        stage({ stage: 'PUBLISH', status: 'PENDING' }),
+      ],
+    });
+    assert.deepEqual(renderMedia(snapshot, 'photo.jpg', 4).slice(1), [
+      '  PREPROCESS   [████]  100%  240ms',
+      '  COLORIZE     [████]  100%  4/4 tiles  1.2s  (coloured)',
+      '  SUPERRES     [░░░░]  skipped  (size kept)',
+      '  PUBLISH      [░░░░]  pending',
+    ]);
+    assert.equal(
+      formatEventLine('photo.jpg', { media: snapshot, stage: 'COLORIZE', event: 'STAGE_DONE', at: snapshot.updatedAt }),
+      'photo.jpg: STAGE_DONE COLORIZE 100% 4/4 tiles 1.2s (coloured)',
+    );
+    assert.equal(
+      formatEventLine('photo.jpg', { media: snapshot, stage: 'SUPERRES', event: 'STAGE_SKIPPED', at: snapshot.updatedAt }),
+      'photo.jpg: STAGE_SKIPPED SUPERRES skipped (size kept)',
+    );
+  });
+
   it('never shows 100% for a stage that is still running', () => {
     const line = renderStageLine(
       stage({ stage: 'INTERPOLATE', status: 'RUNNING', progress: 99.7, done: 299, total: 300, unit: 'frames' }),

@@ -19,10 +19,16 @@ export function renderBar(progress: number, width: number): string {
   return `[${'█'.repeat(filled)}${'░'.repeat(width - filled)}]`;
 }
 
-/** One line per stage: name, bar, percent (or state), done/total unit, duration once finished. */
+/** One line per stage: name, bar, percent (or state), done/total unit, duration once finished, what the stage said. */
 export function renderStageLine(stage: StageState, barWidth: number): string {
   const progress = stage.status === 'DONE' ? 100 : stage.progress;
-  return [stage.stage.padEnd(NAME_WIDTH), renderBar(progress, barWidth), stageState(stage).padStart(4), ...stageFigures(stage)].join('  ');
+  return [
+    stage.stage.padEnd(NAME_WIDTH),
+    renderBar(progress, barWidth),
+    stageState(stage).padStart(4),
+    ...stageFigures(stage),
+    ...stageNote(stage),
+  ].join('  ');
 }
 
 /** The block the live view redraws: a header naming the item, then its stages. */
@@ -34,7 +40,7 @@ export function renderMedia(media: Media, label: string, barWidth: number): stri
 export function formatEventLine(label: string, update: ProgressUpdate): string {
   const { media } = update;
   const stage = update.stage ? media.stages.find((s) => s.stage === update.stage) : undefined;
-  if (stage) return [`${label}:`, update.event, stage.stage, stageState(stage), ...stageFigures(stage)].join(' ');
+  if (stage) return [`${label}:`, update.event, stage.stage, stageState(stage), ...stageFigures(stage), ...stageNote(stage)].join(' ');
   const running = media.stages.find((s) => s.status === 'RUNNING');
   const where = running && !isTerminal(media.status) ? ` (${running.stage} ${stageState(running)})` : '';
   const event = update.event === 'SNAPSHOT' || update.event === media.status ? '' : ` ${update.event}`;
@@ -57,6 +63,11 @@ function stageFigures(stage: StageState): string[] {
   }
   if (stage.status === 'RUNNING' && stage.etaSeconds != null) figures.push(`about ${formatDuration(stage.etaSeconds * 1000)} left`);
   return figures;
+}
+
+// What a finished stage said of its outcome, as an aside: why it skipped, or what it did.
+function stageNote(stage: StageState): string[] {
+  return (stage.status === 'DONE' || stage.status === 'SKIPPED') && stage.note ? [`(${stage.note})`] : [];
 }
 
 function clampPercent(value: number): number {

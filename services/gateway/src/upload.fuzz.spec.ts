@@ -151,6 +151,9 @@ function plausible(rng: Rng, field: string): unknown {
     contentType: () => rng.pick(['image/png', 'video/mp4']),
     filename: () => rng.pick(['a.png', 'grandma.jpg', '']),
     message: () => 'something failed',
+    // What a stage says of its outcome: optional, so usually absent.
+    skipped: () => (rng.chance(0.7) ? undefined : rng.pick(['already in colour', 'size kept'])),
+    summary: () => (rng.chance(0.7) ? undefined : rng.pick(['repaired 2.3 % of the picture', 'coloured a grey photo'])),
   };
   const byName = values[field];
   if (byName) return byName();

@@ -19,7 +19,7 @@ export type StageState = {
   /** ISO 8601; the `at` of the stage's outcome event. */
   finishedAt: string | null;
   durationMs: number | null;
-  /** What the stage said of its outcome, for people: why it skipped ("size kept"). */
+  /** What the stage said of its outcome, for people: why it skipped ("size kept"), or what it did once DONE. */
   note?: string | null;
   /** Videos: which chunks this stage has finished (absent for images and single-message stages). */
   chunks?: ChunkTally;
@@ -32,6 +32,10 @@ export type ChunkTally = {
   count: number;
   done: number[];
   framesDone: number;
+  /** How many of the done chunks the stage did its work on (the others it handed on unchanged); absent in tallies from before it was kept. */
+  worked?: number;
+  /** What the stage said it did to the last of those chunks (see finishChunk). */
+  summary?: string;
 };
 
 /** Why an item failed for good, as the API's MediaError. */

@@ -162,6 +162,36 @@ describe('projection (real PostgreSQL)', () => {
     );
   });
 
+  it('keeps what a stage said it did as the note of its DONE state, in the slot a skip reason takes', async () => {
+    const { id, base } = await uploadImage();
+    await projection.applyEvent(
+      Subjects.imagePreprocessed,
+      { ...base, at: at(1), key: `media/${id}/pre.png`, width: 64, height: 48, isMonochrome: true },
+      nextId(),
+    );
+    const colorized = await projection.applyEvent(
+      Subjects.imageColorized,
+      { ...base, at: at(2), key: `media/${id}/color.png`, width: 64, height: 48, summary: 'coloured a grey photo' },
+      nextId(),
+    );
+    assert.deepEqual(
+      [stage(colorized, 'colorize')?.status, stage(colorized, 'colorize')?.note],
+      ['DONE', 'coloured a grey photo'],
+      'any stage, no rule of its own',
+    );
+    const sr = await projection.applyEvent(
+      Subjects.imageSuperResolved,
+      { ...base, at: at(3), key: `media/${id}/color.png`, width: 64, height: 48, skipped: 'size kept', summary: 'enlarged 2×' },
+      nextId(),
+    );
+    assert.deepEqual(
+      [stage(sr, 'superres')?.status, stage(sr, 'superres')?.note],
+      ['SKIPPED', 'size kept'],
+      'a stage that skipped is told by why, whatever else it said',
+    );
+    assert.equal(stage(sr, 'preprocess')?.note, undefined, 'a stage that said nothing has no note');
+  });
+
   it('records a failure on its stage and the item, and ignores what arrives after it', async () => {
     const { id, base } = await uploadImage();
     await projection.applyEvent(
@@ -349,7 +379,7 @@ describe('projection (real PostgreSQL)', () => {
     const afterOne = await repo.get(id);
     assert.deepEqual(
       [stage(afterOne, 'colorize')?.status, stage(afterOne, 'colorize')?.done, stage(afterOne, 'colorize')?.chunks],
-      ['RUNNING', 10, { count: 3, done: [1], framesDone: 10 }],
+      ['RUNNING', 10, { count: 3, done: [1], framesDone: 10, worked: 1 }],
     );
     assert.equal(
       stage(await projection.applyProgress(frames(id, 'colorize', 4, 5, 6)), 'colorize')?.done,
@@ -373,7 +403,7 @@ describe('projection (real PostgreSQL)', () => {
       startedAt: at(2),
       finishedAt: at(8),
       durationMs: 6000,
-      chunks: { count: 3, done: [0, 1, 2], framesDone: 25 },
+      chunks: { count: 3, done: [0, 1, 2], framesDone: 25, worked: 3 },
     });
 
     // Interpolation counts output frames: twice the source's at factor 2, known before its first chunk ends.
@@ -434,6 +464,28 @@ describe('projection (real PostgreSQL)', () => {
         .then((r) => stage(r, 'colorize')?.status),
       'SKIPPED',
       'an image event is not a video’s history',
+    );
+  });
+
+  it('finishes a video stage DONE when it worked on any chunk, with the summary of the last chunk it worked on', async () => {
+    const { chunkEvent } = await uploadVideo();
+    for (const i of [0, 1, 2]) await projection.applyEvent(Subjects.videoPreprocessed, chunkEvent(i, 1), nextId());
+    // A stage that decides per chunk: work on chunks 1 and 0, nothing to do on chunk 2, which ends last.
+    await projection.applyEvent(Subjects.videoColorized, { ...chunkEvent(1, 2), summary: 'coloured 10 frames' }, nextId());
+    await projection.applyEvent(Subjects.videoColorized, { ...chunkEvent(0, 3), summary: 'coloured 9 of 10 frames' }, nextId());
+    const done = await projection.applyEvent(Subjects.videoColorized, { ...chunkEvent(2, 4), skipped: 'nothing to colour' }, nextId());
+    assert.deepEqual(
+      [stage(done, 'colorize')?.status, stage(done, 'colorize')?.note, stage(done, 'colorize')?.chunks?.worked],
+      ['DONE', 'coloured 9 of 10 frames', 2],
+      'a clean last chunk neither hides the work done on the others nor lends them its reason',
+    );
+    for (const i of [2, 0])
+      await projection.applyEvent(Subjects.videoSuperResolved, { ...chunkEvent(i, 5), skipped: 'size kept' }, nextId());
+    const skipped = await projection.applyEvent(Subjects.videoSuperResolved, { ...chunkEvent(1, 6), skipped: 'size kept' }, nextId());
+    assert.deepEqual(
+      [stage(skipped, 'superres')?.status, stage(skipped, 'superres')?.note],
+      ['SKIPPED', 'size kept'],
+      'SKIPPED only when every chunk was handed on unchanged',
     );
   });
 

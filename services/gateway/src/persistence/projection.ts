@@ -88,7 +88,7 @@ export function fold(media: MediaRecord, event: PipelineEvent): MediaRecord {
   // An event of the other kind (image subject, video item) is not this item's history.
   if (!stage || !event.subject.startsWith(`revive.${media.kind}.`)) return media;
   const outcome = outcomeOf(event);
-  const note = 'skipped' in event.payload ? event.payload.skipped : undefined;
+  const note = noteOf(event);
   const stages = updateStage(media.stages, stage, (s) =>
     isChunkEvent(event)
       ? finishChunk(s, event.payload.chunk, event.payload.frames, outcome, event.payload.at, note)
@@ -117,6 +117,13 @@ export function fold(media: MediaRecord, event: PipelineEvent): MediaRecord {
 /** A stage that passed the item on without changing it says so in its event: SKIPPED, not DONE. */
 function outcomeOf(event: PipelineEvent): 'DONE' | 'SKIPPED' {
   return 'skipped' in event.payload && event.payload.skipped ? 'SKIPPED' : 'DONE';
+}
+
+/** What the stage said of its outcome, for people: why it skipped, else what it did; the same slot for every stage. */
+function noteOf(event: PipelineEvent): string | undefined {
+  // Optional fields of every stage event (events.ts stageOutcome), absent from the others.
+  const { skipped, summary } = event.payload as { skipped?: string; summary?: string };
+  return skipped ?? summary;
 }
 
 /** Did this event finish the stage (so subscribers hear STAGE_DONE once, with its last chunk)? */

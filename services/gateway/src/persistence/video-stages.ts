@@ -22,9 +22,17 @@ export function isChunkEvent(event: PipelineEvent): event is Extract<PipelineEve
 const CHUNKED_STAGES: ReadonlySet<Stage> = new Set(FLOW.video.filter((h) => h.perChunk).map((h) => h.stage));
 
 /**
- * The stage after one of its chunks finished. A chunk counted before (a duplicate past the
- * dedupe window) changes nothing; the stage finishes (DONE or SKIPPED as the chunks say) with its
- * last chunk, whatever order the chunks came in.
+ * The stage after one of its chunks finished, with the chunk's outcome and note (why it skipped,
+ * or what it did). A chunk counted before (a duplicate past the dedupe window) changes nothing;
+ * the stage finishes with its last chunk, whatever order the chunks came in.
+ *
+ * A stage may decide per chunk (repair finds damage in some parts of a film, not in others), so
+ * the stage is DONE when it did its work on any chunk, SKIPPED only when it handed every chunk on
+ * unchanged: a clean last chunk must not hide the work done on the others. A SKIPPED stage keeps
+ * the last chunk's reason. A DONE stage keeps the summary of the last chunk it worked on, never a
+ * skipped chunk's reason: summaries are free text about one chunk, which the projection cannot add
+ * up without knowing each stage's wording (no per-stage rule here), and the last one is a fair
+ * sample of what the stage did to the video.
  */
 export function finishChunk(
   state: StageState,
@@ -37,10 +45,14 @@ export function finishChunk(
   if (isFinished(state)) return state;
   const tally = state.chunks ?? { count: chunk.count, done: [], framesDone: 0 };
   if (tally.done.includes(chunk.index)) return state;
+  const worked = (tally.worked ?? 0) + (outcome === 'DONE' ? 1 : 0);
+  const summary = outcome === 'DONE' && note ? note : tally.summary;
   const chunks = {
     count: tally.count,
     done: [...tally.done, chunk.index].sort((a, b) => a - b),
     framesDone: tally.framesDone + chunk.frames,
+    worked,
+    ...(summary ? { summary } : {}),
   };
   const counted: StageState = {
     ...state,
@@ -53,7 +65,8 @@ export function finishChunk(
     ),
   };
   if (chunks.done.length >= chunks.count) {
-    const { etaSeconds: _, ...finished } = finishStage(counted, outcome, at, note);
+    const stageOutcome = worked > 0 ? 'DONE' : 'SKIPPED';
+    const { etaSeconds: _, ...finished } = finishStage(counted, stageOutcome, at, stageOutcome === 'DONE' ? summary : note);
     return finished;
   }
   return withProgress({ ...counted, status: 'RUNNING', startedAt: state.startedAt ?? at }, at);

@@ -89,6 +89,12 @@ describe('format: what the page says about sizes, times and progress', () => {
     assert.equal(runningLine({ status: 'PROCESSING', stages: stages.slice(0, 1) }, null), 'Waiting for the next step…');
     assert.equal(nb(stageOutcome(stage({ status: 'DONE', durationMs: 1234 }))), 'done in 1.2 s');
     assert.equal(
+      nb(stageOutcome(stage({ status: 'DONE', durationMs: 1234, note: 'repaired 2.3 % of the picture' }))),
+      'done in 1.2 s · repaired 2.3 % of the picture',
+      'what the stage said it did',
+    );
+    assert.equal(stageOutcome(stage({ status: 'DONE', note: 'repaired 2.3 % of the picture' })), 'done · repaired 2.3 % of the picture');
+    assert.equal(
       stageOutcome(stage({ stage: 'COLORIZE', status: 'SKIPPED', note: 'already in colour' })),
       'skipped: already in colour',
       'the reason the stage gave',

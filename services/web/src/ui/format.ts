@@ -95,11 +95,16 @@ export function runningLine(media: Pick<Media, 'status' | 'stages'>, etaMs: numb
   return parts.join(' · ');
 }
 
-/** What a step says beside its name: `done in 1.2 s`, `skipped: already in colour`, `failed`. */
+/**
+ * What a step says beside its name: `done in 1.2 s`, `done in 1.2 s · repaired 2.3 % of the picture`
+ * (what the stage said it did), `skipped: already in colour`, `failed`.
+ */
 export function stageOutcome(stage: StageState): string {
   switch (stage.status) {
-    case 'DONE':
-      return stage.durationMs != null ? `done in ${formatDuration(stage.durationMs)}` : 'done';
+    case 'DONE': {
+      const done = stage.durationMs != null ? `done in ${formatDuration(stage.durationMs)}` : 'done';
+      return stage.note ? `${done} · ${stage.note}` : done;
+    }
     case 'SKIPPED':
       return stage.note ? `skipped: ${stage.note}` : 'skipped';
     case 'RUNNING':
