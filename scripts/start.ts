@@ -3,9 +3,8 @@
 // the next start finds the same media, events and objects.
 import { existsSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
-import { DEFAULT_COLORIZE_MODEL } from '@revive/colorizer';
-import { loadPlatformConfig } from '@revive/config';
+import { dirname, join } from 'node:path';
+import { bundledModelDirs, loadPlatformConfig } from '@revive/config';
 import { SERVICES, startLocalStack, type ServiceName } from '@revive/local-services';
 import { createModelRegistry } from '@revive/model-runtime';
 import { DEFAULT_SUPERRES_MODELS } from '@revive/superres';
@@ -13,8 +12,12 @@ import { DEFAULT_SUPERRES_MODELS } from '@revive/superres';
 const config = loadPlatformConfig();
 const models = await createModelRegistry(config.inference.modelDirs).list();
 const usable = new Set(models.filter((m) => m.status === 'ok').map((m) => m.id));
-const needed = [DEFAULT_COLORIZE_MODEL, ...Object.values({ ...DEFAULT_SUPERRES_MODELS, ...config.inference.superresModels })];
-const missing = needed.filter((id) => !usable.has(id));
+// Every model committed with the code is there for a stage to run, so each must load (a refused
+// one is a broken checkout, e.g. its ONNX file missing); so must the super-resolution model chosen
+// for each factor, which may be one installed apart from the code.
+const committed = models.filter((m) => bundledModelDirs.includes(dirname(m.manifestPath))).map((m) => m.id);
+const needed = new Set([...committed, ...Object.values({ ...DEFAULT_SUPERRES_MODELS, ...config.inference.superresModels })]);
+const missing = [...needed].filter((id) => !usable.has(id));
 if (missing.length > 0) {
   console.error(`revive: models missing: ${missing.join(', ')}; run npm ci (it builds them), then npm run models to see why`);
   process.exit(1);

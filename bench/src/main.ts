@@ -142,14 +142,12 @@ async function srModels(size: number, minSeconds: number, modelIds: string[] | u
 }
 
 async function pipeline(items: number, side: number): Promise<void> {
-  const config = loadInferenceConfig();
-  const runtime = createModelRuntime({ registry: createModelRegistry(config.modelDirs), threads: config.threads });
   const nats = await startNatsServer();
   console.log(
-    `bench pipeline: ${cpus()[0]?.model ?? 'unknown CPU'}, ${availableParallelism()} cores; ${items} items of ${side}x${side} px (scale 1, colorize off: the handlers' own work is small, so the hop cost shows)`,
+    `bench pipeline: ${cpus()[0]?.model ?? 'unknown CPU'}, ${availableParallelism()} cores; ${items} items of ${side}x${side} px (scale 1, colorize and repair off: the handlers' own work is small, so the hop cost shows)`,
   );
   try {
-    const r = await benchPipeline({ natsUrl: nats.url, runtime, maxInputPixels: config.maxInputPixels, items, side });
+    const r = await benchPipeline({ natsUrl: nats.url, items, side });
     const rows = r.hops.map((hop, i) => {
       const direct = median(r.inProcess.hopMs[i]!);
       const choreo = median(r.choreography.hopMs[i]!);
@@ -170,61 +168,48 @@ async function pipeline(items: number, side: number): Promise<void> {
       '\nJetStream hop = stream timestamp of the output event minus that of the input event (consume, validate, handle, publish, ack).',
     );
   } finally {
-    await runtime.close();
     await nats.stop();
   }
 }
 
 async function video(seconds: number, chunkSeconds: number): Promise<void> {
   const config = loadInferenceConfig();
-  const runtime = createModelRuntime({ registry: createModelRegistry(config.modelDirs), threads: config.threads });
   const source = resolve(repoRoot, '../shared/data/video/chaplin.mp4');
   console.log(
-    `bench video: ${cpus()[0]?.model ?? 'unknown CPU'}, ${availableParallelism()} cores; runtime ${config.threads} intra-op threads; colorize on, scale 2 (${DEFAULT_SUPERRES_MODELS[2]}), frame-rate factor 2 (minterpolate), ${chunkSeconds} s chunks`,
+    `bench video: ${cpus()[0]?.model ?? 'unknown CPU'}, ${availableParallelism()} cores; runtime ${config.threads} intra-op threads; repair off, colorize on, scale 2 (${DEFAULT_SUPERRES_MODELS[2]}), frame-rate factor 2 (minterpolate), ${chunkSeconds} s chunks`,
   );
-  try {
-    const r = await benchVideo({
-      runtime,
-      maxInputPixels: config.maxInputPixels,
-      seconds,
-      chunkSeconds,
-      source,
-      outDir: resolve(repoRoot, 'bench-out/video'),
-    });
-    const fps = (taken: number) => (r.sourceFrames / taken).toFixed(2);
-    console.log(`clip: ${r.clip}: ${r.sourceFrames} frames in, ${r.outputFrames} out (1280x720), ${r.chunks} chunks`);
-    console.log(
-      `\n${markdownTable(
-        ['stage', 'seconds', 'source frames/s'],
-        Object.entries(r.stageSeconds).map(([stage, s]) => [stage, s.toFixed(2), fps(s)]),
-      )}`,
-    );
-    console.log(
-      `\n${markdownTable(
-        ['run', 'seconds', 'source frames/s', 'output frames/s'],
+  const r = await benchVideo({ seconds, chunkSeconds, source, outDir: resolve(repoRoot, 'bench-out/video') });
+  const fps = (taken: number) => (r.sourceFrames / taken).toFixed(2);
+  console.log(`clip: ${r.clip}: ${r.sourceFrames} frames in, ${r.outputFrames} out (1280x720), ${r.chunks} chunks`);
+  console.log(
+    `\n${markdownTable(
+      ['stage', 'seconds', 'source frames/s'],
+      Object.entries(r.stageSeconds).map(([stage, s]) => [stage, s.toFixed(2), fps(s)]),
+    )}`,
+  );
+  console.log(
+    `\n${markdownTable(
+      ['run', 'seconds', 'source frames/s', 'output frames/s'],
+      [
         [
-          [
-            'Revive stage handlers, end to end',
-            r.reviveSeconds.toFixed(2),
-            fps(r.reviveSeconds),
-            (r.outputFrames / r.reviveSeconds).toFixed(2),
-          ],
-          [
-            'plain ffmpeg: scale=iw*2:ih*2:flags=lanczos,minterpolate',
-            r.ffmpegSeconds.toFixed(2),
-            fps(r.ffmpegSeconds),
-            (r.outputFrames / r.ffmpegSeconds).toFixed(2),
-          ],
-          ['ratio (Revive time / ffmpeg time)', `${(r.reviveSeconds / r.ffmpegSeconds).toFixed(1)}x`, '', ''],
+          'Revive stage handlers, end to end',
+          r.reviveSeconds.toFixed(2),
+          fps(r.reviveSeconds),
+          (r.outputFrames / r.reviveSeconds).toFixed(2),
         ],
-      )}`,
-    );
-    console.log(
-      '\nRevive also colorizes and super-resolves with models; ffmpeg only resamples. Chunks run one after another here; the services run them in parallel on as many replicas as there are.',
-    );
-  } finally {
-    await runtime.close();
-  }
+        [
+          'plain ffmpeg: scale=iw*2:ih*2:flags=lanczos,minterpolate',
+          r.ffmpegSeconds.toFixed(2),
+          fps(r.ffmpegSeconds),
+          (r.outputFrames / r.ffmpegSeconds).toFixed(2),
+        ],
+        ['ratio (Revive time / ffmpeg time)', `${(r.reviveSeconds / r.ffmpegSeconds).toFixed(1)}x`, '', ''],
+      ],
+    )}`,
+  );
+  console.log(
+    '\nRevive also colorizes and super-resolves with models; ffmpeg only resamples. Chunks run one after another here; the services run them in parallel on as many replicas as there are.',
+  );
 }
 
 /** What the TF.js wasm backend can use here: Node gets the SIMD build, single-threaded. */

@@ -4,15 +4,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import sharp from 'sharp';
 import type { NatsConnection } from 'nats';
-import { FLOW, messageId, Streams, Subjects, type EventOf, type Stage } from '@revive/contracts';
-import { createLogger } from '@revive/logging';
-import { connectNats, ensureMediaStream, publishEvent, runConsumerLoop, type HandlerContext, type Outcome } from '@revive/messaging';
-import type { ModelRuntime } from '@revive/model-runtime';
+import { enhanceOptionsSchema, FLOW, messageId, Streams, Subjects, type EventOf } from '@revive/contracts';
+import { connectNats, ensureMediaStream, publishEvent, runConsumerLoop, type HandlerContext } from '@revive/messaging';
 import { createFilesystemStore, type ObjectStore } from '@revive/object-store';
-import { createColorizeHandlers } from '@revive/colorize';
-import { createPreprocessHandlers } from '@revive/preprocess';
-import { createPublishHandlers } from '@revive/publish';
-import { createSuperresHandlers } from '@revive/superres';
+import { buildBenchStages, type BenchStages } from './bench-stages.ts';
 
 /** Per-hop latencies (ms) in flow order, and items per second, of one way of running the stages. */
 export interface PipelineRun {
@@ -27,28 +22,14 @@ export interface PipelineBenchResult {
 }
 
 const imageHops = FLOW.image;
-type AnyHandler = (event: unknown, ctx: HandlerContext) => Promise<Outcome>;
+// The bench measures the bus, not the models: every stage hands the item on after little work of
+// its own (scale 1, no colorizing, no repair), so what each hop adds shows.
+const BENCH_OPTIONS = enhanceOptionsSchema.parse({ scale: 1, colorize: 'off', repair: 'off' });
 
 export function median(values: readonly number[]): number {
   const s = [...values].sort((a, b) => a - b);
   const m = s.length >> 1;
   return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
-}
-
-/** Each image stage's handler, by stage: the hops come from the catalogue. */
-type ImageHandlers = Readonly<Partial<Record<Stage, AnyHandler>>>;
-
-function imageHandlers(store: ObjectStore, runtime: ModelRuntime, maxInputPixels: number): ImageHandlers {
-  const log = createLogger('bench', 'silent');
-  const handlers: ImageHandlers = {
-    preprocess: createPreprocessHandlers({ store, log, maxInputPixels }).image as AnyHandler,
-    colorize: createColorizeHandlers({ store, runtime, log, maxInputPixels }).image as AnyHandler,
-    superres: createSuperresHandlers({ store, runtime, log, maxInputPixels }).image as AnyHandler,
-    publish: createPublishHandlers({ store, log }).image as AnyHandler,
-  };
-  const missing = imageHops.filter((hop) => !handlers[hop.stage]).map((hop) => hop.stage);
-  if (missing.length) throw new Error(`the pipeline bench has no image handler for ${missing.join(', ')}`);
-  return handlers;
 }
 
 async function uploadItems(store: ObjectStore, count: number, side: number): Promise<Array<EventOf<typeof Subjects.imageUploaded>>> {
@@ -62,7 +43,7 @@ async function uploadItems(store: ObjectStore, count: number, side: number): Pro
     await store.put(originalKey, bytes, { contentType: 'image/jpeg' });
     items.push({
       mediaId,
-      options: { scale: 1 as const, colorize: 'off' as const, frameRateFactor: 1 as const },
+      options: BENCH_OPTIONS,
       at: new Date().toISOString(),
       originalKey,
       filename: 'bench.jpg',
@@ -81,14 +62,14 @@ const ctxFor = (stage: (typeof imageHops)[number]['stage']): HandlerContext => (
 });
 
 /** The same handlers called one after another in this process: the floor any choreography adds to. */
-async function runInProcess(handlers: ImageHandlers, items: ReadonlyArray<EventOf<typeof Subjects.imageUploaded>>): Promise<PipelineRun> {
+async function runInProcess(stages: BenchStages, items: ReadonlyArray<EventOf<typeof Subjects.imageUploaded>>): Promise<PipelineRun> {
   const hopMs: number[][] = imageHops.map(() => []);
   const started = performance.now();
   for (const item of items) {
     let event: unknown = item;
     for (const [i, hop] of imageHops.entries()) {
       const t0 = performance.now();
-      const outcome = await handlers[hop.stage]!(event, ctxFor(hop.stage));
+      const outcome = await stages.handlerOf(hop)(event, ctxFor(hop.stage));
       hopMs[i]!.push(performance.now() - t0);
       if (outcome.kind !== 'done') throw new Error(`${hop.stage} did not finish a bench item: ${JSON.stringify(outcome)}`);
       event = outcome.next[0]!.payload;
@@ -121,7 +102,7 @@ async function eventTimes(nc: NatsConnection, ids: ReadonlySet<string>): Promise
  */
 async function runChoreography(
   natsUrl: string,
-  handlers: ImageHandlers,
+  stages: BenchStages,
   latencyItems: ReadonlyArray<EventOf<typeof Subjects.imageUploaded>>,
   throughputItems: ReadonlyArray<EventOf<typeof Subjects.imageUploaded>>,
 ): Promise<PipelineRun> {
@@ -130,7 +111,7 @@ async function runChoreography(
   // The image hops only, through the very loop every stage service runs.
   const loops = await Promise.all(
     imageHops.map((hop) =>
-      runConsumerLoop({ nc, stream: Streams.media, hop, handle: handlers[hop.stage]!, concurrency: 1, ackWaitMs: 30_000, maxDeliver: 3 }),
+      runConsumerLoop({ nc, stream: Streams.media, hop, handle: stages.handlerOf(hop), concurrency: 1, ackWaitMs: 30_000, maxDeliver: 3 }),
     ),
   );
   const js = nc.jetstream();
@@ -158,27 +139,23 @@ async function runChoreography(
   }
 }
 
-export async function benchPipeline(options: {
-  natsUrl: string;
-  runtime: ModelRuntime;
-  maxInputPixels: number;
-  items: number;
-  side: number;
-}): Promise<PipelineBenchResult> {
+export async function benchPipeline(options: { natsUrl: string; items: number; side: number }): Promise<PipelineBenchResult> {
   const root = await mkdtemp(join(tmpdir(), 'revive-bench-pipeline-'));
+  let stages: BenchStages | undefined;
   try {
     const store = createFilesystemStore(root);
-    const handlers = imageHandlers(store, options.runtime, options.maxInputPixels);
-    await runInProcess(handlers, await uploadItems(store, 3, options.side)); // warm-up: sharp, fs caches
-    const inProcess = await runInProcess(handlers, await uploadItems(store, options.items, options.side));
+    stages = await buildBenchStages(imageHops, { REVIVE_STORE: 'filesystem', REVIVE_STORE_DIR: root });
+    await runInProcess(stages, await uploadItems(store, 3, options.side)); // warm-up: sharp, fs caches
+    const inProcess = await runInProcess(stages, await uploadItems(store, options.items, options.side));
     const choreography = await runChoreography(
       options.natsUrl,
-      handlers,
+      stages,
       await uploadItems(store, options.items, options.side),
       await uploadItems(store, options.items, options.side),
     );
     return { hops: imageHops.map((h) => `${h.consumes} → ${h.emits}`), inProcess, choreography };
   } finally {
+    await stages?.close();
     await rm(root, { recursive: true, force: true });
   }
 }

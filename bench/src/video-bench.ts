@@ -5,21 +5,13 @@ import { copyFile, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promi
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { buffer } from 'node:stream/consumers';
-import { parseEvent, Subjects, type EventOf, type Stage } from '@revive/contracts';
+import { enhanceOptionsSchema, FLOW, parseEvent, Subjects, type EventOf, type Stage } from '@revive/contracts';
 import { MINTERPOLATE_OPTIONS } from '@revive/frame-interpolator';
-import { createLogger } from '@revive/logging';
 import type { HandlerContext, Outcome } from '@revive/messaging';
-import type { ModelRuntime } from '@revive/model-runtime';
 import { createFilesystemStore } from '@revive/object-store';
-import { createColorizeHandlers } from '@revive/colorize';
-import { createInterpolateHandlers } from '@revive/interpolate';
-import { createPreprocessHandlers } from '@revive/preprocess';
-import { createPublishHandlers } from '@revive/publish';
-import { createSuperresHandlers } from '@revive/superres';
+import { buildBenchStages, type BenchStages } from './bench-stages.ts';
 
 export interface VideoBenchOptions {
-  readonly runtime: ModelRuntime;
-  readonly maxInputPixels: number;
   /** Seconds of the clip to restore. */
   readonly seconds: number;
   readonly chunkSeconds: number;
@@ -42,7 +34,9 @@ export interface VideoBenchResult {
 
 const ffmpeg = (...args: string[]) => execFileSync('ffmpeg', ['-hide_banner', '-loglevel', 'error', '-nostdin', '-y', ...args]);
 const ctxFor = (stage: Stage): HandlerContext => ({ stage, attempt: 1, heartbeat: () => undefined, progress: () => undefined });
-const OPTIONS = { scale: 2, frameRateFactor: 2, colorize: 'on' } as const;
+// What the ffmpeg run can be compared with: colorize, x2 and twice the frame rate; repair off, as
+// ffmpeg has nothing like it.
+const OPTIONS = enhanceOptionsSchema.parse({ scale: 2, frameRateFactor: 2, colorize: 'on', repair: 'off' });
 
 /** The 640x360 clip with sound that both runs restore. */
 function makeClip(path: string, seconds: number, source: string | undefined): string {
@@ -103,9 +97,9 @@ function chunkEvents(outcome: Outcome, stage: Stage): unknown[] {
  */
 export async function benchVideo(options: VideoBenchOptions): Promise<VideoBenchResult> {
   const root = await mkdtemp(join(tmpdir(), 'revive-bench-video-'));
+  let stages: BenchStages | undefined;
   try {
     const store = createFilesystemStore(join(root, 'objects'));
-    const log = createLogger('bench', 'silent');
     const clipPath = join(root, 'clip.mp4');
     const clip = makeClip(clipPath, options.seconds, options.source && existsSync(options.source) ? options.source : undefined);
     const mediaId = randomUUID();
@@ -121,23 +115,24 @@ export async function benchVideo(options: VideoBenchOptions): Promise<VideoBench
       contentType: 'video/mp4',
       bytes: bytes.length,
     });
-    const { runtime, maxInputPixels } = options;
-    const limits = { maxSeconds: 3600, maxOutputPixels: 1e8, maxOutputFps: 1000 };
-    const steps: Array<[Stage, (event: never, ctx: HandlerContext) => Promise<Outcome>]> = [
-      ['preprocess', createPreprocessHandlers({ store, log, maxInputPixels, video: { limits, chunkSeconds: options.chunkSeconds } }).video],
-      ['colorize', createColorizeHandlers({ store, runtime, log, maxInputPixels }).video],
-      ['superres', createSuperresHandlers({ store, runtime, log, maxInputPixels }).video],
-      ['interpolate', createInterpolateHandlers({ store, log }).video],
-      ['publish', createPublishHandlers({ store, log }).video],
-    ];
+    stages = await buildBenchStages(FLOW.video, {
+      REVIVE_STORE: 'filesystem',
+      REVIVE_STORE_DIR: join(root, 'objects'),
+      // Limits no bench clip reaches; the chunk length is the bench's.
+      REVIVE_MAX_VIDEO_SECONDS: '3600',
+      REVIVE_MAX_VIDEO_PIXELS: '100000000',
+      REVIVE_MAX_VIDEO_FPS: '1000',
+      REVIVE_VIDEO_CHUNK_SECONDS: String(options.chunkSeconds),
+    });
     const stageSeconds = {} as Record<Stage, number>;
     let events: unknown[] = [uploaded];
     const started = performance.now();
-    for (const [stage, handle] of steps) {
+    for (const hop of FLOW.video) {
+      const handle = stages.handlerOf(hop);
       const t0 = performance.now();
       const next: unknown[] = [];
-      for (const event of events) next.push(...chunkEvents(await handle(event as never, ctxFor(stage)), stage));
-      stageSeconds[stage] = (performance.now() - t0) / 1000;
+      for (const event of events) next.push(...chunkEvents(await handle(event, ctxFor(hop.stage)), hop.stage));
+      stageSeconds[hop.stage] = (performance.now() - t0) / 1000;
       events = next;
     }
     const reviveSeconds = (performance.now() - started) / 1000;
@@ -181,6 +176,7 @@ export async function benchVideo(options: VideoBenchOptions): Promise<VideoBench
       ffmpegSeconds,
     };
   } finally {
+    await stages?.close();
     await rm(root, { recursive: true, force: true });
   }
 }

@@ -20,7 +20,7 @@ import {
 import { skipReason } from './skip-reason.ts';
 import { createColorizeVideoHandler } from './video.handler.ts';
 
-/** What the colorize handlers need, built once in main.ts (or by a test). */
+/** What the colorize handlers need, built once in stage.ts (or by a test). */
 export interface ColorizeDeps {
   readonly store: ObjectStore;
   readonly runtime: ModelRuntime;

@@ -1,25 +1,5 @@
-// The colorize service: consumes preprocessed images (and videos), emits the colorized events.
-import { DEFAULT_COLORIZE_MODEL } from '@revive/colorizer';
-import { Stages } from '@revive/contracts';
-import { createModelRegistry, createModelRuntime } from '@revive/model-runtime';
-import { createObjectStore } from '@revive/object-store';
-import { objectStoreCheck, serveStage } from '@revive/stage-kit';
-import { createColorizeHandlers } from './handler.ts';
+// The colorize service: consumes repaired images (and videos), emits the colorized events.
+import { serveStage } from '@revive/stage-kit';
+import { stageService } from './stage.ts';
 
-await serveStage({
-  stage: Stages.colorize,
-  async build(config, log) {
-    const store = createObjectStore(config.store);
-    const registry = createModelRegistry(config.inference.modelDirs);
-    const runtime = createModelRuntime({ registry, threads: config.inference.threads });
-    // Not fatal: the stage still passes `off` and colour items; colorizing ones fail with MODEL_UNAVAILABLE.
-    await registry.get(DEFAULT_COLORIZE_MODEL).catch((error: unknown) => log.warn({ err: error }, 'colorization model unavailable'));
-    const handlers = createColorizeHandlers({ store, runtime, log, maxInputPixels: config.inference.maxInputPixels });
-    return {
-      handlers: { image: handlers.image, video: handlers.video },
-      close: () => runtime.close(),
-      checks: { store: objectStoreCheck(store) },
-      info: { threads: config.inference.threads },
-    };
-  },
-});
+await serveStage(stageService);

@@ -7,7 +7,7 @@ export interface InterpolateHandlers {
   readonly video: HandlerOf<typeof Stages.interpolate, 'video'>;
 }
 
-/** What the interpolate handlers need, built once in main.ts (or by a test). */
+/** What the interpolate handlers need, built once in stage.ts (or by a test). */
 export type InterpolateDeps = InterpolateVideoDeps;
 
 /** Frame interpolation raises a video's frame rate between super-resolution and publish, chunk by chunk. */

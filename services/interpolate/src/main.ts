@@ -1,14 +1,5 @@
 // The interpolate service: raises the frame rate of super-resolved videos, chunk by chunk.
-import { Stages } from '@revive/contracts';
-import { createObjectStore } from '@revive/object-store';
-import { objectStoreCheck, serveStage } from '@revive/stage-kit';
-import { createInterpolateHandlers } from './handler.ts';
+import { serveStage } from '@revive/stage-kit';
+import { stageService } from './stage.ts';
 
-await serveStage({
-  stage: Stages.interpolate,
-  async build(config, log) {
-    const store = createObjectStore(config.store);
-    const handlers = createInterpolateHandlers({ store, log });
-    return { handlers: { video: handlers.video }, checks: { store: objectStoreCheck(store) } };
-  },
-});
+await serveStage(stageService);

@@ -10,7 +10,7 @@ import { download, handOn, inWorkDir, outputKey, reject, settlingErrors, stepDon
 import { defaultMediaTools, probeVideo, type MediaTools } from './video-probe.ts';
 import { createPreprocessVideoHandler, type PreprocessVideoSettings } from './video.handler.ts';
 
-/** What the preprocess handlers need, built once in main.ts (or by a test). */
+/** What the preprocess handlers need, built once in stage.ts (or by a test). */
 export interface PreprocessDeps {
   readonly store: ObjectStore;
   readonly log: Logger;

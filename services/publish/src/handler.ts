@@ -7,7 +7,7 @@ import type { ObjectStore } from '@revive/object-store';
 import { download, handOn, inWorkDir, outputKey, reject, settlingErrors, stepDone, upload, type HandlerOf } from '@revive/stage-kit';
 import { createPublishVideoHandler } from './video.handler.ts';
 
-/** What the publish handlers need, built once in main.ts (or by a test). */
+/** What the publish handlers need, built once in stage.ts (or by a test). */
 export interface PublishDeps {
   readonly store: ObjectStore;
   readonly log: Logger;

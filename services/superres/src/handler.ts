@@ -17,7 +17,7 @@ export type UpscaleFactor = Exclude<EnhanceOptions['scale'], 1>;
  */
 export const DEFAULT_SUPERRES_MODELS: Readonly<Record<UpscaleFactor, string>> = { 2: 'revive-sr-photo-x2', 4: 'revive-sr-photo-x4' };
 
-/** What the superres handlers need, built once in main.ts (or by a test). */
+/** What the superres handlers need, built once in stage.ts (or by a test). */
 export interface SuperresDeps {
   readonly store: ObjectStore;
   readonly runtime: ModelRuntime;

@@ -6,3 +6,4 @@ export {
   type UpscaleFactor,
 } from './handler.ts';
 export { createSuperresVideoHandler, type SuperresVideoDeps } from './video.handler.ts';
+export { stageService } from './stage.ts';

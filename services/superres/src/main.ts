@@ -1,34 +1,5 @@
 // The superres service: consumes colorized images (and videos), emits the super-resolved events.
-import { Stages } from '@revive/contracts';
-import { createModelRegistry, createModelRuntime } from '@revive/model-runtime';
-import { createObjectStore } from '@revive/object-store';
-import { objectStoreCheck, serveStage } from '@revive/stage-kit';
-import { createSuperresHandlers, DEFAULT_SUPERRES_MODELS } from './handler.ts';
+import { serveStage } from '@revive/stage-kit';
+import { stageService } from './stage.ts';
 
-await serveStage({
-  stage: Stages.superres,
-  async build(config, log) {
-    const store = createObjectStore(config.store);
-    const registry = createModelRegistry(config.inference.modelDirs);
-    const runtime = createModelRuntime({ registry, threads: config.inference.threads });
-    // Not fatal: x1 items still pass; items asking for a missing model fail with MODEL_UNAVAILABLE.
-    const models = { ...DEFAULT_SUPERRES_MODELS, ...config.inference.superresModels };
-    for (const id of Object.values(models)) {
-      await registry.get(id).catch((error: unknown) => log.warn({ err: error }, 'super-resolution model unavailable'));
-    }
-    const handlers = createSuperresHandlers({
-      store,
-      runtime,
-      log,
-      maxInputPixels: config.inference.maxInputPixels,
-      tileSize: config.inference.tileSize,
-      models,
-    });
-    return {
-      handlers: { image: handlers.image, video: handlers.video },
-      close: () => runtime.close(),
-      checks: { store: objectStoreCheck(store) },
-      info: { threads: config.inference.threads, models },
-    };
-  },
-});
+await serveStage(stageService);

@@ -5,19 +5,21 @@ import type { NatsConnection } from 'nats';
 import { connectNats, runStage, type StageHandlers } from '@revive/messaging';
 import { flushTelemetry, startHealthServer, type ReadinessCheck } from '@revive/telemetry';
 
+/** A stage built from its config: its handlers and what to close when it stops. */
+export interface BuiltStage<S extends Stage> {
+  readonly handlers: StageHandlers<S>;
+  readonly close?: () => Promise<void>;
+  /** Logged with "<stage> running". */
+  readonly info?: Record<string, unknown>;
+  /** Readiness checks of the stage's own dependencies (object store…); NATS is always checked. */
+  readonly checks?: Readonly<Record<string, ReadinessCheck>>;
+}
+
+/** What serveStage runs; each stage package exports its own as `stageService` (src/stage.ts). */
 export interface StageServiceDefinition<S extends Stage> {
   readonly stage: S;
   /** Builds the handlers (and anything to close at shutdown) from the parsed config. */
-  build(
-    config: PlatformConfig,
-    log: Logger,
-  ): Promise<{
-    handlers: StageHandlers<S>;
-    close?: () => Promise<void>;
-    info?: Record<string, unknown>;
-    /** Readiness checks of the stage's own dependencies (object store…); NATS is always checked. */
-    checks?: Readonly<Record<string, ReadinessCheck>>;
-  }>;
+  build(config: PlatformConfig, log: Logger): Promise<BuiltStage<S>>;
 }
 
 /**

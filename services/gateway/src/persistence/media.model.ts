@@ -1,4 +1,4 @@
-import type { EnhanceOptions, MediaKind, Stage, StageProgress } from '@revive/contracts';
+import { enhanceOptionsSchema, type EnhanceOptions, type MediaKind, type Stage, type StageProgress } from '@revive/contracts';
 import type { Row } from 'postgres';
 
 export type MediaStatus = 'QUEUED' | 'PROCESSING' | 'COMPLETED' | 'FAILED' | 'CANCELLED';
@@ -96,7 +96,8 @@ export function toMediaRecord(row: Row): MediaRecord {
     // bigint arrives as a string; uploads stay far below 2^53 bytes.
     bytes: Number(row.bytes),
     status: row.status,
-    options: row.options,
+    // A row stored before an option existed lacks it: it reads back with the option's default, as an upload without it would.
+    options: enhanceOptionsSchema.parse(row.options),
     stages: row.stages,
     width: row.width,
     height: row.height,
