@@ -9,7 +9,7 @@ import { copyFile, mkdir, readFile, readdir, rm, stat, writeFile } from 'node:fs
 import { dirname, join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { repoRoot } from '@revive/config';
-import { isValidationPhoto } from '@revive/eval';
+import { isValidationPhoto } from '@revive/contracts';
 
 const { values } = parseArgs({ options: { mb: { type: 'string', default: '40' }, out: { type: 'string', default: '.device-pack' } } });
 const budgetBytes = Number(values.mb) * 1e6;

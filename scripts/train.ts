@@ -1,4 +1,4 @@
-// `npm run train -- colorize|interpolate|sr [--minutes N] [--out DIR] [--seed N] [--install-only | --export-only]`
+// `npm run train -- colorize|interpolate|sr|repair [--minutes N] [--out DIR] [--seed N] [--install-only | --export-only]`
 // `npm run train -- sr --plan --data-root .device-pack --out '$OUT' [--minutes N]`
 // Trains a model (sr: a recipe of four) with this repo's PyTorch pipeline (Debian's
 // python3-torch, CPU or GPU) and installs each exported ONNX with its registry manifest beside
@@ -6,12 +6,14 @@
 // that has Python but not this toolchain; --export-only then re-exports the checkpoints brought
 // back (with this machine's torch) and installs them.
 import { spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { createHash } from 'node:crypto';
 import { copyFile, readFile, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { repoRoot } from '@revive/config';
-import { parseModelManifest, type ModelManifestInput } from '@revive/contracts';
+import { parseModelManifest, type ModelManifestInput, type TensorContract } from '@revive/contracts';
+import { writeRepairTrainingSet } from '@revive/repairer';
 import { preparePretrainedEncoder } from './pretrained-encoder.ts';
 
 const PYTHON = '/usr/bin/python3'; // Debian's, where apt puts torch; pyenv's python3 on PATH has none
@@ -23,7 +25,7 @@ const encoderDir = (outRoot: string) => join(outRoot, 'pretrained');
 
 interface TrainingRecord {
   model: string;
-  architecture?: { channels: number; layers: number; mode: string; scale: number };
+  architecture?: { channels?: number; layers?: number; mode?: string; scale?: number; net?: string; width?: number };
   steps: number;
   train_minutes: number;
   parameters: number;
@@ -83,6 +85,58 @@ const srRun = (variant: 'clean' | 'photo', scale: 2 | 4, minutes: number, initFr
       `compact ${r.architecture?.channels}x${r.architecture?.layers} conv net, ${r.architecture?.mode} residual over bicubic`,
   }),
 });
+
+/** The repair networks' training set, written by the synthetic-damage generator under the task's --out. */
+const repairSetDir = (outRoot: string) => join(outRoot, 'damage-set');
+
+async function prepareRepairSet(outRoot: string): Promise<void> {
+  const dir = repairSetDir(outRoot);
+  if (existsSync(join(dir, 'meta.json'))) return;
+  console.log(`writing the synthetic-damage training set to ${dir}`);
+  const info = await writeRepairTrainingSet({
+    photosDir: data('photos'),
+    outDir: dir,
+    crop: 128,
+    perPhoto: 3,
+    seed: Number(values.seed),
+    onPhoto: (done, total) => done % 500 === 0 && console.log(`  ${done}/${total} photos`),
+  });
+  console.log(`  ${info.train} training and ${info.val} validation crops of ${info.crop} px`);
+}
+
+function repairRun(net: 'detector' | 'inpainter', model: string, minutes: number): TrainingRun {
+  const image: TensorContract = { name: 'image', kind: 'image', layout: 'NCHW', channels: 3, range: [0, 1], colorSpace: 'rgb' };
+  return {
+    dir: 'shared/repairer',
+    script: 'train_repair.py',
+    name: model,
+    prepare: prepareRepairSet,
+    args: (outRoot) => ['--net', net, '--data', repairSetDir(outRoot), '--model', model],
+    minutes,
+    manifest: (r) => ({
+      schemaVersion: 1,
+      task: net === 'detector' ? 'repair-detect' : 'repair-fill',
+      scale: 1,
+      inputs:
+        net === 'detector'
+          ? [image]
+          : [image, { name: 'mask', kind: 'image', layout: 'NCHW', channels: 1, range: [0, 1], colorSpace: 'mask' }],
+      outputs:
+        net === 'detector'
+          ? [{ name: 'damage', kind: 'image', layout: 'NCHW', channels: 1, range: [0, 1], colorSpace: 'probability' }]
+          : [{ ...image, name: 'filled' }],
+      // Two 2x poolings: sides a multiple of 4. The dilated coarse scale sees ~40 px around a pixel.
+      tiling: { tileSize: 512, overlap: 48, sizeMultiple: 4 },
+      licence: 'MIT',
+      source:
+        'trained by this repository (shared/repairer/training) on ../shared/data/photos with synthetic damage (shared/repairer/src/synthetic-damage.ts)',
+      description:
+        net === 'detector'
+          ? `Revive damage detector: U-Net (width ${r.architecture?.width}) marking cracks, scratches, dust, hairs, tears and stain tide lines`
+          : 'Revive inpainter: U-Net filling masked damage from its surroundings',
+    }),
+  };
+}
 
 function colorizerManifest(r: TrainingRecord): ManifestBody {
   // Records without an encoder came from the retired from-scratch U-Net (revive-colorize-v1).
@@ -144,6 +198,8 @@ const TASKS: Record<string, readonly TrainingRun[]> = {
       }),
     },
   ],
+  // The generator (TypeScript) writes the damaged crops once; both networks learn from them.
+  repair: [repairRun('detector', 'revive-repair-detect-v1', 20), repairRun('inpainter', 'revive-repair-fill-v1', 12)],
   // The clean x4 model learns first (the longest run); the others start from it, so their short
   // runs only adapt it to another input or scale. --minutes N scales every budget by N/45.
   sr: [
@@ -170,7 +226,7 @@ const taskName = positionals[0] ?? '';
 const runs = TASKS[taskName];
 if (!runs) {
   console.error(
-    'usage: npm run train -- colorize|interpolate|sr [--minutes N] [--out DIR] [--seed N] [--install-only | --export-only | --plan [--data-root DIR]]',
+    'usage: npm run train -- colorize|interpolate|sr|repair [--minutes N] [--out DIR] [--seed N] [--install-only | --export-only | --plan [--data-root DIR]]',
   );
   process.exit(2);
 }

@@ -9,12 +9,14 @@ import { startNatsServer } from '@revive/local-services';
 import { benchPipeline, median } from './pipeline-bench.ts';
 import { benchInstalledSuperResolution, benchSuperResolution } from './sr-bench.ts';
 import { benchVideo } from './video-bench.ts';
+import { benchRepair } from './repair-bench.ts';
 import { DEFAULT_SUPERRES_MODELS } from '@revive/superres';
 
 const USAGE = `usage: npm run bench -- sr [--size PIXELS] [--seconds S] [--models id,id]
        npm run bench -- sr-models [--size PIXELS] [--seconds S] [--models id,id]
        npm run bench -- pipeline [--items N] [--size PIXELS]
        npm run bench -- video [--seconds S] [--chunk-seconds S]
+       npm run bench -- repair [--size WxH] [--seconds S]
 
 sr:       output megapixels per second of each ESRGAN model through Revive's runtime
           (onnxruntime-node, tiled) and, in the same run, the same weights in TF.js (wasm).
@@ -28,7 +30,10 @@ video:    frames per second restoring a 640x360 clip (colorize, x2, twice the fr
           the real stage handlers, chunk after chunk, beside the plain ffmpeg pipeline (scale +
           minterpolate, same encoder) on the same clip in the same run. Uses the first seconds
           of ../shared/data/video/chaplin.mp4, or a synthetic clip without it; keeps both results
-          in bench-out/video.`;
+          in bench-out/video.
+repair:   input megapixels per second of the repair stage's engine (detect + fill, file to file)
+          on a damaged 1600x1200 photo-like image, against the colorize stage's engine on the
+          same file in the same run.`;
 
 async function main(argv: string[]): Promise<void> {
   const { values, positionals } = parseArgs({
@@ -48,6 +53,7 @@ async function main(argv: string[]): Promise<void> {
   // --seconds is the sr bench's measuring time (3 s by default); for video it is the clip's length, 2 s unless given.
   if (positionals[0] === 'video' && !values.help)
     return video(Number(values.seconds === '3' ? 2 : values.seconds), Number(values['chunk-seconds']));
+  if (positionals[0] === 'repair' && !values.help) return repair(values.size === '192' ? '1600x1200' : values.size, Number(values.seconds));
   if (positionals[0] === 'sr-models' && !values.help)
     return srModels(
       Number(values.size),
@@ -210,6 +216,28 @@ async function video(seconds: number, chunkSeconds: number): Promise<void> {
   console.log(
     '\nRevive also colorizes and super-resolves with models; ffmpeg only resamples. Chunks run one after another here; the services run them in parallel on as many replicas as there are.',
   );
+}
+
+async function repair(size: string, minSeconds: number): Promise<void> {
+  const [width, height] = size.split('x').map(Number);
+  if (!width || !height) throw new Error(`--size takes WxH for the repair bench, got "${size}"`);
+  const config = loadInferenceConfig();
+  const runtime = createModelRuntime({ registry: createModelRegistry(config.modelDirs), threads: config.threads });
+  console.log(
+    `bench repair: ${cpus()[0]?.model ?? 'unknown CPU'}, ${availableParallelism()} cores; ${config.threads} intra-op threads; ${width}x${height}`,
+  );
+  try {
+    const rows = await benchRepair(runtime, width, height, minSeconds);
+    const colorize = rows.find((r) => r.stage === 'colorize')!.mps;
+    console.log(
+      markdownTable(
+        ['stage', 'input MP/s', 'runs', 'vs colorize'],
+        rows.map((r) => [r.stage, r.mps.toFixed(3), String(r.runs), `${(r.mps / colorize).toFixed(2)}x`]),
+      ),
+    );
+  } finally {
+    await runtime.close();
+  }
 }
 
 /** What the TF.js wasm backend can use here: Node gets the SIMD build, single-threaded. */

@@ -33,7 +33,7 @@ export function benchImage(width: number, height: number): Uint8Array {
 }
 
 /** Runs `fn` once to warm up, then repeatedly until `minSeconds` elapse; returns seconds per run. */
-async function timeIt(fn: () => Promise<void> | void, minSeconds: number): Promise<{ seconds: number; runs: number }> {
+export async function timeIt(fn: () => Promise<void> | void, minSeconds: number): Promise<{ seconds: number; runs: number }> {
   await fn();
   let runs = 0;
   const started = performance.now();

@@ -3,3 +3,4 @@ export * from './pipeline-names.ts';
 export * from './events.ts';
 export * from './flow.ts';
 export * from './graphql-schema.ts';
+export * from './photo-corpus.ts';

@@ -1,7 +1,15 @@
 import { z } from 'zod';
 
 /** What a model does; each enhancement stage asks the registry for models of one task. */
-export const ModelTask = { superres: 'superres', colorize: 'colorize', interpolate: 'interpolate' } as const;
+export const ModelTask = {
+  superres: 'superres',
+  colorize: 'colorize',
+  interpolate: 'interpolate',
+  /** Marks damage (cracks, scratches, dust, tears) in a print: one probability per pixel. */
+  repairDetect: 'repair-detect',
+  /** Fills masked pixels from their surroundings. */
+  repairFill: 'repair-fill',
+} as const;
 export type ModelTask = (typeof ModelTask)[keyof typeof ModelTask];
 
 const tensorContract = z.object({
@@ -22,7 +30,7 @@ export type TensorContract = z.infer<typeof tensorContract>;
 export const modelManifestSchema = z.object({
   schemaVersion: z.literal(1),
   id: z.string().regex(/^[a-z0-9][a-z0-9._-]*$/, 'lower-case letters, digits, ".", "_" and "-"'),
-  task: z.enum([ModelTask.superres, ModelTask.colorize, ModelTask.interpolate]),
+  task: z.enum(Object.values(ModelTask) as [ModelTask, ...ModelTask[]]),
   /** Output size / input size: 2 or 4 for super-resolution, 1 otherwise. */
   scale: z.number().int().min(1).max(16),
   /** ONNX file name, relative to the manifest's directory. */

@@ -3,4 +3,3 @@ export * from './imresize.ts';
 export * from './metrics.ts';
 export * from './report.ts';
 export * from './sr/sr-eval.ts';
-export { isValidationPhoto } from './colorize/colorize-eval.ts';

@@ -7,6 +7,10 @@ import { createModelRegistry, createModelRuntime, type ModelRuntime } from '@rev
 import { writeContactSheet } from './colorize/contact-sheet.ts';
 import { evaluateColorization } from './colorize/colorize-eval.ts';
 import { evaluateInterpolation } from './vfi/vfi-eval.ts';
+import { writeRepairContactSheet } from './repair/contact-sheet.ts';
+import { evaluateRepair } from './repair/repair-eval.ts';
+import { evaluateVideoRepair } from './repair/repair-video-eval.ts';
+import { defaultMediaTools, probeVideo } from '@revive/video-io';
 import { createLearnedInterpolator, createMinterpolate } from '@revive/frame-interpolator';
 import { markdownTable } from './report.ts';
 import { writeSrContactSheet } from './sr/contact-sheet.ts';
@@ -23,6 +27,20 @@ tasks:
   colorize   colorization of the grey version of colour photos (default: the validation split
              of ../shared/data/photos), plus a contact sheet of ../shared/data/bw
              --limit N   evaluate the first N photos only
+  repair     damage repair: --data DIR holds damaged/ and optionally clean/ (same names); without
+             --data, a fixed validation set made from the corpus's validation photos with the
+             synthetic-damage generator (with true masks: a calibration row fills them with
+             Telea). Each engine's outputs in OUT/<engine>/, results.json (with "default", the
+             engine the stage uses), undamaged prints through repair ON, and a full-size contact
+             sheet of ../shared/data/damaged before and after (default --out eval-out/repair)
+             --masks     also write the detector's masks to OUT/masks/
+             --limit N   the first N photos only
+  repair-video
+             film damage on a real clip (default the first 4 s of ../shared/data/video/chaplin.mp4):
+             fresh dust and scratches every frame and one line scratch in every frame, repaired
+             frame by frame; PSNR against the clean clip and the flicker of the error from frame
+             to frame, damaged and repaired clips in OUT (default eval-out/repair-video)
+             --limit N   frames (default 100)
   vfi        frame interpolation: the synthesised middle frame of each triplet (default: every
              set under ../shared/data/vfi; any folder in the Middlebury or UCF101 layout)`;
 
@@ -31,6 +49,9 @@ const DEFAULT_DATA: Record<string, string> = {
   sr: resolve(repoRoot, '../shared/data/sr/Set5'),
   colorize: resolve(repoRoot, '../shared/data/photos'),
   vfi: resolve(repoRoot, '../shared/data/vfi'),
+  // The corpus the fixed validation set is made from; --data names a damaged/ + clean/ folder instead.
+  repair: resolve(repoRoot, '../shared/data/photos'),
+  'repair-video': resolve(repoRoot, '../shared/data/video/chaplin.mp4'),
 };
 
 class UsageError extends Error {
@@ -47,6 +68,7 @@ async function main(argv: string[]): Promise<void> {
       scale: { type: 'string', default: '2,4' },
       models: { type: 'string' },
       limit: { type: 'string' },
+      masks: { type: 'boolean' },
       help: { type: 'boolean', short: 'h' },
     },
   });
@@ -70,6 +92,21 @@ async function main(argv: string[]): Promise<void> {
   try {
     if (task === 'sr')
       await evalSr(dataDir, values.scale, modelIds, resolve(values.out ?? join(repoRoot, 'eval-out/sr')), runtime, config.threads);
+    else if (task === 'repair')
+      await evalRepair(
+        values.data ? dataDir : undefined,
+        resolve(values.out ?? join(repoRoot, 'eval-out/repair')),
+        values.limit ? Number(values.limit) : undefined,
+        values.masks ?? false,
+        runtime,
+      );
+    else if (task === 'repair-video')
+      await evalRepairVideo(
+        dataDir,
+        resolve(values.out ?? join(repoRoot, 'eval-out/repair-video')),
+        values.limit ? Number(values.limit) : 100,
+        runtime,
+      );
     else if (task === 'vfi') await evalVfi(dataDir, modelIds, values.out ? resolve(values.out) : undefined, runtime);
     else
       await evalColorize(
@@ -139,6 +176,80 @@ async function evalColorize(
     await writeContactSheet(runtime, await listImages(bwDir), sheet, models[0]!.method);
     console.log(`contact sheet (${models[0]!.method}): ${sheet}`);
   }
+}
+
+async function evalRepair(
+  dataDir: string | undefined,
+  outDir: string,
+  limit: number | undefined,
+  masks: boolean,
+  runtime: ModelRuntime,
+): Promise<void> {
+  console.log(`eval repair: ${dataDir ?? 'the fixed validation set of ' + DEFAULT_DATA.repair}`);
+  const result = await evaluateRepair({
+    dataDir,
+    photosDir: DEFAULT_DATA.repair!,
+    outDir,
+    runtime,
+    limit,
+    writeMasks: masks,
+    onImage: (line) => console.log(`  ${line}`),
+  });
+  let table = markdownTable(
+    ['engine', 'PSNR (RGB, dB)', 'SSIM (RGB)', 'gain over input (dB)', 'worse than input', 'images', 'seconds'],
+    [
+      ['damaged input', result.input.psnr.toFixed(2), result.input.ssim.toFixed(4), '', '', String(result.input.images), ''],
+      ...result.engines.map((r) => [
+        r.engine + (r.engine === result.default ? ' (default)' : ''),
+        r.psnr.toFixed(2),
+        r.ssim.toFixed(4),
+        r.gainDb.toFixed(2),
+        String(r.worseThanInput),
+        String(r.images),
+        r.seconds.toFixed(1),
+      ]),
+    ],
+  );
+  if (result.cleanPassThrough) {
+    const c = result.cleanPassThrough;
+    table += `\n\nUndamaged prints through repair ON: ${c.psnr.toFixed(2)} dB against their input (mean, identical counted as 100 dB); ${c.changedImages} of ${c.images} changed.`;
+  }
+  console.log(`\n${table}`);
+  await mkdir(outDir, { recursive: true });
+  await writeFile(join(outDir, 'results.json'), `${JSON.stringify({ task: 'repair', ...result }, null, 2)}\n`);
+  await writeFile(join(outDir, 'results.md'), `${table}\n`);
+  const damagedDir = resolve(repoRoot, '../shared/data/damaged');
+  if (!existsSync(damagedDir)) console.log(`contact sheet skipped: ${damagedDir} not found`);
+  else {
+    const prints = [...(await listImages(join(damagedDir, 'scratched'))), ...(await listImages(join(damagedDir, 'old')))];
+    const sheet = join(outDir, 'contact-sheet-damaged.png');
+    await writeRepairContactSheet(runtime, prints, sheet, outDir);
+    console.log(`contact sheet: ${sheet}`);
+  }
+}
+
+async function evalRepairVideo(videoPath: string, outDir: string, frames: number, runtime: ModelRuntime): Promise<void> {
+  const video = await probeVideo(defaultMediaTools, videoPath);
+  if (video.kind !== 'video') throw new UsageError(`${videoPath} is not a video: ${video.detail}`);
+  console.log(`eval repair-video: ${videoPath}, ${frames} frames of ${video.width}x${video.height}`);
+  const result = await evaluateVideoRepair({
+    videoPath,
+    width: video.width,
+    height: video.height,
+    rate: video.frameRate,
+    frames,
+    outDir,
+    runtime,
+  });
+  const row = (name: string, s: typeof result.damaged) => [name, s.psnr.toFixed(2), s.flicker.toFixed(3), s.lineFlicker.toFixed(3)];
+  const table = `${markdownTable(
+    ['clip', 'PSNR vs clean (dB)', 'flicker (levels)', 'flicker on the line scratch'],
+    [row('damaged', result.damaged), row('repaired', result.repaired)],
+  )}\n\n${result.frames} frames; ${(result.filledFraction * 100).toFixed(2)} % of each frame filled on average.`;
+  console.log(`\n${table}`);
+  await writeFile(join(outDir, 'results.json'), `${JSON.stringify({ task: 'repair-video', videoPath, ...result }, null, 2)}\n`);
+  await writeFile(join(outDir, 'results.md'), `${table}\n`);
+  console.log(`clips and results written to ${outDir}`);
 }
 
 async function evalVfi(dataDir: string, modelIds: string[] | undefined, outDir: string | undefined, runtime: ModelRuntime): Promise<void> {

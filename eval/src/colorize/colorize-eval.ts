@@ -1,9 +1,9 @@
-import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { mkdir, mkdtemp, readFile, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { basename, extname, join } from 'node:path';
 import sharp from 'sharp';
+import { isValidationPhoto, readPhotoCorpus } from '@revive/contracts';
 import { colorizeImageFile, hasslerColourfulness, luma } from '@revive/colorizer';
 import type { ModelRuntime } from '@revive/model-runtime';
 import { createFloatImage, quantize, readRgbImage, writePng, type FloatImage } from '../float-image.ts';
@@ -90,21 +90,12 @@ export function summariseColorization(samples: readonly ColorizeSample[]): Color
   return rows;
 }
 
-/** The training pipeline's split: a photo is validation when sha1("source/original") % 10 == 0. */
-export function isValidationPhoto(source: string, original: string): boolean {
-  return BigInt(`0x${createHash('sha1').update(`${source}/${original}`).digest('hex')}`) % 10n === 0n;
-}
-
 export async function colorizeEvalImages(dataDir: string): Promise<ColorizeEvalImage[]> {
   const manifest = join(dataDir, 'manifest.csv');
   if (!existsSync(manifest)) return (await listImages(dataDir)).map((path) => ({ path, group: '' }));
-  const [header, ...lines] = (await readFile(manifest, 'utf8')).trim().split('\n');
-  const cols = header!.split(',');
-  const at = (name: string) => cols.indexOf(name);
-  return lines
-    .map((l) => l.split(','))
-    .filter((r) => isValidationPhoto(r[at('source')]!, r[at('original')]!))
-    .map((r) => ({ path: join(dataDir, r[at('file')]!), group: r[at('source')]! }));
+  return (await readPhotoCorpus(dataDir))
+    .filter((p) => isValidationPhoto(p.source, p.original))
+    .map((p) => ({ path: join(dataDir, p.file), group: p.source }));
 }
 
 /** BT.601 luma of an RGB image, rounded to 8 bits: what a black-and-white print of it holds. */

@@ -79,6 +79,23 @@ export async function readRgbThumbnail(path: string, size: number): Promise<RgbT
   return { pixels: new Uint8Array(data.buffer, data.byteOffset, data.byteLength), width: info.width, height: info.height, channels: 3 };
 }
 
+/** A whole small image as interleaved RGB (oriented, sRGB, alpha dropped): corpus photos, eval inputs. */
+export async function readRgbPixels(path: string, maxPixels: number): Promise<RgbThumbnail> {
+  const { data, info } = await sharp(path, { limitInputPixels: maxPixels })
+    .rotate()
+    .removeAlpha()
+    .toColourspace('srgb')
+    .raw()
+    .toBuffer({ resolveWithObject: true });
+  if (info.channels !== 3) throw new Error(`${path} decoded to ${info.channels} channels, expected 3`);
+  return { pixels: new Uint8Array(data.buffer, data.byteOffset, data.byteLength), width: info.width, height: info.height, channels: 3 };
+}
+
+/** Writes interleaved 8-bit pixels as a PNG file. */
+export async function writePngFile(path: string, pixels: Uint8Array, width: number, height: number, channels: Channels): Promise<void> {
+  await sharp(pixels, { raw: { width, height, channels } }).png().toFile(path);
+}
+
 /** Encodes the top-left `width`×`height` of interleaved 8-bit pixels as a JPEG (posters, previews). */
 export async function encodeJpeg(
   pixels: Uint8Array,

@@ -1,0 +1,116 @@
+import assert from 'node:assert/strict';
+import { mkdtemp, rm, stat } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { loadInferenceConfig, repoRoot } from '@revive/config';
+import { readRgbPixels, writePngFile } from '@revive/image-io';
+import { createModelRegistry, createModelRuntime, type ModelRuntime } from '@revive/model-runtime';
+import { damagePrint, seededRandom } from './synthetic-damage.ts';
+import { createFrameRepairer, describeRepair, repairImageFile, repairModelProblem } from './repair-image.ts';
+
+const fixture = resolve(repoRoot, 'test/fixtures/images/garden-410x256.jpg');
+
+function psnr(a: Uint8Array, b: Uint8Array): number {
+  let se = 0;
+  for (let i = 0; i < a.length; i++) se += (a[i]! - b[i]!) ** 2;
+  return se === 0 ? Infinity : 10 * Math.log10((255 * 255 * a.length) / se);
+}
+
+describe('repairImageFile (the committed detector, Telea fill)', () => {
+  let runtime: ModelRuntime;
+  let dir: string;
+  let photo: { pixels: Uint8Array; width: number; height: number };
+  before(async () => {
+    const config = loadInferenceConfig({});
+    runtime = createModelRuntime({ registry: createModelRegistry(config.modelDirs), threads: config.threads });
+    dir = await mkdtemp(join(tmpdir(), 'revive-repair-'));
+    photo = await readRgbPixels(fixture, 1e7);
+  });
+  after(async () => {
+    await runtime.close();
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  it('finds its models installed and of the right kind', async () => {
+    assert.equal(await repairModelProblem(runtime), undefined);
+  });
+
+  it('repairs a scratched, dusty, cracked print: closer to the clean one, and unmasked pixels untouched', async () => {
+    const print = damagePrint(photo.pixels, photo.width, photo.height, seededRandom(11), { tone: 'sepia', severity: 1.2 });
+    const input = join(dir, 'damaged.png');
+    await writePngFile(input, print.damaged, print.width, print.height, 3);
+    const output = join(dir, 'repaired.png');
+    const mask = new Uint8Array(print.width * print.height);
+    const progress: number[] = [];
+    const result = await repairImageFile(runtime, {
+      inputPath: input,
+      outputPath: output,
+      mode: 'auto',
+      maxInputPixels: 1e7,
+      tmpDir: dir,
+      onMask: (rows, y0) => mask.set(rows, y0 * print.width),
+      onProgress: (done) => void progress.push(done),
+    });
+    assert.ok(result.repaired, 'damage was found');
+    assert.ok(result.damagedFraction > 0.001 && result.damagedFraction < 0.3, `${result.damagedFraction} of the picture filled`);
+    assert.ok(progress.length >= 1);
+    const repaired = (await readRgbPixels(output, 1e7)).pixels;
+    const before = psnr(print.damaged, print.clean);
+    const afterRepair = psnr(repaired, print.clean);
+    assert.ok(afterRepair > before + 3, `PSNR ${before.toFixed(2)} dB damaged, ${afterRepair.toFixed(2)} dB repaired`);
+    for (let i = 0; i < mask.length; i++) {
+      if (mask[i]) continue;
+      for (let k = 0; k < 3; k++)
+        assert.equal(repaired[i * 3 + k], print.damaged[i * 3 + k], `pixel ${i} is outside the mask and must not change`);
+    }
+    assert.match(describeRepair(result.damagedFraction), /^repaired \d+(\.\d+)? % of the picture$/);
+  });
+
+  it('passes a clean print through untouched on auto', async () => {
+    const clean = damagePrint(photo.pixels, photo.width, photo.height, seededRandom(12), { tone: 'grey', severity: 0 });
+    const input = join(dir, 'clean.png');
+    await writePngFile(input, clean.clean, clean.width, clean.height, 3);
+    const output = join(dir, 'clean-out.png');
+    const result = await repairImageFile(runtime, { inputPath: input, outputPath: output, mode: 'auto', maxInputPixels: 1e7, tmpDir: dir });
+    assert.equal(result.repaired, false, `${(result.damagedFraction * 100).toFixed(3)} % taken for damage on a clean print`);
+    await assert.rejects(stat(output), 'no output is left behind when nothing was repaired');
+  });
+
+  it('works band by band on a picture taller and wider than one band and one tile, and shrinks large scans for detection', async () => {
+    const width = 1400;
+    const height = 1000;
+    const big = new Uint8Array(width * height * 3);
+    for (let y = 0; y < height; y++) {
+      for (let x = 0; x < width; x++) {
+        const s = ((y % photo.height) * photo.width + (x % photo.width)) * 3;
+        big.set(photo.pixels.subarray(s, s + 3), (y * width + x) * 3);
+      }
+    }
+    const print = damagePrint(big, width, height, seededRandom(13), { tone: 'grey', kinds: ['scratch', 'crack'], severity: 1 });
+    const input = join(dir, 'big.png');
+    await writePngFile(input, print.damaged, width, height, 3);
+    const output = join(dir, 'big-out.png');
+    const result = await repairImageFile(runtime, { inputPath: input, outputPath: output, mode: 'on', maxInputPixels: 1e8, tmpDir: dir });
+    assert.equal(result.width, width);
+    assert.equal(result.height, height);
+    const repaired = await readRgbPixels(output, 1e8);
+    assert.equal(repaired.width, width);
+    assert.ok(psnr(repaired.pixels, print.clean) > psnr(print.damaged, print.clean), 'closer to the clean picture');
+  });
+
+  it('repairs video frames the same way every time the same frame comes', async () => {
+    const repairer = await createFrameRepairer(runtime, { mode: 'on', width: photo.width, height: photo.height });
+    const frame = damagePrint(photo.pixels, photo.width, photo.height, seededRandom(14), {
+      keepTone: true,
+      severity: 0,
+      lineScratchX: 120,
+    }).damaged;
+    const first = await repairer.repair(frame);
+    const second = await repairer.repair(frame);
+    const third = await repairer.repair(frame);
+    assert.ok(first.damagedFraction > 0, 'the line scratch was found');
+    assert.deepEqual(third.pixels, second.pixels, 'a steady line scratch is filled the same way frame after frame');
+    assert.ok(psnr(second.pixels, photo.pixels) > psnr(frame, photo.pixels));
+  });
+});
