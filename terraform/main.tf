@@ -13,7 +13,7 @@ data "aws_caller_identity" "current" {}
 locals {
   bucket_name = coalesce(var.bucket_name, "${var.name}-media-${data.aws_caller_identity.current.account_id}")
   # The services with an image and a Deployment each (services/* without the CLI).
-  services = ["gateway", "preprocess", "colorize", "superres", "interpolate", "publish"]
+  services = ["gateway", "preprocess", "repair", "colorize", "superres", "interpolate", "publish"]
 }
 
 module "network" {

@@ -57,7 +57,7 @@ variable "cpu_max_size" {
 }
 
 variable "gpu_instance_types" {
-  description = "GPU node types for colorize, superres and interpolate."
+  description = "GPU node types for repair, colorize, superres and interpolate."
   type        = list(string)
   default     = ["g5.xlarge"]
 }

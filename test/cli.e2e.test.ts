@@ -7,7 +7,9 @@ import { after, before, describe, it } from 'node:test';
 import sharp from 'sharp';
 import { defaultStateDir, repoRoot } from '@revive/config';
 import { freePort, startLocalStack, type LocalStack } from '@revive/local-services';
+import { REPAIR_NOT_ASKED } from '@revive/repair';
 import { chromaOf } from './support/chroma.ts';
+import { apiStage, expectedStages } from './support/stages.ts';
 
 const greyPhoto = resolve(import.meta.dirname, 'fixtures/images/brooklyn-bridge-1880s-grey-160.jpg');
 const artifacts = resolve(import.meta.dirname, '../test-artifacts');
@@ -42,7 +44,7 @@ interface FileReport {
   file: string;
   id: string | null;
   status: string | null;
-  stages: Array<{ stage: string; status: string }>;
+  stages: Array<{ stage: string; status: string; note: string | null }>;
   resultPath: string | null;
   error: { code: string; message: string } | null;
 }
@@ -81,7 +83,7 @@ describe('revive CLI end to end: the real command against the real stack (nats-s
   });
 
   it('enhances a grey photo: exit 0, a COMPLETED JSON report, and a coloured result twice the size in --out', async () => {
-    const run = await cli(['enhance', greyPhoto, '--out', outDir, '--scale', '2', '--json', '--url', stack.graphqlUrl]);
+    const run = await cli(['enhance', greyPhoto, '--out', outDir, '--scale', '2', '--repair', 'off', '--json', '--url', stack.graphqlUrl]);
     assert.equal(run.code, 0, `stdout:\n${run.stdout}\nstderr:\n${run.stderr}`);
     const report = JSON.parse(run.stdout) as FileReport;
     assert.equal(report.status, 'COMPLETED');
@@ -90,8 +92,9 @@ describe('revive CLI end to end: the real command against the real stack (nats-s
     enhancedId = report.id!;
     assert.deepEqual(
       report.stages.map((s) => `${s.stage}:${s.status}`),
-      ['PREPROCESS:DONE', 'COLORIZE:DONE', 'SUPERRES:DONE', 'PUBLISH:DONE'],
+      expectedStages('image', 'DONE', { repair: 'SKIPPED' }),
     );
+    assert.equal(report.stages.find((s) => s.stage === apiStage('repair'))?.note, REPAIR_NOT_ASKED, '--repair off reached the server');
     assert.equal(resolve(report.resultPath!), join(outDir, 'brooklyn-bridge-1880s-grey-160.revive.png'));
     assert.deepEqual(
       await readdir(outDir),

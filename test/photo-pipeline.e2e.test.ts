@@ -8,12 +8,18 @@ import sharp from 'sharp';
 import { defaultStateDir } from '@revive/config';
 import { Streams, Subjects } from '@revive/contracts';
 import { startLocalStack, type LocalStack } from '@revive/local-services';
+import { NO_DAMAGE_FOUND, REPAIR_NOT_ASKED } from '@revive/repair';
 import { chromaOf } from './support/chroma.ts';
+import { errorAlongDamage, rgbOf } from './support/damage.ts';
 import { query, subscribeSse, subscribeWs, uploadFile, MEDIA_FIELDS, type ProgressMessage } from './support/graphql-client.ts';
+import { apiStage, expectedStages } from './support/stages.ts';
 
 const fixtures = resolve(import.meta.dirname, 'fixtures/images');
 const greyPhoto = join(fixtures, 'brooklyn-bridge-1880s-grey-160.jpg');
 const colourPhoto = join(fixtures, 'garden-410x256.jpg');
+// The garden as a grey old print with scratches, cracks and dust drawn on it, and the same print undamaged (README.md).
+const damagedPrint = join(fixtures, 'garden-damaged-410x256.png');
+const cleanPrint = join(fixtures, 'garden-damaged-clean-410x256.png');
 const artifacts = resolve(import.meta.dirname, '../test-artifacts');
 
 const stagesDone = (messages: ProgressMessage[]) =>
@@ -56,7 +62,7 @@ describe('photo restoration end to end: GraphQL upload → JetStream stages → 
         width: number;
         height: number;
         resultUrl: string;
-        stages: Array<{ stage: string; status: string; durationMs: number | null }>;
+        stages: Array<{ stage: string; status: string; durationMs: number | null; note: string | null }>;
       };
     }>(stack.graphqlUrl, `query ($id: ID!) { media(id: $id) { ${MEDIA_FIELDS} } }`, { id }, { token: stack.token });
     assert.equal(errors, undefined);
@@ -69,7 +75,9 @@ describe('photo restoration end to end: GraphQL upload → JetStream stages → 
     let id: string;
     let sub: ReturnType<typeof subscribeWs>;
     try {
-      const upload = await uploadFile(stack.graphqlUrl, greyPhoto, { scale: 2, colorize: 'AUTO' }, undefined, { token: stack.token });
+      const upload = await uploadFile(stack.graphqlUrl, greyPhoto, { scale: 2, colorize: 'AUTO', repair: 'OFF' }, undefined, {
+        token: stack.token,
+      });
       assert.equal(upload.errors, undefined, JSON.stringify(upload.errors));
       id = upload.data!.uploadMedia.id;
       assert.deepEqual([upload.data!.uploadMedia.kind, upload.data!.uploadMedia.status], ['IMAGE', 'QUEUED']);
@@ -79,7 +87,7 @@ describe('photo restoration end to end: GraphQL upload → JetStream stages → 
       stack.services.preprocess.resume();
     }
     const messages = await sub.done;
-    assert.deepEqual(stagesDone(messages), ['PREPROCESS:STAGE_DONE', 'COLORIZE:STAGE_DONE', 'SUPERRES:STAGE_DONE', 'PUBLISH:STAGE_DONE']);
+    assert.deepEqual(stagesDone(messages), expectedStages('image', 'STAGE_DONE', { repair: 'STAGE_SKIPPED' }));
     assert.equal(messages.at(-1)!.event, 'COMPLETED');
     assert.ok(
       messages.some((m) => m.event === 'STAGE_PROGRESS' && m.stage === 'SUPERRES'),
@@ -89,9 +97,11 @@ describe('photo restoration end to end: GraphQL upload → JetStream stages → 
     const media = await resultOf(id!);
     assert.equal(media.status, 'COMPLETED');
     assert.ok(
-      media.stages.every((s) => s.status === 'DONE' && s.durationMs !== null),
+      media.stages.every((s) => s.stage === apiStage('repair') || (s.status === 'DONE' && s.durationMs !== null)),
       JSON.stringify(media.stages),
     );
+    const repair = media.stages.find((s) => s.stage === apiStage('repair'));
+    assert.deepEqual([repair?.status, repair?.note], ['SKIPPED', REPAIR_NOT_ASKED], 'repair OFF: handed on unexamined');
     const result = new Uint8Array(await (await fetch(media.resultUrl)).arrayBuffer());
     const meta = await sharp(result).metadata();
     assert.deepEqual([meta.width, meta.height], [320, 256]);
@@ -103,7 +113,9 @@ describe('photo restoration end to end: GraphQL upload → JetStream stages → 
     let sse: Promise<ProgressMessage[]>;
     let id: string;
     try {
-      const upload = await uploadFile(stack.graphqlUrl, colourPhoto, { scale: 2, colorize: 'OFF' }, undefined, { token: stack.token });
+      const upload = await uploadFile(stack.graphqlUrl, colourPhoto, { scale: 2, colorize: 'OFF', repair: 'OFF' }, undefined, {
+        token: stack.token,
+      });
       assert.equal(upload.errors, undefined, JSON.stringify(upload.errors));
       id = upload.data!.uploadMedia.id;
       sse = subscribeSse(stack.graphqlUrl, id, { token: stack.token });
@@ -113,12 +125,7 @@ describe('photo restoration end to end: GraphQL upload → JetStream stages → 
     }
     const messages = await sse;
     assert.equal(messages[0]!.event, 'SNAPSHOT');
-    assert.deepEqual(stagesDone(messages), [
-      'PREPROCESS:STAGE_DONE',
-      'COLORIZE:STAGE_SKIPPED',
-      'SUPERRES:STAGE_DONE',
-      'PUBLISH:STAGE_DONE',
-    ]);
+    assert.deepEqual(stagesDone(messages), expectedStages('image', 'STAGE_DONE', { repair: 'STAGE_SKIPPED', colorize: 'STAGE_SKIPPED' }));
     const media = await resultOf(id!);
     const original = await chromaOf(new Uint8Array(await sharp(colourPhoto).resize(820, 512).png().toBuffer()));
     const result = new Uint8Array(await (await fetch(media.resultUrl)).arrayBuffer());
@@ -127,7 +134,9 @@ describe('photo restoration end to end: GraphQL upload → JetStream stages → 
   });
 
   it('finishes an item once when the stage holding its message is killed mid-work and restarted', async () => {
-    const upload = await uploadFile(stack.graphqlUrl, colourPhoto, { scale: 4, colorize: 'OFF' }, undefined, { token: stack.token });
+    const upload = await uploadFile(stack.graphqlUrl, colourPhoto, { scale: 4, colorize: 'OFF', repair: 'OFF' }, undefined, {
+      token: stack.token,
+    });
     const id = upload.data!.uploadMedia.id;
     let killed = false;
     const sub = subscribeWs(
@@ -215,5 +224,57 @@ describe('photo restoration end to end: GraphQL upload → JetStream stages → 
     );
     const ids = [...page1.data!.medias.edges, ...page2.data!.medias.edges].map((e) => e.node.id);
     assert.equal(new Set(ids).size, 3, 'three distinct items over two pages');
+  });
+
+  // After the paging test, which counts the items uploaded so far.
+  it('repairs a scratched print under repair AUTO: REPAIR done with what it filled, the scratches gone from the result', async (t) => {
+    stack.services.preprocess.pause(); // the subscription opens before the first stage finishes
+    let id: string;
+    let sub: ReturnType<typeof subscribeWs>;
+    try {
+      const upload = await uploadFile(stack.graphqlUrl, damagedPrint, { scale: 1, colorize: 'OFF', repair: 'AUTO' }, undefined, {
+        token: stack.token,
+      });
+      assert.equal(upload.errors, undefined, JSON.stringify(upload.errors));
+      id = upload.data!.uploadMedia.id;
+      sub = subscribeWs(stack.graphqlUrl, id, undefined, { token: stack.token });
+      await sub.ready;
+    } finally {
+      stack.services.preprocess.resume();
+    }
+    const messages = await sub.done;
+    assert.deepEqual(stagesDone(messages), expectedStages('image', 'STAGE_DONE', { colorize: 'STAGE_SKIPPED', superres: 'STAGE_SKIPPED' }));
+    const media = await resultOf(id!);
+    assert.equal(media.status, 'COMPLETED');
+    const repair = media.stages.find((s) => s.stage === apiStage('repair'))!;
+    t.diagnostic(`repair note: ${repair.note}`);
+    assert.equal(repair.status, 'DONE');
+    assert.match(repair.note ?? '', /^repaired \d+(\.\d+)? % of the picture$/);
+
+    const [clean, damaged, result] = await Promise.all([
+      rgbOf(cleanPrint),
+      rgbOf(damagedPrint),
+      rgbOf(new Uint8Array(await (await fetch(media.resultUrl)).arrayBuffer())),
+    ]);
+    assert.deepEqual([result.width, result.height], [410, 256]);
+    const error = errorAlongDamage(clean.pixels, damaged.pixels, result.pixels);
+    const figures = `${error.pixels} damaged pixels: mean difference from the clean print ${error.input.toFixed(1)} in the upload, ${error.picture.toFixed(1)} in the result`;
+    t.diagnostic(figures);
+    assert.ok(error.picture < error.input / 2, `the result is much closer to the clean print where the damage was: ${figures}`);
+  });
+
+  it('hands the same print undamaged on untouched under repair AUTO: REPAIR skipped, no damage found, pixels as uploaded', async () => {
+    const upload = await uploadFile(stack.graphqlUrl, cleanPrint, { scale: 1, colorize: 'OFF', repair: 'AUTO' }, undefined, {
+      token: stack.token,
+    });
+    assert.equal(upload.errors, undefined, JSON.stringify(upload.errors));
+    const id = upload.data!.uploadMedia.id;
+    await subscribeWs(stack.graphqlUrl, id, undefined, { token: stack.token }).done;
+    const media = await resultOf(id);
+    assert.equal(media.status, 'COMPLETED');
+    const repair = media.stages.find((s) => s.stage === apiStage('repair'))!;
+    assert.deepEqual([repair.status, repair.note], ['SKIPPED', NO_DAMAGE_FOUND], JSON.stringify(repair));
+    const result = await rgbOf(new Uint8Array(await (await fetch(media.resultUrl)).arrayBuffer()));
+    assert.ok(Buffer.from(result.pixels).equals((await rgbOf(cleanPrint)).pixels), 'the result is the upload, pixel for pixel');
   });
 });

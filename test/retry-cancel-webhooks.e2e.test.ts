@@ -92,11 +92,12 @@ describe('retryMedia, cancelMedia and signed webhooks end to end (real nats-serv
 
   it('a failed item shows stage, code and attempt, is listed in failures, and retryMedia completes it', async () => {
     // Hold colorize, spoil the preprocessed intermediate so colorize cannot read it, then let it run.
+    // Repair OFF hands that intermediate on unread: colorize is the first stage to read it, and the one to fail.
     stack.services.colorize.pause();
     let id: string;
     let spoiled: { path: string; bytes: Buffer };
     try {
-      const upload = await uploadFile(stack.graphqlUrl, greyPhoto, { scale: 1, colorize: 'ON' }, undefined, call);
+      const upload = await uploadFile(stack.graphqlUrl, greyPhoto, { scale: 1, colorize: 'ON', repair: 'OFF' }, undefined, call);
       assert.equal(upload.errors, undefined, JSON.stringify(upload.errors));
       id = upload.data!.uploadMedia.id;
       await until(id, (m) => stageStatus(m, 'PREPROCESS') === 'DONE', 'preprocess');
@@ -155,7 +156,7 @@ describe('retryMedia, cancelMedia and signed webhooks end to end (real nats-serv
     stack.services.superres.pause();
     let id: string;
     try {
-      const upload = await uploadFile(stack.graphqlUrl, colourPhoto, { scale: 4, colorize: 'OFF' }, undefined, call);
+      const upload = await uploadFile(stack.graphqlUrl, colourPhoto, { scale: 4, colorize: 'OFF', repair: 'OFF' }, undefined, call);
       id = upload.data!.uploadMedia.id;
       await until(id, (m) => stageStatus(m, 'COLORIZE') === 'SKIPPED' || stageStatus(m, 'COLORIZE') === 'DONE', 'colorize');
       const cancelled = await query<{ cancelMedia: { status: string } }>(
@@ -188,7 +189,13 @@ describe('retryMedia, cancelMedia and signed webhooks end to end (real nats-serv
     hooks.length = 0;
     hookFailures = 1;
     const callbackUrl = `http://127.0.0.1:${(receiver.address() as AddressInfo).port}/revive`;
-    const upload = await uploadFile(stack.graphqlUrl, colourPhoto, { scale: 1, colorize: 'OFF', callbackUrl }, undefined, call);
+    const upload = await uploadFile(
+      stack.graphqlUrl,
+      colourPhoto,
+      { scale: 1, colorize: 'OFF', repair: 'OFF', callbackUrl },
+      undefined,
+      call,
+    );
     assert.equal(upload.errors, undefined, JSON.stringify(upload.errors));
     const id = upload.data!.uploadMedia.id;
     await until(id, (m) => m.status === 'COMPLETED', 'completion');

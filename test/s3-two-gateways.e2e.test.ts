@@ -6,6 +6,7 @@ import { after, before, describe, it } from 'node:test';
 import postgres from 'postgres';
 import sharp from 'sharp';
 import { defaultStateDir } from '@revive/config';
+import { stagesOf } from '@revive/contracts';
 import {
   freePort,
   startLocalStack,
@@ -14,7 +15,9 @@ import {
   type RunningS3Server,
   type ServiceProcess,
 } from '@revive/local-services';
+import { REPAIR_NOT_ASKED } from '@revive/repair';
 import { query, subscribeWs, uploadFile, MEDIA_FIELDS } from './support/graphql-client.ts';
+import { apiStage, expectedStages } from './support/stages.ts';
 
 const greyPhoto = resolve(import.meta.dirname, 'fixtures/images/brooklyn-bridge-1880s-grey-160.jpg');
 const artifacts = resolve(import.meta.dirname, '../test-artifacts');
@@ -60,7 +63,7 @@ describe('production topology on one machine: objects on S3 (real Swift s3api), 
     let id: string;
     let sub: ReturnType<typeof subscribeWs>;
     try {
-      const upload = await uploadFile(stack.graphqlUrl, greyPhoto, { scale: 2 }, undefined, { token: stack.token });
+      const upload = await uploadFile(stack.graphqlUrl, greyPhoto, { scale: 2, repair: 'OFF' }, undefined, { token: stack.token });
       assert.equal(upload.errors, undefined, JSON.stringify(upload.errors));
       id = upload.data!.uploadMedia.id;
       sub = subscribeWs(secondUrl, id, undefined, { token: stack.token });
@@ -70,17 +73,15 @@ describe('production topology on one machine: objects on S3 (real Swift s3api), 
     }
     const messages = await sub.done;
     assert.deepEqual(
-      messages.filter((m) => m.event === 'STAGE_DONE').map((m) => m.stage),
-      ['PREPROCESS', 'COLORIZE', 'SUPERRES', 'PUBLISH'],
+      messages.filter((m) => m.event === 'STAGE_DONE' || m.event === 'STAGE_SKIPPED').map((m) => `${m.stage}:${m.event}`),
+      expectedStages('image', 'STAGE_DONE', { repair: 'STAGE_SKIPPED' }),
     );
     assert.equal(messages.at(-1)!.event, 'COMPLETED');
 
-    const { data } = await query<{ media: { resultUrl: string; originalUrl: string } }>(
-      secondUrl,
-      `query ($id: ID!) { media(id: $id) { ${MEDIA_FIELDS} } }`,
-      { id: id! },
-      { token: stack.token },
-    );
+    const { data } = await query<{
+      media: { resultUrl: string; originalUrl: string; stages: Array<{ stage: string; note: string | null }> };
+    }>(secondUrl, `query ($id: ID!) { media(id: $id) { ${MEDIA_FIELDS} } }`, { id: id! }, { token: stack.token });
+    assert.equal(data!.media.stages.find((s) => s.stage === apiStage('repair'))?.note, REPAIR_NOT_ASKED);
     const resultUrl = new URL(data!.media.resultUrl);
     assert.equal(resultUrl.origin, new URL(s3.endpoint).origin, 'the result is served by the object store itself');
     assert.ok(resultUrl.searchParams.get('X-Amz-Signature'), 'presigned');
@@ -90,11 +91,11 @@ describe('production topology on one machine: objects on S3 (real Swift s3api), 
     resultUrl.searchParams.set('X-Amz-Signature', '0'.repeat(64));
     assert.equal((await fetch(resultUrl)).status, 403, 'a tampered link is refused');
 
-    // Five events reached the stream for this item (uploaded … published); each projected exactly once.
+    // One event per stage reached the stream for this item, after the upload's (uploaded … published); each projected exactly once.
     const sql = postgres(stack.databaseUrl, { max: 1 });
     try {
       const rows = await sql<{ n: number }[]>`select count(*)::int as n from projected_events where media_id = ${id!}`;
-      assert.equal(rows[0]!.n, 5);
+      assert.equal(rows[0]!.n, 1 + stagesOf('image').length);
     } finally {
       await sql.end();
     }

@@ -5,7 +5,7 @@ import { join, resolve } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { DEFAULT_COLORIZE_MODEL } from '@revive/colorizer';
 import { defaultStateDir } from '@revive/config';
-import { Subjects } from '@revive/contracts';
+import { FLOW, STAGE_NAMES, stagesOf, Subjects, type Stage, type Subject } from '@revive/contracts';
 import { DEFAULT_SUPERRES_MODELS } from '@revive/superres';
 import { freePort, startLocalStack, type LocalStack, type ServiceName } from '@revive/local-services';
 import { query, subscribeWs, uploadFile } from './support/graphql-client.ts';
@@ -17,15 +17,10 @@ const fixtures = resolve(import.meta.dirname, 'fixtures/images');
 const greyPhoto = join(fixtures, 'brooklyn-bridge-1880s-grey-160.jpg');
 const colourPhoto = join(fixtures, 'garden-410x256.jpg');
 const artifacts = resolve(import.meta.dirname, '../test-artifacts');
-const SERVICE_NAMES: ServiceName[] = ['gateway', 'preprocess', 'colorize', 'superres', 'interpolate', 'publish'];
-const IMAGE_STAGES = ['preprocess', 'colorize', 'superres', 'publish'] as const;
-/** The event each image stage consumes, in flow order. */
-const CONSUMES = {
-  preprocess: Subjects.imageUploaded,
-  colorize: Subjects.imagePreprocessed,
-  superres: Subjects.imageColorized,
-  publish: Subjects.imageSuperResolved,
-} as const;
+const SERVICE_NAMES: ServiceName[] = ['gateway', ...STAGE_NAMES];
+const IMAGE_STAGES = stagesOf('image');
+/** The event each image stage consumes, from the catalogue's flow map. */
+const CONSUMES = Object.fromEntries(FLOW.image.map((hop) => [hop.stage, hop.consumes])) as Partial<Record<Stage, Subject>>;
 const DELIVERY = 'graphql.subscription deliver mediaProgress';
 
 const parseLine = (line: string): Record<string, unknown> => {
@@ -111,12 +106,15 @@ describe('observability end to end: one trace per media item across every servic
       spans.some((s) => s.traceId === traceId && s.name === DELIVERY && s.attributes['revive.progress.event'] === 'COMPLETED'),
     );
 
-  it('gives one upload exactly one trace: gateway → preprocess → colorize → superres → publish, every link a parent link', async () => {
+  it(`gives one upload exactly one trace: ${['gateway', ...IMAGE_STAGES].join(' → ')}, every link a parent link`, async () => {
+    // Repair OFF: the stage hands the item on unexamined, yet consumes and publishes in the trace like the others.
     stack.services.preprocess.pause(); // the subscription opens before the first stage finishes
     let id: string;
     let sub: ReturnType<typeof subscribeWs>;
     try {
-      const upload = await uploadFile(stack.graphqlUrl, greyPhoto, { scale: 2, colorize: 'AUTO' }, undefined, { token: stack.token });
+      const upload = await uploadFile(stack.graphqlUrl, greyPhoto, { scale: 2, colorize: 'AUTO', repair: 'OFF' }, undefined, {
+        token: stack.token,
+      });
       assert.equal(upload.errors, undefined, JSON.stringify(upload.errors));
       id = upload.data!.uploadMedia.id;
       sub = subscribeWs(stack.graphqlUrl, id, undefined, { token: stack.token });
@@ -145,7 +143,7 @@ describe('observability end to end: one trace per media item across every servic
     let previous = tree.one({ service: 'revive-gateway', name: `${Subjects.imageUploaded} publish`, kind: SpanKinds.producer });
     for (const stage of IMAGE_STAGES) {
       const service = `revive-${stage}`;
-      const consume = tree.one({ service, name: `${CONSUMES[stage]} process`, kind: SpanKinds.consumer });
+      const consume = tree.one({ service, name: `${CONSUMES[stage]!} process`, kind: SpanKinds.consumer });
       assert.equal(consume.parentSpanId, previous.spanId, `${stage} continues the producer's context`);
       assert.equal(consume.attributes['messaging.nats.message.delivery_count'], 1);
       assert.equal(tree.one({ service, name: `${stage} handle` }).parentSpanId, consume.spanId);
@@ -170,7 +168,9 @@ describe('observability end to end: one trace per media item across every servic
     for (const p of projections) assert.equal(tree.parentOf(p)!.kind, SpanKinds.consumer);
     // Subscribers' deliveries hang off the projection of the event that caused them.
     const deliveries = tree.find({ service: 'revive-gateway', name: DELIVERY });
-    assert.deepEqual(deliveries.filter((d) => d.attributes['revive.progress.event'] === 'STAGE_DONE').length, IMAGE_STAGES.length);
+    // Each stage's outcome delivered once: repair skipped (OFF), every other stage done.
+    const delivered = (event: string) => deliveries.filter((d) => d.attributes['revive.progress.event'] === event).length;
+    assert.deepEqual([delivered('STAGE_DONE'), delivered('STAGE_SKIPPED')], [IMAGE_STAGES.length - 1, 1]);
     for (const d of deliveries)
       assert.deepEqual([tree.parentOf(d)!.service, tree.parentOf(d)!.kind], ['revive-gateway', SpanKinds.consumer]);
 
@@ -184,7 +184,9 @@ describe('observability end to end: one trace per media item across every servic
   });
 
   it('puts a redelivered message in the same trace, with its delivery count', async () => {
-    const upload = await uploadFile(stack.graphqlUrl, colourPhoto, { scale: 4, colorize: 'OFF' }, undefined, { token: stack.token });
+    const upload = await uploadFile(stack.graphqlUrl, colourPhoto, { scale: 4, colorize: 'OFF', repair: 'OFF' }, undefined, {
+      token: stack.token,
+    });
     const id = upload.data!.uploadMedia.id;
     let killed = false;
     const sub = subscribeWs(
@@ -213,11 +215,12 @@ describe('observability end to end: one trace per media item across every servic
   });
 
   it('exposes per-stage counters on each Prometheus endpoint, and they move when an item goes through', async () => {
-    const processed = (stage: (typeof IMAGE_STAGES)[number]) =>
-      scrapeSum(metricsUrl(stage), 'revive_stage_items_processed_total', { stage });
+    const processed = (stage: Stage) => scrapeSum(metricsUrl(stage), 'revive_stage_items_processed_total', { stage });
     const before = await Promise.all(IMAGE_STAGES.map(processed));
     const uploadsBefore = await scrapeSum(metricsUrl('gateway'), 'revive_uploads_total');
-    const upload = await uploadFile(stack.graphqlUrl, colourPhoto, { scale: 2, colorize: 'OFF' }, undefined, { token: stack.token });
+    const upload = await uploadFile(stack.graphqlUrl, colourPhoto, { scale: 2, colorize: 'OFF', repair: 'OFF' }, undefined, {
+      token: stack.token,
+    });
     await subscribeWs(stack.graphqlUrl, upload.data!.uploadMedia.id, undefined, { token: stack.token }).done;
     await eventually(async () => {
       const afterwards = await Promise.all(IMAGE_STAGES.map(processed));

@@ -5,9 +5,12 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { defaultStateDir } from '@revive/config';
+import { stagesOf } from '@revive/contracts';
 import { startLocalStack, type LocalStack } from '@revive/local-services';
+import { REPAIR_NOT_ASKED } from '@revive/repair';
 import { readFrames } from '@revive/video-io';
 import { query, subscribeWs, uploadFile, MEDIA_FIELDS, type ProgressMessage } from './support/graphql-client.ts';
+import { apiStage, expectedStages } from './support/stages.ts';
 
 const fixtures = resolve(import.meta.dirname, 'fixtures/video');
 const chaplin = join(fixtures, 'chaplin-bw-192x108-2s.mp4');
@@ -130,7 +133,14 @@ describe('video restoration end to end: chunks through every stage on the real s
         height: number;
         resultUrl: string | null;
         error: { code: string; stage: string } | null;
-        stages: Array<{ stage: string; status: string; done: number | null; total: number | null; unit: string | null }>;
+        stages: Array<{
+          stage: string;
+          status: string;
+          done: number | null;
+          total: number | null;
+          unit: string | null;
+          note: string | null;
+        }>;
       };
     }>(stack.graphqlUrl, `query ($id: ID!) { media(id: $id) { ${MEDIA_FIELDS} } }`, { id }, { token: stack.token });
     assert.equal(errors, undefined, JSON.stringify(errors));
@@ -157,31 +167,27 @@ describe('video restoration end to end: chunks through every stage on the real s
     const replica = stack.startReplica('colorize');
     await replica.waitForLog(/"msg":"colorize running"/, 120_000);
     const source = ffprobe(chaplin);
-    const { id, messages, result, probe } = await restore(chaplin, { scale: 2, frameRateFactor: 2, colorize: 'AUTO' });
+    const { id, messages, result, probe } = await restore(chaplin, { scale: 2, frameRateFactor: 2, colorize: 'AUTO', repair: 'OFF' });
 
-    // Per-chunk events, yet each stage is announced done once, in flow order, with progress in frames on the way.
-    assert.deepEqual(stagesDone(messages), [
-      'PREPROCESS:STAGE_DONE',
-      'COLORIZE:STAGE_DONE',
-      'SUPERRES:STAGE_DONE',
-      'INTERPOLATE:STAGE_DONE',
-      'PUBLISH:STAGE_DONE',
-    ]);
+    // Per-chunk events, yet each stage is announced done (repair, OFF: skipped) once, in flow order, with progress in frames on the way.
+    assert.deepEqual(stagesDone(messages), expectedStages('video', 'STAGE_DONE', { repair: 'STAGE_SKIPPED' }));
     const colorizing = messages
       .filter((m) => m.event === 'STAGE_PROGRESS' && m.stage === 'COLORIZE')
       .map((m) => m.media.stages.find((s) => s.stage === 'COLORIZE')!);
     assert.ok(colorizing.length > 0 && colorizing.every((s) => s.progress < 100), 'frame progress of colorization reached the subscriber');
     const final = await mediaOf(id);
+    // Counted in frames up to publish (which joins the chunks): 50 in the source, 100 once interpolation doubled them.
     assert.deepEqual(
-      final.stages.slice(0, 4).map((s) => [s.stage, s.status, s.done, s.total, s.unit]),
-      [
-        ['PREPROCESS', 'DONE', 50, 50, 'frames'],
-        ['COLORIZE', 'DONE', 50, 50, 'frames'],
-        ['SUPERRES', 'DONE', 50, 50, 'frames'],
-        ['INTERPOLATE', 'DONE', 100, 100, 'frames'],
-      ],
+      final.stages.slice(0, -1).map((s) => [s.stage, s.status, s.done, s.total, s.unit]),
+      stagesOf('video')
+        .slice(0, -1)
+        .map((stage) => {
+          const frames = stage === 'interpolate' ? 100 : 50;
+          return [apiStage(stage), stage === 'repair' ? 'SKIPPED' : 'DONE', frames, frames, 'frames'];
+        }),
     );
-    assert.equal(final.stages[4]!.status, 'DONE');
+    assert.deepEqual([final.stages.at(-1)!.stage, final.stages.at(-1)!.status], [apiStage('publish'), 'DONE']);
+    assert.equal(final.stages.find((s) => s.stage === apiStage('repair'))!.note, REPAIR_NOT_ASKED);
 
     const video = videoOf(probe);
     assert.deepEqual(
@@ -227,8 +233,8 @@ describe('video restoration end to end: chunks through every stage on the real s
 
   it('doubles the frame rate of a clip without sound and of a variable-frame-rate phone clip, keeping their length and sound', async () => {
     const [silent, vfr] = await Promise.all([
-      restore(silentClip, { scale: 1, frameRateFactor: 2, colorize: 'AUTO' }),
-      restore(vfrClip, { scale: 1, frameRateFactor: 2, colorize: 'OFF' }),
+      restore(silentClip, { scale: 1, frameRateFactor: 2, colorize: 'AUTO', repair: 'OFF' }),
+      restore(vfrClip, { scale: 1, frameRateFactor: 2, colorize: 'OFF', repair: 'OFF' }),
     ]);
     assert.deepEqual(
       silent.probe.streams.map((s) => s.codec_type),
@@ -298,7 +304,9 @@ describe('video restoration end to end: chunks through every stage on the real s
       'variable rate': make('vfr.mp4', '30', 30, 1, { vfr: true }),
       'picture 0.5 s late': make('late.mkv', '25', 25, 1.5, { videoDelay: 0.5 }),
     };
-    const results = await Promise.all(Object.values(clips).map((c) => restore(c, { scale: 1, frameRateFactor: 2, colorize: 'OFF' })));
+    const results = await Promise.all(
+      Object.values(clips).map((c) => restore(c, { scale: 1, frameRateFactor: 2, colorize: 'OFF', repair: 'OFF' })),
+    );
     for (const [i, [name, source]] of Object.entries(clips).entries()) {
       const r = results[i]!;
       const [before, after] = [await flashToBeep(source), await flashToBeep(r.result)];
@@ -315,9 +323,15 @@ describe('video restoration end to end: chunks through every stage on the real s
   });
 
   it('resumes after a crash: superres killed after its first chunk, the finished chunk is not redone and the video completes', async () => {
-    const upload = await uploadFile(stack.graphqlUrl, chaplin, { scale: 2, frameRateFactor: 1, colorize: 'OFF' }, undefined, {
-      token: stack.token,
-    });
+    const upload = await uploadFile(
+      stack.graphqlUrl,
+      chaplin,
+      { scale: 2, frameRateFactor: 1, colorize: 'OFF', repair: 'OFF' },
+      undefined,
+      {
+        token: stack.token,
+      },
+    );
     const id = upload.data!.uploadMedia.id;
     const doneBy = () =>
       logs

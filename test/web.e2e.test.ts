@@ -7,8 +7,10 @@ import type { Browser, BrowserContext, Locator, Page } from 'playwright-core';
 import sharp from 'sharp';
 import { defaultStateDir } from '@revive/config';
 import { startLocalStack, type LocalStack } from '@revive/local-services';
+import { REPAIR_NOT_ASKED } from '@revive/repair';
 import { chromaOf } from './support/chroma.ts';
 import { query, uploadFile } from './support/graphql-client.ts';
+import { expectedStages } from './support/stages.ts';
 import { stallReport } from './support/stall-report.ts';
 import { CONTRAST_AUDIT, DROP_TWO_PICTURES, LABEL_AUDIT, launchChromium, RECORD_PROGRESS } from './support/web-page.ts';
 
@@ -115,6 +117,8 @@ describe('web page end to end: real headless Chromium against the real stack (ga
       assert.equal(await page.locator('#sign-in').isVisible(), false, 'signed in');
       await shot(page, '01-start.png');
       await page.evaluate(RECORD_PROGRESS);
+      // Repair is not what this test is about: OFF, the stage hands the photo on unexamined.
+      await page.getByLabel('Repair damage').selectOption('OFF');
 
       // Colorize holds still, so the page is seen mid-way: prepared, waiting for the next step.
       stack.services.colorize.pause();
@@ -140,8 +144,9 @@ describe('web page end to end: real headless Chromium against the real stack (ga
         await card
           .locator('.step')
           .evaluateAll((steps) => steps.map((s) => `${s.getAttribute('data-stage')}:${s.getAttribute('data-status')}`)),
-        ['PREPROCESS:DONE', 'COLORIZE:DONE', 'SUPERRES:DONE', 'PUBLISH:DONE'],
+        expectedStages('image', 'DONE', { repair: 'SKIPPED' }),
       );
+      assert.match(await card.locator('.step[data-stage="REPAIR"]').innerText(), new RegExp(`skipped: ${REPAIR_NOT_ASKED}`));
       const seen = (await page.evaluate('window.__seen')) as { progress: number[]; status: string[] };
       assert.ok(
         seen.progress.some((v) => v > 0 && v < 100),
@@ -262,6 +267,7 @@ describe('web page end to end: real headless Chromium against the real stack (ga
   it('takes several files dropped at once, each with the options chosen at that moment', { timeout: 120_000 }, async () => {
     await page.getByLabel('Enlarge').selectOption('4');
     await page.getByLabel('Add colour').selectOption('OFF');
+    await page.getByLabel('Repair damage').selectOption('OFF');
     assert.equal(await page.evaluate(DROP_TWO_PICTURES), true, 'the zone lights up while files are dragged over it');
     for (const [name, width] of [
       ['dropped-48x32.png', 48],
@@ -269,16 +275,17 @@ describe('web page end to end: real headless Chromium against the real stack (ga
     ] as const) {
       const card = cardFor(page, name);
       await card.and(page.locator('[data-status="COMPLETED"]')).waitFor({ timeout: 90_000 });
-      assert.equal(await card.locator('.card-meta').innerText(), 'Photo · enlarge 4× · no colour');
+      assert.equal(await card.locator('.card-meta').innerText(), 'Photo · enlarge 4× · no colour · no repair');
       assert.match(await card.locator('.step[data-stage="COLORIZE"]').innerText(), /skipped: colour was not asked for/);
+      assert.match(await card.locator('.step[data-stage="REPAIR"]').innerText(), new RegExp(`skipped: ${REPAIR_NOT_ASKED}`));
       const id = (await card.getAttribute('data-media-id'))!;
-      const { data } = await query<{ media: { options: { scale: number; colorize: string } } }>(
+      const { data } = await query<{ media: { options: { scale: number; colorize: string; repair: string } } }>(
         stack.graphqlUrl,
-        'query ($id: ID!) { media(id: $id) { options { scale colorize } } }',
+        'query ($id: ID!) { media(id: $id) { options { scale colorize repair } } }',
         { id },
         { token: stack.token },
       );
-      assert.deepEqual(data!.media.options, { scale: 4, colorize: 'OFF' }, 'the server got the options');
+      assert.deepEqual(data!.media.options, { scale: 4, colorize: 'OFF', repair: 'OFF' }, 'the server got the options');
       await page.waitForFunction(
         (mediaId) =>
           ((document.querySelector(`li.card[data-media-id="${mediaId}"] img.compare-after`) as HTMLImageElement | null)?.naturalWidth ??
@@ -290,6 +297,7 @@ describe('web page end to end: real headless Chromium against the real stack (ga
     // Back to the defaults for whatever comes next.
     await page.getByLabel('Enlarge').selectOption('2');
     await page.getByLabel('Add colour').selectOption('AUTO');
+    await page.getByLabel('Repair damage').selectOption('AUTO');
     assert.deepEqual(pageErrors, []);
   });
 
@@ -361,6 +369,7 @@ describe('web page end to end: real headless Chromium against the real stack (ga
         assert.equal(await guarded.locator('#sign-in').isVisible(), false);
 
         // An upload carries the header; its live progress carries the token in connection_init.
+        await guarded.getByLabel('Repair damage').selectOption('OFF');
         await guarded.locator('#file-input').setInputFiles(greyPhoto);
         // The new card is on top, ahead of the finished ones the gallery brought back.
         await guarded.locator('li.card:first-child[data-status="COMPLETED"]').waitFor({ timeout: 120_000 });
@@ -395,7 +404,9 @@ describe('web page end to end: real headless Chromium against the real stack (ga
       try {
         const waiting: string[] = [];
         for (let i = 0; i < 12; i++) {
-          const upload = await uploadFile(stack.graphqlUrl, greyPhoto, { scale: 1, colorize: 'OFF' }, undefined, { token: stack.token });
+          const upload = await uploadFile(stack.graphqlUrl, greyPhoto, { scale: 1, colorize: 'OFF', repair: 'OFF' }, undefined, {
+            token: stack.token,
+          });
           assert.equal(upload.errors, undefined, JSON.stringify(upload.errors));
           waiting.push(upload.data!.uploadMedia.id);
         }

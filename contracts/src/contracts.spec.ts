@@ -7,7 +7,7 @@ import { Consumers, messageId, Stages, Subjects } from './pipeline-names.ts';
 
 const mediaId = '3f1c2a8e-5b7d-4c1e-9a2b-0d6e8f4a1b2c';
 const at = '2026-11-23T12:00:00.000Z';
-const options = { scale: 2, colorize: 'auto', frameRateFactor: 2 } as const;
+const options = { scale: 2, colorize: 'auto', repair: 'auto', frameRateFactor: 2 } as const;
 
 describe('pipeline contracts', () => {
   it('chains each kind: every hop consumes what the previous one emitted', () => {
@@ -16,8 +16,8 @@ describe('pipeline contracts', () => {
       assert.equal(hops[0]!.stage, 'preprocess');
       assert.equal(hops.at(-1)!.stage, 'publish');
     }
-    assert.deepEqual(stagesOf('image'), ['preprocess', 'colorize', 'superres', 'publish']);
-    assert.deepEqual(stagesOf('video'), ['preprocess', 'colorize', 'superres', 'interpolate', 'publish']);
+    assert.deepEqual(stagesOf('image'), ['preprocess', 'repair', 'colorize', 'superres', 'publish']);
+    assert.deepEqual(stagesOf('video'), ['preprocess', 'repair', 'colorize', 'superres', 'interpolate', 'publish']);
   });
 
   it('gives every subject at most one consuming stage and every consumer one hop', () => {

@@ -10,6 +10,8 @@ export const enhanceOptionsSchema = z.object({
   /** Super-resolution factor; 1 skips the stage's model (the stage still passes the item on). */
   scale: z.union([z.literal(1), z.literal(2), z.literal(4)]).default(2),
   colorize: z.enum(['auto', 'on', 'off']).default('auto'),
+  /** Cracks, scratches, dust: `auto` repairs what the detector finds and passes clean pictures through untouched. */
+  repair: z.enum(['auto', 'on', 'off']).default('auto'),
   /** Video only: output frame rate as a multiple of the input's. */
   frameRateFactor: z.union([z.literal(1), z.literal(2), z.literal(4)]).default(2),
 });
@@ -138,12 +140,14 @@ export type VideoChunkEvent = z.infer<typeof videoChunkEvent>;
 export const eventSchemas = {
   [Subjects.imageUploaded]: uploaded,
   [Subjects.imagePreprocessed]: imageStageEvent,
+  [Subjects.imageRepaired]: imageStageEvent,
   [Subjects.imageColorized]: imageStageEvent,
   [Subjects.imageSuperResolved]: imageStageEvent,
   [Subjects.imagePublished]: z.object({ ...imageArtifact, ...stageOutcome, contentType: z.string() }),
   [Subjects.videoUploaded]: uploaded,
   // Video events other than `published` come once per chunk (msgID messageId(id, stage, chunk.index)).
   [Subjects.videoPreprocessed]: videoChunkEvent,
+  [Subjects.videoRepaired]: videoChunkEvent,
   [Subjects.videoColorized]: videoChunkEvent,
   [Subjects.videoSuperResolved]: videoChunkEvent,
   [Subjects.videoInterpolated]: videoChunkEvent,

@@ -42,13 +42,22 @@ export const STAGE_CATALOGUE = {
       video: { consumes: Subjects.videoUploaded, emits: Subjects.videoPreprocessed, unit: 'frames', perChunk: false },
     },
   },
+  repair: {
+    label: 'Repair',
+    activity: 'Repairing',
+    option: 'repair',
+    routes: {
+      image: { consumes: Subjects.imagePreprocessed, emits: Subjects.imageRepaired, unit: 'tiles', perChunk: false },
+      video: { consumes: Subjects.videoPreprocessed, emits: Subjects.videoRepaired, unit: 'frames', perChunk: true },
+    },
+  },
   colorize: {
     label: 'Colorize',
     activity: 'Colorizing',
     option: 'colorize',
     routes: {
-      image: { consumes: Subjects.imagePreprocessed, emits: Subjects.imageColorized, unit: 'steps', perChunk: false },
-      video: { consumes: Subjects.videoPreprocessed, emits: Subjects.videoColorized, unit: 'frames', perChunk: true },
+      image: { consumes: Subjects.imageRepaired, emits: Subjects.imageColorized, unit: 'steps', perChunk: false },
+      video: { consumes: Subjects.videoRepaired, emits: Subjects.videoColorized, unit: 'frames', perChunk: true },
     },
   },
   superres: {

@@ -9,6 +9,7 @@ export const Streams = {
 /** Pipeline stages. Each is a horizontally scaled consumer group. */
 export const Stages = {
   preprocess: 'preprocess',
+  repair: 'repair',
   colorize: 'colorize',
   superres: 'superres',
   interpolate: 'interpolate',
@@ -26,11 +27,13 @@ export type MediaKind = (typeof MediaKinds)[keyof typeof MediaKinds];
 export const Subjects = {
   imageUploaded: 'revive.image.uploaded',
   imagePreprocessed: 'revive.image.preprocessed',
+  imageRepaired: 'revive.image.repaired',
   imageColorized: 'revive.image.colorized',
   imageSuperResolved: 'revive.image.superresolved',
   imagePublished: 'revive.image.published',
   videoUploaded: 'revive.video.uploaded',
   videoPreprocessed: 'revive.video.preprocessed',
+  videoRepaired: 'revive.video.repaired',
   videoColorized: 'revive.video.colorized',
   videoSuperResolved: 'revive.video.superresolved',
   videoInterpolated: 'revive.video.interpolated',
@@ -66,6 +69,8 @@ export const MEDIA_STREAM_SUBJECTS = ['revive.image.>', 'revive.video.>', 'reviv
 export const Consumers = {
   preprocessImage: 'preprocess-image',
   preprocessVideo: 'preprocess-video',
+  repairImage: 'repair-image',
+  repairVideo: 'repair-video',
   colorizeImage: 'colorize-image',
   colorizeVideo: 'colorize-video',
   superresImage: 'superres-image',

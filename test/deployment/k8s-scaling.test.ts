@@ -17,7 +17,7 @@ const hcl = require('@cdktf/hcl2json') as { parse(file: string, text: string): P
 const render = renderOverlays();
 const services = deployedServices();
 /** The model-inference stages, which prefer GPU nodes (issue 10); the others never ask for them. */
-const GPU_STAGES = ['colorize', 'superres', 'interpolate'];
+const GPU_STAGES = ['repair', 'colorize', 'superres', 'interpolate'];
 /** Parameters of KEDA's nats-jetstream scaler (keda.sh/docs/scalers/nats-jetstream). */
 const NATS_JETSTREAM_KEYS = new Set([
   'natsServerMonitoringEndpoint',

@@ -5,8 +5,8 @@ import WebSocket from 'ws';
 
 /** The fields the end-to-end tests read from a Media. */
 export const MEDIA_FIELDS = `id kind filename status width height originalUrl resultUrl traceId
-  options { scale colorize frameRateFactor }
-  stages { stage status progress done total unit durationMs }
+  options { scale colorize repair frameRateFactor }
+  stages { stage status progress done total unit durationMs note }
   error { code message stage attempt }`;
 
 /** Per-call options: the bearer token (`rv_…`) the request authenticates with. */
@@ -60,7 +60,7 @@ export async function query<T>(
 export interface ProgressMessage {
   event: string;
   stage: string | null;
-  media: { status: string; stages: Array<{ stage: string; status: string; progress: number }> };
+  media: { status: string; stages: Array<{ stage: string; status: string; progress: number; note: string | null }> };
 }
 
 const PROGRESS = `subscription ($id: ID!) { mediaProgress(id: $id) { event stage at media { ${MEDIA_FIELDS} } } }`;

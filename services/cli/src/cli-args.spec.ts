@@ -18,6 +18,8 @@ describe('parseCli', () => {
         '4',
         '--colorize',
         'off',
+        '--repair',
+        'on',
         '--fps-factor',
         '1',
         '--url',
@@ -32,7 +34,7 @@ describe('parseCli', () => {
       kind: 'enhance',
       files: ['a.jpg', 'b.mp4'],
       outDir: 'results/',
-      options: { scale: 4, colorize: 'OFF', frameRateFactor: 1 },
+      options: { scale: 4, colorize: 'OFF', repair: 'ON', frameRateFactor: 1 },
       json: true,
       connection: { url: 'https://revive.example/api/graphql', token: 't0k' },
     });
@@ -81,6 +83,7 @@ describe('parseCli', () => {
     [['enhance', 'a.jpg', '--scale', 'two'], /--scale must be 1, 2 or 4/],
     [['enhance', 'a.jpg', '--fps-factor', '8'], /--fps-factor must be 1, 2 or 4/],
     [['enhance', 'a.jpg', '--colorize', 'maybe'], /--colorize must be auto, on or off/],
+    [['enhance', 'a.jpg', '--repair', 'yes'], /--repair must be auto, on or off \(got 'yes'\)/],
     [['enhance', 'a.jpg', '--scale'], /argument missing/],
     [['enhance', 'a.jpg', '--sclae', '2'], /Unknown option '--sclae'/],
     [['enhance', 'a.jpg', '--url', 'not a url'], /--url is not a URL/],
@@ -89,6 +92,7 @@ describe('parseCli', () => {
     [['status'], /exactly one media id/],
     [['status', 'a', 'b'], /exactly one media id/],
     [['status', 'a', '--scale', '2'], /--scale does not apply to status/],
+    [['status', 'a', '--repair', 'off'], /--repair does not apply to status/],
     [['restore', 'a.jpg'], /unknown command 'restore'/],
   ];
   for (const [argv, message] of invalid) {

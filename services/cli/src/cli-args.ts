@@ -1,6 +1,6 @@
 import { parseArgs } from 'node:util';
 import { UsageError } from './errors.ts';
-import { ColorizeModeValues, type EnhanceOptions } from './media.ts';
+import { ColorizeModeValues, RepairModeValues, type EnhanceOptions } from './media.ts';
 
 export const DEFAULT_URL = 'http://127.0.0.1:4000/graphql';
 
@@ -25,6 +25,7 @@ Options:
   -o, --out DIR            where results go (default: .); named <name>.revive.<ext>
       --scale 1|2|4        super-resolution factor (server default: 2)
       --colorize auto|on|off   (server default: auto)
+      --repair auto|on|off     remove cracks, scratches and dust (server default: auto)
       --fps-factor 1|2|4   video only: output frame-rate multiple (server default: 2)
       --url URL            GraphQL endpoint (default: $REVIVE_URL or ${DEFAULT_URL})
       --token T            bearer token (default: $REVIVE_TOKEN)
@@ -39,6 +40,7 @@ const OPTIONS = {
   out: { type: 'string', short: 'o' },
   scale: { type: 'string' },
   colorize: { type: 'string' },
+  repair: { type: 'string' },
   'fps-factor': { type: 'string' },
   url: { type: 'string' },
   token: { type: 'string' },
@@ -81,7 +83,7 @@ export function parseCli(argv: readonly string[], env: Readonly<Record<string, s
   throw new UsageError(`unknown command '${command}' (expected enhance or status)`);
 }
 
-type Values = { scale?: string; colorize?: string; 'fps-factor'?: string; out?: string; url?: string; token?: string };
+type Values = { scale?: string; colorize?: string; repair?: string; 'fps-factor'?: string; out?: string; url?: string; token?: string };
 
 function enhanceOptions(values: Values): EnhanceOptions {
   const options: EnhanceOptions = {};
@@ -90,6 +92,7 @@ function enhanceOptions(values: Values): EnhanceOptions {
   if (values.colorize !== undefined) {
     options.colorize = oneOf('--colorize', values.colorize, ColorizeModeValues);
   }
+  if (values.repair !== undefined) options.repair = oneOf('--repair', values.repair, RepairModeValues);
   return options;
 }
 
@@ -112,7 +115,7 @@ function factor(flag: string, raw: string): 1 | 2 | 4 {
 
 // Options that only make sense for enhance are an error elsewhere rather than silently ignored.
 function rejectEnhanceOnly(values: Values, command: string): void {
-  for (const flag of ['scale', 'colorize', 'fps-factor', 'out'] as const) {
+  for (const flag of ['scale', 'colorize', 'repair', 'fps-factor', 'out'] as const) {
     if (values[flag] !== undefined) throw new UsageError(`--${flag} does not apply to ${command}`);
   }
 }

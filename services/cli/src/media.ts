@@ -13,6 +13,7 @@ export {
   CliMediaProgressDocument as MEDIA_PROGRESS,
   CliUploadMediaDocument as UPLOAD_MEDIA,
   ColorizeModeValues,
+  RepairModeValues,
   type ColorizeMode,
   type MediaStatus,
   type ResultOf,

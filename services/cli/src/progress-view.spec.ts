@@ -24,7 +24,7 @@ function media(overrides: Partial<Media> = {}): Media {
     kind: 'IMAGE',
     filename: 'photo.jpg',
     status: 'PROCESSING',
-    options: { scale: 2, colorize: 'AUTO', frameRateFactor: 2 },
+    options: { scale: 2, colorize: 'AUTO', repair: 'AUTO', frameRateFactor: 2 },
     stages: [
       stage({ stage: 'PREPROCESS', status: 'DONE', progress: 100, done: 1, total: 1, unit: 'image', durationMs: 240 }),
       stage({ stage: 'COLORIZE', status: 'SKIPPED' }),

@@ -26,7 +26,9 @@ import {
 import { startProjector } from './projector.ts';
 import { createGatewayYoga, GRAPHQL_PATH } from './yoga.ts';
 
-const colorizeHop = FLOW.image[1]! as (typeof FLOW.image)[1] & { consumes: typeof Subjects.imagePreprocessed };
+/** The stage after preprocess, whichever the catalogue says it is: it consumes what preprocess emits. */
+const stuckHop = FLOW.image[1]! as (typeof FLOW.image)[1] & { consumes: typeof Subjects.imagePreprocessed };
+const STUCK_STAGE = stuckHop.stage.toUpperCase();
 const MAX_DELIVER = 2;
 
 describe('MaxDeliver exhaustion ends the item FAILED, visibly through GraphQL (real nats-server, PostgreSQL, consumer loop, projector)', () => {
@@ -79,7 +81,7 @@ describe('MaxDeliver exhaustion ends the item FAILED, visibly through GraphQL (r
     const loop = await runConsumerLoop({
       nc,
       stream: Streams.media,
-      hop: colorizeHop,
+      hop: stuckHop,
       handle: async (): Promise<Outcome> => ({ kind: 'retry', reason: 'model server unavailable' }),
       ackWaitMs: 5000,
       maxDeliver: MAX_DELIVER,
@@ -87,40 +89,36 @@ describe('MaxDeliver exhaustion ends the item FAILED, visibly through GraphQL (r
     });
     try {
       const id = randomUUID();
-      const options = { scale: 2, colorize: 'auto', frameRateFactor: 2 } as const;
-      await media
-        .ownedBy(owner)
-        .create({
-          id,
-          kind: 'image',
-          filename: 'a.png',
-          contentType: 'image/png',
-          bytes: 1,
+      const options = { scale: 2, colorize: 'auto', repair: 'auto', frameRateFactor: 2 } as const;
+      await media.ownedBy(owner).create({
+        id,
+        kind: 'image',
+        filename: 'a.png',
+        contentType: 'image/png',
+        bytes: 1,
+        options,
+        originalKey: `media/${id}/original.png`,
+      });
+      await nc.jetstream().publish(
+        Subjects.imagePreprocessed,
+        JSON.stringify({
+          mediaId: id,
           options,
-          originalKey: `media/${id}/original.png`,
-        });
-      await nc
-        .jetstream()
-        .publish(
-          Subjects.imagePreprocessed,
-          JSON.stringify({
-            mediaId: id,
-            options,
-            at: new Date().toISOString(),
-            key: `media/${id}/pre.tiff`,
-            width: 4,
-            height: 3,
-            isMonochrome: true,
-          }),
-          { msgID: messageId(id, 'preprocess') },
-        );
+          at: new Date().toISOString(),
+          key: `media/${id}/pre.tiff`,
+          width: 4,
+          height: 3,
+          isMonochrome: true,
+        }),
+        { msgID: messageId(id, 'preprocess') },
+      );
 
       const ask = async () => {
         const response = await yoga.fetch(`http://gateway.test${GRAPHQL_PATH}`, {
           method: 'POST',
           headers: { 'content-type': 'application/json' },
           body: JSON.stringify({
-            query: `query ($id: ID!) { media(id: $id) { status error { code stage attempt } failures { code stage attempt } } failures(stage: COLORIZE) { totalCount byStageAndCode { stage code count } edges { node { mediaId code attempt } } } }`,
+            query: `query ($id: ID!) { media(id: $id) { status error { code stage attempt } failures { code stage attempt } } failures(stage: ${STUCK_STAGE}) { totalCount byStageAndCode { stage code count } edges { node { mediaId code attempt } } } }`,
             variables: { id },
           }),
         });
@@ -136,11 +134,11 @@ describe('MaxDeliver exhaustion ends the item FAILED, visibly through GraphQL (r
         await new Promise((r) => setTimeout(r, 100));
         result = await ask();
       }
-      const failure = { code: 'RETRIES_EXHAUSTED', stage: 'COLORIZE', attempt: MAX_DELIVER };
+      const failure = { code: 'RETRIES_EXHAUSTED', stage: STUCK_STAGE, attempt: MAX_DELIVER };
       assert.deepEqual(result.data.media, { status: 'FAILED', error: failure, failures: [failure] });
       assert.deepEqual(result.data.failures, {
         totalCount: 1,
-        byStageAndCode: [{ stage: 'COLORIZE', code: 'RETRIES_EXHAUSTED', count: 1 }],
+        byStageAndCode: [{ stage: STUCK_STAGE, code: 'RETRIES_EXHAUSTED', count: 1 }],
         edges: [{ node: { mediaId: id, code: 'RETRIES_EXHAUSTED', attempt: MAX_DELIVER } }],
       });
     } finally {

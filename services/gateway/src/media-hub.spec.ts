@@ -16,7 +16,7 @@ function update(id: string, progress: number): MediaUpdate {
     contentType: 'image/jpeg',
     bytes: 1234,
     status: 'PROCESSING',
-    options: { scale: 2, colorize: 'auto', frameRateFactor: 2 },
+    options: { scale: 2, colorize: 'auto', repair: 'auto', frameRateFactor: 2 },
     stages: initialStages('image').map((s) => (s.stage === 'superres' ? { ...s, status: 'RUNNING', progress } : s)),
     width: 160,
     height: 128,

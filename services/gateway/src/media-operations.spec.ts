@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { AckPolicy, connect, DeliverPolicy, type JetStreamClient, type NatsConnection } from 'nats';
 import postgres, { type Sql } from 'postgres';
-import { Buckets, messageId, Streams, Subjects, type EnhanceOptions, type Subject, type EventOf } from '@revive/contracts';
+import { Buckets, FLOW, messageId, stagesOf, Streams, Subjects, type EnhanceOptions, type Subject, type EventOf } from '@revive/contracts';
 import { createLogger } from '@revive/logging';
 import { ensureMediaStream } from '@revive/messaging';
 import { createObjectStore, type ObjectStore } from '@revive/object-store';
@@ -23,8 +23,10 @@ import {
   type Projection,
 } from './persistence/index.ts';
 
-const options: EnhanceOptions = { scale: 2, colorize: 'auto', frameRateFactor: 2 };
+const options: EnhanceOptions = { scale: 2, colorize: 'auto', repair: 'auto', frameRateFactor: 2 };
 const at = () => new Date().toISOString();
+/** The stage after preprocess, whichever the catalogue says it is: a retry publishes preprocess's event again for it. */
+const failing = FLOW.image[1]!.stage;
 
 describe('retryMedia, cancelMedia and the failure history (real PostgreSQL, nats-server, filesystem store)', () => {
   let pg: RunningPostgres;
@@ -74,7 +76,7 @@ describe('retryMedia, cancelMedia and the failure history (real PostgreSQL, nats
     return projection.applyEvent(subject, payload, String(ack.seq));
   }
 
-  async function imageFailedAtColorize() {
+  async function imageFailedAfterPreprocess() {
     const id = randomUUID();
     const originalKey = `media/${id}/original.jpg`;
     await store.put(originalKey, new Uint8Array([1, 2, 3]));
@@ -97,19 +99,19 @@ describe('retryMedia, cancelMedia and the failure history (real PostgreSQL, nats
         options,
         at: at(),
         kind: 'image',
-        stage: 'colorize',
+        stage: failing,
         code: 'RETRIES_EXHAUSTED',
         message: 'model server unavailable',
         attempt: 5,
       },
-      `${id}:colorize:failed:1`,
+      `${id}:${failing}:failed:1`,
     );
     assert.equal(failed?.status, 'FAILED');
     return { id, originalKey };
   }
 
   it('retries a failed item from the failed stage under a new msgID, keeping its failure history', async () => {
-    const { id } = await imageFailedAtColorize();
+    const { id } = await imageFailedAfterPreprocess();
     const watcher = await js.consumers.get(
       Streams.media,
       (
@@ -129,7 +131,7 @@ describe('retryMedia, cancelMedia and the failure history (real PostgreSQL, nats
     assert.equal(retried.error, null);
     assert.deepEqual(
       retried.stages.map((s) => `${s.stage}:${s.status}`),
-      ['preprocess:DONE', 'colorize:PENDING', 'superres:PENDING', 'publish:PENDING'],
+      stagesOf('image').map((s) => `${s}:${s === 'preprocess' ? 'DONE' : 'PENDING'}`),
     );
     const republished = await watcher.next({ expires: 5000 });
     assert.ok(republished, 'the failed stage input was published again');
@@ -139,16 +141,16 @@ describe('retryMedia, cancelMedia and the failure history (real PostgreSQL, nats
     // It fails again (a new failure event, as the consumer loop keys it by the new input message).
     const again = await emit(
       Subjects.mediaFailed,
-      { mediaId: id, options, at: at(), kind: 'image', stage: 'colorize', code: 'MODEL_REJECTED', message: 'bad tensor', attempt: 1 },
-      `${id}:colorize:failed:2`,
+      { mediaId: id, options, at: at(), kind: 'image', stage: failing, code: 'MODEL_REJECTED', message: 'bad tensor', attempt: 1 },
+      `${id}:${failing}:failed:2`,
     );
     assert.equal(again?.status, 'FAILED');
     const history = await ops.failures.ofMedia(id);
     assert.deepEqual(
       history.map((f) => [f.stage, f.code, f.attempt]),
       [
-        ['colorize', 'RETRIES_EXHAUSTED', 5],
-        ['colorize', 'MODEL_REJECTED', 1],
+        [failing, 'RETRIES_EXHAUSTED', 5],
+        [failing, 'MODEL_REJECTED', 1],
       ],
     );
     assert.ok(history.every((f) => !Number.isNaN(Date.parse(f.at))));
@@ -160,14 +162,14 @@ describe('retryMedia, cancelMedia and the failure history (real PostgreSQL, nats
   });
 
   it('refuses to retry an item that has not failed, and to cancel one that has finished', async () => {
-    const { id } = await imageFailedAtColorize();
+    const { id } = await imageFailedAfterPreprocess();
     await assert.rejects(ops.cancel((await media.get(id))!), { name: 'MediaOperationError', reason: 'INVALID_STATE' });
     await ops.retry((await media.get(id))!);
     await assert.rejects(ops.retry((await media.get(id))!), { name: 'MediaOperationError', reason: 'INVALID_STATE' });
   });
 
   it('cancels: CANCELLED, the stages are told through the KV bucket, intermediates deleted, original kept, later events ignored', async () => {
-    const { id, originalKey } = await imageFailedAtColorize();
+    const { id, originalKey } = await imageFailedAfterPreprocess();
     await ops.retry((await media.get(id))!);
     const cancelled = await ops.cancel((await media.get(id))!);
     assert.equal(cancelled.status, 'CANCELLED');
@@ -186,15 +188,15 @@ describe('retryMedia, cancelMedia and the failure history (real PostgreSQL, nats
   it('lists failures across items newest first, filtered, paged, with counts by stage and code', async () => {
     const all = await ops.failures.list({ ownerId: null, first: 100 });
     assert.ok(all.totalCount >= 4);
-    const colorize = all.byStageAndCode.find((c) => c.stage === 'colorize' && c.code === 'RETRIES_EXHAUSTED');
-    assert.ok(colorize && colorize.count >= 3);
+    const exhausted = all.byStageAndCode.find((c) => c.stage === failing && c.code === 'RETRIES_EXHAUSTED');
+    assert.ok(exhausted && exhausted.count >= 3);
     const rejected = await ops.failures.list({ ownerId: null, code: 'MODEL_REJECTED', first: 100 });
-    assert.deepEqual(rejected.byStageAndCode, [{ stage: 'colorize', code: 'MODEL_REJECTED', count: 1 }]);
+    assert.deepEqual(rejected.byStageAndCode, [{ stage: failing, code: 'MODEL_REJECTED', count: 1 }]);
     assert.equal(rejected.totalCount, 1);
-    const page1 = await ops.failures.list({ ownerId: null, stage: 'colorize', first: 2 });
+    const page1 = await ops.failures.list({ ownerId: null, stage: failing, first: 2 });
     assert.equal(page1.items.length, 2);
     assert.equal(page1.hasNextPage, true);
-    const page2 = await ops.failures.list({ ownerId: null, stage: 'colorize', first: 2, after: page1.endCursor });
+    const page2 = await ops.failures.list({ ownerId: null, stage: failing, first: 2, after: page1.endCursor });
     assert.ok(page2.items.every((f) => !page1.items.some((g) => g.cursor === f.cursor)));
     assert.ok(Date.parse(page1.items[0]!.at) >= Date.parse(page2.items[0]!.at));
     await assert.rejects(ops.failures.list({ ownerId: null, first: 2, after: 'bogus' }), { name: 'InvalidCursorError' });

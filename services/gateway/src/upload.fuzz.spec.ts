@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { randomInt } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
 import sharp from 'sharp';
-import { eventSchemas, InvalidEventError, parseEvent, type Subject } from '@revive/contracts';
+import { eventSchemas, InvalidEventError, parseEvent, STAGE_NAMES, type Subject } from '@revive/contracts';
 import { graphqlUploadForm, startGatewayFixture, type GatewayFixture } from './gateway.fixture.ts';
 import { GRAPHQL_PATH } from './yoga.ts';
 
@@ -90,6 +90,7 @@ function randomOptions(rng: Rng): Record<string, unknown> | undefined {
   const options: Record<string, unknown> = {};
   if (rng.chance(0.5)) options.scale = rng.pick([1, 2, 4, 3, 0, -1, 8]);
   if (rng.chance(0.5)) options.colorize = rng.pick(['AUTO', 'ON', 'OFF', 'BLUE', '']);
+  if (rng.chance(0.3)) options.repair = rng.pick(['AUTO', 'ON', 'OFF', 'MAYBE']);
   if (rng.chance(0.3)) options.frameRateFactor = rng.pick([1, 2, 4, 8]);
   return options;
 }
@@ -130,7 +131,12 @@ function plausible(rng: Rng, field: string): unknown {
   const index = rng.int(4);
   const values: Record<string, () => unknown> = {
     mediaId: () => uuidOf(rng),
-    options: () => ({ scale: rng.pick([1, 2, 4]), colorize: rng.pick(['auto', 'on', 'off']), frameRateFactor: rng.pick([1, 2, 4]) }),
+    options: () => ({
+      scale: rng.pick([1, 2, 4]),
+      colorize: rng.pick(['auto', 'on', 'off']),
+      repair: rng.pick(['auto', 'on', 'off']),
+      frameRateFactor: rng.pick([1, 2, 4]),
+    }),
     at: () => new Date(1.7e12 + rng.int(1e10)).toISOString(),
     key: () => `media/${uuidOf(rng)}/out.png`,
     originalKey: () => `media/${uuidOf(rng)}/original.jpg`,
@@ -146,7 +152,7 @@ function plausible(rng: Rng, field: string): unknown {
     }),
     frameRate: () => rng.pick(['30000/1001', '25/1', '24/1']),
     kind: () => rng.pick(['image', 'video']),
-    stage: () => rng.pick(['preprocess', 'colorize', 'superres', 'interpolate', 'publish']),
+    stage: () => rng.pick(STAGE_NAMES),
     code: () => rng.pick(['UNSUPPORTED_MEDIA', 'IMAGE_TOO_LARGE', 'MODEL_REJECTED']),
     contentType: () => rng.pick(['image/png', 'video/mp4']),
     filename: () => rng.pick(['a.png', 'grandma.jpg', '']),

@@ -10,7 +10,7 @@ import { after, before, describe, it } from 'node:test';
 import { spoolAndCheckVideo } from './video-upload-check.ts';
 
 const limits = { maxSeconds: 10, maxOutputPixels: 128 * 96, maxOutputFps: 60 };
-const options = { scale: 2, colorize: 'auto', frameRateFactor: 2 } as const;
+const options = { scale: 2, colorize: 'auto', repair: 'auto', frameRateFactor: 2 } as const;
 
 describe('video upload check', () => {
   let dir: string;

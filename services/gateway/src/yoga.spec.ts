@@ -10,7 +10,7 @@ import type { NatsConnection } from 'nats';
 import type { Sql } from 'postgres';
 import sharp from 'sharp';
 import type { PlatformConfig } from '@revive/config';
-import { messageId, Streams, Subjects } from '@revive/contracts';
+import { messageId, stagesOf, Streams, Subjects } from '@revive/contracts';
 import type { ObjectStore } from '@revive/object-store';
 import type { GatewayDeps } from './context.ts';
 import { graphqlUploadForm, startGatewayFixture, type GatewayFixture } from './gateway.fixture.ts';
@@ -19,7 +19,7 @@ import { createGatewayYoga, GRAPHQL_PATH } from './yoga.ts';
 const ORIGIN = 'http://gateway.test:4000';
 const MAX_UPLOAD = 4096;
 const UPLOAD =
-  'mutation ($file: File!, $options: EnhanceOptions) { uploadMedia(file: $file, options: $options) { id kind status filename options { scale colorize frameRateFactor } stages { stage status } } }';
+  'mutation ($file: File!, $options: EnhanceOptions) { uploadMedia(file: $file, options: $options) { id kind status filename options { scale colorize repair frameRateFactor } stages { stage status } } }';
 
 interface GraphqlResult<T = Record<string, any>> {
   data?: T | null;
@@ -98,17 +98,17 @@ describe('gateway Yoga instance over yoga.fetch (real PostgreSQL, real nats-serv
   let uploadedId: string;
 
   it('accepts a PNG upload: QUEUED, the original stored, the row recorded, exactly one image.uploaded event', async () => {
-    const result = await post(uploadForm('grandma.png', png, { scale: 4, colorize: 'OFF' }));
+    const result = await post(uploadForm('grandma.png', png, { scale: 4, colorize: 'OFF', repair: 'ON' }));
     assert.equal(result.json.errors, undefined, result.text);
     const media = result.json.data!.uploadMedia;
     uploadedId = media.id;
     assert.equal(media.kind, 'IMAGE');
     assert.equal(media.status, 'QUEUED');
     assert.equal(media.filename, 'grandma.png');
-    assert.deepEqual(media.options, { scale: 4, colorize: 'OFF', frameRateFactor: 2 });
+    assert.deepEqual(media.options, { scale: 4, colorize: 'OFF', repair: 'ON', frameRateFactor: 2 });
     assert.deepEqual(
       media.stages.map((s: { stage: string; status: string }) => `${s.stage}:${s.status}`),
-      ['PREPROCESS:PENDING', 'COLORIZE:PENDING', 'SUPERRES:PENDING', 'PUBLISH:PENDING'],
+      stagesOf('image').map((s) => `${s.toUpperCase()}:PENDING`),
     );
 
     const originalKey = `media/${media.id}/original.png`;
@@ -124,7 +124,7 @@ describe('gateway Yoga instance over yoga.fetch (real PostgreSQL, real nats-serv
       { ...event!.payload, at: typeof event!.payload.at },
       {
         mediaId: media.id,
-        options: { scale: 4, colorize: 'off', frameRateFactor: 2 },
+        options: { scale: 4, colorize: 'off', repair: 'on', frameRateFactor: 2 },
         at: 'string',
         originalKey,
         filename: 'grandma.png',

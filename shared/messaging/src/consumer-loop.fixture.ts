@@ -1,16 +1,16 @@
-// For the consumer-loop specs: the colorize hop as the loop under test, its input events, and a real
-// nats-server with the media stream and two durables that watch what the loop publishes.
+// For the consumer-loop specs: the hop after preprocess as the loop under test, its input events,
+// and a real nats-server with the media stream and two durables that watch what the loop publishes.
 import assert from 'node:assert/strict';
 import { AckPolicy, connect, RetentionPolicy, StorageType, type JetStreamClient, type JetStreamManager, type NatsConnection } from 'nats';
 import { FLOW, MEDIA_STREAM_SUBJECTS, Streams, Subjects, type EventOf } from '@revive/contracts';
 import { startNatsServer } from '@revive/testing';
 
-/** The hop the specs run: image.preprocessed → image.colorized. */
-export const colorizeHop = FLOW.image[1]! as (typeof FLOW.image)[1] & { consumes: typeof Subjects.imagePreprocessed };
+/** The hop the specs run: the stage that takes image.preprocessed, whichever the catalogue says it is. */
+export const hopUnderTest = FLOW.image[1]! as (typeof FLOW.image)[1] & { consumes: typeof Subjects.imagePreprocessed };
 
-const options = { scale: 2, colorize: 'auto', frameRateFactor: 2 } as const;
+const options = { scale: 2, colorize: 'auto', repair: 'auto', frameRateFactor: 2 } as const;
 
-/** A valid input for the colorize hop. */
+/** A valid input for the hop under test. */
 export const preprocessed = (mediaId: string): EventOf<typeof Subjects.imagePreprocessed> => ({
   mediaId,
   options,

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { messageId, parseEvent, Streams, Subjects, type EventOf } from '@revive/contracts';
-import { colorizeHop, preprocessed, startMediaStreamFixture, type MediaStreamFixture } from './consumer-loop.fixture.ts';
+import { hopUnderTest, preprocessed, startMediaStreamFixture, type MediaStreamFixture } from './consumer-loop.fixture.ts';
 import { ConsumeInterruptedError, runConsumerLoop } from './consumer-loop.ts';
 import type { Outcome } from './outcome.ts';
 
@@ -30,7 +30,7 @@ describe('consumer loop against a real JetStream', () => {
         ],
       };
     };
-    const loop = await runConsumerLoop({ nc: nats.nc, stream: Streams.media, hop: colorizeHop, handle, ackWaitMs: 5000 });
+    const loop = await runConsumerLoop({ nc: nats.nc, stream: Streams.media, hop: hopUnderTest, handle, ackWaitMs: 5000 });
     try {
       const ok = '00000000-0000-4000-8000-000000000001';
       const flaky = '00000000-0000-4000-8000-000000000002';
@@ -45,17 +45,17 @@ describe('consumer loop against a real JetStream', () => {
 
       await nats.js.publish(Subjects.imagePreprocessed, JSON.stringify({ mediaId: '00000000-0000-4000-8000-000000000003', width: -1 }));
       const failure = parseEvent(Subjects.mediaFailed, await nats.next('watch-failed'));
-      assert.deepEqual([failure.code, failure.stage, failure.kind], ['INVALID_EVENT', 'colorize', 'image']);
+      assert.deepEqual([failure.code, failure.stage, failure.kind], ['INVALID_EVENT', hopUnderTest.stage, 'image']);
       assert.match(failure.message, /width/);
     } finally {
       await loop.stop();
     }
     // The server applies an ack or term after the client's flush returns (its consumer works
     // them off a queue of its own), so read until settled, within a bound.
-    let info = await nats.jsm.consumers.info(Streams.media, colorizeHop.consumer);
+    let info = await nats.jsm.consumers.info(Streams.media, hopUnderTest.consumer);
     for (const deadline = Date.now() + 5000; (info.num_pending || info.num_ack_pending) && Date.now() < deadline;) {
       await new Promise((r) => setTimeout(r, 50));
-      info = await nats.jsm.consumers.info(Streams.media, colorizeHop.consumer);
+      info = await nats.jsm.consumers.info(Streams.media, hopUnderTest.consumer);
     }
     assert.deepEqual([info.num_pending, info.num_ack_pending], [0, 0], 'every message settled');
   });
@@ -75,19 +75,19 @@ describe('consumer loop against a real JetStream', () => {
     const loop = await runConsumerLoop({
       nc: nats.nc,
       stream: Streams.media,
-      hop: colorizeHop,
+      hop: hopUnderTest,
       handle,
       ackWaitMs: 5000,
       onError: (e) => interruptions.push(e),
     });
     try {
       // An operator's `nats consumer rm`, or a stream re-created by a deploy: nats.js ends the consume for good.
-      await nats.jsm.consumers.delete(Streams.media, colorizeHop.consumer);
+      await nats.jsm.consumers.delete(Streams.media, hopUnderTest.consumer);
       const id = '00000000-0000-4000-8000-000000000011';
       // Published once the consumer exists again (it starts from the stream's head, DeliverPolicy.All, and
       // would also find this one), so the spec proves the loop took up work, not that it replayed history.
       const deadline = Date.now() + 20_000;
-      while (!(await nats.jsm.consumers.info(Streams.media, colorizeHop.consumer).catch(() => null))) {
+      while (!(await nats.jsm.consumers.info(Streams.media, hopUnderTest.consumer).catch(() => null))) {
         assert.ok(
           Date.now() < deadline,
           `the consumer was not re-created within 20 s; loop errors: ${interruptions.map(String).join('; ')}`,

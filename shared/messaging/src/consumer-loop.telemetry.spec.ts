@@ -11,8 +11,9 @@ import { runConsumerLoop } from './consumer-loop.ts';
 import type { Outcome } from './outcome.ts';
 import { publishEvent } from './publisher.ts';
 
-const colorizeHop = FLOW.image[1]! as (typeof FLOW.image)[1] & { consumes: typeof Subjects.imagePreprocessed };
-const options = { scale: 2, colorize: 'auto', frameRateFactor: 2 } as const;
+/** The hop the spec runs: the stage that takes image.preprocessed, whichever the catalogue says it is. */
+const hopUnderTest = FLOW.image[1]! as (typeof FLOW.image)[1] & { consumes: typeof Subjects.imagePreprocessed };
+const options = { scale: 2, colorize: 'auto', repair: 'auto', frameRateFactor: 2 } as const;
 const preprocessed = (mediaId: string): EventOf<typeof Subjects.imagePreprocessed> => ({
   mediaId,
   options,
@@ -30,7 +31,7 @@ describe('consumer loop telemetry (real JetStream, real SDK with in-memory expor
   let js: JetStreamClient;
   const lines: Array<Record<string, unknown>> = [];
   const log = createLogger(
-    'revive-colorize',
+    `revive-${hopUnderTest.stage}`,
     'info',
     new Writable({ write: (chunk, _, done) => (lines.push(JSON.parse(String(chunk))), done()) }),
   );
@@ -71,12 +72,12 @@ describe('consumer loop telemetry (real JetStream, real SDK with in-memory expor
           {
             subject: Subjects.imageColorized,
             payload: { ...event, at: new Date().toISOString() },
-            msgID: messageId(event.mediaId, 'colorize'),
+            msgID: messageId(event.mediaId, hopUnderTest.stage),
           },
         ],
       };
     };
-    const loop = await runConsumerLoop({ nc, stream: Streams.media, hop: colorizeHop, handle, ackWaitMs: 5000, backlogPollMs: 100 });
+    const loop = await runConsumerLoop({ nc, stream: Streams.media, hop: hopUnderTest, handle, ackWaitMs: 5000, backlogPollMs: 100 });
     try {
       // The producer: a span of its own, like the gateway's upload request.
       await trace.getTracer('spec').startActiveSpan('upload', async (span) => {
@@ -109,19 +110,19 @@ describe('consumer loop telemetry (real JetStream, real SDK with in-memory expor
     const done = consumes.find((c) => c.attributes['revive.outcome'] === 'done')!;
     const next = spans.find((s) => s.name === `${Subjects.imageColorized} publish`)!;
     assert.equal(next.parentSpanContext?.spanId, done.spanContext().spanId, "the next event's publish nests in the consume span");
-    const handles = spans.filter((s) => s.name === 'colorize handle');
+    const handles = spans.filter((s) => s.name === `${hopUnderTest.stage} handle`);
     assert.equal(handles.length, 2);
     for (const h of handles) assert.ok(consumes.some((c) => c.spanContext().spanId === h.parentSpanContext?.spanId));
 
     const text = await telemetry.prometheusText();
-    assert.match(text, /revive_stage_items_processed_total\{[^}]*stage="colorize"[^}]*\} 1/);
-    assert.match(text, /revive_stage_items_retried_total\{[^}]*stage="colorize"[^}]*\} 1/);
+    assert.match(text, new RegExp(`revive_stage_items_processed_total\\{[^}]*stage="${hopUnderTest.stage}"[^}]*\\} 1`));
+    assert.match(text, new RegExp(`revive_stage_items_retried_total\\{[^}]*stage="${hopUnderTest.stage}"[^}]*\\} 1`));
     assert.match(text, /revive_stage_processing_duration_seconds_count\{[^}]*outcome="retry"[^}]*\} 1/);
 
     const worked = lines.filter((l) => l.msg === 'working on it');
     assert.equal(worked.length, 2);
     for (const l of worked) {
-      assert.deepEqual([l.media_id, l.stage, l.trace_id], [mediaId, 'colorize', producer.spanContext().traceId]);
+      assert.deepEqual([l.media_id, l.stage, l.trace_id], [mediaId, hopUnderTest.stage, producer.spanContext().traceId]);
       assert.ok(
         handles.some((h) => h.spanContext().spanId === l.span_id),
         'span_id is the handle span',

@@ -1,6 +1,6 @@
 # EKS with two managed node groups: "cpu" for the gateway, NATS and the light stages, and "gpu"
-# for the heavy stages (colorize, superres, interpolate), which prefer it and fall back to cpu
-# nodes (deploy/k8s/base). Both are autoscaled by the cluster autoscaler (role in modules/iam);
+# for the heavy stages (repair, colorize, superres, interpolate), which prefer it and fall back
+# to cpu nodes (deploy/k8s/base). Both are autoscaled by the cluster autoscaler (role in modules/iam);
 # the gpu group may sit at zero nodes.
 data "aws_partition" "current" {}
 

@@ -32,6 +32,14 @@ export type ColorizeMode =
   | 'ON'
   | 'OFF';
 
+export type RepairMode =
+  /** Repair when the detector finds damage (cracks, scratches, dust); pass clean photos through untouched. */
+  | 'AUTO'
+  /** Fill whatever the detector marks, however little. */
+  | 'ON'
+  /** Leave the picture as it is. */
+  | 'OFF';
+
 export type MediaStatus =
   | 'QUEUED'
   | 'PROCESSING'
@@ -42,6 +50,7 @@ export type MediaStatus =
 
 export type StageName =
   | 'PREPROCESS'
+  | 'REPAIR'
   | 'COLORIZE'
   | 'SUPERRES'
   | 'INTERPOLATE'
@@ -58,13 +67,15 @@ export type EnhanceOptions = {
   /** Super-resolution factor: 1, 2 or 4. */
   scale?: InputMaybe<Scalars['Int']['input']>;
   colorize?: InputMaybe<ColorizeMode>;
+  /** Remove cracks, scratches and dust from old prints (and from every frame of a video). */
+  repair?: InputMaybe<RepairMode>;
   /** Video only: output frame rate as a multiple of the input's (1, 2 or 4). */
   frameRateFactor?: InputMaybe<Scalars['Int']['input']>;
   /** An http(s) URL to POST the outcome to (COMPLETED or FAILED), signed with the Revive-Signature header. */
   callbackUrl?: InputMaybe<Scalars['String']['input']>;
 };
 
-export type CliMediaFieldsFragment = { id: string, kind: MediaKind, filename: string, status: MediaStatus, width: number | null, height: number | null, resultUrl: string | null, traceId: string | null, createdAt: string, updatedAt: string, options: { scale: number, colorize: ColorizeMode, frameRateFactor: number }, stages: Array<{ stage: StageName, status: StageStatus, progress: number, done: number | null, total: number | null, unit: string | null, startedAt: string | null, finishedAt: string | null, durationMs: number | null, etaSeconds: number | null, note: string | null }>, error: { code: string, message: string, stage: StageName | null, attempt: number | null, at: string } | null };
+export type CliMediaFieldsFragment = { id: string, kind: MediaKind, filename: string, status: MediaStatus, width: number | null, height: number | null, resultUrl: string | null, traceId: string | null, createdAt: string, updatedAt: string, options: { scale: number, colorize: ColorizeMode, repair: RepairMode, frameRateFactor: number }, stages: Array<{ stage: StageName, status: StageStatus, progress: number, done: number | null, total: number | null, unit: string | null, startedAt: string | null, finishedAt: string | null, durationMs: number | null, etaSeconds: number | null, note: string | null }>, error: { code: string, message: string, stage: StageName | null, attempt: number | null, at: string } | null };
 
 export type CliUploadMediaMutationVariables = Exact<{
   file: Scalars['File']['input'];
@@ -72,21 +83,21 @@ export type CliUploadMediaMutationVariables = Exact<{
 }>;
 
 
-export type CliUploadMediaMutation = { uploadMedia: { id: string, kind: MediaKind, filename: string, status: MediaStatus, width: number | null, height: number | null, resultUrl: string | null, traceId: string | null, createdAt: string, updatedAt: string, options: { scale: number, colorize: ColorizeMode, frameRateFactor: number }, stages: Array<{ stage: StageName, status: StageStatus, progress: number, done: number | null, total: number | null, unit: string | null, startedAt: string | null, finishedAt: string | null, durationMs: number | null, etaSeconds: number | null, note: string | null }>, error: { code: string, message: string, stage: StageName | null, attempt: number | null, at: string } | null } };
+export type CliUploadMediaMutation = { uploadMedia: { id: string, kind: MediaKind, filename: string, status: MediaStatus, width: number | null, height: number | null, resultUrl: string | null, traceId: string | null, createdAt: string, updatedAt: string, options: { scale: number, colorize: ColorizeMode, repair: RepairMode, frameRateFactor: number }, stages: Array<{ stage: StageName, status: StageStatus, progress: number, done: number | null, total: number | null, unit: string | null, startedAt: string | null, finishedAt: string | null, durationMs: number | null, etaSeconds: number | null, note: string | null }>, error: { code: string, message: string, stage: StageName | null, attempt: number | null, at: string } | null } };
 
 export type CliMediaQueryVariables = Exact<{
   id: Scalars['ID']['input'];
 }>;
 
 
-export type CliMediaQuery = { media: { id: string, kind: MediaKind, filename: string, status: MediaStatus, width: number | null, height: number | null, resultUrl: string | null, traceId: string | null, createdAt: string, updatedAt: string, options: { scale: number, colorize: ColorizeMode, frameRateFactor: number }, stages: Array<{ stage: StageName, status: StageStatus, progress: number, done: number | null, total: number | null, unit: string | null, startedAt: string | null, finishedAt: string | null, durationMs: number | null, etaSeconds: number | null, note: string | null }>, error: { code: string, message: string, stage: StageName | null, attempt: number | null, at: string } | null } | null };
+export type CliMediaQuery = { media: { id: string, kind: MediaKind, filename: string, status: MediaStatus, width: number | null, height: number | null, resultUrl: string | null, traceId: string | null, createdAt: string, updatedAt: string, options: { scale: number, colorize: ColorizeMode, repair: RepairMode, frameRateFactor: number }, stages: Array<{ stage: StageName, status: StageStatus, progress: number, done: number | null, total: number | null, unit: string | null, startedAt: string | null, finishedAt: string | null, durationMs: number | null, etaSeconds: number | null, note: string | null }>, error: { code: string, message: string, stage: StageName | null, attempt: number | null, at: string } | null } | null };
 
 export type CliMediaProgressSubscriptionVariables = Exact<{
   id: Scalars['ID']['input'];
 }>;
 
 
-export type CliMediaProgressSubscription = { mediaProgress: { stage: StageName | null, event: string, at: string, media: { id: string, kind: MediaKind, filename: string, status: MediaStatus, width: number | null, height: number | null, resultUrl: string | null, traceId: string | null, createdAt: string, updatedAt: string, options: { scale: number, colorize: ColorizeMode, frameRateFactor: number }, stages: Array<{ stage: StageName, status: StageStatus, progress: number, done: number | null, total: number | null, unit: string | null, startedAt: string | null, finishedAt: string | null, durationMs: number | null, etaSeconds: number | null, note: string | null }>, error: { code: string, message: string, stage: StageName | null, attempt: number | null, at: string } | null } } };
+export type CliMediaProgressSubscription = { mediaProgress: { stage: StageName | null, event: string, at: string, media: { id: string, kind: MediaKind, filename: string, status: MediaStatus, width: number | null, height: number | null, resultUrl: string | null, traceId: string | null, createdAt: string, updatedAt: string, options: { scale: number, colorize: ColorizeMode, repair: RepairMode, frameRateFactor: number }, stages: Array<{ stage: StageName, status: StageStatus, progress: number, done: number | null, total: number | null, unit: string | null, startedAt: string | null, finishedAt: string | null, durationMs: number | null, etaSeconds: number | null, note: string | null }>, error: { code: string, message: string, stage: StageName | null, attempt: number | null, at: string } | null } } };
 
 /** An operation as sent over HTTP or graphql-ws, carrying its result and variable types. */
 export interface TypedOperation<Result, Variables> {
@@ -103,24 +114,25 @@ export type VariablesOf<T> = T extends TypedOperation<unknown, infer V> ? V : ne
 
 export const MediaKindValues: readonly MediaKind[] = ["IMAGE","VIDEO"];
 export const ColorizeModeValues: readonly ColorizeMode[] = ["AUTO","ON","OFF"];
+export const RepairModeValues: readonly RepairMode[] = ["AUTO","ON","OFF"];
 export const MediaStatusValues: readonly MediaStatus[] = ["QUEUED","PROCESSING","COMPLETED","FAILED","CANCELLED"];
-export const StageNameValues: readonly StageName[] = ["PREPROCESS","COLORIZE","SUPERRES","INTERPOLATE","PUBLISH"];
+export const StageNameValues: readonly StageName[] = ["PREPROCESS","REPAIR","COLORIZE","SUPERRES","INTERPOLATE","PUBLISH"];
 export const StageStatusValues: readonly StageStatus[] = ["PENDING","RUNNING","DONE","SKIPPED","FAILED"];
 
 /** The server's defaults for `EnhanceOptions`. */
-export const EnhanceOptionsDefaults = {"scale":2,"colorize":"AUTO","frameRateFactor":2} as const;
+export const EnhanceOptionsDefaults = {"scale":2,"colorize":"AUTO","repair":"AUTO","frameRateFactor":2} as const;
 
 export const CliUploadMediaDocument: TypedOperation<CliUploadMediaMutation, CliUploadMediaMutationVariables> = {
-  query: "mutation CliUploadMedia($file: File!, $options: EnhanceOptions) {\n  uploadMedia(file: $file, options: $options) {\n    ...CliMediaFields\n  }\n}\nfragment CliMediaFields on Media {\n  id\n  kind\n  filename\n  status\n  options {\n    scale\n    colorize\n    frameRateFactor\n  }\n  stages {\n    stage\n    status\n    progress\n    done\n    total\n    unit\n    startedAt\n    finishedAt\n    durationMs\n    etaSeconds\n    note\n  }\n  width\n  height\n  resultUrl\n  error {\n    code\n    message\n    stage\n    attempt\n    at\n  }\n  traceId\n  createdAt\n  updatedAt\n}",
+  query: "mutation CliUploadMedia($file: File!, $options: EnhanceOptions) {\n  uploadMedia(file: $file, options: $options) {\n    ...CliMediaFields\n  }\n}\nfragment CliMediaFields on Media {\n  id\n  kind\n  filename\n  status\n  options {\n    scale\n    colorize\n    repair\n    frameRateFactor\n  }\n  stages {\n    stage\n    status\n    progress\n    done\n    total\n    unit\n    startedAt\n    finishedAt\n    durationMs\n    etaSeconds\n    note\n  }\n  width\n  height\n  resultUrl\n  error {\n    code\n    message\n    stage\n    attempt\n    at\n  }\n  traceId\n  createdAt\n  updatedAt\n}",
   operationName: "CliUploadMedia",
 };
 
 export const CliMediaDocument: TypedOperation<CliMediaQuery, CliMediaQueryVariables> = {
-  query: "query CliMedia($id: ID!) {\n  media(id: $id) {\n    ...CliMediaFields\n  }\n}\nfragment CliMediaFields on Media {\n  id\n  kind\n  filename\n  status\n  options {\n    scale\n    colorize\n    frameRateFactor\n  }\n  stages {\n    stage\n    status\n    progress\n    done\n    total\n    unit\n    startedAt\n    finishedAt\n    durationMs\n    etaSeconds\n    note\n  }\n  width\n  height\n  resultUrl\n  error {\n    code\n    message\n    stage\n    attempt\n    at\n  }\n  traceId\n  createdAt\n  updatedAt\n}",
+  query: "query CliMedia($id: ID!) {\n  media(id: $id) {\n    ...CliMediaFields\n  }\n}\nfragment CliMediaFields on Media {\n  id\n  kind\n  filename\n  status\n  options {\n    scale\n    colorize\n    repair\n    frameRateFactor\n  }\n  stages {\n    stage\n    status\n    progress\n    done\n    total\n    unit\n    startedAt\n    finishedAt\n    durationMs\n    etaSeconds\n    note\n  }\n  width\n  height\n  resultUrl\n  error {\n    code\n    message\n    stage\n    attempt\n    at\n  }\n  traceId\n  createdAt\n  updatedAt\n}",
   operationName: "CliMedia",
 };
 
 export const CliMediaProgressDocument: TypedOperation<CliMediaProgressSubscription, CliMediaProgressSubscriptionVariables> = {
-  query: "subscription CliMediaProgress($id: ID!) {\n  mediaProgress(id: $id) {\n    stage\n    event\n    at\n    media {\n      ...CliMediaFields\n    }\n  }\n}\nfragment CliMediaFields on Media {\n  id\n  kind\n  filename\n  status\n  options {\n    scale\n    colorize\n    frameRateFactor\n  }\n  stages {\n    stage\n    status\n    progress\n    done\n    total\n    unit\n    startedAt\n    finishedAt\n    durationMs\n    etaSeconds\n    note\n  }\n  width\n  height\n  resultUrl\n  error {\n    code\n    message\n    stage\n    attempt\n    at\n  }\n  traceId\n  createdAt\n  updatedAt\n}",
+  query: "subscription CliMediaProgress($id: ID!) {\n  mediaProgress(id: $id) {\n    stage\n    event\n    at\n    media {\n      ...CliMediaFields\n    }\n  }\n}\nfragment CliMediaFields on Media {\n  id\n  kind\n  filename\n  status\n  options {\n    scale\n    colorize\n    repair\n    frameRateFactor\n  }\n  stages {\n    stage\n    status\n    progress\n    done\n    total\n    unit\n    startedAt\n    finishedAt\n    durationMs\n    etaSeconds\n    note\n  }\n  width\n  height\n  resultUrl\n  error {\n    code\n    message\n    stage\n    attempt\n    at\n  }\n  traceId\n  createdAt\n  updatedAt\n}",
   operationName: "CliMediaProgress",
 };

@@ -35,6 +35,14 @@ export type ColorizeMode =
   | 'ON'
   | 'OFF';
 
+export type RepairMode =
+  /** Repair when the detector finds damage (cracks, scratches, dust); pass clean photos through untouched. */
+  | 'AUTO'
+  /** Fill whatever the detector marks, however little. */
+  | 'ON'
+  /** Leave the picture as it is. */
+  | 'OFF';
+
 export type MediaStatus =
   | 'QUEUED'
   | 'PROCESSING'
@@ -45,6 +53,7 @@ export type MediaStatus =
 
 export type StageName =
   | 'PREPROCESS'
+  | 'REPAIR'
   | 'COLORIZE'
   | 'SUPERRES'
   | 'INTERPOLATE'
@@ -61,6 +70,8 @@ export type EnhanceOptions = {
   /** Super-resolution factor: 1, 2 or 4. */
   scale?: InputMaybe<Scalars['Int']['input']>;
   colorize?: InputMaybe<ColorizeMode>;
+  /** Remove cracks, scratches and dust from old prints (and from every frame of a video). */
+  repair?: InputMaybe<RepairMode>;
   /** Video only: output frame rate as a multiple of the input's (1, 2 or 4). */
   frameRateFactor?: InputMaybe<Scalars['Int']['input']>;
   /** An http(s) URL to POST the outcome to (COMPLETED or FAILED), signed with the Revive-Signature header. */
@@ -128,6 +139,7 @@ export type EnhanceOptionsValue = {
   __typename?: 'EnhanceOptionsValue';
   scale: Scalars['Int']['output'];
   colorize: ColorizeMode;
+  repair: RepairMode;
   frameRateFactor: Scalars['Int']['output'];
 };
 
@@ -332,6 +344,7 @@ export type ResolversTypes = {
   DateTime: ResolverTypeWrapper<Scalars['DateTime']['output']>;
   MediaKind: MediaKind;
   ColorizeMode: ColorizeMode;
+  RepairMode: RepairMode;
   MediaStatus: MediaStatus;
   StageName: StageName;
   StageStatus: StageStatus;
@@ -441,6 +454,7 @@ export type MediaResolvers<ContextType = GatewayContext, ParentType extends Reso
 export type EnhanceOptionsValueResolvers<ContextType = GatewayContext, ParentType extends ResolversParentTypes['EnhanceOptionsValue'] = ResolversParentTypes['EnhanceOptionsValue']> = {
   scale?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
   colorize?: Resolver<ResolversTypes['ColorizeMode'], ParentType, ContextType>;
+  repair?: Resolver<ResolversTypes['RepairMode'], ParentType, ContextType>;
   frameRateFactor?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
   __isTypeOf?: IsTypeOfResolverFn<ParentType, ContextType>;
 };

@@ -2,12 +2,13 @@ import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
 import postgres, { type Sql } from 'postgres';
+import { stagesOf } from '@revive/contracts';
 import { startPostgres, type RunningPostgres } from '@revive/testing';
 import { createMediaRepository, cursorOf, type MediaRepository, type NewMedia } from './media.repository.ts';
 import { migrate } from './migrate.ts';
 import { InvalidCursorError, InvalidPageSizeError } from './pagination.ts';
 
-const options = { scale: 2, colorize: 'auto', frameRateFactor: 2 } as const;
+const options = { scale: 2, colorize: 'auto', repair: 'auto', frameRateFactor: 2 } as const;
 const newMedia = (overrides: Partial<NewMedia> = {}): NewMedia => {
   const id = randomUUID();
   return {
@@ -51,13 +52,7 @@ describe('media repository (real PostgreSQL)', () => {
     assert.deepEqual(created.options, options);
     assert.deepEqual(
       created.stages.map((s) => [s.stage, s.status, s.progress]),
-      [
-        ['preprocess', 'PENDING', 0],
-        ['colorize', 'PENDING', 0],
-        ['superres', 'PENDING', 0],
-        ['interpolate', 'PENDING', 0],
-        ['publish', 'PENDING', 0],
-      ],
+      stagesOf('video').map((stage) => [stage, 'PENDING', 0]),
     );
     assert.equal(created.traceId, input.traceId);
     assert.equal(created.resultKey, null);

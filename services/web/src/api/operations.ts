@@ -18,6 +18,7 @@ export {
   type ColorizeMode,
   type MediaKind,
   type MediaStatus,
+  type RepairMode,
   type ResultOf,
   type StageName,
   type StageStatus,

@@ -14,14 +14,14 @@ describe('buildUploadForm (GraphQL multipart request spec)', () => {
 
   it('sends operations with a null file and the options, a map pointing at the file, then the file', async () => {
     const { contentType, raw, parsed } = await encode(
-      buildUploadForm(photo, 'grand père.jpg', { scale: 4, colorize: 'OFF', frameRateFactor: 1 }),
+      buildUploadForm(photo, 'grand père.jpg', { scale: 4, colorize: 'OFF', repair: 'OFF', frameRateFactor: 1 }),
     );
     assert.match(contentType, /^multipart\/form-data; boundary=/);
     assert.deepEqual([...parsed.keys()], ['operations', 'map', '0'], 'operations and map come before the file');
     const operations = JSON.parse(String(parsed.get('operations'))) as { query: string; operationName: string; variables: unknown };
     assert.equal(operations.query, UPLOAD_MEDIA.query);
     assert.equal(operations.operationName, 'WebUploadMedia');
-    assert.deepEqual(operations.variables, { file: null, options: { scale: 4, colorize: 'OFF', frameRateFactor: 1 } });
+    assert.deepEqual(operations.variables, { file: null, options: { scale: 4, colorize: 'OFF', repair: 'OFF', frameRateFactor: 1 } });
     assert.deepEqual(JSON.parse(String(parsed.get('map'))), { '0': ['variables.file'] });
     const file = parsed.get('0') as File;
     assert.equal(file.name, 'grand père.jpg');

@@ -105,11 +105,17 @@ describe('format: what the page says about sizes, times and progress', () => {
 
   it('summarises the options, with motion only where it applies', () => {
     assert.equal(
-      optionsSummary('IMAGE', { scale: 2, colorize: 'AUTO', frameRateFactor: 2 }),
-      'Photo · enlarge 2× · colour if black & white',
+      optionsSummary('IMAGE', { scale: 2, colorize: 'AUTO', repair: 'AUTO', frameRateFactor: 2 }),
+      'Photo · enlarge 2× · colour if black & white · repair if damaged',
     );
-    assert.equal(optionsSummary('VIDEO', { scale: 4, colorize: 'OFF', frameRateFactor: 4 }), 'Video · enlarge 4× · no colour · motion 4×');
-    assert.equal(optionsSummary(null, { scale: 1, colorize: 'ON', frameRateFactor: 1 }), 'enlarge 1× · always colour · motion 1×');
+    assert.equal(
+      optionsSummary('VIDEO', { scale: 4, colorize: 'OFF', repair: 'OFF', frameRateFactor: 4 }),
+      'Video · enlarge 4× · no colour · no repair · motion 4×',
+    );
+    assert.equal(
+      optionsSummary(null, { scale: 1, colorize: 'ON', repair: 'ON', frameRateFactor: 1 }),
+      'enlarge 1× · always colour · always repair · motion 1×',
+    );
   });
 
   it('names the download after the original, with the result’s own extension', () => {

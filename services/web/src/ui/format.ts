@@ -122,12 +122,19 @@ const COLORIZE_WORDS: Readonly<Record<EnhanceOptions['colorize'], string>> = {
   OFF: 'no colour',
 };
 
-/** `Photo · enlarge 2× · colour if black & white` (+ `· motion 2×` for videos). */
+const REPAIR_WORDS: Readonly<Record<EnhanceOptions['repair'], string>> = {
+  AUTO: 'repair if damaged',
+  ON: 'always repair',
+  OFF: 'no repair',
+};
+
+/** `Photo · enlarge 2× · colour if black & white · repair if damaged` (+ `· motion 2×` for videos). */
 export function optionsSummary(kind: MediaKind | null, options: Media['options']): string {
   const parts = [
     kind === 'VIDEO' ? 'Video' : kind === 'IMAGE' ? 'Photo' : null,
     `enlarge ${options.scale}×`,
     COLORIZE_WORDS[options.colorize],
+    REPAIR_WORDS[options.repair],
   ];
   if (kind !== 'IMAGE') parts.push(`motion ${options.frameRateFactor}×`);
   return parts.filter(Boolean).join(' · ');

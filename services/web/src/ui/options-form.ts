@@ -1,4 +1,4 @@
-import { DEFAULT_OPTIONS, type ColorizeMode, type EnhanceOptions, type Factor } from '../api/operations.ts';
+import { DEFAULT_OPTIONS, type ColorizeMode, type EnhanceOptions, type Factor, type RepairMode } from '../api/operations.ts';
 import { h, uniqueId } from './dom.ts';
 
 interface Choice<T> {
@@ -13,6 +13,11 @@ const SCALES: ReadonlyArray<Choice<Factor>> = [
 ];
 const COLORIZE: ReadonlyArray<Choice<ColorizeMode>> = [
   { value: 'AUTO', label: 'Black & white only' },
+  { value: 'ON', label: 'Always' },
+  { value: 'OFF', label: 'Never' },
+];
+const REPAIR: ReadonlyArray<Choice<RepairMode>> = [
+  { value: 'AUTO', label: 'If damaged' },
   { value: 'ON', label: 'Always' },
   { value: 'OFF', label: 'Never' },
 ];
@@ -37,6 +42,13 @@ export function createOptionsForm(): OptionsForm {
     DEFAULT_OPTIONS.colorize,
     'Black & white only leaves colour pictures as they are.',
   );
+  const repair = select(
+    'Repair damage',
+    'repair',
+    REPAIR,
+    DEFAULT_OPTIONS.repair,
+    'Removes cracks, scratches and dust; photos without damage stay as they are.',
+  );
   const frameRate = select(
     'Video motion',
     'frame-rate',
@@ -44,12 +56,21 @@ export function createOptionsForm(): OptionsForm {
     DEFAULT_OPTIONS.frameRateFactor,
     'Videos only: adds frames between frames.',
   );
-  const element = h('fieldset', { class: 'options' }, h('legend', {}, 'Upload options'), scale.field, colorize.field, frameRate.field);
+  const element = h(
+    'fieldset',
+    { class: 'options' },
+    h('legend', {}, 'Upload options'),
+    scale.field,
+    colorize.field,
+    repair.field,
+    frameRate.field,
+  );
   return {
     element,
     current: () => ({
       scale: Number(scale.input.value) as Factor,
       colorize: colorize.input.value as ColorizeMode,
+      repair: repair.input.value as RepairMode,
       frameRateFactor: Number(frameRate.input.value) as Factor,
     }),
   };

@@ -32,6 +32,14 @@ export type ColorizeMode =
   | 'ON'
   | 'OFF';
 
+export type RepairMode =
+  /** Repair when the detector finds damage (cracks, scratches, dust); pass clean photos through untouched. */
+  | 'AUTO'
+  /** Fill whatever the detector marks, however little. */
+  | 'ON'
+  /** Leave the picture as it is. */
+  | 'OFF';
+
 export type MediaStatus =
   | 'QUEUED'
   | 'PROCESSING'
@@ -42,6 +50,7 @@ export type MediaStatus =
 
 export type StageName =
   | 'PREPROCESS'
+  | 'REPAIR'
   | 'COLORIZE'
   | 'SUPERRES'
   | 'INTERPOLATE'
@@ -58,13 +67,15 @@ export type EnhanceOptions = {
   /** Super-resolution factor: 1, 2 or 4. */
   scale?: InputMaybe<Scalars['Int']['input']>;
   colorize?: InputMaybe<ColorizeMode>;
+  /** Remove cracks, scratches and dust from old prints (and from every frame of a video). */
+  repair?: InputMaybe<RepairMode>;
   /** Video only: output frame rate as a multiple of the input's (1, 2 or 4). */
   frameRateFactor?: InputMaybe<Scalars['Int']['input']>;
   /** An http(s) URL to POST the outcome to (COMPLETED or FAILED), signed with the Revive-Signature header. */
   callbackUrl?: InputMaybe<Scalars['String']['input']>;
 };
 
-export type WebMediaFieldsFragment = { id: string, kind: MediaKind, filename: string, status: MediaStatus, width: number | null, height: number | null, originalUrl: string | null, resultUrl: string | null, createdAt: string, updatedAt: string, options: { scale: number, colorize: ColorizeMode, frameRateFactor: number }, stages: Array<{ stage: StageName, label: string, activity: string, status: StageStatus, progress: number, done: number | null, total: number | null, unit: string | null, startedAt: string | null, finishedAt: string | null, durationMs: number | null, note: string | null }>, error: { code: string, message: string, stage: StageName | null } | null };
+export type WebMediaFieldsFragment = { id: string, kind: MediaKind, filename: string, status: MediaStatus, width: number | null, height: number | null, originalUrl: string | null, resultUrl: string | null, createdAt: string, updatedAt: string, options: { scale: number, colorize: ColorizeMode, repair: RepairMode, frameRateFactor: number }, stages: Array<{ stage: StageName, label: string, activity: string, status: StageStatus, progress: number, done: number | null, total: number | null, unit: string | null, startedAt: string | null, finishedAt: string | null, durationMs: number | null, note: string | null }>, error: { code: string, message: string, stage: StageName | null } | null };
 
 export type WebUploadMediaMutationVariables = Exact<{
   file: Scalars['File']['input'];
@@ -72,14 +83,14 @@ export type WebUploadMediaMutationVariables = Exact<{
 }>;
 
 
-export type WebUploadMediaMutation = { uploadMedia: { id: string, kind: MediaKind, filename: string, status: MediaStatus, width: number | null, height: number | null, originalUrl: string | null, resultUrl: string | null, createdAt: string, updatedAt: string, options: { scale: number, colorize: ColorizeMode, frameRateFactor: number }, stages: Array<{ stage: StageName, label: string, activity: string, status: StageStatus, progress: number, done: number | null, total: number | null, unit: string | null, startedAt: string | null, finishedAt: string | null, durationMs: number | null, note: string | null }>, error: { code: string, message: string, stage: StageName | null } | null } };
+export type WebUploadMediaMutation = { uploadMedia: { id: string, kind: MediaKind, filename: string, status: MediaStatus, width: number | null, height: number | null, originalUrl: string | null, resultUrl: string | null, createdAt: string, updatedAt: string, options: { scale: number, colorize: ColorizeMode, repair: RepairMode, frameRateFactor: number }, stages: Array<{ stage: StageName, label: string, activity: string, status: StageStatus, progress: number, done: number | null, total: number | null, unit: string | null, startedAt: string | null, finishedAt: string | null, durationMs: number | null, note: string | null }>, error: { code: string, message: string, stage: StageName | null } | null } };
 
 export type WebMediaQueryVariables = Exact<{
   id: Scalars['ID']['input'];
 }>;
 
 
-export type WebMediaQuery = { media: { id: string, kind: MediaKind, filename: string, status: MediaStatus, width: number | null, height: number | null, originalUrl: string | null, resultUrl: string | null, createdAt: string, updatedAt: string, options: { scale: number, colorize: ColorizeMode, frameRateFactor: number }, stages: Array<{ stage: StageName, label: string, activity: string, status: StageStatus, progress: number, done: number | null, total: number | null, unit: string | null, startedAt: string | null, finishedAt: string | null, durationMs: number | null, note: string | null }>, error: { code: string, message: string, stage: StageName | null } | null } | null };
+export type WebMediaQuery = { media: { id: string, kind: MediaKind, filename: string, status: MediaStatus, width: number | null, height: number | null, originalUrl: string | null, resultUrl: string | null, createdAt: string, updatedAt: string, options: { scale: number, colorize: ColorizeMode, repair: RepairMode, frameRateFactor: number }, stages: Array<{ stage: StageName, label: string, activity: string, status: StageStatus, progress: number, done: number | null, total: number | null, unit: string | null, startedAt: string | null, finishedAt: string | null, durationMs: number | null, note: string | null }>, error: { code: string, message: string, stage: StageName | null } | null } | null };
 
 export type WebMediasQueryVariables = Exact<{
   first: Scalars['Int']['input'];
@@ -87,14 +98,14 @@ export type WebMediasQueryVariables = Exact<{
 }>;
 
 
-export type WebMediasQuery = { medias: { edges: Array<{ cursor: string, node: { id: string, kind: MediaKind, filename: string, status: MediaStatus, width: number | null, height: number | null, originalUrl: string | null, resultUrl: string | null, createdAt: string, updatedAt: string, options: { scale: number, colorize: ColorizeMode, frameRateFactor: number }, stages: Array<{ stage: StageName, label: string, activity: string, status: StageStatus, progress: number, done: number | null, total: number | null, unit: string | null, startedAt: string | null, finishedAt: string | null, durationMs: number | null, note: string | null }>, error: { code: string, message: string, stage: StageName | null } | null } }>, pageInfo: { hasNextPage: boolean, endCursor: string | null } } };
+export type WebMediasQuery = { medias: { edges: Array<{ cursor: string, node: { id: string, kind: MediaKind, filename: string, status: MediaStatus, width: number | null, height: number | null, originalUrl: string | null, resultUrl: string | null, createdAt: string, updatedAt: string, options: { scale: number, colorize: ColorizeMode, repair: RepairMode, frameRateFactor: number }, stages: Array<{ stage: StageName, label: string, activity: string, status: StageStatus, progress: number, done: number | null, total: number | null, unit: string | null, startedAt: string | null, finishedAt: string | null, durationMs: number | null, note: string | null }>, error: { code: string, message: string, stage: StageName | null } | null } }>, pageInfo: { hasNextPage: boolean, endCursor: string | null } } };
 
 export type WebMediaProgressSubscriptionVariables = Exact<{
   id: Scalars['ID']['input'];
 }>;
 
 
-export type WebMediaProgressSubscription = { mediaProgress: { stage: StageName | null, event: string, at: string, media: { id: string, kind: MediaKind, filename: string, status: MediaStatus, width: number | null, height: number | null, originalUrl: string | null, resultUrl: string | null, createdAt: string, updatedAt: string, options: { scale: number, colorize: ColorizeMode, frameRateFactor: number }, stages: Array<{ stage: StageName, label: string, activity: string, status: StageStatus, progress: number, done: number | null, total: number | null, unit: string | null, startedAt: string | null, finishedAt: string | null, durationMs: number | null, note: string | null }>, error: { code: string, message: string, stage: StageName | null } | null } } };
+export type WebMediaProgressSubscription = { mediaProgress: { stage: StageName | null, event: string, at: string, media: { id: string, kind: MediaKind, filename: string, status: MediaStatus, width: number | null, height: number | null, originalUrl: string | null, resultUrl: string | null, createdAt: string, updatedAt: string, options: { scale: number, colorize: ColorizeMode, repair: RepairMode, frameRateFactor: number }, stages: Array<{ stage: StageName, label: string, activity: string, status: StageStatus, progress: number, done: number | null, total: number | null, unit: string | null, startedAt: string | null, finishedAt: string | null, durationMs: number | null, note: string | null }>, error: { code: string, message: string, stage: StageName | null } | null } } };
 
 /** An operation as sent over HTTP or graphql-ws, carrying its result and variable types. */
 export interface TypedOperation<Result, Variables> {
@@ -111,29 +122,30 @@ export type VariablesOf<T> = T extends TypedOperation<unknown, infer V> ? V : ne
 
 export const MediaKindValues: readonly MediaKind[] = ["IMAGE","VIDEO"];
 export const ColorizeModeValues: readonly ColorizeMode[] = ["AUTO","ON","OFF"];
+export const RepairModeValues: readonly RepairMode[] = ["AUTO","ON","OFF"];
 export const MediaStatusValues: readonly MediaStatus[] = ["QUEUED","PROCESSING","COMPLETED","FAILED","CANCELLED"];
-export const StageNameValues: readonly StageName[] = ["PREPROCESS","COLORIZE","SUPERRES","INTERPOLATE","PUBLISH"];
+export const StageNameValues: readonly StageName[] = ["PREPROCESS","REPAIR","COLORIZE","SUPERRES","INTERPOLATE","PUBLISH"];
 export const StageStatusValues: readonly StageStatus[] = ["PENDING","RUNNING","DONE","SKIPPED","FAILED"];
 
 /** The server's defaults for `EnhanceOptions`. */
-export const EnhanceOptionsDefaults = {"scale":2,"colorize":"AUTO","frameRateFactor":2} as const;
+export const EnhanceOptionsDefaults = {"scale":2,"colorize":"AUTO","repair":"AUTO","frameRateFactor":2} as const;
 
 export const WebUploadMediaDocument: TypedOperation<WebUploadMediaMutation, WebUploadMediaMutationVariables> = {
-  query: "mutation WebUploadMedia($file: File!, $options: EnhanceOptions) {\n  uploadMedia(file: $file, options: $options) {\n    ...WebMediaFields\n  }\n}\nfragment WebMediaFields on Media {\n  id\n  kind\n  filename\n  status\n  options {\n    scale\n    colorize\n    frameRateFactor\n  }\n  stages {\n    stage\n    label\n    activity\n    status\n    progress\n    done\n    total\n    unit\n    startedAt\n    finishedAt\n    durationMs\n    note\n  }\n  width\n  height\n  originalUrl\n  resultUrl\n  error {\n    code\n    message\n    stage\n  }\n  createdAt\n  updatedAt\n}",
+  query: "mutation WebUploadMedia($file: File!, $options: EnhanceOptions) {\n  uploadMedia(file: $file, options: $options) {\n    ...WebMediaFields\n  }\n}\nfragment WebMediaFields on Media {\n  id\n  kind\n  filename\n  status\n  options {\n    scale\n    colorize\n    repair\n    frameRateFactor\n  }\n  stages {\n    stage\n    label\n    activity\n    status\n    progress\n    done\n    total\n    unit\n    startedAt\n    finishedAt\n    durationMs\n    note\n  }\n  width\n  height\n  originalUrl\n  resultUrl\n  error {\n    code\n    message\n    stage\n  }\n  createdAt\n  updatedAt\n}",
   operationName: "WebUploadMedia",
 };
 
 export const WebMediaDocument: TypedOperation<WebMediaQuery, WebMediaQueryVariables> = {
-  query: "query WebMedia($id: ID!) {\n  media(id: $id) {\n    ...WebMediaFields\n  }\n}\nfragment WebMediaFields on Media {\n  id\n  kind\n  filename\n  status\n  options {\n    scale\n    colorize\n    frameRateFactor\n  }\n  stages {\n    stage\n    label\n    activity\n    status\n    progress\n    done\n    total\n    unit\n    startedAt\n    finishedAt\n    durationMs\n    note\n  }\n  width\n  height\n  originalUrl\n  resultUrl\n  error {\n    code\n    message\n    stage\n  }\n  createdAt\n  updatedAt\n}",
+  query: "query WebMedia($id: ID!) {\n  media(id: $id) {\n    ...WebMediaFields\n  }\n}\nfragment WebMediaFields on Media {\n  id\n  kind\n  filename\n  status\n  options {\n    scale\n    colorize\n    repair\n    frameRateFactor\n  }\n  stages {\n    stage\n    label\n    activity\n    status\n    progress\n    done\n    total\n    unit\n    startedAt\n    finishedAt\n    durationMs\n    note\n  }\n  width\n  height\n  originalUrl\n  resultUrl\n  error {\n    code\n    message\n    stage\n  }\n  createdAt\n  updatedAt\n}",
   operationName: "WebMedia",
 };
 
 export const WebMediasDocument: TypedOperation<WebMediasQuery, WebMediasQueryVariables> = {
-  query: "query WebMedias($first: Int!, $after: String) {\n  medias(first: $first, after: $after) {\n    edges {\n      cursor\n      node {\n        ...WebMediaFields\n      }\n    }\n    pageInfo {\n      hasNextPage\n      endCursor\n    }\n  }\n}\nfragment WebMediaFields on Media {\n  id\n  kind\n  filename\n  status\n  options {\n    scale\n    colorize\n    frameRateFactor\n  }\n  stages {\n    stage\n    label\n    activity\n    status\n    progress\n    done\n    total\n    unit\n    startedAt\n    finishedAt\n    durationMs\n    note\n  }\n  width\n  height\n  originalUrl\n  resultUrl\n  error {\n    code\n    message\n    stage\n  }\n  createdAt\n  updatedAt\n}",
+  query: "query WebMedias($first: Int!, $after: String) {\n  medias(first: $first, after: $after) {\n    edges {\n      cursor\n      node {\n        ...WebMediaFields\n      }\n    }\n    pageInfo {\n      hasNextPage\n      endCursor\n    }\n  }\n}\nfragment WebMediaFields on Media {\n  id\n  kind\n  filename\n  status\n  options {\n    scale\n    colorize\n    repair\n    frameRateFactor\n  }\n  stages {\n    stage\n    label\n    activity\n    status\n    progress\n    done\n    total\n    unit\n    startedAt\n    finishedAt\n    durationMs\n    note\n  }\n  width\n  height\n  originalUrl\n  resultUrl\n  error {\n    code\n    message\n    stage\n  }\n  createdAt\n  updatedAt\n}",
   operationName: "WebMedias",
 };
 
 export const WebMediaProgressDocument: TypedOperation<WebMediaProgressSubscription, WebMediaProgressSubscriptionVariables> = {
-  query: "subscription WebMediaProgress($id: ID!) {\n  mediaProgress(id: $id) {\n    stage\n    event\n    at\n    media {\n      ...WebMediaFields\n    }\n  }\n}\nfragment WebMediaFields on Media {\n  id\n  kind\n  filename\n  status\n  options {\n    scale\n    colorize\n    frameRateFactor\n  }\n  stages {\n    stage\n    label\n    activity\n    status\n    progress\n    done\n    total\n    unit\n    startedAt\n    finishedAt\n    durationMs\n    note\n  }\n  width\n  height\n  originalUrl\n  resultUrl\n  error {\n    code\n    message\n    stage\n  }\n  createdAt\n  updatedAt\n}",
+  query: "subscription WebMediaProgress($id: ID!) {\n  mediaProgress(id: $id) {\n    stage\n    event\n    at\n    media {\n      ...WebMediaFields\n    }\n  }\n}\nfragment WebMediaFields on Media {\n  id\n  kind\n  filename\n  status\n  options {\n    scale\n    colorize\n    repair\n    frameRateFactor\n  }\n  stages {\n    stage\n    label\n    activity\n    status\n    progress\n    done\n    total\n    unit\n    startedAt\n    finishedAt\n    durationMs\n    note\n  }\n  width\n  height\n  originalUrl\n  resultUrl\n  error {\n    code\n    message\n    stage\n  }\n  createdAt\n  updatedAt\n}",
   operationName: "WebMediaProgress",
 };
