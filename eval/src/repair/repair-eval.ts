@@ -14,7 +14,7 @@ import {
   seededRandom,
   type RepairFill,
 } from '@revive/repairer';
-import { createFloatImage, readRgbImage, type FloatImage } from '../float-image.ts';
+import { createFloatImage, quantize, readRgbImage, type FloatImage } from '../float-image.ts';
 import { psnr, ssim } from '../metrics.ts';
 import { listImages } from '../sr/sr-eval.ts';
 
@@ -112,7 +112,7 @@ export async function evaluateRepair(options: RepairEvalOptions): Promise<Repair
         });
         const seconds = (performance.now() - started) / 1000;
         // Nothing found: the stage hands the print on as it is, and so is it scored.
-        if (!result.repaired) await writePngFile(out, toBytes(damaged), damaged.width, damaged.height, 3);
+        if (!result.repaired) await writePngFile(out, quantize(damaged), damaged.width, damaged.height, 3);
         if (mask) {
           await mkdir(join(outDir, 'masks'), { recursive: true });
           await writePngFile(join(outDir, 'masks', `${basename(name, extname(name))}.png`), mask, damaged.width, damaged.height, 1);
@@ -122,7 +122,7 @@ export async function evaluateRepair(options: RepairEvalOptions): Promise<Repair
       if (calibrate && clean && inputScore) {
         const started = performance.now();
         const truth = await readRgbPixels(join(truthDir, name), 1e9);
-        const pixels = toBytes(damaged);
+        const pixels = quantize(damaged);
         const holes = new Uint8Array(damaged.width * damaged.height);
         for (let i = 0; i < holes.length; i++) holes[i] = truth.pixels[i * 3]! > 127 ? 255 : 0;
         fillMasked(pixels, damaged.width, damaged.height, 3, holes, { radius: 5 });
@@ -221,10 +221,6 @@ async function writeFixedSet(photosDir: string, dir: string, limit: number): Pro
     await writePngFile(join(dir, 'mask', name), print.mask, print.width, print.height, 1);
   }
   return dir;
-}
-
-function toBytes(image: FloatImage): Uint8Array {
-  return Uint8Array.from(image.data, (v) => (v <= 0 ? 0 : v >= 255 ? 255 : Math.round(v)));
 }
 
 function round(v: number): number {

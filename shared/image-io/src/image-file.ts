@@ -68,21 +68,18 @@ export interface RgbThumbnail {
 
 /** The image shrunk to fit `size`×`size`, oriented, sRGB, alpha dropped: what colour analysis looks at. */
 export async function readRgbThumbnail(path: string, size: number): Promise<RgbThumbnail> {
-  const { data, info } = await sharp(path, { limitInputPixels: false })
-    .rotate()
-    .resize(size, size, { fit: 'inside' })
-    .removeAlpha()
-    .toColourspace('srgb')
-    .raw()
-    .toBuffer({ resolveWithObject: true });
-  if (info.channels !== 3) throw new Error(`thumbnail of ${path} has ${info.channels} channels, expected 3`);
-  return { pixels: new Uint8Array(data.buffer, data.byteOffset, data.byteLength), width: info.width, height: info.height, channels: 3 };
+  return readRgb(path, false, size);
 }
 
 /** A whole small image as interleaved RGB (oriented, sRGB, alpha dropped): corpus photos, eval inputs. */
 export async function readRgbPixels(path: string, maxPixels: number): Promise<RgbThumbnail> {
-  const { data, info } = await sharp(path, { limitInputPixels: maxPixels })
-    .rotate()
+  return readRgb(path, maxPixels);
+}
+
+/** Decodes to oriented sRGB without alpha, shrunk to fit `fit`×`fit` when given. */
+async function readRgb(path: string, limitInputPixels: number | false, fit?: number): Promise<RgbThumbnail> {
+  const oriented = sharp(path, { limitInputPixels }).rotate();
+  const { data, info } = await (fit === undefined ? oriented : oriented.resize(fit, fit, { fit: 'inside' }))
     .removeAlpha()
     .toColourspace('srgb')
     .raw()

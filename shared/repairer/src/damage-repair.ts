@@ -1,34 +1,45 @@
 import type { RasterSink, RasterSource } from '@revive/image-io';
-import { runFloat32, type LoadedModel } from '@revive/model-runtime';
+import { roundUp, runFloat32, type LoadedModel } from '@revive/model-runtime';
 import { fillMasked } from './telea-fill.ts';
 
 /** Rows of output finished per step; memory grows with width × (band + 2 × margin), never with height. */
 const BAND_ROWS = 256;
 /** Rows of context above and below a band, for the detector's view and for the fill. */
 const MARGIN_ROWS = 32;
-/** Detector tiles across a band: columns per tile and columns of context on each side. */
+/** Model tiles across a band: columns per tile and columns of context on each side. */
 const TILE_COLUMNS = 512;
 const TILE_OVERLAP = 32;
-/** The detector's two 2× poolings: tile sides are padded to a multiple of this. */
-const SIZE_MULTIPLE = 4;
+
+/** One tile of columns across a band: it owns [core, coreEnd) and reads [x0, x0 + width) as context, padded to paddedWidth. */
+interface ColumnTile {
+  readonly core: number;
+  readonly coreEnd: number;
+  readonly x0: number;
+  readonly width: number;
+  readonly paddedWidth: number;
+}
+
+/** The tiles across `total` columns for a model whose sides must be a multiple of `multiple`. */
+function* columnTiles(total: number, multiple: number): Generator<ColumnTile> {
+  const step = TILE_COLUMNS - 2 * TILE_OVERLAP;
+  for (let core = 0; core < total; core += step) {
+    const x0 = Math.max(0, core - TILE_OVERLAP);
+    const width = Math.min(total, core + step + TILE_OVERLAP) - x0;
+    yield { core, coreEnd: Math.min(total, core + step), x0, width, paddedWidth: roundUp(width, multiple) };
+  }
+}
 
 /** Decides, per pixel, what counts as damage. */
 export interface DamageThresholds {
-  /** A pixel is surely damage when the detector's probability exceeds this. */
+  /** A pixel is damage when the detector's probability exceeds this. */
   readonly probability: number;
-  /**
-   * A less sure pixel is damage when it joins a sure one through pixels above this (hysteresis,
-   * as edge detectors do): a crack is followed along its faint stretches, while a lone doubtful
-   * spot on fine detail is left alone.
-   */
-  readonly extend: number;
   /** A pixel damaged in the previous video frame stays damage above this lower bar, so masks do not flicker. */
   readonly sustain: number;
   /** Pixels the mask grows by (at detection scale 1) to take in the soft edge of each mark. */
   readonly grow: number;
 }
 
-export const DEFAULT_THRESHOLDS: DamageThresholds = { probability: 0.5, extend: 0.5, sustain: 0.3, grow: 0 };
+export const DEFAULT_THRESHOLDS: DamageThresholds = { probability: 0.5, sustain: 0.3, grow: 0 };
 
 /** How the masked pixels are filled: Telea's fast marching fill, or the learned inpainter. */
 export type DamageFiller = { readonly kind: 'telea'; readonly radius: number } | { readonly kind: 'learned'; readonly model: LoadedModel };
@@ -113,13 +124,9 @@ async function detect(
   const h = Math.ceil(rows / scale);
   const small = shrinkToRgb(pixels, width, rows, channels, scale, w, h);
   const probability = new Float32Array(w * h);
-  const padH = Math.ceil(h / SIZE_MULTIPLE) * SIZE_MULTIPLE;
-  const step = TILE_COLUMNS - 2 * TILE_OVERLAP;
-  for (let core = 0; core < w; core += step) {
-    const x0 = Math.max(0, core - TILE_OVERLAP);
-    const x1 = Math.min(w, core + step + TILE_OVERLAP);
-    const tw = x1 - x0;
-    const padW = Math.ceil(tw / SIZE_MULTIPLE) * SIZE_MULTIPLE;
+  const multiple = detector.manifest.tiling.sizeMultiple;
+  const padH = roundUp(h, multiple);
+  for (const { core, coreEnd, x0, width: tw, paddedWidth: padW } of columnTiles(w, multiple)) {
     const input = new Float32Array(3 * padH * padW);
     for (let y = 0; y < padH; y++) {
       // Edge rows and columns repeat into the padding, as the detector saw no black borders in training.
@@ -133,7 +140,7 @@ async function detect(
     const damage = outputs.damage ?? Object.values(outputs)[0]!;
     // Each tile keeps only its core columns: the overlap is context, not output.
     for (let y = 0; y < h; y++) {
-      for (let x = core; x < Math.min(w, core + step); x++) probability[y * w + x] = damage.data[y * padW + (x - x0)]!;
+      for (let x = core; x < coreEnd; x++) probability[y * w + x] = damage.data[y * padW + (x - x0)]!;
     }
   }
   if (scale === 1) return probability;
@@ -179,33 +186,9 @@ function threshold(
   top: number,
 ): Uint8Array {
   const mask = new Uint8Array(width * rows);
-  const stack: number[] = [];
   for (let i = 0; i < mask.length; i++) {
     const bar = previous && previous[top * width + i] ? thresholds.sustain : thresholds.probability;
-    if (probability[i]! > bar) {
-      mask[i] = 255;
-      stack.push(i);
-    }
-  }
-  if (thresholds.extend >= thresholds.probability) return mask;
-  // Grow from the sure pixels into their doubtful 8-neighbours, and on from those.
-  while (stack.length > 0) {
-    const i = stack.pop()!;
-    const x = i % width;
-    const y = (i - x) / width;
-    for (let dy = -1; dy <= 1; dy++) {
-      const ny = y + dy;
-      if (ny < 0 || ny >= rows) continue;
-      for (let dx = -1; dx <= 1; dx++) {
-        const nx = x + dx;
-        if (nx < 0 || nx >= width) continue;
-        const j = ny * width + nx;
-        if (!mask[j] && probability[j]! > thresholds.extend) {
-          mask[j] = 255;
-          stack.push(j);
-        }
-      }
-    }
+    if (probability[i]! > bar) mask[i] = 255;
   }
   return mask;
 }
@@ -260,15 +243,12 @@ async function fillLearned(
   channels: number,
   mask: Uint8Array,
 ): Promise<void> {
-  const padH = Math.ceil(rows / SIZE_MULTIPLE) * SIZE_MULTIPLE;
-  const step = TILE_COLUMNS - 2 * TILE_OVERLAP;
+  const multiple = model.manifest.tiling.sizeMultiple;
+  const padH = roundUp(rows, multiple);
+  // Tiles read their context columns, which the tile before may already have filled: read the band as it came.
   const source = pixels.slice();
   const colour = channels >= 3;
-  for (let core = 0; core < width; core += step) {
-    const x0 = Math.max(0, core - TILE_OVERLAP);
-    const x1 = Math.min(width, core + step + TILE_OVERLAP);
-    const tw = x1 - x0;
-    const padW = Math.ceil(tw / SIZE_MULTIPLE) * SIZE_MULTIPLE;
+  for (const { core, coreEnd, x0, width: tw, paddedWidth: padW } of columnTiles(width, multiple)) {
     const plane = padH * padW;
     const image = new Float32Array(3 * plane);
     const holes = new Float32Array(plane);
@@ -287,7 +267,7 @@ async function fillLearned(
     });
     const filled = outputs.filled ?? Object.values(outputs)[0]!;
     for (let y = 0; y < rows; y++) {
-      for (let x = core; x < Math.min(width, core + step); x++) {
+      for (let x = core; x < coreEnd; x++) {
         if (!mask[y * width + x]) continue;
         const p = (y * width + x) * channels;
         const q = y * padW + (x - x0);
