@@ -22,6 +22,8 @@ const REQUIRED: ReadonlyArray<{ command: string; pkg: string; why: string }> = [
   { command: 'swift-container-server', pkg: 'swift-container', why: 'Swift container server (S3 buckets) behind the test S3 endpoint' },
   { command: 'swift-object-server', pkg: 'swift-object', why: 'Swift object server (S3 objects) behind the test S3 endpoint' },
   { command: 'chromium', pkg: 'chromium', why: 'headless browser for the web page end-to-end tests (driven by playwright-core)' },
+  { command: 'openssl', pkg: 'openssl', why: 'signs the certificates of the local CA for HTTPS (REVIVE_TLS=local)' },
+  { command: 'curl', pkg: 'curl', why: 'the HTTPS end-to-end test checks the gateway with a client other than node' },
 ];
 
 const has = (command: string) => spawnSync('sh', ['-c', `command -v ${command}`], { stdio: 'ignore' }).status === 0;

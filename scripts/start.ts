@@ -4,8 +4,8 @@
 import { existsSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
-import { bundledModelDirs, loadPlatformConfig } from '@revive/config';
-import { SERVICES, startLocalStack, type ServiceName } from '@revive/local-services';
+import { bundledModelDirs, loadPlatformConfig, localCredentialPaths } from '@revive/config';
+import { ensureLocalTls, localMachineHosts, SERVICES, startLocalStack, type LocalTlsFiles, type ServiceName } from '@revive/local-services';
 import { createModelRegistry } from '@revive/model-runtime';
 import { DEFAULT_SUPERRES_MODELS } from '@revive/superres';
 
@@ -35,6 +35,17 @@ const serviceEnv = (name: ServiceName): NodeJS.ProcessEnv => ({
   ...(healthBase ? { REVIVE_HEALTH_PORT: String(healthBase + order.indexOf(name)) } : {}),
 });
 
+// HTTPS: the operator's certificate (REVIVE_TLS_CERT_FILE/KEY_FILE reach the gateway as they are),
+// or REVIVE_TLS=local: a CA made on first start under .revive/tls certifies this machine's names.
+let localTls: LocalTlsFiles | undefined;
+if (!config.gateway.tls && config.localTls.mode === 'local') {
+  // The public URL's host too (REVIVE_PUBLIC_URL=https://photos.lan:4000), unless it is a listen-anywhere address.
+  const publicHost = new URL(config.gateway.publicUrl).hostname.replace(/^\[|\]$/g, '');
+  const hosts = config.localTls.hosts ?? [...localMachineHosts(), ...(['0.0.0.0', '::'].includes(publicHost) ? [] : [publicHost])];
+  localTls = await ensureLocalTls(join(config.stateDir, 'tls'), hosts);
+}
+const tlsEnv: NodeJS.ProcessEnv = localTls ? { REVIVE_TLS_CERT_FILE: localTls.certFile, REVIVE_TLS_KEY_FILE: localTls.keyFile } : {};
+
 console.error(
   `revive: starting nats-server :${natsPort}, PostgreSQL :${pgPort}, gateway :${config.gateway.port} and the stage services (state in ${config.stateDir})`,
 );
@@ -47,6 +58,7 @@ const stack = await startLocalStack({
   gatewayPort: config.gateway.port,
   restartOnExit: true,
   serviceEnv,
+  env: tlsEnv,
   // The owner's account is made below, once; a restart keeps it.
   defaultUser: null,
   // Services log pino JSON; pass it through untouched (pipe into pino-pretty to read it).
@@ -77,7 +89,14 @@ console.error(
     `  GraphQL (HTTP, SSE, WebSocket): ${stack.graphqlUrl}`,
     config.gateway.auth === 'off' ? '  REVIVE_AUTH=off: no token needed; every request acts as the local user' : ownerLine,
     `  enhance a photo:  npx revive enhance photo.jpg --out results/`,
-    `  NATS (JetStream): ${stack.natsUrl}   e.g. nats --server ${stack.natsUrl} stream info REVIVE_MEDIA`,
+    ...(localTls
+      ? [
+          `  HTTPS with the local CA ${localTls.caCertFile} (import it on each device; certificate for ${localTls.hosts.join(', ')})`,
+          `    curl --cacert ${localTls.caCertFile} ${stack.graphqlUrl.replace(/\/graphql$/, '/healthz')}`,
+          `    NODE_EXTRA_CA_CERTS=${localTls.caCertFile} npx revive enhance photo.jpg --url ${stack.graphqlUrl}`,
+        ]
+      : []),
+    `  NATS (JetStream, nkey users only): ${stack.natsUrl}   e.g. nats --server ${stack.natsUrl} --nkey ${localCredentialPaths(config.stateDir).natsSeed('admin')} stream info REVIVE_MEDIA`,
     ...(config.telemetry.tracesUrl
       ? [`  traces and metrics: OTLP to ${new URL(config.telemetry.tracesUrl).origin} (Grafana: see observability/README.md)`]
       : []),

@@ -133,16 +133,27 @@ describe('bad input end to end: what only the stages can judge ends FAILED with 
     assert.match(media.error!.message, /corrupt or truncated/);
   });
 
-  it('PNG decompression bomb (≈50 KB, 20000×20000 pixels): FAILED with IMAGE_TOO_LARGE before decoding', async () => {
+  /** Uploads a picture whose header is past the pixel limit: refused at once, nothing stored or recorded. */
+  async function refusedAtUpload(name: string, bytes: Uint8Array) {
+    const before = await readdir(join(stateDir, 'objects', 'media')).catch(() => []);
+    const upload = await uploadFile(stack.graphqlUrl, name, { scale: 1 }, bytes, { token: stack.token });
+    assert.equal(upload.data?.uploadMedia ?? null, null, `${name}: ${JSON.stringify(upload)}`);
+    const error = upload.errors![0]!;
+    assert.deepEqual(await readdir(join(stateDir, 'objects', 'media')).catch(() => []), before, `${name}: nothing stored`);
+    return error;
+  }
+
+  it('PNG decompression bomb (≈50 KB, 20000×20000 pixels): refused at upload with IMAGE_TOO_LARGE, even at scale 1, before decoding', async () => {
     const bomb = pngBomb(20_000, 20_000);
     assert.ok(bomb.length < 1_000_000, `${bomb.length} bytes`);
-    const media = await failedItem('bomb.png', bomb);
-    assert.equal(media.error!.code, 'IMAGE_TOO_LARGE', JSON.stringify(media.error));
+    const error = await refusedAtUpload('bomb.png', bomb);
+    assert.equal(error.extensions?.code, 'IMAGE_TOO_LARGE', JSON.stringify(error));
+    assert.match(error.message, /20000x20000 is 400000000 pixels/);
   });
 
-  it('JPEG whose header claims 65000×65000: FAILED with IMAGE_TOO_LARGE', async () => {
-    const media = await failedItem('giant.jpg', withJpegDimensions(jpeg, 65_000, 65_000));
-    assert.equal(media.error!.code, 'IMAGE_TOO_LARGE', JSON.stringify(media.error));
+  it('JPEG whose header claims 65000×65000: refused at upload with IMAGE_TOO_LARGE', async () => {
+    const error = await refusedAtUpload('giant.jpg', withJpegDimensions(jpeg, 65_000, 65_000));
+    assert.equal(error.extensions?.code, 'IMAGE_TOO_LARGE', JSON.stringify(error));
   });
 
   it('a graphql-ws subscription to a missing or foreign id gets NOT_FOUND; a foreign id reads as missing', async () => {

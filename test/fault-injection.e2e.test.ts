@@ -81,7 +81,7 @@ describe('fault injection: kill -9 a stage, kill and restart nats-server, an obj
 
   /** Each item's events reached the stream at most once; a completed one has exactly one `published`. */
   async function assertOnce(ids: readonly string[]): Promise<void> {
-    const counts = await eventCounts(nats.url);
+    const counts = await eventCounts({ servers: nats.url });
     for (const id of ids) {
       const perItem = counts.get(id);
       assert.ok(perItem, `events of ${id} are in the stream`);

@@ -42,7 +42,7 @@ describe('load: 200 small-image uploads from 20 concurrent clients against the w
       },
       onLine: (line) => logs.push(line),
     });
-    nc = await connect({ servers: stack.natsUrl });
+    nc = await connect(stack.natsAdmin);
   });
   after(async () => {
     await nc?.close();
@@ -156,7 +156,7 @@ describe('load: 200 small-image uploads from 20 concurrent clients against the w
       assert.deepEqual(lost, [], 'no accepted item is lost');
       assert.equal(completed + failed, accepted.length);
       // Nothing twice: every item's events reached the stream once each.
-      const counts = await eventCounts(stack.natsUrl);
+      const counts = await eventCounts(stack.natsAdmin);
       for (const id of accepted) for (const [subject, n] of counts.get(id) ?? []) assert.equal(n, 1, `${subject} ×${n} for ${id}`);
     },
   );

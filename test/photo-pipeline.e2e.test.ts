@@ -156,7 +156,7 @@ describe('photo restoration end to end: GraphQL upload → JetStream stages → 
     assert.equal((await resultOf(id)).status, 'COMPLETED');
 
     // Exactly one superresolved and one published event for the item reached the stream.
-    const nc = await connect({ servers: stack.natsUrl });
+    const nc = await connect(stack.natsAdmin);
     try {
       const js = nc.jetstream();
       for (const subject of [Subjects.imageSuperResolved, Subjects.imagePublished]) {

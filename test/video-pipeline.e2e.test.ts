@@ -382,7 +382,7 @@ describe('video restoration end to end: chunks through every stage on the real s
       ).data!.medias.edges.length;
     const before = await count();
     const large = await uploadFile(stack.graphqlUrl, chaplin, { scale: 4 }, undefined, { token: stack.token });
-    assert.equal(large.errors?.[0]?.extensions?.code, 'BAD_USER_INPUT');
+    assert.equal(large.errors?.[0]?.extensions?.code, 'OUTPUT_TOO_LARGE');
     assert.match(large.errors![0]!.message, /768x432 \(331776 pixels\); the limit is 200000/);
     assert.equal(await count(), before, 'nothing was recorded');
   });

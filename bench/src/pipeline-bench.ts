@@ -57,6 +57,7 @@ async function uploadItems(store: ObjectStore, count: number, side: number): Pro
 const ctxFor = (stage: (typeof imageHops)[number]['stage']): HandlerContext => ({
   stage,
   attempt: 1,
+  signal: new AbortController().signal,
   heartbeat: () => undefined,
   progress: () => undefined,
 });
@@ -106,7 +107,7 @@ async function runChoreography(
   latencyItems: ReadonlyArray<EventOf<typeof Subjects.imageUploaded>>,
   throughputItems: ReadonlyArray<EventOf<typeof Subjects.imageUploaded>>,
 ): Promise<PipelineRun> {
-  const nc = await connectNats(natsUrl, 'bench');
+  const nc = await connectNats({ url: natsUrl }, 'bench');
   await ensureMediaStream(await nc.jetstreamManager());
   // The image hops only, through the very loop every stage service runs.
   const loops = await Promise.all(

@@ -33,7 +33,13 @@ export interface VideoBenchResult {
 }
 
 const ffmpeg = (...args: string[]) => execFileSync('ffmpeg', ['-hide_banner', '-loglevel', 'error', '-nostdin', '-y', ...args]);
-const ctxFor = (stage: Stage): HandlerContext => ({ stage, attempt: 1, heartbeat: () => undefined, progress: () => undefined });
+const ctxFor = (stage: Stage): HandlerContext => ({
+  stage,
+  attempt: 1,
+  signal: new AbortController().signal,
+  heartbeat: () => undefined,
+  progress: () => undefined,
+});
 // What the ffmpeg run can be compared with: colorize, x2 and twice the frame rate; repair off, as
 // ffmpeg has nothing like it.
 const OPTIONS = enhanceOptionsSchema.parse({ scale: 2, frameRateFactor: 2, colorize: 'on', repair: 'off' });

@@ -4,3 +4,4 @@ export * from './events.ts';
 export * from './flow.ts';
 export * from './graphql-schema.ts';
 export * from './photo-corpus.ts';
+export * from './output-size.ts';

@@ -7,6 +7,7 @@ import { dirname, join, resolve } from 'node:path';
 import { describe, it } from 'node:test';
 import { parse } from 'yaml';
 import { loadPlatformConfig, repoRoot } from '@revive/config';
+import { NATS_SERVICES, natsSeedVariable, natsUserVariable } from '@revive/messaging';
 import { acceptedEnv, SDK_CREDENTIAL_ENV } from './support/accepted-env.ts';
 import { deployedServices } from './support/workspaces.ts';
 
@@ -28,8 +29,10 @@ const services = deployedServices();
 const interpolated = [...composeText.matchAll(/\$\{(\w+)(?::?[?-][^}]*)?\}/g)].map((m) => m[1]!);
 const sampleEnv = (value: string): string =>
   value.replace(/\$\{(\w+)(?::?[?-][^}]*)?\}/g, (_, name: string) =>
-    name.includes('SECRET') ? 's'.repeat(48) : `sample-${name.toLowerCase()}`,
+    name.includes('SECRET') ? 's'.repeat(48) : name.includes('_SEED_') ? `SU${'A'.repeat(56)}` : `sample-${name.toLowerCase()}`,
   );
+/** The NATS keys `npm run credentials -- nats-keys` appends to .env (the example describes them). */
+const natsKeys = [...NATS_SERVICES, 'admin' as const].flatMap((u) => [natsUserVariable(u), natsSeedVariable(u)]);
 
 describe('deploy/docker/compose.yaml', () => {
   it('parses, and runs each deployed service from its own target of the one Dockerfile', () => {
@@ -94,11 +97,12 @@ describe('deploy/docker/compose.yaml', () => {
 
   it('keeps secrets out of the file: passwords and keys come from deploy/docker/.env', () => {
     const example = readFileSync(join(repoRoot, 'deploy/docker/.env.example'), 'utf8');
-    const exampleKeys = new Set([...example.matchAll(/^(\w+)=/gm)].map((m) => m[1]!));
+    const exampleKeys = new Set([...[...example.matchAll(/^(\w+)=/gm)].map((m) => m[1]!), ...natsKeys]);
+    assert.match(example, /npm run -s credentials -- nats-keys >> deploy\/docker\/\.env/);
     for (const key of new Set(interpolated)) assert.ok(exampleKeys.has(key), `.env.example lacks ${key}`);
     for (const svc of Object.values(compose.services)) {
       for (const [key, value] of Object.entries(svc.environment ?? {})) {
-        if (/PASSWORD|SECRET|ACCESS_KEY/.test(key))
+        if (/PASSWORD|SECRET|ACCESS_KEY|SEED/.test(key))
           assert.match(String(value), /^\$\{\w+:\?/, `${key} must come from .env (\${NAME:?…}), not be written here`);
       }
     }
@@ -106,12 +110,51 @@ describe('deploy/docker/compose.yaml', () => {
   });
 
   it('no key material or AWS access key is written anywhere under deploy/', () => {
+    // What deploy/docker/.gitignore keeps out of git (.env, tls/ made by `credentials -- local-ca`) is the operator's, never committed.
+    const ignored = new Set(
+      readFileSync(join(repoRoot, 'deploy/docker/.gitignore'), 'utf8')
+        .split('\n')
+        .filter((l) => l && !l.startsWith('#'))
+        .map((l) => join(repoRoot, 'deploy/docker', l.replace(/\/$/, ''))),
+    );
     const walk = (dir: string): string[] =>
-      readdirSync(dir, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? walk(join(dir, e.name)) : [join(dir, e.name)]));
+      readdirSync(dir, { withFileTypes: true })
+        .filter((e) => !ignored.has(join(dir, e.name)))
+        .flatMap((e) => (e.isDirectory() ? walk(join(dir, e.name)) : [join(dir, e.name)]));
     const files = walk(join(repoRoot, 'deploy'));
     assert.ok(files.length > 10);
     for (const f of files)
       assert.doesNotMatch(readFileSync(f, 'utf8'), /AKIA[0-9A-Z]{16}|-----BEGIN [A-Z ]*PRIVATE KEY-----|aws_secret_access_key\s*=/i, f);
+  });
+
+  it('lets only the services into NATS: each signs in with its own nkey, the server knows every one and includes the derived permissions', () => {
+    const nats = compose.services.nats!;
+    assert.match(readFileSync(join(repoRoot, 'deploy/docker/nats.conf'), 'utf8'), /^include \.\/nats-auth\.conf$/m);
+    assert.ok(nats.volumes?.includes('./nats-auth.conf:/etc/nats/nats-auth.conf:ro'), 'nats-auth.conf is mounted beside nats.conf');
+    assert.deepEqual(Object.keys(nats.environment ?? {}).sort(), [...NATS_SERVICES, 'admin' as const].map(natsUserVariable).sort());
+    for (const name of services) {
+      const seed = compose.services[name]!.environment?.REVIVE_NATS_NKEY_SEED ?? '';
+      assert.match(seed, new RegExp(`^\\$\\{${natsSeedVariable(name as never)}:\\?`), `${name} signs in as itself`);
+    }
+  });
+
+  it('compose.https.yaml serves the gateway over HTTPS with the mounted certificate, and probes it over HTTPS', () => {
+    const text = readFileSync(join(repoRoot, 'deploy/docker/compose.https.yaml'), 'utf8');
+    const override = parse(text) as { services: Record<string, ComposeService> };
+    const gateway = override.services.gateway!;
+    // Defaults as Compose fills them (`${NAME:-default}`) on top of the base file's gateway.
+    const env = Object.fromEntries(
+      Object.entries({ ...compose.services.gateway!.environment, ...gateway.environment }).map(([k, v]) => [
+        k,
+        sampleEnv(String(v).replace(/\$\{\w+:-([^}]*)\}/g, '$1')),
+      ]),
+    );
+    const config = loadPlatformConfig(env);
+    assert.deepEqual(config.gateway.tls, { certFile: '/etc/revive/tls/server.pem', keyFile: '/etc/revive/tls/server-key.pem' });
+    assert.equal(new URL(config.gateway.publicUrl).protocol, 'https:');
+    assert.ok(gateway.volumes?.some((v) => v.endsWith(':/etc/revive/tls:ro')));
+    assert.match(gateway.healthcheck!.test.join(' '), /require\('https'\)[\s\S]*port: 4000, path: '\/readyz'/);
+    assert.match(text, /npm run credentials -- local-ca deploy\/docker\/tls/);
   });
 
   it('pins every image to a version', () => {

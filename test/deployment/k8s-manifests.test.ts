@@ -7,6 +7,7 @@ import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { loadPlatformConfig, repoRoot } from '@revive/config';
+import { NATS_SERVICES, natsSeedVariable, natsUserVariable, renderDeploymentNatsAuthorization, type NatsService } from '@revive/messaging';
 import { acceptedEnv, exportedVersusSource, SDK_CREDENTIAL_ENV } from './support/accepted-env.ts';
 import { checkSchema, validateObject } from './support/k8s-schemas.ts';
 import { unknownFieldProblems } from './support/k8s-types.ts';
@@ -143,7 +144,7 @@ describe('deploy/k8s manifests', { skip: 'skip' in render ? render.skip : false 
             accepted.has(key) || (sdk && overlay !== 'aws'),
             `${overlay}/${name}: ${key} is not read by any config parser${sdk ? ' (and IRSA replaces keys on AWS)' : ''}`,
           );
-          if (/SECRET|PASSWORD|DATABASE_URL|ACCESS_KEY/.test(key))
+          if (/SECRET|PASSWORD|DATABASE_URL|ACCESS_KEY|SEED/.test(key))
             assert.equal(from, 'secret', `${overlay}/${name}: ${key} must come from a Secret`);
         }
         const config = loadPlatformConfig(values);
@@ -151,6 +152,38 @@ describe('deploy/k8s manifests', { skip: 'skip' in render ? render.skip : false 
         assert.equal(config.nats.url, 'nats://nats:4222');
         if (name === 'gateway') assert.ok(config.gateway.urlSigningSecret, 'every gateway replica signs with the same key');
       }
+    }
+  });
+
+  it('lets only the services into NATS: each signs in with its own seed, the servers know every key and include the derived permissions', () => {
+    for (const overlay of OVERLAYS) {
+      for (const name of services) {
+        const seed = mainContainer(one(rendered[overlay], 'Deployment', name)).env?.find((e) => e.name === 'REVIVE_NATS_NKEY_SEED');
+        assert.deepEqual(
+          seed?.valueFrom?.secretKeyRef,
+          { name: 'revive-nats', key: natsSeedVariable(name as NatsService) },
+          `${overlay}/${name}`,
+        );
+      }
+      const nats = one(rendered[overlay], 'StatefulSet', 'nats');
+      const users = (mainContainer(nats).env ?? []).filter((e) => e.name.startsWith('REVIVE_NATS_USER_'));
+      assert.deepEqual(
+        users.map((e) => [e.name, e.valueFrom?.secretKeyRef?.name, e.valueFrom?.secretKeyRef?.key]),
+        [...NATS_SERVICES, 'admin' as const].map((u) => [natsUserVariable(u), 'revive-nats', natsUserVariable(u)]),
+      );
+      const sources = (podSpec(nats).volumes as Array<{ name: string; projected?: { sources: Array<{ configMap?: { name: string } }> } }>)
+        .find((v) => v.name === 'config')!
+        .projected!.sources.map((s) => s.configMap!.name);
+      const data = (prefix: string) =>
+        (
+          rendered[overlay].find(
+            (o) => o.kind === 'ConfigMap' && sources.includes(o.metadata.name) && o.metadata.name.startsWith(prefix),
+          ) as unknown as {
+            data: Record<string, string>;
+          }
+        ).data;
+      assert.match(data('nats-config')['nats.conf']!, /^include \.\/nats-auth\.conf$/m);
+      assert.equal(data('nats-auth')['nats-auth.conf'], renderDeploymentNatsAuthorization());
     }
   });
 });

@@ -21,6 +21,24 @@ export interface GraphqlResponse<T> {
   errors?: Array<{ message: string; extensions?: { code?: string } }>;
 }
 
+const UPLOAD_MUTATION =
+  'mutation ($file: File!, $options: EnhanceOptions) { uploadMedia(file: $file, options: $options) { id status kind } }';
+
+/**
+ * The form of a GraphQL multipart upload (the spec Yoga implements), as any client builds it.
+ * `content` may be a file-backed Blob (`fs.openAsBlob`): fetch then streams it from disk.
+ */
+export function uploadForm(name: string, content: Blob, options: Record<string, unknown> = {}): FormData {
+  const body = new FormData();
+  body.set('operations', JSON.stringify({ query: UPLOAD_MUTATION, variables: { file: null, options } }));
+  body.set('map', JSON.stringify({ 0: ['variables.file'] }));
+  body.set('0', content, name);
+  return body;
+}
+
+/** The headers every upload sends: CSRF prevention's preflight header, and the token if any. */
+export const uploadHeaders = (call: CallOptions = {}): Record<string, string> => ({ 'graphql-preflight': '1', ...authHeaders(call.token) });
+
 /** A GraphQL multipart request (the spec Yoga implements), as any client would send it. */
 export async function uploadFile(
   url: string,
@@ -29,17 +47,8 @@ export async function uploadFile(
   bytes?: Uint8Array,
   call: CallOptions = {},
 ): Promise<GraphqlResponse<{ uploadMedia: { id: string; status: string; kind: string } }>> {
-  const body = new FormData();
-  body.set(
-    'operations',
-    JSON.stringify({
-      query: 'mutation ($file: File!, $options: EnhanceOptions) { uploadMedia(file: $file, options: $options) { id status kind } }',
-      variables: { file: null, options },
-    }),
-  );
-  body.set('map', JSON.stringify({ 0: ['variables.file'] }));
-  body.set('0', new File([new Uint8Array(bytes ?? (await readFile(path)))], basename(path)));
-  const response = await fetch(url, { method: 'POST', body, headers: { 'graphql-preflight': '1', ...authHeaders(call.token) } });
+  const content = new Blob([new Uint8Array(bytes ?? (await readFile(path)))]);
+  const response = await fetch(url, { method: 'POST', body: uploadForm(basename(path), content, options), headers: uploadHeaders(call) });
   return (await response.json()) as GraphqlResponse<{ uploadMedia: { id: string; status: string; kind: string } }>;
 }
 

@@ -1,4 +1,4 @@
-import { connect } from 'nats';
+import { connect, type ConnectionOptions } from 'nats';
 import { Streams } from '@revive/contracts';
 import { query, MEDIA_FIELDS, type CallOptions } from './graphql-client.ts';
 
@@ -38,8 +38,8 @@ export async function waitForTerminal(url: string, id: string, call: CallOptions
  * maps each subject to how many times it reached the stream for that item. Duplicates would
  * show up as counts above one.
  */
-export async function eventCounts(natsUrl: string): Promise<Map<string, Map<string, number>>> {
-  const nc = await connect({ servers: natsUrl });
+export async function eventCounts(nats: ConnectionOptions): Promise<Map<string, Map<string, number>>> {
+  const nc = await connect(nats);
   const counts = new Map<string, Map<string, number>>();
   try {
     const js = nc.jetstream();

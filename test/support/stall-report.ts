@@ -1,4 +1,4 @@
-import { connect } from 'nats';
+import { connect, type ConnectionOptions } from 'nats';
 import { Consumers, Streams } from '@revive/contracts';
 import { query, type CallOptions } from './graphql-client.ts';
 
@@ -9,7 +9,7 @@ import { query, type CallOptions } from './graphql-client.ts';
  * A stalled stage shows as a backlog nobody takes; a lost update as a page behind the database.
  */
 export async function stallReport(
-  target: { graphqlUrl: string; natsUrl: string },
+  target: { graphqlUrl: string; natsAdmin: ConnectionOptions },
   ids: readonly string[],
   call: CallOptions,
   pageStatus?: ReadonlyMap<string, string>,
@@ -28,7 +28,7 @@ export async function stallReport(
       : `unreadable: ${JSON.stringify(response.errors)}`;
     lines.push(`  ${id}: database ${database}${pageStatus ? `; page ${pageStatus.get(id) ?? 'no card'}` : ''}`);
   }
-  const nc = await connect({ servers: target.natsUrl, timeout: 5000 }).catch(() => null);
+  const nc = await connect({ ...target.natsAdmin, timeout: 5000 }).catch(() => null);
   if (!nc) return [...lines, '  consumers: nats-server unreachable'].join('\n');
   try {
     const jsm = await nc.jetstreamManager();
@@ -46,7 +46,7 @@ export async function stallReport(
 
 /** Polls until every item is in one of `statuses`; on timeout throws with the stall report. */
 export async function waitForAll(
-  target: { graphqlUrl: string; natsUrl: string },
+  target: { graphqlUrl: string; natsAdmin: ConnectionOptions },
   ids: readonly string[],
   call: CallOptions,
   options: { statuses?: readonly string[]; timeoutMs: number },

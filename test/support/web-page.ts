@@ -13,9 +13,9 @@ const CHROMIUM_ARGS = [
   '--disable-quic',
 ];
 
-/** Debian's chromium (scripts/ensure-system-packages.ts installs it), driven over CDP by playwright-core. */
-export function launchChromium(): Promise<Browser> {
-  return chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
+/** Debian's chromium (scripts/ensure-system-packages.ts installs it), driven over CDP by playwright-core; `extraArgs` add switches. */
+export function launchChromium(extraArgs: readonly string[] = []): Promise<Browser> {
+  return chromium.launch({ executablePath: CHROMIUM, args: [...CHROMIUM_ARGS, ...extraArgs] });
 }
 
 // Scripts go to the page as source text: tsx's keepNames would wrap a compiled function's inner

@@ -22,7 +22,13 @@ type Preprocessed = EventOf<typeof Subjects.imagePreprocessed>;
 
 function context() {
   const seen: [number, number, StageProgress['unit']][] = [];
-  const ctx: HandlerContext = { stage: 'colorize', attempt: 1, heartbeat: () => {}, progress: (d, t, u) => void seen.push([d, t, u]) };
+  const ctx: HandlerContext = {
+    stage: 'colorize',
+    attempt: 1,
+    signal: new AbortController().signal,
+    heartbeat: () => {},
+    progress: (d, t, u) => void seen.push([d, t, u]),
+  };
   return Object.assign(ctx, { seen });
 }
 

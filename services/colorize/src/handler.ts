@@ -89,10 +89,11 @@ export function createColorizeHandlers(deps: ColorizeDeps): ColorizeHandlers {
         modelId,
         maxInputPixels: deps.maxInputPixels,
         tmpDir: dir,
+        signal: ctx.signal,
       });
       stepDone(ctx, 2, STEPS);
       const key = outputKey(mediaId, 'colorized.png');
-      await upload(deps.store, key, output, 'image/png');
+      await upload(deps.store, key, output, 'image/png', ctx.signal);
       stepDone(ctx, 3, STEPS);
       const { width, height } = result.colorized ? result : event;
       return handOn(

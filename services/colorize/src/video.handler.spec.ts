@@ -24,6 +24,7 @@ function context() {
   const ctx: HandlerContext = {
     stage: 'colorize',
     attempt: 1,
+    signal: new AbortController().signal,
     heartbeat: () => undefined,
     progress: (d, t, u) => void seen.push([d, t, u]),
   };

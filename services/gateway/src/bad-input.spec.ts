@@ -8,7 +8,7 @@ import type { Sql } from 'postgres';
 import sharp from 'sharp';
 import type { PlatformConfig } from '@revive/config';
 import { Streams } from '@revive/contracts';
-import type { AccountRepository } from './auth/index.ts';
+import { createAuthenticator, type AccountRepository } from './auth/index.ts';
 import type { GatewayDeps } from './context.ts';
 import { graphqlUploadForm, startGatewayFixture, type GatewayFixture } from './gateway.fixture.ts';
 import { createGatewayYoga, GRAPHQL_PATH } from './yoga.ts';
@@ -76,7 +76,7 @@ describe('bad input at the gateway: each refusal typed, nothing half-stored (rea
     const auth: Record<string, string> = opts.token === null ? {} : { authorization: `Bearer ${opts.token ?? token}` };
     const init: RequestInit =
       body instanceof FormData
-        ? { method: 'POST', body, headers: { ...auth, ...opts.headers } }
+        ? { method: 'POST', body, headers: { 'graphql-preflight': '1', ...auth, ...opts.headers } }
         : {
             method: 'POST',
             headers: { 'content-type': 'application/json', ...auth, ...opts.headers },
@@ -271,6 +271,44 @@ describe('bad input at the gateway: each refusal typed, nothing half-stored (rea
       await refused(`${name} (upload)`, () => post(uploadForm('ok.png', png), { token: t }), 'UNAUTHENTICATED', 401);
       await refused(`${name} (query)`, () => post({ query: '{ medias { edges { cursor } } }' }, { token: t }), 'UNAUTHENTICATED', 401);
     }
+  });
+
+  it('refuses an anonymous caller before reading its request, and an address refused too often before looking its token up', async () => {
+    // Authenticated first: no parse error, no validation hint ("Did you mean …") for anyone without a token.
+    await refused('anonymous, body not JSON', () => post('{"query": "{ medias', { token: null }), 'UNAUTHENTICATED', 401);
+    const typo = await refused(
+      'anonymous, misspelt field',
+      () => post({ query: '{ mediaa(id: "x") { id } }' }, { token: null }),
+      'UNAUTHENTICATED',
+      401,
+    );
+    assert.doesNotMatch(typo.text, /Did you mean|media\b/);
+    assert.doesNotMatch((await post({ query: '{ mediaa(id: "x") { id } }' })).text, /Did you mean/, 'authenticated: no hints either');
+
+    const auth = await createAuthenticator({
+      mode: 'required',
+      accounts,
+      anonymousPerMinute: 3,
+      onError: (error) => assert.fail(String(error)),
+    });
+    const guarded = createGatewayYoga({ ...deps, auth });
+    const q = { query: '{ medias(first: 1) { edges { cursor } } }' };
+    for (let i = 0; i < 3; i += 1)
+      await refused(`refusal ${i + 1}`, () => post(q, { via: guarded, token: 'garbage', ip: '198.51.100.7' }), 'UNAUTHENTICATED', 401);
+    const reply = await refused(
+      '4th refusal',
+      () => post(q, { via: guarded, token: `rv_${'A'.repeat(43)}`, ip: '198.51.100.7' }),
+      'RATE_LIMITED',
+      429,
+    );
+    assert.ok(Number(reply.headers.get('retry-after')) >= 1);
+    assert.equal(
+      (await post(q, { via: guarded, ip: '198.51.100.7' })).status,
+      429,
+      'past the limit even a valid token waits: it is not looked up',
+    );
+    assert.equal((await post(q, { via: guarded, token: null, ip: '198.51.100.8' })).status, 401, 'another address has a bucket of its own');
+    assert.equal((await post(q, { via: guarded, ip: '198.51.100.8' })).status, 200, 'valid tokens spend nothing');
   });
 
   it('rate-limits per user: RATE_LIMITED with 429, Retry-After and retryAfterSeconds; other users unaffected', async () => {

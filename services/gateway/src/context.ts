@@ -2,6 +2,7 @@ import type { NatsConnection } from 'nats';
 import type { PlatformConfig } from '@revive/config';
 import type { Logger } from '@revive/logging';
 import type { ObjectStore } from '@revive/object-store';
+import type { Admission } from './admission.ts';
 import type { Authenticator, Principal } from './auth/index.ts';
 import type { MediaHub } from './media-hub.ts';
 import type { MediaOperations } from './media-operations.ts';
@@ -21,6 +22,8 @@ export interface GatewayDeps {
   readonly operations?: MediaOperations;
   /** Who a request acts for (REVIVE_AUTH decides whether a token is needed). */
   readonly auth: Authenticator;
+  /** Hands uploads to the pipeline while their owner has room (REVIVE_MAX_IN_FLIGHT_PER_USER). */
+  readonly admission: Admission;
 }
 
 /**

@@ -7,6 +7,14 @@ export const ErrorCodes = {
   unsupportedMedia: 'UNSUPPORTED_MEDIA',
   emptyUpload: 'EMPTY_UPLOAD',
   uploadTooLarge: 'UPLOAD_TOO_LARGE',
+  /** What the options would make of the upload is over the output limits (pixels per image, per video frame, per video). */
+  outputTooLarge: 'OUTPUT_TOO_LARGE',
+  /** The uploaded image alone is past the pixel limit, at any scale (a decompression bomb). */
+  imageTooLarge: 'IMAGE_TOO_LARGE',
+  /** A request body that is not an upload, over its byte limit (413). */
+  requestTooLarge: 'REQUEST_ENTITY_TOO_LARGE',
+  /** An HTTP request Yoga or the multipart parser cannot read (400): broken framing, a second file. */
+  badRequest: 'BAD_REQUEST',
   serviceUnavailable: 'SERVICE_UNAVAILABLE',
   /** retryMedia on an item that has not failed, cancelMedia on a finished one. */
   invalidState: 'INVALID_STATE',

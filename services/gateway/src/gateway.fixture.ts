@@ -15,7 +15,8 @@ import { createAccountRepository, createAuthenticator, type AccountRepository } 
 import type { GatewayDeps } from './context.ts';
 import { createMediaHub, type MediaHub } from './media-hub.ts';
 import { createObjectUrls } from './object-urls.ts';
-import { createMediaRepository, migrate } from './persistence/index.ts';
+import { createAdmission } from './admission.ts';
+import { createAdmissionRepository, createMediaRepository, migrate } from './persistence/index.ts';
 import { createGatewayYoga } from './yoga.ts';
 
 /** A gateway under test and the state behind it; `stop` ends it all and removes the directory. */
@@ -78,7 +79,18 @@ export async function startGatewayFixture(env: Record<string, string> = {}): Pro
         secret: config.gateway.urlSigningSecret!,
         ttlSeconds: config.gateway.urlTtlSeconds,
       }),
-      auth: await createAuthenticator({ mode: config.gateway.auth, accounts }),
+      auth: await createAuthenticator({
+        mode: config.gateway.auth,
+        accounts,
+        anonymousPerMinute: config.gateway.limits.anonymousPerMinute,
+        onError: (err) => log.warn({ err }, 'token check failed'),
+      }),
+      admission: createAdmission({
+        nc,
+        repository: createAdmissionRepository(sql),
+        maxInFlightPerUser: config.admission.maxInFlightPerUser,
+        log,
+      }),
     };
     return { config, sql, nc, store, accounts, deps, yoga: createGatewayYoga(deps), dir, stop };
   } catch (error) {

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
-import { createServer, type Server } from 'node:http';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import type { Server } from 'node:http';
 import { join } from 'node:path';
 import type { NatsConnection } from 'nats';
 import postgres from 'postgres';
@@ -9,18 +9,24 @@ import type { Logger } from '@revive/logging';
 import { connectNats, ensureMediaStream } from '@revive/messaging';
 import { createObjectStore } from '@revive/object-store';
 import { runReadinessChecks } from '@revive/telemetry';
+import { createAdmission, startAdmissionPass } from './admission.ts';
 import { createAccountRepository, createAuthenticator } from './auth/index.ts';
+import { createOriginPolicy } from './browser/index.ts';
+import { createGatewayServer } from './http-server.ts';
 import { createMediaHub } from './media-hub.ts';
 import { createObjectUrls } from './object-urls.ts';
 import { createMediaOperations } from './media-operations.ts';
 import {
+  createAdmissionRepository,
   createFailureRepository,
   createLifecycleRepository,
   createMediaRepository,
   createProjection,
+  createSweepRepository,
   migrate,
 } from './persistence/index.ts';
 import { startProjector } from './projector.ts';
+import { createSweeper } from './sweeper.ts';
 import { traceHttp } from './telemetry/http-span.ts';
 import { traceProjection, traceRepository } from './telemetry/traced-persistence.ts';
 import { createWebhookNotifier } from './webhooks/index.ts';
@@ -51,7 +57,7 @@ async function urlSigningSecret(config: PlatformConfig): Promise<string> {
 export async function startGateway(config: PlatformConfig, log: Logger): Promise<RunningGateway> {
   const sql = postgres(config.database.url, { max: 10, onnotice: () => undefined });
   await migrate(sql);
-  const nc = await connectNats(config.nats.url, 'revive-gateway');
+  const nc = await connectNats(config.nats, 'gateway');
   await ensureMediaStream(await nc.jetstreamManager(), config.nats.streamReplicas);
   const store = createObjectStore(config.store);
   // The gateway writes first (originals), so it makes sure the bucket exists; idempotent.
@@ -62,12 +68,23 @@ export async function startGateway(config: PlatformConfig, log: Logger): Promise
     secret: await urlSigningSecret(config),
     ttlSeconds: config.gateway.urlTtlSeconds,
   });
-  const auth = await createAuthenticator({ mode: config.gateway.auth, accounts: createAccountRepository(sql) });
+  const auth = await createAuthenticator({
+    mode: config.gateway.auth,
+    accounts: createAccountRepository(sql),
+    anonymousPerMinute: config.gateway.limits.anonymousPerMinute,
+    onError: (err) => log.warn({ err }, 'checking the tokens of open streams failed; will retry'),
+  });
   if (config.gateway.auth === 'off')
     log.warn('REVIVE_AUTH=off: every request acts as the built-in local user; only for a single-user install on a trusted loopback');
   const lifecycle = createLifecycleRepository(sql);
-  const operations = createMediaOperations({ nc, store, lifecycle, failures: createFailureRepository(sql), hub, log });
-  const deps = { config, log, nc, store, media: traceRepository(createMediaRepository(sql)), hub, urls, auth, operations };
+  const admission = createAdmission({
+    nc,
+    repository: createAdmissionRepository(sql),
+    maxInFlightPerUser: config.admission.maxInFlightPerUser,
+    log,
+  });
+  const operations = createMediaOperations({ nc, store, lifecycle, failures: createFailureRepository(sql), hub, admission, log });
+  const deps = { config, log, nc, store, media: traceRepository(createMediaRepository(sql)), hub, urls, auth, operations, admission };
   const { secret, allowPrivateTargets } = config.webhooks;
   const webhooks = secret ? createWebhookNotifier({ secret, allowPrivateTargets, lifecycle, urls, log }) : undefined;
   const projector = await startProjector({
@@ -75,8 +92,16 @@ export async function startGateway(config: PlatformConfig, log: Logger): Promise
     projection: traceProjection(createProjection(sql)),
     hub,
     log,
-    onOutcome: webhooks && ((media) => webhooks.notify(media)),
+    onOutcome: (media) => {
+      webhooks?.notify(media);
+      // A finished item frees a slot of its owner's.
+      admission
+        .releaseAfter(media.id)
+        .catch((err: unknown) => log.warn({ err, media_id: media.id }, 'could not release the next waiting item now'));
+    },
   });
+  const admissionPass = startAdmissionPass(admission, log);
+  const sweeper = createSweeper({ repository: createSweepRepository(sql), store, settings: config.retention, log }).start();
   // Ready when both NATS and PostgreSQL answer a round trip; reasons go to the log, not the probe.
   const checks = {
     nats: () => (nc.isClosed() ? Promise.reject(new Error('connection closed')) : nc.flush()),
@@ -88,15 +113,15 @@ export async function startGateway(config: PlatformConfig, log: Logger): Promise
     return Object.keys(failed).length === 0;
   };
   const yoga = createGatewayYoga(deps, { isReady });
-  const server = createServer(traceHttp(yoga));
-  const ws = attachGraphqlWs(server, yoga, auth);
+  const server = await createGatewayServer(config.gateway, traceHttp(yoga));
+  const ws = attachGraphqlWs(server, yoga, auth, createOriginPolicy(config.gateway));
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(config.gateway.port, config.gateway.host, resolve);
   });
   const address = server.address();
   const port = typeof address === 'object' && address ? address.port : config.gateway.port;
-  const url = `http://${config.gateway.host}:${port}${GRAPHQL_PATH}`;
+  const url = `${config.gateway.tls ? 'https' : 'http'}://${config.gateway.host}:${port}${GRAPHQL_PATH}`;
   log.info({ graphql: url }, 'gateway listening');
   return {
     url,
@@ -107,6 +132,8 @@ export async function startGateway(config: PlatformConfig, log: Logger): Promise
       server.close();
       await ws.close();
       await projector.stop();
+      await admissionPass.stop();
+      await sweeper.stop();
       await webhooks?.stop();
       hub.close();
       await nc.drain();

@@ -12,11 +12,13 @@ import { createLogger } from '@revive/logging';
 import { ensureMediaStream, runConsumerLoop, type Outcome } from '@revive/messaging';
 import { createObjectStore } from '@revive/object-store';
 import { startNatsServer, startPostgres, type RunningNatsServer, type RunningPostgres } from '@revive/testing';
+import { createAdmission } from './admission.ts';
 import { createAccountRepository, createAuthenticator } from './auth/index.ts';
 import { createMediaHub, type MediaHub } from './media-hub.ts';
 import { createMediaOperations } from './media-operations.ts';
 import { createObjectUrls } from './object-urls.ts';
 import {
+  createAdmissionRepository,
   createFailureRepository,
   createLifecycleRepository,
   createMediaRepository,
@@ -67,16 +69,18 @@ describe('MaxDeliver exhaustion ends the item FAILED, visibly through GraphQL (r
     const auth = await createAuthenticator({ mode: 'off', accounts });
     const owner = (await auth.authenticate(undefined)).userId;
     const media = createMediaRepository(sql);
+    const admission = createAdmission({ nc, repository: createAdmissionRepository(sql), maxInFlightPerUser: 8, log });
     const operations = createMediaOperations({
       nc,
       store,
       lifecycle: createLifecycleRepository(sql),
       failures: createFailureRepository(sql),
       hub,
+      admission,
       log,
     });
     const urls = createObjectUrls(store, { publicUrl: config.gateway.publicUrl, secret: config.gateway.urlSigningSecret!, ttlSeconds: 60 });
-    const yoga = createGatewayYoga({ config, log, nc, store, media, hub, urls, auth, operations });
+    const yoga = createGatewayYoga({ config, log, nc, store, media, hub, urls, auth, operations, admission });
     const projector = await startProjector({ nc, projection: createProjection(sql), hub, log });
     const loop = await runConsumerLoop({
       nc,

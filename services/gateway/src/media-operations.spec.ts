@@ -11,13 +11,17 @@ import { createLogger } from '@revive/logging';
 import { ensureMediaStream } from '@revive/messaging';
 import { createObjectStore, type ObjectStore } from '@revive/object-store';
 import { startNatsServer, startPostgres, type RunningNatsServer, type RunningPostgres } from '@revive/testing';
+import { createAdmission } from './admission.ts';
 import { createMediaHub, type MediaHub } from './media-hub.ts';
 import { createMediaOperations, type MediaOperations } from './media-operations.ts';
+import { createSweeper } from './sweeper.ts';
 import {
+  createAdmissionRepository,
   createFailureRepository,
   createLifecycleRepository,
   createMediaRepository,
   createProjection,
+  createSweepRepository,
   migrate,
   type MediaRepository,
   type Projection,
@@ -53,13 +57,15 @@ describe('retryMedia, cancelMedia and the failure history (real PostgreSQL, nats
     hub = createMediaHub(nc, () => {});
     media = createMediaRepository(sql);
     projection = createProjection(sql);
+    const log = createLogger('ops-spec', 'silent');
     ops = createMediaOperations({
       nc,
       store,
       lifecycle: createLifecycleRepository(sql),
       failures: createFailureRepository(sql),
       hub,
-      log: createLogger('ops-spec', 'silent'),
+      admission: createAdmission({ nc, repository: createAdmissionRepository(sql), maxInFlightPerUser: 8, log }),
+      log,
     });
   });
   after(async () => {
@@ -183,6 +189,51 @@ describe('retryMedia, cancelMedia and the failure history (real PostgreSQL, nats
       messageId(id, 'colorize'),
     );
     assert.equal(late?.status, 'CANCELLED', 'work in flight when cancelled changes nothing');
+  });
+
+  it('cancels a running stage with its item (CANCELLED, its progress ignored after); a stage not started stays PENDING', async () => {
+    const { id } = await imageFailedAfterPreprocess();
+    await ops.retry((await media.get(id))!);
+    const running = await projection.applyProgress({ mediaId: id, stage: failing, done: 1, total: 4, unit: 'tiles', at: at() });
+    assert.equal(running?.stages.find((s) => s.stage === failing)?.status, 'RUNNING');
+    const cancelled = await ops.cancel((await media.get(id))!);
+    assert.deepEqual(
+      cancelled.stages.map((s) => `${s.stage}:${s.status}`),
+      stagesOf('image').map((s) => `${s}:${s === 'preprocess' ? 'DONE' : s === failing ? 'CANCELLED' : 'PENDING'}`),
+    );
+    const stopped = cancelled.stages.find((s) => s.stage === failing)!;
+    assert.ok(stopped.finishedAt !== null && stopped.durationMs !== null);
+    assert.equal(await projection.applyProgress({ mediaId: id, stage: failing, done: 2, total: 4, unit: 'tiles', at: at() }), undefined);
+  });
+
+  it('cancel deletes whatever any stage wrote in the item folder (chunks, their records), not only what events named', async () => {
+    const { id, originalKey } = await imageFailedAfterPreprocess();
+    await ops.retry((await media.get(id))!);
+    const unnamed = [`media/${id}/${failing}/chunk-00000.mkv`, `media/${id}/${failing}/chunk-00000.event.json`];
+    for (const key of unnamed) await store.put(key, new Uint8Array([5]));
+    await ops.cancel((await media.get(id))!);
+    const left: string[] = [];
+    for await (const key of store.list(`media/${id}/`)) left.push(key);
+    assert.deepEqual(left, [originalKey]);
+  });
+
+  it('refuses a retry with UNAVAILABLE once the sweeper deleted the intermediates (the retry window passed)', async () => {
+    const { id, originalKey } = await imageFailedAfterPreprocess();
+    const sweeper = createSweeper({
+      repository: createSweepRepository(sql),
+      store,
+      settings: { sweepIntervalMs: 0, retryWindowMs: 0, resultRetentionMs: undefined },
+      log: createLogger('ops-spec', 'silent'),
+    });
+    assert.ok((await sweeper.sweepOnce()).swept >= 1);
+    assert.equal(await store.head(`media/${id}/preprocessed.tiff`), undefined);
+    assert.ok(await store.head(originalKey));
+    await assert.rejects(ops.retry((await media.get(id))!), (error: Error & { reason?: string }) => {
+      assert.equal(error.reason, 'UNAVAILABLE');
+      assert.match(error.message, /retry window/);
+      return true;
+    });
+    assert.equal((await media.get(id))?.status, 'FAILED');
   });
 
   it('lists failures across items newest first, filtered, paged, with counts by stage and code', async () => {

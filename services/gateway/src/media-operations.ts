@@ -13,6 +13,8 @@ import {
 import type { Logger } from '@revive/logging';
 import { publishEvent } from '@revive/messaging';
 import type { ObjectStore } from '@revive/object-store';
+import type { Admission } from './admission.ts';
+import { deleteLeftovers } from './leftovers.ts';
 import type { MediaHub } from './media-hub.ts';
 import type { FailureRepository, LifecycleRepository, MediaRecord } from './persistence/index.ts';
 
@@ -34,7 +36,11 @@ export interface MediaOperations {
   readonly failures: FailureRepository;
   /** Re-publishes the failed stage's input events under new msgIDs; the item is PROCESSING again. */
   retry(record: MediaRecord): Promise<MediaRecord>;
-  /** Marks the item CANCELLED, tells the stages to skip it, deletes its intermediates. */
+  /**
+   * Marks the item CANCELLED (a running stage with it), tells every stage replica to stop it
+   * (the running ones abort within a tile or a frame and publish nothing), deletes its
+   * intermediates, and lets the owner's next waiting item in.
+   */
   cancel(record: MediaRecord): Promise<MediaRecord>;
   /** Stores where the item's outcome is POSTed (validated by the caller). */
   setCallbackUrl(id: string, url: string): Promise<void>;
@@ -46,6 +52,7 @@ interface Deps {
   readonly lifecycle: LifecycleRepository;
   readonly failures: FailureRepository;
   readonly hub: MediaHub;
+  readonly admission: Admission;
   readonly log: Logger;
 }
 
@@ -53,6 +60,14 @@ interface Deps {
 interface StoredEvent {
   event: PipelineEvent;
   msgID: string | undefined;
+}
+
+/** retryMedia once the sweeper deleted what the failed stage would read again. */
+function sweptError(): MediaOperationError {
+  return new MediaOperationError(
+    'UNAVAILABLE',
+    "the item's intermediates were deleted when its retry window (REVIVE_RETRY_WINDOW_HOURS) passed; upload the original again",
+  );
 }
 
 export function createMediaOperations(deps: Deps): MediaOperations {
@@ -90,6 +105,7 @@ export function createMediaOperations(deps: Deps): MediaOperations {
           `the input of the ${stage} stage is no longer in the event stream; upload the original again`,
         );
       const started = await lifecycle.beginRetry(record.id);
+      if (!started.ok && 'swept' in started) throw sweptError();
       if (!started.ok)
         throw new MediaOperationError('INVALID_STATE', `only FAILED items can be retried; this one is ${started.media?.status ?? 'gone'}`);
       const js = nc.jetstream();
@@ -119,22 +135,21 @@ export function createMediaOperations(deps: Deps): MediaOperations {
           'INVALID_STATE',
           `only QUEUED or PROCESSING items can be cancelled; this one is ${cancelled.media?.status ?? 'gone'}`,
         );
+      // Every stage replica watches this bucket: work on the item stops, and none starts.
       const kv = await nc.jetstream().views.kv(Buckets.cancelled, { history: 1 });
       await kv.put(record.id, new Date().toISOString());
-      // Intermediates named by the events so far; the original stays.
-      const keys = new Set<string>();
-      for (const { event } of await loadEvents(record.id).catch(() => [])) {
-        const p = event.payload as { key?: string; posterKey?: string };
-        for (const key of [p.key, p.posterKey])
-          if (key && key !== record.originalKey && key.startsWith(`media/${record.id}/`)) keys.add(key);
-      }
-      await Promise.all(
-        [...keys].map((key) =>
-          store.delete(key).catch((err: unknown) => log.warn({ err, key, media_id: record.id }, 'could not delete an intermediate')),
-        ),
-      );
-      log.info({ media_id: record.id, deleted: keys.size }, 'media cancelled');
+      // Whatever a stage wrote so far; the original stays. A write racing this one goes at the next sweep.
+      const deleted = await deleteLeftovers(store, cancelled.media).catch((err: unknown) => {
+        log.warn({ err, media_id: record.id }, 'could not delete the intermediates now; the sweeper will');
+        return 0;
+      });
+      log.info({ media_id: record.id, deleted }, 'media cancelled');
       deps.hub.announce({ media: cancelled.media, event: MediaProgressEvents.cancelled, stage: null, at: new Date().toISOString() });
+      await deps.admission
+        .releaseAfter(record.id)
+        .catch((err: unknown) =>
+          log.warn({ err, media_id: record.id }, 'could not release the next waiting item now; the admission pass will'),
+        );
       return cancelled.media;
     },
   };

@@ -1,4 +1,5 @@
 import { stageDefinition } from '@revive/contracts';
+import { publicFailure } from './failure-messages.ts';
 import type { EnhanceOptionsValue, MediaKind, MediaStatus, StageName, StageStatus } from './generated/graphql.ts';
 import type { MediaRecord } from './persistence/index.ts';
 
@@ -44,7 +45,7 @@ export function toMediaView(record: MediaRecord) {
     })),
     width: record.resultWidth ?? record.width ?? null,
     height: record.resultHeight ?? record.height ?? null,
-    error: record.error ? { ...record.error, stage: upper<StageName>(record.error.stage), at: iso(record.error.at) } : null,
+    error: record.error ? { ...publicFailure(record.error), stage: upper<StageName>(record.error.stage), at: iso(record.error.at) } : null,
     traceId: record.traceId ?? null,
     createdAt: iso(record.createdAt),
     updatedAt: iso(record.updatedAt),

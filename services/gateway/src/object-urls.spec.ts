@@ -9,7 +9,14 @@ const key = 'media/3f1c2a8e-5b7d-4c1e-9a2b-0d6e8f4a1b2c/original.jpg';
 /** A store with no URLs of its own (the filesystem store); object bytes are not the point here. */
 function storeWith(signedUrl: ObjectStore['signedUrl']): ObjectStore {
   const unused = () => Promise.reject(new Error('not used by object URLs'));
-  return { put: unused, get: unused, head: unused, delete: unused, signedUrl };
+  return {
+    put: unused,
+    get: unused,
+    head: unused,
+    delete: unused,
+    list: () => ({ [Symbol.asyncIterator]: () => ({ next: unused }) }),
+    signedUrl,
+  };
 }
 const filesystemLike = storeWith(async () => undefined);
 

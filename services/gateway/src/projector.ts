@@ -15,6 +15,7 @@ import {
   stageProgressSchema,
   Streams,
   Subjects,
+  type EventOf,
   type MediaProgressEvent,
   type Stage,
   type Subject,
@@ -56,7 +57,7 @@ export async function startProjector(deps: {
   projection: Projection;
   hub: MediaHub;
   log: Logger;
-  /** Told once when this replica projected an item's outcome (COMPLETED or FAILED): webhooks. */
+  /** Told once when this replica projected an item's outcome (COMPLETED or FAILED): webhooks, and the owner's next waiting item. */
   onOutcome?: (media: MediaRecord) => void;
 }): Promise<{ stop(): Promise<void> }> {
   const { nc, projection, hub, log } = deps;
@@ -85,6 +86,15 @@ export async function startProjector(deps: {
     } catch (error) {
       log.warn({ subject, err: error instanceof InvalidEventError ? error.message : String(error) }, 'projection: invalid event; skipped');
       return msg.term();
+    }
+    // A stage's failure message quotes its tools (temp paths, ffmpeg's addresses): clients see the
+    // code's message (failure-messages.ts); the stage's words stay here, with the item's trace id.
+    if (subject === Subjects.mediaFailed) {
+      const failure = payload as EventOf<typeof Subjects.mediaFailed>;
+      log.warn(
+        { media_id: failure.mediaId, stage: failure.stage, code: failure.code, attempt: failure.attempt, detail: failure.message },
+        'stage failed',
+      );
     }
     try {
       const media = await projection.applyEvent(subject, payload as never, String(msg.seq));

@@ -9,7 +9,7 @@ import { buffer } from 'node:stream/consumers';
 import { after, before, describe, it } from 'node:test';
 import { spoolAndCheckVideo } from './video-upload-check.ts';
 
-const limits = { maxSeconds: 10, maxOutputPixels: 128 * 96, maxOutputFps: 60 };
+const limits = { maxSeconds: 10, maxOutputPixels: 128 * 96, maxTotalPixels: 1e12, maxOutputFps: 60 };
 const options = { scale: 2, colorize: 'auto', repair: 'auto', frameRateFactor: 2 } as const;
 
 describe('video upload check', () => {

@@ -1,12 +1,10 @@
-import { createFetch } from '@whatwg-node/fetch';
-import { GraphQLError } from 'graphql';
 import { createSchema, createYoga, maskError, type YogaServerInstance } from 'graphql-yoga';
 import { graphqlSchemaSdl } from '@revive/contracts';
-import type { Principal } from './auth/index.ts';
+import { authenticateFirst, endRevokedStreams, unauthenticated, type Principal } from './auth/index.ts';
+import { browserDefences, createOriginPolicy } from './browser/index.ts';
 import type { GatewayContext, GatewayDeps } from './context.ts';
-import { clientError, ErrorCodes } from './errors.ts';
 import type { Resolvers } from './generated/graphql.ts';
-import { queryLimits, rateLimits, typedRequestErrors } from './limits/index.ts';
+import { queryLimits, rateLimits, schemaDiscovery, typedRequestErrors } from './limits/index.ts';
 import { objectRoute } from './object-route.ts';
 import { mediaProgressSubscription } from './resolvers/media-progress.subscription.ts';
 import { mediaQuery } from './resolvers/media.query.ts';
@@ -15,6 +13,7 @@ import { failuresQuery } from './resolvers/failures.query.ts';
 import { cancelMediaMutation, retryMediaMutation } from './resolvers/media-lifecycle.mutations.ts';
 import { mediasQuery } from './resolvers/medias.query.ts';
 import { uploadMediaMutation } from './resolvers/upload-media.mutation.ts';
+import { requestBodyLimits } from './uploads/index.ts';
 import { webRoute } from './web-route.ts';
 
 export const GRAPHQL_PATH = '/graphql';
@@ -32,36 +31,35 @@ export function createGatewayYoga(
     Media: mediaTypeResolvers,
   };
   const schema = createSchema<GatewayContext>({ typeDefs: graphqlSchemaSdl, resolvers });
+  const authFirst = authenticateFirst(deps.auth);
+  const origins = createOriginPolicy(deps.config.gateway);
   return createYoga<object, GatewayContext>({
     schema,
     graphqlEndpoint: GRAPHQL_PATH,
-    // Over HTTP the caller is read from `Authorization: Bearer …` (401 UNAUTHENTICATED when it is
-    // missing or not valid); graphql-ws authenticates at connection_init and passes `principal` in.
-    context: async (initial: { request?: Request; principal?: Principal }): Promise<GatewayContext> => {
-      const principal = initial.principal ?? (await deps.auth.authenticate(initial.request?.headers.get('authorization')));
+    // Over HTTP the caller was authenticated from `Authorization: Bearer …` before the body was read
+    // (authenticateFirst); graphql-ws authenticates at connection_init and passes `principal` in.
+    context: (initial: { request?: Request; principal?: Principal }): GatewayContext => {
+      const principal = initial.principal ?? (initial.request && authFirst.principalOf(initial.request));
+      if (!principal) throw unauthenticated();
       return { ...deps, principal, media: deps.media.ownedBy(principal.userId) };
     },
-    // Unexpected errors reach clients as "Unexpected error." with no stack or internals, whatever
-    // NODE_ENV says; the multipart parser's own size refusal becomes our typed UPLOAD_TOO_LARGE.
-    maskedErrors: {
-      isDev: false,
-      maskError: (error, message) =>
-        error instanceof GraphQLError && error.extensions.code === 'REQUEST_ENTITY_TOO_LARGE'
-          ? clientError(ErrorCodes.uploadTooLarge, `the upload is larger than the limit of ${deps.config.gateway.maxUploadBytes} bytes`, {
-              limitBytes: deps.config.gateway.maxUploadBytes,
-              http: { status: 413 },
-            })
-          : maskError(error, message, false),
-    },
+    cors: (request) => origins.cors(request),
+    // GraphiQL is no use without introspection.
+    graphiql: deps.config.gateway.introspection,
+    // Unexpected errors reach clients as "Unexpected error." with no stack or internals, whatever NODE_ENV says.
+    maskedErrors: { isDev: false, maskError: (error, message) => maskError(error, message, false) },
     logging: {
       debug: (...a) => deps.log.debug({ yoga: a.map(String).join(' ') }),
       info: (...a) => deps.log.info({ yoga: a.map(String).join(' ') }),
       warn: (...a) => deps.log.warn({ yoga: a.map(String).join(' ') }),
       error: (...a) => deps.log.error({ err: a[0] }, 'graphql error'),
     },
-    // The multipart parser stops reading past the limit instead of buffering an oversized upload.
-    fetchAPI: createFetch({ formDataLimits: { fileSize: deps.config.gateway.maxUploadBytes, files: 1, fieldSize: 1_000_000 } }),
+    // Yoga's one limit for every body (25 MB) would cap uploads below REVIVE_MAX_UPLOAD_BYTES, and its
+    // multipart parser holds the file in memory: requestBodyLimits sets both limits and streams uploads.
+    maxRequestBodySize: false,
     plugins: [
+      browserDefences(origins),
+      requestBodyLimits(deps.config.gateway.maxUploadBytes),
       objectRoute(deps.store, deps.urls),
       {
         async onRequest({ url, endResponse, fetchAPI }) {
@@ -73,8 +71,11 @@ export function createGatewayYoga(
         },
       },
       webRoute(GRAPHQL_PATH),
+      authFirst,
+      schemaDiscovery(deps.config.gateway.introspection),
       queryLimits(deps.config.gateway.limits),
       rateLimits(deps.config.gateway.limits),
+      endRevokedStreams(deps.auth),
       typedRequestErrors(),
     ],
   });

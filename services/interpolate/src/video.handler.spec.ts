@@ -19,6 +19,7 @@ function context() {
   const ctx: HandlerContext = {
     stage: 'interpolate',
     attempt: 1,
+    signal: new AbortController().signal,
     heartbeat: () => undefined,
     progress: (d, t, u) => void seen.push([d, t, u]),
   };

@@ -9,14 +9,16 @@ import { after, before, describe, it } from 'node:test';
 import sharp from 'sharp';
 import { messageId, parseEvent, Subjects, type EventOf, type StageProgress } from '@revive/contracts';
 import { createLogger } from '@revive/logging';
-import type { HandlerContext, Outcome } from '@revive/messaging';
+import { ItemCancelledError, type HandlerContext, type Outcome } from '@revive/messaging';
 import { createFilesystemStore, ObjectStoreError, type ObjectStore } from '@revive/object-store';
 import { createPreprocessHandlers, type PreprocessHandlers } from './handler.ts';
 
 const log = createLogger('preprocess-test', 'silent');
+/** The platform's default: 16384x16384 restored pixels. */
+const imageOutput = { maxOutputPixels: 2 ** 28 };
 type Uploaded = EventOf<typeof Subjects.imageUploaded>;
 
-function context(): HandlerContext & {
+function context(signal: AbortSignal = new AbortController().signal): HandlerContext & {
   progress: HandlerContext['progress'];
   seen: [number, number, StageProgress['unit']][];
   beats: number;
@@ -25,6 +27,7 @@ function context(): HandlerContext & {
   const ctx = {
     stage: 'preprocess' as const,
     attempt: 1,
+    signal,
     seen,
     beats: 0,
     heartbeat: () => void ctx.beats++,
@@ -75,7 +78,7 @@ describe('preprocess handlers', () => {
   before(async () => {
     dir = await mkdtemp(join(tmpdir(), 'revive-preprocess-spec-'));
     store = createFilesystemStore(join(dir, 'objects'));
-    handlers = createPreprocessHandlers({ store, log, maxInputPixels: 1e7, tmpDir: dir });
+    handlers = createPreprocessHandlers({ store, log, maxInputPixels: 1e7, imageOutput, tmpDir: dir });
     const grey = Buffer.from(Array.from({ length: 48 * 32 }, (_, i) => (i % 48) * 5));
     greyJpeg = withOrientation(
       await sharp(grey, { raw: { width: 48, height: 32, channels: 1 } })
@@ -169,8 +172,35 @@ describe('preprocess handlers', () => {
   });
 
   it('refuses images over the pixel limit as IMAGE_TOO_LARGE', async () => {
-    const small = createPreprocessHandlers({ store, log, maxInputPixels: 1000, tmpDir: dir });
+    const small = createPreprocessHandlers({ store, log, maxInputPixels: 1000, imageOutput, tmpDir: dir });
     rejected(await small.image(await upload(greyJpeg), context()), 'IMAGE_TOO_LARGE', /1536 pixels/);
+  });
+
+  it('refuses an image whose restored size breaks the output limit as OUTPUT_TOO_LARGE, before writing anything', async () => {
+    // 48x32 at the default scale 2 is 96x64 = 6144 restored pixels.
+    const capped = createPreprocessHandlers({ store, log, maxInputPixels: 1e7, imageOutput: { maxOutputPixels: 6000 }, tmpDir: dir });
+    const event = await upload(greyJpeg);
+    rejected(await capped.image(event, context()), 'OUTPUT_TOO_LARGE', /48x32 at scale 2 makes 96x64 \(6144 pixels\); the limit is 6000/);
+    assert.equal(await store.head(`media/${event.mediaId}/preprocessed.png`), undefined);
+    done(await capped.image({ ...event, options: { ...event.options, scale: 1 } }, context()));
+  });
+
+  it('stops at the next step once the item is cancelled, and writes nothing', async () => {
+    const event = await upload(greyJpeg);
+    const cancel = new AbortController();
+    const ctx = context(cancel.signal);
+    const progress = ctx.progress;
+    ctx.progress = (d, t, u) => {
+      progress(d, t, u);
+      if (d === 1) cancel.abort(new ItemCancelledError(event.mediaId));
+    };
+    await assert.rejects(handlers.image(event, ctx), ItemCancelledError, 'thrown on for the consumer loop to settle');
+    assert.deepEqual(
+      ctx.seen.map(([d]) => d),
+      [1],
+      'no step after the cancel',
+    );
+    assert.equal(await store.head(`media/${event.mediaId}/preprocessed.png`), undefined);
   });
 
   it('maps a missing original to INPUT_MISSING and a transient store error to retry', async () => {
@@ -181,7 +211,7 @@ describe('preprocess handlers', () => {
       ...store,
       get: () => Promise.reject(new ObjectStoreError('S3 get failed (HTTP 503)', { retryable: true })),
     };
-    const outcome = await createPreprocessHandlers({ store: flaky, log, maxInputPixels: 1e7 }).image(event, context());
+    const outcome = await createPreprocessHandlers({ store: flaky, log, maxInputPixels: 1e7, imageOutput }).image(event, context());
     assert.deepEqual(outcome, { kind: 'retry', reason: 'S3 get failed (HTTP 503)' });
   });
 

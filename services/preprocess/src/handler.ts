@@ -1,6 +1,6 @@
 import { stat } from 'node:fs/promises';
 import { join } from 'node:path';
-import { Stages, Subjects, type EventOf } from '@revive/contracts';
+import { outputSizeProblems, Stages, Subjects, type EventOf, type OutputLimits } from '@revive/contracts';
 import type { Logger } from '@revive/logging';
 import { InvalidImageError, writeWorkingPng, type WorkingImage } from '@revive/image-io';
 import type { HandlerContext, Outcome } from '@revive/messaging';
@@ -16,6 +16,8 @@ export interface PreprocessDeps {
   readonly log: Logger;
   /** Largest image accepted, in pixels: the decompression-bomb guard (config.inference.maxInputPixels). */
   readonly maxInputPixels: number;
+  /** Largest restored image (config.image): the upload's size is known here first, from its content. */
+  readonly imageOutput: OutputLimits['image'];
   readonly tools?: MediaTools;
   /** Video limits and chunk length (config.video); defaults when not given. */
   readonly video?: PreprocessVideoSettings;
@@ -52,6 +54,8 @@ export function createPreprocessHandlers(deps: PreprocessDeps): PreprocessHandle
         `the ${header.format} image is ${header.width}x${header.height} (${pixels} pixels); the limit is ${deps.maxInputPixels} pixels`,
       );
     }
+    const [tooLarge] = outputSizeProblems('image', header, event.options, deps.imageOutput);
+    if (tooLarge) return reject(tooLarge.code, tooLarge.message);
     const working = join(dir, 'preprocessed.png');
     let image: WorkingImage;
     try {
@@ -65,7 +69,7 @@ export function createPreprocessHandlers(deps: PreprocessDeps): PreprocessHandle
     const colour = await analyseImageColour(working);
     stepDone(ctx, 3, IMAGE_STEPS);
     const key = outputKey(event.mediaId, 'preprocessed.png');
-    await upload(deps.store, key, working, 'image/png');
+    await upload(deps.store, key, working, 'image/png', ctx.signal);
     stepDone(ctx, 4, IMAGE_STEPS);
     deps.log.debug(
       { mediaId: event.mediaId, format: header.format, width: image.width, height: image.height, colour },

@@ -12,6 +12,7 @@ export const stageService: StageServiceDefinition<typeof Stages.preprocess> = {
       store,
       log,
       maxInputPixels: config.inference.maxInputPixels,
+      imageOutput: config.image,
       video: { limits: config.video, chunkSeconds: config.video.chunkSeconds },
     });
     return { handlers: { image: handlers.image, video: handlers.video }, checks: { store: objectStoreCheck(store) } };

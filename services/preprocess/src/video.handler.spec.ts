@@ -14,7 +14,13 @@ import { defaultMediaTools, readFrames } from '@revive/video-io';
 import { createPreprocessVideoHandler, DEFAULT_VIDEO_SETTINGS, type PreprocessVideoSettings } from './video.handler.ts';
 
 const log = createLogger('preprocess-video-test', 'silent');
-const ctx: HandlerContext = { stage: 'preprocess', attempt: 1, heartbeat: () => undefined, progress: () => undefined };
+const ctx: HandlerContext = {
+  stage: 'preprocess',
+  attempt: 1,
+  signal: new AbortController().signal,
+  heartbeat: () => undefined,
+  progress: () => undefined,
+};
 const ffmpeg = (...args: string[]) => execFileSync('ffmpeg', ['-hide_banner', '-loglevel', 'error', '-y', ...args]);
 type Preprocessed = EventOf<typeof Subjects.videoPreprocessed>;
 

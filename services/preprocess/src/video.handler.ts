@@ -96,11 +96,12 @@ export function createPreprocessVideoHandler(deps: PreprocessVideoDeps): Handler
     try {
       split = await splitIntoChunks(deps.tools, original, video, dir, settings.chunkSeconds, {
         onFrame(frames) {
+          ctx.signal.throwIfAborted();
           ctx.progress(Math.min(frames, expected), expected, 'frames');
           ctx.heartbeat();
         },
         async onChunk(chunk, index) {
-          await upload(deps.store, chunkKey(event.mediaId, Stages.preprocess, index), chunk.path, INTERMEDIATE_CONTENT_TYPE);
+          await upload(deps.store, chunkKey(event.mediaId, Stages.preprocess, index), chunk.path, INTERMEDIATE_CONTENT_TYPE, ctx.signal);
           await rm(chunk.path, { force: true });
         },
       });

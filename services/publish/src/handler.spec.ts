@@ -17,7 +17,13 @@ type SuperResolved = EventOf<typeof Subjects.imageSuperResolved>;
 
 function context() {
   const seen: [number, number, StageProgress['unit']][] = [];
-  const ctx: HandlerContext = { stage: 'publish', attempt: 1, heartbeat: () => {}, progress: (d, t, u) => void seen.push([d, t, u]) };
+  const ctx: HandlerContext = {
+    stage: 'publish',
+    attempt: 1,
+    signal: new AbortController().signal,
+    heartbeat: () => {},
+    progress: (d, t, u) => void seen.push([d, t, u]),
+  };
   return Object.assign(ctx, { seen });
 }
 

@@ -56,7 +56,7 @@ export function createPublishHandlers(deps: PublishDeps): PublishHandlers {
     }
     stepDone(ctx, 2, STEPS);
     const key = outputKey(mediaId, 'result.png');
-    await upload(deps.store, key, result, RESULT_CONTENT_TYPE);
+    await upload(deps.store, key, result, RESULT_CONTENT_TYPE, ctx.signal);
     stepDone(ctx, 3, STEPS);
     const payload = {
       mediaId,

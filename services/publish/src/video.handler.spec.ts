@@ -15,7 +15,13 @@ import { storeChunk } from '@revive/video-io/testing';
 import { createPublishVideoHandler } from './video.handler.ts';
 
 const log = createLogger('publish-video-test', 'silent');
-const ctx: HandlerContext = { stage: 'publish', attempt: 1, heartbeat: () => undefined, progress: () => undefined };
+const ctx: HandlerContext = {
+  stage: 'publish',
+  attempt: 1,
+  signal: new AbortController().signal,
+  heartbeat: () => undefined,
+  progress: () => undefined,
+};
 const [W, H] = [64, 48];
 const ffmpeg = (...args: string[]) => execFileSync('ffmpeg', ['-hide_banner', '-loglevel', 'error', '-y', ...args]);
 const probe = (path: string) =>

@@ -88,6 +88,7 @@ export function createPublishVideoHandler(deps: PublishVideoDeps): HandlerOf<typ
       preset: deps.videoPreset,
       ffmpegPath: tools.ffmpegPath,
       onFrame: (n) => {
+        ctx.signal.throwIfAborted();
         ctx.progress(n, first.frames, 'frames');
         ctx.heartbeat();
       },
@@ -96,7 +97,7 @@ export function createPublishVideoHandler(deps: PublishVideoDeps): HandlerOf<typ
     const [width, height] = [first.width & ~1, first.height & ~1];
     const key = outputKey(mediaId, 'result.mp4');
     const posterKey = outputKey(mediaId, 'poster.jpg');
-    await upload(deps.store, key, output, VIDEO_RESULT_CONTENT_TYPE);
+    await upload(deps.store, key, output, VIDEO_RESULT_CONTENT_TYPE, ctx.signal);
     const jpeg = await encodeJpeg(poster, { width: first.width, height: first.height, channels: 3 }, { width, height });
     await deps.store.put(posterKey, jpeg, { contentType: 'image/jpeg' });
     const payload = parseEvent(Subjects.videoPublished, {

@@ -23,7 +23,13 @@ type RepairMode = Preprocessed['options']['repair'];
 
 function context() {
   const seen: [number, number, StageProgress['unit']][] = [];
-  const ctx: HandlerContext = { stage: 'repair', attempt: 1, heartbeat: () => {}, progress: (d, t, u) => void seen.push([d, t, u]) };
+  const ctx: HandlerContext = {
+    stage: 'repair',
+    attempt: 1,
+    signal: new AbortController().signal,
+    heartbeat: () => {},
+    progress: (d, t, u) => void seen.push([d, t, u]),
+  };
   return Object.assign(ctx, { seen });
 }
 

@@ -59,6 +59,7 @@ export function createRepairHandlers(deps: RepairDeps): RepairHandlers {
         maxInputPixels: deps.maxInputPixels,
         tmpDir: dir,
         onProgress: (done, total) => {
+          ctx.signal.throwIfAborted();
           ctx.progress(done, total, 'tiles');
           ctx.heartbeat();
         },
@@ -69,7 +70,7 @@ export function createRepairHandlers(deps: RepairDeps): RepairHandlers {
       );
       if (!result.repaired) return handOnUnchanged(NO_DAMAGE_FOUND);
       const key = outputKey(event.mediaId, 'repaired.png');
-      await upload(deps.store, key, output, 'image/png');
+      await upload(deps.store, key, output, 'image/png', ctx.signal);
       return handOn(
         Subjects.imageRepaired,
         {

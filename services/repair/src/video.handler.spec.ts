@@ -20,7 +20,13 @@ const H = 128;
 
 function context() {
   const seen: [number, number, StageProgress['unit']][] = [];
-  const ctx: HandlerContext = { stage: 'repair', attempt: 1, heartbeat: () => undefined, progress: (d, t, u) => void seen.push([d, t, u]) };
+  const ctx: HandlerContext = {
+    stage: 'repair',
+    attempt: 1,
+    signal: new AbortController().signal,
+    heartbeat: () => undefined,
+    progress: (d, t, u) => void seen.push([d, t, u]),
+  };
   return Object.assign(ctx, { seen });
 }
 

@@ -9,7 +9,7 @@ import sharp from 'sharp';
 import { loadInferenceConfig } from '@revive/config';
 import { messageId, parseEvent, Subjects, type EventOf, type StageProgress } from '@revive/contracts';
 import { createLogger } from '@revive/logging';
-import type { HandlerContext, Outcome } from '@revive/messaging';
+import { ItemCancelledError, type HandlerContext, type Outcome } from '@revive/messaging';
 import { createModelRegistry, createModelRuntime, type ModelRuntime } from '@revive/model-runtime';
 import { createFilesystemStore, type ObjectStore } from '@revive/object-store';
 import { createSuperresHandlers, type SuperresHandlers } from './handler.ts';
@@ -17,9 +17,15 @@ import { createSuperresHandlers, type SuperresHandlers } from './handler.ts';
 const log = createLogger('superres-test', 'silent');
 type Colorized = EventOf<typeof Subjects.imageColorized>;
 
-function context() {
+function context(signal: AbortSignal = new AbortController().signal) {
   const seen: [number, number, StageProgress['unit']][] = [];
-  const ctx: HandlerContext = { stage: 'superres', attempt: 1, heartbeat: () => {}, progress: (d, t, u) => void seen.push([d, t, u]) };
+  const ctx: HandlerContext = {
+    stage: 'superres',
+    attempt: 1,
+    signal,
+    heartbeat: () => {},
+    progress: (d, t, u) => void seen.push([d, t, u]),
+  };
   return Object.assign(ctx, { seen });
 }
 
@@ -93,6 +99,20 @@ describe('superres handlers', () => {
   it('quadruples the size at x4', async () => {
     const { event } = nextOf(await handlers.image(await colorized(4), context()));
     assert.deepEqual([event.width, event.height], [192, 128]);
+  });
+
+  it('stops after the tile in progress once the item is cancelled, and writes nothing', async () => {
+    const input = await colorized(4);
+    const cancel = new AbortController();
+    const ctx = context(cancel.signal);
+    const progress = ctx.progress;
+    ctx.progress = (d, t, u) => {
+      progress(d, t, u);
+      if (d === 1) cancel.abort(new ItemCancelledError(input.mediaId));
+    };
+    await assert.rejects(handlers.image(input, ctx), { name: 'InferenceAbortedError' }, 'thrown on for the consumer loop to settle');
+    assert.deepEqual(ctx.seen, [[1, 2, 'tiles']], 'the second tile never ran');
+    assert.equal(await store.head(`media/${input.mediaId}/superres.png`), undefined);
   });
 
   it('hands the item on unchanged at x1', async () => {

@@ -85,13 +85,14 @@ export function createSuperresHandlers(deps: SuperresDeps): SuperresHandlers {
         maxInputPixels: deps.maxInputPixels,
         tileSize: deps.tileSize,
         tmpDir: dir,
+        signal: ctx.signal,
         onProgress: ({ tilesDone, tilesTotal }) => {
           ctx.progress(tilesDone, tilesTotal, 'tiles');
           ctx.heartbeat();
         },
       });
       const key = outputKey(mediaId, 'superres.png');
-      await upload(deps.store, key, output, 'image/png');
+      await upload(deps.store, key, output, 'image/png', ctx.signal);
       deps.log.debug({ mediaId, modelId, tiles: result.tiles, width: result.width, height: result.height }, 'image upscaled');
       return handOn(
         Subjects.imageSuperResolved,

@@ -21,6 +21,7 @@ function context() {
   const ctx: HandlerContext = {
     stage: 'superres',
     attempt: 1,
+    signal: new AbortController().signal,
     heartbeat: () => undefined,
     progress: (d, t, u) => void seen.push([d, t, u]),
   };

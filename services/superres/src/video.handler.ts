@@ -62,6 +62,7 @@ export function createSuperresVideoHandler(deps: SuperresVideoDeps): HandlerOf<t
           const sink = memoryRasterSink(outW, outH, 3);
           await runTiled(model, memoryRasterSource(frame, width, height, 3), sink, {
             tileSize: deps.tileSize,
+            signal: ctx.signal,
             onProgress: () => ctx.heartbeat(),
           });
           await write(sink.pixels);

@@ -21,6 +21,21 @@ export async function readImageFileHeader(path: string): Promise<ImageFileHeader
   }
 }
 
+/**
+ * The header of an image from its first bytes only (an upload still arriving), or undefined when
+ * they do not hold one libvips can read: a header that lies past them (a TIFF's directory at the
+ * end of the file), a truncated or unknown format. Decodes no pixels.
+ */
+export async function readImageHeaderBytes(head: Uint8Array): Promise<ImageFileHeader | undefined> {
+  try {
+    // failOn 'none': the scan data is cut short by design; libvips would otherwise warn on stderr.
+    const meta = await sharp(head, { limitInputPixels: false, failOn: 'none' }).metadata();
+    return meta.width && meta.height ? { format: meta.format ?? 'unknown', width: meta.width, height: meta.height } : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 /** The size of an image written by {@link writeWorkingPng}. */
 export interface WorkingImage {
   readonly width: number;

@@ -3,6 +3,9 @@ import { existsSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { repoRoot } from '@revive/config';
 import { STAGE_NAMES, type Stage } from '@revive/contracts';
+import { inboxPrefixOf, natsClientName, renderNatsAuthorization, type NatsService } from '@revive/messaging';
+import { nkeyAuthenticator, type ConnectionOptions } from 'nats';
+import { ensureLocalCredentials, type LocalCredentials } from './credentials.ts';
 import { freePort } from './free-port.ts';
 import { startNatsServer, type RunningNatsServer } from './nats-server.ts';
 import { startPostgres } from './postgres-server.ts';
@@ -44,8 +47,15 @@ export interface LocalStackOptions {
 export interface LocalStack {
   readonly graphqlUrl: string;
   readonly natsUrl: string;
+  /** How the operator connects to NATS (`connect(stack.natsAdmin)`): the `admin` user, every subject. */
+  readonly natsAdmin: ConnectionOptions;
+  /** The gateway's database URL, password included. */
   readonly databaseUrl: string;
-  /** The environment the services run with (a test can start more replicas with it). */
+  /** What the stack generated into its state dir: PostgreSQL passwords, one NATS nkey per service. */
+  readonly credentials: LocalCredentials;
+  /** nats-server's recent log lines (refused connections, permission violations). */
+  natsLog(): string;
+  /** The environment the services share (each also gets its own NATS seed, the gateway the database URL). */
   readonly env: NodeJS.ProcessEnv;
   readonly services: Readonly<Record<ServiceName, ServiceProcess>>;
   /** An API token of the stack's default user (`tester`), ready to send as `Authorization: Bearer …`; '' when `defaultUser: null`. */
@@ -61,6 +71,9 @@ export interface LocalStack {
 /** Brings up nats-server, PostgreSQL, the gateway and one process per stage: the whole system on one machine. */
 export async function startLocalStack(options: LocalStackOptions): Promise<LocalStack> {
   const stateDir = resolve(options.stateDir);
+  // Nobody but this OS user signs in to PostgreSQL or NATS: passwords and nkeys made at first start.
+  const credentials = await ensureLocalCredentials(stateDir);
+  const publicKeys = Object.fromEntries(Object.entries(credentials.nats).map(([user, key]) => [user, key.publicKey]));
   let nats: RunningNatsServer | undefined;
   let pg: Awaited<ReturnType<typeof startPostgres>> | undefined;
   try {
@@ -69,8 +82,13 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       port: options.natsPort,
       httpPort: options.natsHttpPort,
       pingIntervalSeconds: options.natsPingIntervalSeconds,
+      authorization: renderNatsAuthorization(publicKeys as Record<NatsService | 'admin', string>),
     });
-    pg = await startPostgres({ dataDir: options.persistent ? join(stateDir, 'postgres') : undefined, port: options.postgresPort });
+    pg = await startPostgres({
+      dataDir: options.persistent ? join(stateDir, 'postgres') : undefined,
+      port: options.postgresPort,
+      passwords: credentials.postgres,
+    });
   } catch (error) {
     await nats?.stop();
     throw error;
@@ -79,17 +97,21 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     ...process.env,
     REVIVE_STATE_DIR: stateDir,
     REVIVE_NATS_URL: nats.url,
-    REVIVE_DATABASE_URL: pg.url,
     REVIVE_GATEWAY_PORT: String(options.gatewayPort ?? (await freePort())),
     ...options.env,
   };
+  // Each service signs in to NATS as itself, so it can do only what the catalogue gives its stage; only the gateway reads the database.
+  const credentialsOf = (name: ServiceName): NodeJS.ProcessEnv => ({
+    REVIVE_NATS_NKEY_SEED: credentials.nats[name].seed,
+    ...(name === 'gateway' ? { REVIVE_DATABASE_URL: options.env?.REVIVE_DATABASE_URL ?? pg.url } : {}),
+  });
   const replicas: ServiceProcess[] = [];
   const launch = (name: ServiceName, extra: NodeJS.ProcessEnv = {}) => {
     const entry = resolve(repoRoot, SERVICES[name]);
     // Each service's telemetry starts before its main module, as its production command line does.
     const instrumentation = join(dirname(entry), 'instrumentation.ts');
     // Named per process: one OTEL_SERVICE_NAME in the parent's environment must not merge them all.
-    const serviceEnv = { ...env, OTEL_SERVICE_NAME: `revive-${name}`, ...options.serviceEnv?.(name), ...extra };
+    const serviceEnv = { ...env, ...credentialsOf(name), OTEL_SERVICE_NAME: `revive-${name}`, ...options.serviceEnv?.(name), ...extra };
     return startServiceProcess({
       name,
       entry,
@@ -114,13 +136,27 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     await Promise.all(STAGES.map((s) => services[s].waitForLog(/"msg":"\w+ running"/, 120_000)));
     const graphqlUrl = (JSON.parse(ready) as { graphql: string }).graphql;
     const createUser = (name: string, userOptions: { expiresDays?: number } = {}) =>
-      runUsersCli(env, ['create', name, '--json', ...(userOptions.expiresDays ? ['--expires-days', String(userOptions.expiresDays)] : [])]);
+      runUsersCli({ ...env, ...credentialsOf('gateway') }, [
+        'create',
+        name,
+        '--json',
+        ...(userOptions.expiresDays ? ['--expires-days', String(userOptions.expiresDays)] : []),
+      ]);
     const defaultUser = options.defaultUser === undefined ? 'tester' : options.defaultUser;
     const token = defaultUser === null ? '' : (await createUser(defaultUser)).token;
+    const runningNats = nats;
     return {
       graphqlUrl,
       natsUrl: nats.url,
+      natsAdmin: {
+        servers: nats.url,
+        name: natsClientName('admin'),
+        inboxPrefix: inboxPrefixOf(natsClientName('admin')),
+        authenticator: nkeyAuthenticator(new TextEncoder().encode(credentials.nats.admin.seed)),
+      },
       databaseUrl: pg.url,
+      credentials,
+      natsLog: () => runningNats.log(),
       env,
       services,
       token,

@@ -1,6 +1,6 @@
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { chmod, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -10,6 +10,8 @@ export interface RunningNatsServer {
   readonly port: number;
   /** Whether every JetStream write is fsynced (`sync_interval: always`, nats-server 2.10+); see below. */
   readonly syncAlways: boolean;
+  /** The server's recent log lines (authorization errors and permission violations among them). */
+  log(): string;
   /** Stops the server (SIGTERM, or SIGKILL: a crash) and starts it again on the same port and store, for tests. */
   restart(signal?: 'SIGTERM' | 'SIGKILL'): Promise<void>;
   stop(): Promise<void>;
@@ -35,6 +37,12 @@ export interface NatsServerOptions {
    * freeze a service for longer than this set it low.
    */
   readonly pingIntervalSeconds?: number;
+  /**
+   * nats-server's `authorization` block (messaging's renderNatsAuthorization): only its users may
+   * connect, each within its permissions. Omitted: anonymous clients are accepted, which only a
+   * throwaway server for one spec may do; startLocalStack always passes one.
+   */
+  readonly authorization?: string;
 }
 
 /** The installed server's version as [major, minor], or undefined when it cannot be read. */
@@ -67,12 +75,18 @@ export async function startNatsServer(options: NatsServerOptions = {}): Promise<
   const config: string[] = [];
   if (syncAlways) config.push(`jetstream {\n  store_dir: ${JSON.stringify(storeDir)}\n  sync_interval: always\n}`);
   if (options.pingIntervalSeconds !== undefined) config.push(`ping_interval: "${options.pingIntervalSeconds}s"`, 'ping_max: 2');
+  if (options.authorization) config.push(options.authorization);
   const configArgs: string[] = [];
   if (config.length) {
     const configFile = join(storeDir, 'revive-nats.conf');
-    await writeFile(configFile, `${config.join('\n')}\n`);
+    await writeFile(configFile, `${config.join('\n')}\n`, { mode: 0o600 });
+    await chmod(configFile, 0o600);
     configArgs.push('-c', configFile);
   }
+  let tail = '';
+  const keep = (chunk: Buffer) => {
+    tail = (tail + chunk.toString()).slice(-65_536);
+  };
   const launch = async (port: number | undefined) => {
     const args = [
       ...configArgs,
@@ -87,6 +101,8 @@ export async function startNatsServer(options: NatsServerOptions = {}): Promise<
       String(options.httpPort ?? -1),
     ];
     const child: ChildProcess = spawn(binary, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+    child.stdout?.on('data', keep);
+    child.stderr?.on('data', keep);
     let log = '';
     const listening = await new Promise<number>((resolve, reject) => {
       const timer = setTimeout(() => reject(new Error(`nats-server did not start within 10 s:\n${log}`)), 10_000);
@@ -95,6 +111,9 @@ export async function startNatsServer(options: NatsServerOptions = {}): Promise<
         const match = /Listening for client connections on [\d.]+:(\d+)/.exec(log);
         if (match && /Server is ready/.test(log)) {
           clearTimeout(timer);
+          // From here on only the bounded tail is kept.
+          child.stdout?.off('data', onData);
+          child.stderr?.off('data', onData);
           resolve(Number(match[1]));
         }
       };
@@ -123,6 +142,7 @@ export async function startNatsServer(options: NatsServerOptions = {}): Promise<
     url: `nats://127.0.0.1:${port}`,
     port,
     syncAlways,
+    log: () => tail,
     async restart(signal = 'SIGTERM') {
       await terminate(current.child, signal);
       current = await launch(port);

@@ -1,20 +1,22 @@
 import { SpanStatusCode, type Span } from '@opentelemetry/api';
 import { AckPolicy, DeliverPolicy, type JetStreamManager, type JsMsg, type NatsConnection } from 'nats';
 import {
-  Buckets,
   eventSchemas,
   InvalidEventError,
+  outputSizeProblemOf,
   parseEvent,
   ProgressSubjects,
   Subjects,
   type EventOf,
   type Hop,
+  type OutputLimits,
   type StageProgress,
   type Subject,
 } from '@revive/contracts';
 import { withLogFields } from '@revive/logging';
 import { inSpan, pipelineMetrics, SpanAttributes } from '@revive/telemetry';
 import { monitorBacklog } from './backlog-monitor.ts';
+import { watchCancellations, type TrackedItem } from './cancellations.ts';
 import { consumeDurable } from './durable-consume.ts';
 import { inConsumeSpan, publishTraced } from './message-tracing.ts';
 import { outcomeOfError, retryDelayMs, type HandlerContext, type Outcome } from './outcome.ts';
@@ -33,6 +35,8 @@ export interface ConsumerLoopOptions<S extends Subject> {
   readonly onError?: (error: unknown) => void;
   /** How often the consumer's backlog is read for the queue-depth gauges; 0: never. */
   readonly backlogPollMs?: number;
+  /** An item whose result would break these is failed before its handler runs; unchecked when absent. */
+  readonly outputLimits?: OutputLimits;
 }
 
 /** A stage's consume ended on its own and is being re-opened (logged; the stage keeps working). */
@@ -45,7 +49,12 @@ export class ConsumeInterruptedError extends Error {
 }
 
 /** How a delivery was settled, for the span and the stage metrics. */
-type Settlement = { readonly outcome: 'done' } | { readonly outcome: 'retry' } | { readonly outcome: 'failed'; readonly code: string };
+type Settlement =
+  | { readonly outcome: 'done' }
+  | { readonly outcome: 'retry' }
+  | { readonly outcome: 'failed'; readonly code: string }
+  /** The item was cancelled: acked, nothing published. */
+  | { readonly outcome: 'cancelled' };
 
 /**
  * Unacknowledged deliveries a stage's consumer may have out at once, across its replicas.
@@ -111,9 +120,8 @@ export async function runConsumerLoop<S extends Subject>(options: ConsumerLoopOp
       : monitorBacklog(await nc.jetstreamManager(), options.stream, options.hop, options.backlogPollMs ?? 5000);
   const metrics = pipelineMetrics();
   const labels = { stage: options.hop.stage, kind: options.hop.consumes.split('.')[1] ?? 'unknown' };
-  // Items cancelled through the API: skipped (acked, nothing published) before any work.
-  const cancelled = await js.views.kv(Buckets.cancelled, { history: 1 });
-  const isCancelled = async (mediaId: string) => (await cancelled.get(mediaId).catch(() => null))?.operation === 'PUT';
+  // Items cancelled through the API: skipped before any work, and stopped while they run.
+  const cancellations = await watchCancellations(nc, (error) => options.onError?.(error));
 
   const consuming = consumeDurable({
     nc,
@@ -178,7 +186,7 @@ export async function runConsumerLoop<S extends Subject>(options: ConsumerLoopOp
     metrics.processingDuration.record((performance.now() - started) / 1000, { ...labels, outcome: settled.outcome });
     if (settled.outcome === 'done') metrics.itemsProcessed.add(1, labels);
     else if (settled.outcome === 'retry') metrics.itemsRetried.add(1, labels);
-    else metrics.itemsFailed.add(1, { ...labels, code: settled.code });
+    else if (settled.outcome === 'failed') metrics.itemsFailed.add(1, { ...labels, code: settled.code });
   }
 
   async function settle(msg: JsMsg, span: Span): Promise<Settlement> {
@@ -196,16 +204,31 @@ export async function runConsumerLoop<S extends Subject>(options: ConsumerLoopOp
       return publishFailure(msg, 'INVALID_EVENT', (error as InvalidEventError).message, attempt, raw);
     }
     span.setAttribute(SpanAttributes.mediaId, event.mediaId);
-    if (await isCancelled(event.mediaId)) {
-      await msg.ackAck();
-      return { outcome: 'done' };
+    // Tracked before the lookup: a cancel that lands between the two still aborts the work.
+    const item = cancellations.track(event.mediaId);
+    try {
+      if (await cancellations.isCancelled(event.mediaId)) {
+        await msg.ackAck();
+        return { outcome: 'cancelled' };
+      }
+      const tooLarge = options.outputLimits && outputSizeProblemOf(options.hop.consumes, event, options.outputLimits);
+      if (tooLarge) return await publishFailure(msg, tooLarge.code, tooLarge.message, attempt, event);
+      // Every line logged while this item is handled names it and the stage.
+      return await withLogFields({ media_id: event.mediaId, stage: options.hop.stage }, () => handleAndSettle(msg, event, attempt, item));
+    } finally {
+      item.release();
     }
-    // Every line logged while this item is handled names it and the stage.
-    return withLogFields({ media_id: event.mediaId, stage: options.hop.stage }, () => handleAndSettle(msg, event, attempt));
   }
 
-  async function handleAndSettle(msg: JsMsg, event: EventOf<S>, attempt: number): Promise<Settlement> {
-    const beat = setInterval(() => msg.working(), Math.max(1000, ackWaitMs / 3));
+  async function handleAndSettle(msg: JsMsg, event: EventOf<S>, attempt: number, item: TrackedItem): Promise<Settlement> {
+    // Each beat also looks the item up, in case the cancellation watch missed its update.
+    const beat = setInterval(
+      () => {
+        msg.working();
+        void item.recheck();
+      },
+      Math.max(1000, ackWaitMs / 3),
+    );
     reportProgress(event.mediaId, 0, 1, 'steps');
     let outcome: Outcome;
     try {
@@ -220,6 +243,7 @@ export async function runConsumerLoop<S extends Subject>(options: ConsumerLoopOp
           attempt,
           heartbeat: () => msg.working(),
           progress: (done, total, unit) => reportProgress(event.mediaId, done, total, unit),
+          signal: item.signal,
         });
         span.setAttribute(SpanAttributes.outcome, decided.kind);
         if (decided.kind !== 'done') span.setStatus({ code: SpanStatusCode.ERROR, message: decided.reason });
@@ -230,6 +254,11 @@ export async function runConsumerLoop<S extends Subject>(options: ConsumerLoopOp
     } finally {
       clearInterval(beat);
       lastReport.delete(event.mediaId);
+    }
+    // Cancelled while it ran: whatever the handler made of that, nothing of it goes on.
+    if (item.signal.aborted) {
+      await msg.ackAck();
+      return { outcome: 'cancelled' };
     }
     if (outcome.kind === 'done') {
       for (const next of outcome.next) {
@@ -251,6 +280,7 @@ export async function runConsumerLoop<S extends Subject>(options: ConsumerLoopOp
     async stop() {
       stopBacklog();
       await consuming.stop();
+      cancellations.stop();
     },
   };
 }

@@ -5,3 +5,8 @@ export * from './streams.ts';
 export * from './stage-runner.ts';
 export * from './message-tracing.ts';
 export * from './durable-consume.ts';
+export * from './connect-nats.ts';
+export * from './nats-permissions.ts';
+export * from './nats-authorization.ts';
+export * from './cancellations.ts';
+export * from './nkey-users.ts';

@@ -23,6 +23,12 @@ export interface HandlerContext {
   heartbeat(): void;
   /** Reports work done so far (tiles, frames) to live subscribers; cheap, call it often. */
   progress(done: number, total: number, unit: StageProgress['unit']): void;
+  /**
+   * Aborted when the item is cancelled (reason: ItemCancelledError). Long work checks it between
+   * tiles and frames (`signal.throwIfAborted()`); whatever the handler then returns or throws,
+   * the loop publishes nothing for the item and acks its message.
+   */
+  readonly signal: AbortSignal;
 }
 
 /**

@@ -1,5 +1,14 @@
-import { connect, type NatsConnection } from 'nats';
-import { hopsOf, Streams, type EventOf, type KindsOf, type Stage, type StageInput, type Subject } from '@revive/contracts';
+import type { NatsConnection } from 'nats';
+import {
+  hopsOf,
+  Streams,
+  type EventOf,
+  type KindsOf,
+  type OutputLimits,
+  type Stage,
+  type StageInput,
+  type Subject,
+} from '@revive/contracts';
 import { runConsumerLoop } from './consumer-loop.ts';
 import type { HandlerContext, Outcome } from './outcome.ts';
 import { ensureMediaStream } from './streams.ts';
@@ -19,21 +28,18 @@ export interface StageRunnerOptions<S extends Stage> {
   readonly concurrency: number;
   readonly ackWaitMs: number;
   readonly maxDeliver: number;
-  /** Replicas of the media stream when this stage creates or updates it. */
+  /** Replicas of the media stream when this stage creates it (the gateway owns its settings). */
   readonly streamReplicas?: number;
   readonly onError?: (error: unknown) => void;
   /** How often each consumer's backlog is read for the queue-depth gauges (ms); 0: never. */
   readonly backlogPollMs?: number;
+  /** Items whose result would break these fail before their handler runs (see runConsumerLoop). */
+  readonly outputLimits?: OutputLimits;
 }
 
 export class StageWiringError extends Error {
   override readonly name = 'StageWiringError';
   readonly retryable = false;
-}
-
-/** Connects to NATS with settings every Revive process shares (named, reconnecting forever). */
-export function connectNats(url: string, name: string): Promise<NatsConnection> {
-  return connect({ servers: url, name, maxReconnectAttempts: -1, reconnectTimeWait: 1000 });
 }
 
 /**
@@ -51,7 +57,7 @@ export async function runStage<S extends Stage>(options: StageRunnerOptions<S>):
       `stage ${options.stage}: ${missing.length ? `no handler for ${missing.join(', ')}` : ''}${missing.length && extra.length ? '; ' : ''}${extra.length ? `handlers for kinds it does not handle: ${extra.join(', ')}` : ''}`,
     );
   }
-  await ensureMediaStream(await options.nc.jetstreamManager(), options.streamReplicas ?? 1);
+  await ensureMediaStream(await options.nc.jetstreamManager(), options.streamReplicas ?? 1, { update: false });
   const loops = await Promise.all(
     hops.map((hop) =>
       runConsumerLoop({
@@ -64,6 +70,7 @@ export async function runStage<S extends Stage>(options: StageRunnerOptions<S>):
         maxDeliver: options.maxDeliver,
         onError: options.onError,
         backlogPollMs: options.backlogPollMs,
+        outputLimits: options.outputLimits,
       }),
     ),
   );

@@ -21,12 +21,16 @@ export const mediaStreamConfig: Partial<StreamConfig> = {
   num_replicas: 1,
 };
 
-/** Creates the media stream or brings its settings up to date; idempotent, safe from every replica. */
-export async function ensureMediaStream(jsm: JetStreamManager, replicas = 1): Promise<void> {
+/**
+ * Creates the media stream or brings its settings up to date; idempotent, safe from every replica.
+ * `update: false` (the stages) only creates a missing stream: settings are the gateway's to change,
+ * and a stage's NATS user may not (nats-permissions.ts).
+ */
+export async function ensureMediaStream(jsm: JetStreamManager, replicas = 1, { update = true } = {}): Promise<void> {
   const config = { ...mediaStreamConfig, num_replicas: replicas };
   try {
     await jsm.streams.info(Streams.media);
-    await jsm.streams.update(Streams.media, config);
+    if (update) await jsm.streams.update(Streams.media, config);
   } catch (error) {
     if (!/stream not found/i.test(String((error as Error).message))) throw error;
     await jsm.streams.add(config);

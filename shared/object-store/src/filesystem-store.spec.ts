@@ -50,6 +50,24 @@ describe('filesystem object store', () => {
     await assert.rejects(store.get('media/c/x'), ObjectNotFoundError);
   });
 
+  it('lists the keys under a folder at any depth, without sidecars, writes in progress or a folder sharing its name prefix', async () => {
+    await store.put('media/f/original.jpg', new Uint8Array([1]), { contentType: 'image/jpeg' });
+    await store.put('media/f/superres/chunk-00000.mkv', new Uint8Array([2]));
+    await store.put('media/fg/other', new Uint8Array([3]));
+    const never = new Readable({ read() {} });
+    const pending = store.put('media/f/result.png', never);
+    await new Promise((r) => setTimeout(r, 50));
+    const keys: string[] = [];
+    for await (const key of store.list('media/f/')) keys.push(key);
+    assert.deepEqual(keys.sort(), ['media/f/original.jpg', 'media/f/superres/chunk-00000.mkv']);
+    never.destroy(new Error('done with it'));
+    await assert.rejects(pending, /done with it/);
+    for await (const key of store.list('media/none/')) assert.fail(`nothing is listed under a missing folder, got ${key}`);
+    await assert.rejects(async () => {
+      for await (const key of store.list('media/f')) assert.fail(`listed ${key}`);
+    }, InvalidObjectKeyError);
+  });
+
   it('refuses keys that escape the root', async () => {
     for (const key of ['../etc/passwd', '/abs', 'a//b', 'a/../b', 'a/./b', '']) {
       await assert.rejects(store.put(key, new Uint8Array([1])), InvalidObjectKeyError, key);

@@ -1,12 +1,14 @@
 import { randomUUID } from 'node:crypto';
 import { createReadStream, createWriteStream } from 'node:fs';
-import { mkdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
-import { dirname, join } from 'node:path';
+import { mkdir, readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { dirname, join, relative, sep } from 'node:path';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { assertObjectKey, ObjectNotFoundError, type ObjectInfo, type ObjectStore } from './object-store.ts';
+import { assertFolder, assertObjectKey, ObjectNotFoundError, type ObjectInfo, type ObjectStore } from './object-store.ts';
 
 const META_SUFFIX = '.meta.json';
+/** A write in progress (see put): `<key>.<uuid>.partial`, renamed to its key when complete. */
+const PARTIAL = /\.[0-9a-f-]{36}\.partial$/;
 
 /**
  * Objects as files under a root directory (the default of `npm start`). Writes go to a
@@ -60,6 +62,17 @@ export function createFilesystemStore(root: string): ObjectStore {
     async signedUrl(key) {
       pathOf(key);
       return undefined;
+    },
+    async *list(prefix) {
+      assertFolder(prefix);
+      const entries = await readdir(join(root, prefix), { recursive: true, withFileTypes: true }).catch((error: NodeJS.ErrnoException) => {
+        if (error.code === 'ENOENT') return [];
+        throw error;
+      });
+      for (const entry of entries) {
+        if (!entry.isFile() || entry.name.endsWith(META_SUFFIX) || PARTIAL.test(entry.name)) continue;
+        yield relative(root, join(entry.parentPath, entry.name)).split(sep).join('/');
+      }
     },
   };
 }

@@ -20,6 +20,11 @@ export interface ObjectStore {
   /** Removes an object; removing a missing one is not an error (deletes are idempotent). */
   delete(key: string): Promise<void>;
   /**
+   * The keys under a folder (`media/<id>/`: the prefix ends with `/`), at any depth, in no set
+   * order: what the sweeper deletes an item's leftovers by, whichever stage wrote them.
+   */
+  list(prefix: string): AsyncIterable<string>;
+  /**
    * A URL clients can GET the object from directly for `ttlSeconds`, or undefined when the store
    * has none (the filesystem store: the gateway serves those bytes itself).
    */
@@ -47,6 +52,12 @@ export class ObjectStoreError extends Error {
 export class InvalidObjectKeyError extends Error {
   override readonly name = 'InvalidObjectKeyError';
   readonly retryable = false;
+}
+
+/** A folder to list: a key's form followed by `/`. */
+export function assertFolder(prefix: string): void {
+  if (!prefix.endsWith('/')) throw new InvalidObjectKeyError(`a folder to list ends with "/", got "${prefix}"`);
+  assertObjectKey(prefix.slice(0, -1));
 }
 
 /** Keys are relative paths of safe characters: no `..`, no leading slash, no empty segments. */

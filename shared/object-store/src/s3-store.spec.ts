@@ -122,6 +122,15 @@ describe('S3 object store against Swift s3api (real, loopback)', () => {
     await assert.rejects(store.get('media/e/x'), ObjectNotFoundError);
   });
 
+  it('lists the keys under a folder at any depth, and nothing of a folder sharing its name prefix', async () => {
+    const keys = Array.from({ length: 3 }, (_, i) => `media/g/chunk-${i}`).concat('media/g/sub/deep.json');
+    for (const key of keys) await store.put(key, new Uint8Array([1]));
+    await store.put('media/gh/other', new Uint8Array([1]));
+    const listed: string[] = [];
+    for await (const key of store.list('media/g/')) listed.push(key);
+    assert.deepEqual(listed.sort(), keys.sort());
+  });
+
   it('refuses invalid keys before any request', async () => {
     for (const key of ['../etc/passwd', '/abs', 'a//b', 'a/../b', 'a/./b', '', 'sp ace']) {
       await assert.rejects(store.put(key, new Uint8Array([1])), InvalidObjectKeyError, key);

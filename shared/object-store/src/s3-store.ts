@@ -8,6 +8,7 @@ import {
   GetObjectCommand,
   HeadBucketCommand,
   HeadObjectCommand,
+  ListObjectsV2Command,
   PutObjectCommand,
   S3Client,
   UploadPartCommand,
@@ -15,7 +16,7 @@ import {
   type CompletedPart,
 } from '@aws-sdk/client-s3';
 import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
-import { assertObjectKey, ObjectNotFoundError, ObjectStoreError, type ObjectInfo, type ObjectStore } from './object-store.ts';
+import { assertFolder, assertObjectKey, ObjectNotFoundError, ObjectStoreError, type ObjectInfo, type ObjectStore } from './object-store.ts';
 
 /** Static keys; omitted, the SDK's default chain (environment, profile, instance role) decides. */
 export interface S3Credentials {
@@ -173,6 +174,18 @@ export function createS3Store(options: S3StoreOptions): S3ObjectStore {
       assertObjectKey(key);
       // S3 answers 204 for a missing key too, so the delete is idempotent as it stands.
       await call('delete', key, () => client.send(new DeleteObjectCommand({ Bucket: bucket, Key: key })));
+    },
+
+    async *list(prefix) {
+      assertFolder(prefix);
+      let token: string | undefined;
+      do {
+        const page = await call('list', prefix, () =>
+          client.send(new ListObjectsV2Command({ Bucket: bucket, Prefix: prefix, ContinuationToken: token })),
+        );
+        for (const object of page.Contents ?? []) if (object.Key) yield object.Key;
+        token = page.IsTruncated ? page.NextContinuationToken : undefined;
+      } while (token);
     },
 
     async signedUrl(key, ttlSeconds) {

@@ -35,7 +35,7 @@ export async function serveStage<S extends Stage>(definition: StageServiceDefini
   let stopping = false;
   const started = await (async () => {
     const built = await definition.build(config, log);
-    const nc = await connectNats(config.nats.url, `revive-${name}`);
+    const nc = await connectNats(config.nats, name);
     const loops = await runStage({
       stage: name,
       nc,
@@ -43,6 +43,7 @@ export async function serveStage<S extends Stage>(definition: StageServiceDefini
       ...config.stage,
       streamReplicas: config.nats.streamReplicas,
       backlogPollMs: config.telemetry.backlogPollMs,
+      outputLimits: { image: config.image, video: config.video },
       onError: (error) => log.error({ err: error }, 'consumer loop error'),
     });
     const health = config.health.port ? await startProbes(config.health.port, nc, built.checks ?? {}) : undefined;

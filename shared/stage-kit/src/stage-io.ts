@@ -34,8 +34,9 @@ export async function inWorkDir<T>(parent: string | undefined, stage: Stage, wor
   }
 }
 
-/** One step of a handler's work is done: tell watchers, and keep the message's ack deadline away. */
+/** One step of a handler's work is done: tell watchers, keep the message's ack deadline away, and stop here if the item was cancelled. */
 export function stepDone(ctx: HandlerContext, done: number, total: number): void {
+  ctx.signal.throwIfAborted();
   ctx.progress(done, total, 'steps');
   ctx.heartbeat();
 }
@@ -44,7 +45,9 @@ export async function download(store: ObjectStore, key: string, path: string): P
   await pipeline(await store.get(key), createWriteStream(path));
 }
 
-export async function upload(store: ObjectStore, key: string, path: string, contentType: string): Promise<void> {
+/** Stores a file; with a signal, not once the item was cancelled (its intermediates are being deleted). */
+export async function upload(store: ObjectStore, key: string, path: string, contentType: string, signal?: AbortSignal): Promise<void> {
+  signal?.throwIfAborted();
   await store.put(key, createReadStream(path), { contentType });
 }
 
@@ -64,7 +67,8 @@ export function reject(code: string, reason: string): Outcome {
 
 /**
  * A stage handler whose thrown errors become outcomes the one way (messaging's outcomeOfError),
- * logged with the item: the handler's own code only says what succeeds.
+ * logged with the item: the handler's own code only says what succeeds. An error that a cancel
+ * caused is thrown on for the consumer loop, which settles cancelled items itself.
  */
 export function settlingErrors<E extends { mediaId: string }>(
   log: Logger,
@@ -74,6 +78,11 @@ export function settlingErrors<E extends { mediaId: string }>(
     try {
       return await work(event, ctx);
     } catch (error) {
+      // Stopped by a cancel, not failed: the consumer loop acks it and publishes nothing.
+      if (ctx.signal.aborted) {
+        log.info({ mediaId: event.mediaId }, 'item cancelled; work stopped');
+        throw error;
+      }
       const outcome = outcomeOfError(error);
       log.warn({ mediaId: event.mediaId, outcome: outcome.kind, err: error }, 'item failed');
       return outcome;

@@ -88,6 +88,7 @@ export async function runChunkStage<S extends ChunkSubject>(
       await transform.run(
         frames,
         async (frame) => {
+          ctx.signal.throwIfAborted();
           await writer.write(frame);
           ctx.progress(Math.min(writer.framesWritten, transform.frames), transform.frames, 'frames');
           ctx.heartbeat();
@@ -99,9 +100,10 @@ export async function runChunkStage<S extends ChunkSubject>(
       await writer.abort();
       throw error;
     }
-    await upload(deps.store, key, output, INTERMEDIATE_CONTENT_TYPE);
+    await upload(deps.store, key, output, INTERMEDIATE_CONTENT_TYPE, ctx.signal);
     const described = transform.describe(key, writer.framesWritten);
     const payload = parseEvent(subject, { ...described, chunk: chunkInOutputOf(stage, event.mediaId, described.chunk) });
+    ctx.signal.throwIfAborted();
     await deps.store.put(record, new TextEncoder().encode(JSON.stringify(payload)), { contentType: 'application/json' });
     const seconds = (performance.now() - started) / 1000;
     // pid: with several replicas the logs show which process did which chunk.

@@ -1,16 +1,15 @@
-import type { EnhanceOptions } from '@revive/contracts';
+import { outputSizeProblems, type EnhanceOptions, type OutputLimits, type OutputSizeProblem } from '@revive/contracts';
 
 /** What a restored video may be (config.video): checked by the gateway at upload and by preprocess. */
-export interface VideoLimitSettings {
+export interface VideoLimitSettings extends Readonly<OutputLimits['video']> {
   readonly maxSeconds: number;
-  readonly maxOutputPixels: number;
   readonly maxOutputFps: number;
 }
 
 /** A limit the video would break with these options. */
 export interface VideoLimitProblem {
-  /** The failure code preprocess reports (the gateway maps them all to BAD_USER_INPUT). */
-  readonly code: 'VIDEO_TOO_LONG' | 'VIDEO_TOO_LARGE' | 'FRAME_RATE_TOO_HIGH';
+  /** The failure code preprocess reports; the gateway answers the output-size ones with OUTPUT_TOO_LARGE, the others with BAD_USER_INPUT. */
+  readonly code: 'VIDEO_TOO_LONG' | 'FRAME_RATE_TOO_HIGH' | OutputSizeProblem['code'];
   readonly message: string;
 }
 
@@ -23,9 +22,10 @@ export interface VideoShape {
 }
 
 /**
- * Every limit the restored video would break: its length, its output frame after super-resolution,
- * its output rate after interpolation. Empty when the request is within bounds. One function, so
- * the gateway's early answer and preprocess's final one never disagree.
+ * Every limit the restored video would break: its length, its output frame after super-resolution
+ * and its output pixels over all frames (contracts' outputSizeProblems, as every stage checks
+ * them), its output rate after interpolation. Empty when the request is within bounds. One
+ * function, so the gateway's early answer and preprocess's final one never disagree.
  */
 export function videoLimitProblems(
   video: VideoShape,
@@ -39,14 +39,8 @@ export function videoLimitProblems(
       message: `the video lasts ${video.durationSeconds.toFixed(1)} s; the limit is ${limits.maxSeconds} s`,
     });
   }
-  const outW = video.width * options.scale;
-  const outH = video.height * options.scale;
-  if (outW * outH > limits.maxOutputPixels) {
-    problems.push({
-      code: 'VIDEO_TOO_LARGE',
-      message: `scale ${options.scale} makes ${video.width}x${video.height} into ${outW}x${outH} (${outW * outH} pixels); the limit is ${limits.maxOutputPixels} pixels per frame: choose a smaller scale`,
-    });
-  }
+  const frames = Math.max(1, Math.round(video.durationSeconds * video.fps));
+  problems.push(...outputSizeProblems('video', { width: video.width, height: video.height, frames }, options, limits));
   const outFps = video.fps * options.frameRateFactor;
   if (outFps > limits.maxOutputFps + 1e-6) {
     problems.push({

@@ -106,7 +106,8 @@ describe('video-io', () => {
   });
 
   it('reports every limit a video breaks', () => {
-    const limits = { maxSeconds: 60, maxOutputPixels: 1920 * 1080, maxOutputFps: 60 };
+    // 30 s at 30 fps doubled to 1800 frames of 1920x1080: 3.7 gigapixels in all.
+    const limits = { maxSeconds: 60, maxOutputPixels: 1920 * 1080, maxTotalPixels: 5e9, maxOutputFps: 60 };
     assert.deepEqual(
       videoLimitProblems({ width: 960, height: 540, durationSeconds: 30, fps: 30 }, { scale: 2, frameRateFactor: 2 }, limits),
       [],
@@ -115,7 +116,15 @@ describe('video-io', () => {
       videoLimitProblems({ width: 960, height: 540, durationSeconds: 90, fps: 30 }, { scale: 4, frameRateFactor: 4 }, limits).map(
         (p) => p.code,
       ),
-      ['VIDEO_TOO_LONG', 'VIDEO_TOO_LARGE', 'FRAME_RATE_TOO_HIGH'],
+      ['VIDEO_TOO_LONG', 'VIDEO_TOO_LARGE', 'OUTPUT_TOO_LARGE', 'FRAME_RATE_TOO_HIGH'],
+    );
+    assert.deepEqual(
+      videoLimitProblems(
+        { width: 960, height: 540, durationSeconds: 30, fps: 30 },
+        { scale: 2, frameRateFactor: 2 },
+        { ...limits, maxTotalPixels: 3e9 },
+      ).map((p) => p.code),
+      ['OUTPUT_TOO_LARGE'],
     );
   });
 

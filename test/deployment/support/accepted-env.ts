@@ -60,5 +60,6 @@ export function exportedVersusSource(): { exported: string[]; fromSource: string
 export function sampleSecretValue(name: string): string {
   if (name === 'REVIVE_DATABASE_URL') return 'postgres://revive:sample@postgres.example:5432/revive';
   if (name === 'REVIVE_URL_SIGNING_SECRET') return 's'.repeat(48);
+  if (name === 'REVIVE_NATS_NKEY_SEED') return `SU${'A'.repeat(56)}`;
   return 'sample';
 }

@@ -6,6 +6,7 @@ import { createClient } from 'graphql-ws';
 import type { Sql } from 'postgres';
 import sharp from 'sharp';
 import WebSocket from 'ws';
+import { createOriginPolicy } from '../browser/index.ts';
 import type { GatewayDeps } from '../context.ts';
 import { graphqlUploadForm, startGatewayFixture, type GatewayFixture } from '../gateway.fixture.ts';
 import { attachGraphqlWs } from '../ws-server.ts';
@@ -41,7 +42,7 @@ describe('accounts and access over HTTP and graphql-ws (real PostgreSQL, nats-se
     gateway = await startGatewayFixture({ REVIVE_PUBLIC_URL: 'http://127.0.0.1', REVIVE_PRESIGN_TTL_SECONDS: '60' });
     ({ sql, deps, accounts } = gateway);
     server = createServer(gateway.yoga);
-    ws = attachGraphqlWs(server, gateway.yoga, deps.auth);
+    ws = attachGraphqlWs(server, gateway.yoga, deps.auth, createOriginPolicy(gateway.config.gateway));
     await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
     const address = server.address() as { port: number };
     url = `http://127.0.0.1:${address.port}/graphql`;
@@ -64,7 +65,7 @@ describe('accounts and access over HTTP and graphql-ws (real PostgreSQL, nats-se
     const headers: Record<string, string> = authorization === undefined ? {} : { authorization };
     const init =
       body instanceof FormData
-        ? { method: 'POST', body, headers }
+        ? { method: 'POST', body, headers: { 'graphql-preflight': '1', ...headers } }
         : { method: 'POST', headers: { ...headers, 'content-type': 'application/json' }, body: JSON.stringify(body) };
     const response = await fetch(url, init);
     const text = await response.text();
@@ -240,6 +241,52 @@ describe('accounts and access over HTTP and graphql-ws (real PostgreSQL, nats-se
     assert.equal(await closeCodeOf({ authorization: 'Bearer rv_nope' }), 4401, 'unknown');
     assert.equal(await closeCodeOf({ authorization: bearer(expired.token) }), 4401, 'expired');
     assert.equal(await closeCodeOf({ authorization: bearer(revoked.token) }), 4401, 'revoked');
+  });
+
+  it("ends a revoked token's open streams within seconds: its graphql-ws socket closes with 4401, its SSE stream ends UNAUTHENTICATED", async () => {
+    const user = await accounts.createUser('erin');
+    const issued = await accounts.issueToken(user.id);
+    const item = (await upload(issued.token)).body.data!.uploadMedia.id;
+    // The item stays QUEUED (no stage runs here): both streams would stay open for good.
+    let closeCode: number | undefined;
+    const socketEvents: string[] = [];
+    const client = createClient({
+      url: url.replace(/^http/, 'ws'),
+      webSocketImpl: WebSocket,
+      retryAttempts: 0,
+      connectionParams: { authorization: bearer(issued.token) },
+      on: { closed: (event) => (closeCode = (event as { code?: number }).code) },
+    });
+    const socketDone = new Promise<void>((resolve) =>
+      client.subscribe<{ mediaProgress: { event: string } }>(
+        { query: PROGRESS, variables: { id: item } },
+        {
+          next: (value) => socketEvents.push(value.data?.mediaProgress.event ?? String(value.errors?.[0]?.extensions?.code)),
+          error: () => resolve(),
+          complete: () => resolve(),
+        },
+      ),
+    );
+    const sse = await fetch(url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', accept: 'text/event-stream', authorization: bearer(issued.token) },
+      body: JSON.stringify({ query: PROGRESS, variables: { id: item } }),
+    });
+    const reader = sse.body!.pipeThrough(new TextDecoderStream()).getReader();
+    let sseText = '';
+    while (!sseText.includes('SNAPSHOT')) sseText += (await reader.read()).value ?? '';
+    while (socketEvents.length === 0) await new Promise((r) => setTimeout(r, 20));
+
+    const revokedAt = performance.now();
+    await accounts.revokeToken(issued.id);
+    for (let chunk = await reader.read(); !chunk.done; chunk = await reader.read()) sseText += chunk.value;
+    await socketDone;
+    const seconds = (performance.now() - revokedAt) / 1000;
+    client.dispose();
+    assert.ok(seconds < 10, `ended ${seconds.toFixed(1)} s after the revocation`);
+    assert.equal(closeCode, 4401);
+    assert.equal(socketEvents[0], 'SNAPSHOT');
+    assert.match(sseText, /UNAUTHENTICATED/, 'the SSE stream says why it ends');
   });
 
   it('REVIVE_AUTH=off: every request acts as the built-in local user, whatever it sends', async () => {

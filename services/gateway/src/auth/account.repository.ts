@@ -56,6 +56,8 @@ export interface AccountRepository {
   revokeToken(tokenId: string): Promise<boolean>;
   /** The owner of a token that exists, is not revoked and has not expired; undefined otherwise. */
   findActiveToken(token: string): Promise<TokenOwner | undefined>;
+  /** Of these token ids, the ones still active (not revoked, not expired, not deleted). */
+  activeTokenIds(tokenIds: readonly string[]): Promise<Set<string>>;
 }
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -123,6 +125,15 @@ export function createAccountRepository(sql: Sql): AccountRepository {
         SELECT t.id, t.user_id, u.name FROM api_tokens t JOIN users u ON u.id = t.user_id
         WHERE t.token_hash = ${hashToken(token)} AND t.revoked_at IS NULL AND (t.expires_at IS NULL OR t.expires_at > now())`;
       return row ? { tokenId: row.id as string, userId: row.user_id as string, userName: row.name as string } : undefined;
+    },
+
+    async activeTokenIds(tokenIds) {
+      const ids = tokenIds.filter((id) => UUID.test(id));
+      if (ids.length === 0) return new Set();
+      const rows = await sql`
+        SELECT id FROM api_tokens
+        WHERE id IN ${sql(ids)} AND revoked_at IS NULL AND (expires_at IS NULL OR expires_at > now())`;
+      return new Set(rows.map((r) => r.id as string));
     },
   };
 }

@@ -44,6 +44,7 @@ export type RepairMode =
   | 'OFF';
 
 export type MediaStatus =
+  /** Waiting for the first stage, or for one of its owner's earlier items to finish (each user has a few items in the pipeline at once). */
   | 'QUEUED'
   | 'PROCESSING'
   | 'COMPLETED'
@@ -64,7 +65,9 @@ export type StageStatus =
   | 'RUNNING'
   | 'DONE'
   | 'SKIPPED'
-  | 'FAILED';
+  | 'FAILED'
+  /** The stage was running when cancelMedia stopped the item; it stopped too, and wrote nothing more. */
+  | 'CANCELLED';
 
 export type EnhanceOptions = {
   /** Super-resolution factor: 1, 2 or 4. */
@@ -236,10 +239,11 @@ export type QueryFailuresArgs = {
 
 export type Mutation = {
   __typename?: 'Mutation';
+  /** Stores the file and starts its restoration. Refused with OUTPUT_TOO_LARGE when the options would make it larger than the server's output limits (pixels per image, per video frame, per video). */
   uploadMedia: Media;
   /** Restarts a FAILED item from the stage that failed; its failure history is kept. */
   retryMedia: Media;
-  /** Stops a QUEUED or PROCESSING item: stages skip it and its intermediates are deleted. */
+  /** Stops a QUEUED or PROCESSING item: a running stage stops within a tile or a frame (CANCELLED), later stages skip it, and its intermediates are deleted. */
   cancelMedia: Media;
 };
 

@@ -55,6 +55,17 @@ describe('query analysis', () => {
     assert.equal(analyze('{ media(id: "1") { ... on Media { ... on Media { id } } } }').depth, 4);
   });
 
+  it('counts introspection like any other selection: aliases, lists and depth under __schema and __type', () => {
+    // The issue's probe in small: aliased lists under __schema, a fragment of aliased lists.
+    const fields = Array.from({ length: 40 }, (_, i) => `f${i}: fields { name }`).join(' ');
+    const types = Array.from({ length: 40 }, (_, i) => `t${i}: types { ...F }`).join(' ');
+    const probe = analyze(`{ __schema { ${types} } } fragment F on __Type { ${fields} }`);
+    assert.equal(probe.aliases, 40 + 40 * 40);
+    assert.equal(probe.cost, 1 + 40 * (1 + 40 * 10), '__schema; each types list; each fields list once per type (10 assumed)');
+    assert.equal(analyze('{ __type(name: "Media") { fields { type { ofType { name } } } } }').depth, 5);
+    assert.equal(analyze('{ a: __typename b: __typename }').aliases, 2);
+  });
+
   it('stops on a fragment cycle instead of recursing forever', () => {
     const cost = analyze('{ media(id: "1") { ...A } } fragment A on Media { id ...B } fragment B on Media { ...A }');
     assert.equal(cost.depth, 2);
@@ -72,6 +83,19 @@ describe('query analysis', () => {
 });
 
 describe('token buckets', () => {
+  it('peek answers what take would, spending nothing', () => {
+    let now = 0;
+    const buckets = new TokenBuckets(2, () => now);
+    assert.deepEqual(buckets.peek('a'), { ok: true });
+    buckets.take('a');
+    buckets.take('a');
+    assert.deepEqual(buckets.peek('a'), { ok: false, retryAfterSeconds: 30 });
+    assert.deepEqual(buckets.peek('a'), buckets.take('a'));
+    now += 30_000;
+    assert.deepEqual(buckets.peek('a'), { ok: true });
+    assert.deepEqual(buckets.peek('a'), { ok: true }, 'peeking spent nothing');
+  });
+
   it('allows a burst up to the limit, then refills at the rate, per key', () => {
     let now = 0;
     const buckets = new TokenBuckets(60, () => now);

@@ -4,8 +4,11 @@ import {
   isCompositeType,
   isListType,
   Kind,
+  SchemaMetaFieldDef,
+  TypeMetaFieldDef,
   type FragmentDefinitionNode,
   type GraphQLCompositeType,
+  type GraphQLField,
   type GraphQLSchema,
   type OperationDefinitionNode,
   type SelectionSetNode,
@@ -28,6 +31,18 @@ const tooBig = Symbol('too big');
 
 /** Items assumed for a list field that takes no `first` argument. */
 export const DEFAULT_LIST_SIZE = 10;
+
+/**
+ * A field as the executor resolves it: introspection's `__schema` and `__type` are not among the
+ * query type's fields, yet they select lists (types, fields, args…) that multiply like any other.
+ */
+function fieldDefinition(schema: GraphQLSchema, parent: GraphQLCompositeType, name: string): GraphQLField<unknown, unknown> | undefined {
+  if (parent === schema.getQueryType()) {
+    if (name === SchemaMetaFieldDef.name) return SchemaMetaFieldDef;
+    if (name === TypeMetaFieldDef.name) return TypeMetaFieldDef;
+  }
+  return 'getFields' in parent ? parent.getFields()[name] : undefined;
+}
 
 /**
  * Walks one operation with its fragments and variables. Scalar fields are free; each object field
@@ -80,7 +95,7 @@ export function analyzeOperation(
       }
       if (selection.alias) aliases += 1;
       depth = Math.max(depth, level + 1);
-      const field = 'getFields' in parent ? parent.getFields()[selection.name.value] : undefined;
+      const field = fieldDefinition(schema, parent, selection.name.value);
       if (!field || !selection.selectionSet) continue;
       const named = getNamedType(field.type);
       if (!isCompositeType(named)) continue;

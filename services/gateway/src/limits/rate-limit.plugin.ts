@@ -1,4 +1,4 @@
-import { getOperationAST, type DocumentNode } from 'graphql';
+import { getOperationAST, type DocumentNode, type GraphQLError } from 'graphql';
 import type { Plugin } from 'graphql-yoga';
 import { clientError, ErrorCodes } from '../errors.ts';
 import { TokenBuckets } from './token-bucket.ts';
@@ -17,11 +17,24 @@ type LimiterContext = {
   request?: { headers?: { get(name: string): string | null } };
 };
 
-/** The caller's user when one is authenticated, else the peer address (never a client-set header). */
+/** The address the request came from (never a client-set header such as X-Forwarded-For). */
+export function peerAddress(context: unknown): string {
+  return (context as LimiterContext | undefined)?.req?.socket?.remoteAddress ?? 'unknown';
+}
+
+/** The caller's user when one is authenticated, else the peer address. */
 export function principalKey(context: unknown): string {
   const c = (context ?? {}) as LimiterContext;
   if (c.principal?.userId) return `user:${c.principal.userId}`;
-  return `ip:${c.req?.socket?.remoteAddress ?? 'unknown'}`;
+  return `ip:${peerAddress(c)}`;
+}
+
+/** RATE_LIMITED with HTTP 429 and Retry-After: `what` is the limit in words ("60 requests"). */
+export function rateLimited(what: string, retryAfterSeconds: number): GraphQLError {
+  return clientError(ErrorCodes.rateLimited, `too many requests: the limit is ${what} a minute; retry in ${retryAfterSeconds} s`, {
+    retryAfterSeconds,
+    http: { status: 429, headers: { 'retry-after': String(retryAfterSeconds) } },
+  });
 }
 
 /**
@@ -38,11 +51,7 @@ export function rateLimits(limits: RateLimits, now: () => number = Date.now): Pl
     const isMutation = getOperationAST(document, operationName)?.operation === 'mutation';
     const taken = (isMutation ? uploads : requests).take(principalKey(context));
     if (taken.ok) return undefined;
-    const what = isMutation ? `${limits.uploadsPerMinute} uploads` : `${limits.requestsPerMinute} requests`;
-    return clientError(ErrorCodes.rateLimited, `too many requests: the limit is ${what} a minute; retry in ${taken.retryAfterSeconds} s`, {
-      retryAfterSeconds: taken.retryAfterSeconds,
-      http: { status: 429, headers: { 'retry-after': String(taken.retryAfterSeconds) } },
-    });
+    return rateLimited(isMutation ? `${limits.uploadsPerMinute} uploads` : `${limits.requestsPerMinute} requests`, taken.retryAfterSeconds);
   };
   return {
     onExecute({ args, setResultAndStopExecution }) {

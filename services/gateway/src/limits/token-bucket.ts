@@ -22,14 +22,29 @@ export class TokenBuckets {
     const now = this.now();
     this.#sweep(now);
     const bucket = this.#buckets.get(key) ?? { tokens: this.perMinute, at: now };
-    bucket.tokens = Math.min(this.perMinute, bucket.tokens + (now - bucket.at) * this.#perMs);
+    bucket.tokens = this.#level(bucket, now);
     bucket.at = now;
     this.#buckets.set(key, bucket);
     if (bucket.tokens >= 1) {
       bucket.tokens -= 1;
       return { ok: true };
     }
-    return { ok: false, retryAfterSeconds: Math.max(1, Math.ceil((1 - bucket.tokens) / this.#perMs / 1000)) };
+    return this.#refusal(bucket.tokens);
+  }
+
+  /** What `take` would answer now, spending nothing: for a limit charged only when a request turns out to deserve it. */
+  peek(key: string): TakeResult {
+    const bucket = this.#buckets.get(key);
+    const tokens = bucket ? this.#level(bucket, this.now()) : this.perMinute;
+    return tokens >= 1 ? { ok: true } : this.#refusal(tokens);
+  }
+
+  #level(bucket: { tokens: number; at: number }, now: number): number {
+    return Math.min(this.perMinute, bucket.tokens + (now - bucket.at) * this.#perMs);
+  }
+
+  #refusal(tokens: number): TakeResult {
+    return { ok: false, retryAfterSeconds: Math.max(1, Math.ceil((1 - tokens) / this.#perMs / 1000)) };
   }
 
   /** Principals currently tracked (for tests). */

@@ -22,3 +22,5 @@ export {
   type FailureRepository,
 } from './failures.repository.ts';
 export { createLifecycleRepository, type LifecycleRepository, type ProjectedEventRef } from './lifecycle.repository.ts';
+export { createAdmissionRepository, type AdmissionRepository } from './admission.repository.ts';
+export { createSweepRepository, type SweepDue, type SweepRepository } from './sweep.repository.ts';

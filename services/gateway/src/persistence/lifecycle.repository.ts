@@ -2,7 +2,7 @@ import { stagesOf, type Stage } from '@revive/contracts';
 import type { Sql } from 'postgres';
 import { MEDIA_COLUMNS, toMediaRecord, UPDATED_AT_NOW, type MediaRecord, type StageState } from './media.model.ts';
 import { isUuid } from './pagination.ts';
-import { updateStage } from './stages.ts';
+import { cancelStage, updateStage } from './stages.ts';
 
 /** A state change the item's current status does not allow (the caller reports it as a typed error). */
 export type Transition<T> = ({ ok: true; media: MediaRecord } & T) | { ok: false; media: MediaRecord | undefined };
@@ -15,11 +15,14 @@ export interface ProjectedEventRef {
 
 /** retryMedia and cancelMedia's state changes, and the bookkeeping webhooks need. */
 export interface LifecycleRepository {
-  /** FAILED → PROCESSING: the failed stage back to PENDING (a video stage keeps its finished chunks), retries + 1. */
-  beginRetry(id: string): Promise<Transition<{ stage: Stage; retry: number }>>;
+  /**
+   * FAILED → PROCESSING: the failed stage back to PENDING (a video stage keeps its finished chunks), retries + 1.
+   * Refused with `swept` once the sweeper deleted the item's intermediates (the retry window passed).
+   */
+  beginRetry(id: string): Promise<Transition<{ stage: Stage; retry: number }> | { ok: false; media: MediaRecord; swept: true }>;
   /** Undoes beginRetry when its events could not be published: the item is FAILED as before (retries stays counted, so msgIDs never repeat). */
   abandonRetry(before: MediaRecord): Promise<void>;
-  /** QUEUED or PROCESSING → CANCELLED. */
+  /** QUEUED or PROCESSING → CANCELLED; a RUNNING stage with it. */
   cancel(id: string): Promise<Transition<object>>;
   /** The stream messages projected for the item, in stream order (optionally of one subject). */
   projectedEvents(id: string, subject?: string): Promise<ProjectedEventRef[]>;
@@ -47,10 +50,11 @@ export function createLifecycleRepository(sql: Sql): LifecycleRepository {
     beginRetry(id) {
       return sql.begin(async (tx) => {
         if (!isUuid(id)) return { ok: false as const, media: undefined };
-        const [row] = await tx`SELECT ${columns}, retries FROM media WHERE id = ${id} FOR UPDATE`;
+        const [row] = await tx`SELECT ${columns}, retries, swept_at FROM media WHERE id = ${id} FOR UPDATE`;
         if (!row) return { ok: false as const, media: undefined };
         const media = toMediaRecord(row);
         if (media.status !== 'FAILED') return { ok: false as const, media };
+        if (row.swept_at !== null) return { ok: false as const, media, swept: true as const };
         const stage = media.error?.stage ?? stagesOf(media.kind)[0]!;
         const stages = updateStage(media.stages, stage, reset);
         const [saved] = await tx`
@@ -73,8 +77,11 @@ export function createLifecycleRepository(sql: Sql): LifecycleRepository {
         if (!row) return { ok: false as const, media: undefined };
         const media = toMediaRecord(row);
         if (media.status !== 'QUEUED' && media.status !== 'PROCESSING') return { ok: false as const, media };
-        const [saved] =
-          await tx`UPDATE media SET status = 'CANCELLED', updated_at = ${tx.unsafe(UPDATED_AT_NOW)} WHERE id = ${id} RETURNING ${columns}`;
+        const at = new Date().toISOString();
+        const stages = media.stages.map((s) => cancelStage(s, at));
+        const [saved] = await tx`
+          UPDATE media SET status = 'CANCELLED', stages = ${tx.json(stages)}, updated_at = ${tx.unsafe(UPDATED_AT_NOW)}
+          WHERE id = ${id} RETURNING ${columns}`;
         return { ok: true as const, media: toMediaRecord(saved!) };
       });
     },

@@ -2,7 +2,7 @@ import { enhanceOptionsSchema, type EnhanceOptions, type MediaKind, type Stage, 
 import type { Row } from 'postgres';
 
 export type MediaStatus = 'QUEUED' | 'PROCESSING' | 'COMPLETED' | 'FAILED' | 'CANCELLED';
-export type StageStatus = 'PENDING' | 'RUNNING' | 'DONE' | 'SKIPPED' | 'FAILED';
+export type StageStatus = 'PENDING' | 'RUNNING' | 'DONE' | 'SKIPPED' | 'FAILED' | 'CANCELLED';
 
 /** One stage's state on one item, stored in media.stages and served as the API's StageState. */
 // A type alias, not an interface: only aliases satisfy the JSON parameter type of sql.json().

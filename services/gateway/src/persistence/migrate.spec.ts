@@ -58,7 +58,7 @@ describe('migrate (real PostgreSQL)', () => {
   });
 
   it('lets replicas that start together migrate one database without racing', async () => {
-    const admin = postgres(server.url.replace('revive@', 'postgres@'), { max: 1 });
+    const admin = postgres(server.adminUrl, { max: 1 });
     await admin`CREATE DATABASE race OWNER revive`;
     await admin.end();
     const replicas = [1, 2, 3].map(() => postgres(server.url.replace(/\/revive$/, '/race'), { max: 1, onnotice: () => {} }));

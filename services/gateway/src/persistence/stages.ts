@@ -1,7 +1,7 @@
 import { stagesOf, type MediaKind, type Stage, type StageProgress } from '@revive/contracts';
 import type { MediaStatus, StageState, StageStatus } from './media.model.ts';
 
-const FINISHED: ReadonlySet<StageStatus> = new Set(['DONE', 'SKIPPED', 'FAILED']);
+const FINISHED: ReadonlySet<StageStatus> = new Set(['DONE', 'SKIPPED', 'FAILED', 'CANCELLED']);
 
 /** Every stage of a new item, pending, in flow order. */
 export function initialStages(kind: MediaKind): StageState[] {
@@ -36,6 +36,17 @@ export function finishStage(state: StageState, status: 'DONE' | 'SKIPPED' | 'FAI
   const durationMs = state.startedAt === null ? null : Math.max(0, Date.parse(at) - Date.parse(state.startedAt));
   if (status === 'FAILED') return { ...state, status, finishedAt: at, durationMs };
   return { ...state, status, progress: 100, done: state.total ?? state.done, finishedAt: at, durationMs, ...(note ? { note } : {}) };
+}
+
+/**
+ * The stage when its item is cancelled: one that was running stops (its replicas see the cancel
+ * and stop within a tile or a frame, publishing nothing); one that never started stays PENDING.
+ */
+export function cancelStage(state: StageState, at: string): StageState {
+  if (state.status !== 'RUNNING') return state;
+  const { etaSeconds: _, ...rest } = state;
+  const durationMs = state.startedAt === null ? null : Math.max(0, Date.parse(at) - Date.parse(state.startedAt));
+  return { ...rest, status: 'CANCELLED', finishedAt: at, durationMs };
 }
 
 /**

@@ -1,6 +1,7 @@
 import type { Stage } from '@revive/contracts';
 import type { GatewayContext } from '../context.ts';
 import { clientError, ErrorCodes } from '../errors.ts';
+import { failureMessage } from '../failure-messages.ts';
 import type { StageName } from '../generated/graphql.ts';
 import { upper } from '../media-view.ts';
 import { InvalidCursorError, InvalidPageSizeError, MAX_PAGE_SIZE } from '../persistence/index.ts';
@@ -27,7 +28,14 @@ export async function failuresQuery(_: unknown, args: FailuresArgs, ctx: Gateway
     return {
       edges: page.items.map((f) => ({
         cursor: f.cursor,
-        node: { mediaId: f.mediaId, stage: upper<StageName>(f.stage), code: f.code, message: f.message, attempt: f.attempt, at: f.at },
+        node: {
+          mediaId: f.mediaId,
+          stage: upper<StageName>(f.stage),
+          code: f.code,
+          message: failureMessage(f.code, f.stage),
+          attempt: f.attempt,
+          at: f.at,
+        },
       })),
       pageInfo: { hasNextPage: page.hasNextPage, endCursor: page.endCursor },
       totalCount: page.totalCount,

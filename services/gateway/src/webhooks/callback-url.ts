@@ -1,39 +1,26 @@
 import { lookup } from 'node:dns/promises';
-import { BlockList, isIP } from 'node:net';
+import { isIP } from 'node:net';
+import { isPublicAddress } from './public-address.ts';
 
-/** A callback URL Revive will not call: not http(s), credentials in it, or (unless allowed) a private target. */
+/** A callback URL Revive will not call: not http(s), credentials in it, or (unless allowed) a target that is not public. */
 export class CallbackUrlError extends Error {
   override readonly name = 'CallbackUrlError';
   readonly retryable = false;
 }
 
-// Loopback, private, link-local (cloud metadata at 169.254.169.254), CGNAT, unspecified, ULA.
-const PRIVATE = new BlockList();
-for (const [net, bits] of [
-  ['0.0.0.0', 8],
-  ['10.0.0.0', 8],
-  ['100.64.0.0', 10],
-  ['127.0.0.0', 8],
-  ['169.254.0.0', 16],
-  ['172.16.0.0', 12],
-  ['192.168.0.0', 16],
-] as const)
-  PRIVATE.addSubnet(net, bits, 'ipv4');
-for (const [net, bits] of [
-  ['::', 128],
-  ['::1', 128],
-  ['fc00::', 7],
-  ['fe80::', 10],
-] as const)
-  PRIVATE.addSubnet(net, bits, 'ipv6');
-
-export function isPrivateAddress(address: string): boolean {
-  const family = isIP(address);
-  if (family === 0) return false;
-  const mapped = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/i.exec(address);
-  if (mapped) return PRIVATE.check(mapped[1]!, 'ipv4');
-  return PRIVATE.check(address, family === 4 ? 'ipv4' : 'ipv6');
+/** An address to connect to, as `dns.lookup` gives it. */
+export interface ResolvedAddress {
+  readonly address: string;
+  readonly family: number;
 }
+
+/** Every address a host name resolves to (the system resolver in production; specs pass their own). */
+export type ResolveHost = (host: string) => Promise<readonly ResolvedAddress[]>;
+
+export const systemResolve: ResolveHost = (host) => lookup(host, { all: true, verbatim: true });
+
+/** The URL's host as a name or an address: no IPv6 brackets, no trailing dot (`localhost.` is `localhost`). */
+const hostOf = (url: URL) => url.hostname.replace(/^\[|\]$/g, '').replace(/\.+$/, '');
 
 /** Checks the URL's form at upload time; returns it normalised. Throws CallbackUrlError. */
 export function parseCallbackUrl(raw: string, allowPrivate: boolean): string {
@@ -46,20 +33,30 @@ export function parseCallbackUrl(raw: string, allowPrivate: boolean): string {
   if (raw.length > 2048) throw new CallbackUrlError('callbackUrl is longer than 2048 characters');
   if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new CallbackUrlError('callbackUrl must be http or https');
   if (url.username || url.password) throw new CallbackUrlError('callbackUrl must not carry credentials');
-  const host = url.hostname.replace(/^\[|\]$/g, '');
-  if (!allowPrivate && (host === 'localhost' || host.endsWith('.localhost') || isPrivateAddress(host))) {
-    throw new CallbackUrlError('callbackUrl names a loopback or private address, which this server does not call');
+  const host = hostOf(url);
+  const local = host === 'localhost' || host.endsWith('.localhost');
+  if (!allowPrivate && (local || (isIP(host) !== 0 && !isPublicAddress(host)))) {
+    throw new CallbackUrlError('callbackUrl names a loopback, private or otherwise non-public address, which this server does not call');
   }
   return url.toString();
 }
 
 /**
- * Checks where the host resolves right before a delivery: a public name that resolves to a
- * private address is refused too (unless allowed).
+ * Where a delivery connects: the host resolved once, right before it, with every address it
+ * resolves to checked (unless private targets are allowed); the caller connects to the address
+ * returned, never resolving the name again, so a name cannot answer one address to the check and
+ * another to the connection (DNS rebinding). Throws CallbackUrlError for a target that is not public.
  */
-export async function assertDeliverable(url: string, allowPrivate: boolean): Promise<void> {
-  if (allowPrivate) return;
-  const host = new URL(url).hostname.replace(/^\[|\]$/g, '');
-  const addresses = isIP(host) ? [{ address: host }] : await lookup(host, { all: true });
-  if (addresses.some((a) => isPrivateAddress(a.address))) throw new CallbackUrlError(`${host} resolves to a private address`);
+export async function resolveDeliverable(
+  url: string,
+  allowPrivate: boolean,
+  resolve: ResolveHost = systemResolve,
+): Promise<ResolvedAddress> {
+  const host = hostOf(new URL(url));
+  const family = isIP(host);
+  const addresses = family !== 0 ? [{ address: host, family }] : await resolve(host);
+  if (addresses.length === 0) throw new Error(`${host} resolves to no address`);
+  if (!allowPrivate && addresses.some((a) => !isPublicAddress(a.address)))
+    throw new CallbackUrlError(`${host} resolves to an address that is not public`);
+  return addresses[0]!;
 }

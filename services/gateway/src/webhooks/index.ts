@@ -1,5 +1,14 @@
 // Signed outcome callbacks for uploads that name a callbackUrl.
-export { assertDeliverable, CallbackUrlError, isPrivateAddress, parseCallbackUrl } from './callback-url.ts';
+export {
+  CallbackUrlError,
+  parseCallbackUrl,
+  resolveDeliverable,
+  systemResolve,
+  type ResolvedAddress,
+  type ResolveHost,
+} from './callback-url.ts';
+export { postPinned } from './pinned-post.ts';
+export { isPublicAddress } from './public-address.ts';
 export {
   createWebhookNotifier,
   defaultBackoffMs,

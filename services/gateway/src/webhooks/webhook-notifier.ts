@@ -1,7 +1,9 @@
 import type { Logger } from '@revive/logging';
+import { failureMessage } from '../failure-messages.ts';
 import type { ObjectUrls } from '../object-urls.ts';
 import type { LifecycleRepository, MediaRecord } from '../persistence/index.ts';
-import { assertDeliverable, CallbackUrlError } from './callback-url.ts';
+import { CallbackUrlError, resolveDeliverable, type ResolveHost } from './callback-url.ts';
+import { postPinned } from './pinned-post.ts';
 import { signWebhook, SIGNATURE_HEADER } from './webhook-signature.ts';
 
 /** What a receiver gets, as JSON. */
@@ -31,6 +33,8 @@ export interface WebhookNotifierOptions {
   /** Attempts before giving up; default 10 (about 13 minutes in all). */
   readonly maxAttempts?: number;
   readonly timeoutMs?: number;
+  /** How a callback's host is resolved; the system resolver by default. */
+  readonly resolve?: ResolveHost;
 }
 
 export const defaultBackoffMs = (attempt: number) => Math.min(300_000, 1000 * 2 ** (attempt - 1));
@@ -38,7 +42,8 @@ export const defaultBackoffMs = (attempt: number) => Math.min(300_000, 1000 * 2 
 /**
  * Delivers signed outcome callbacks: POST JSON with `Revive-Signature`, any 2xx is success,
  * anything else (or no answer) is retried with exponential backoff up to a bound. Every attempt
- * is recorded in webhook_deliveries. Redirects are not followed (they could point inside).
+ * is recorded in webhook_deliveries. Each attempt resolves the host once and connects to the
+ * address it checked (resolveDeliverable, postPinned); redirects are not followed.
  */
 export function createWebhookNotifier(options: WebhookNotifierOptions): WebhookNotifier {
   const { secret, lifecycle, urls, log } = options;
@@ -55,7 +60,12 @@ export function createWebhookNotifier(options: WebhookNotifierOptions): WebhookN
     if (media.error)
       return {
         ...base,
-        error: { code: media.error.code, message: media.error.message, stage: media.error.stage, attempt: media.error.attempt },
+        error: {
+          code: media.error.code,
+          message: failureMessage(media.error.code, media.error.stage),
+          stage: media.error.stage,
+          attempt: media.error.attempt,
+        },
       };
     return base;
   }
@@ -65,18 +75,14 @@ export function createWebhookNotifier(options: WebhookNotifierOptions): WebhookN
     let error: string | null = null;
     let refused = false;
     try {
-      await assertDeliverable(url, options.allowPrivateTargets);
+      const target = await resolveDeliverable(url, options.allowPrivateTargets, options.resolve);
       const signature = signWebhook(secret, body, Math.floor(Date.now() / 1000));
-      const response = await fetch(url, {
-        method: 'POST',
+      httpStatus = await postPinned(url, target, {
         headers: { 'content-type': 'application/json', [SIGNATURE_HEADER]: signature, 'user-agent': 'Revive-Webhook/1' },
         body,
-        redirect: 'manual',
-        signal: AbortSignal.timeout(options.timeoutMs ?? 10_000),
+        timeoutMs: options.timeoutMs ?? 10_000,
       });
-      httpStatus = response.status;
-      await response.body?.cancel().catch(() => undefined);
-      if (response.status < 200 || response.status >= 300) error = `HTTP ${response.status}`;
+      if (httpStatus < 200 || httpStatus >= 300) error = `HTTP ${httpStatus}`;
     } catch (e) {
       error = (e as Error).message.slice(0, 500);
       // A target that resolves to a private address will not stop doing so: no retry.

@@ -4,7 +4,9 @@ import type { AddressInfo } from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import { createLogger } from '@revive/logging';
 import type { MediaRecord } from '../persistence/index.ts';
-import { isPrivateAddress, parseCallbackUrl } from './callback-url.ts';
+import { failureMessage } from '../failure-messages.ts';
+import { parseCallbackUrl, resolveDeliverable, type ResolveHost } from './callback-url.ts';
+import { isPublicAddress } from './public-address.ts';
 import { createWebhookNotifier } from './webhook-notifier.ts';
 import { SIGNATURE_HEADER, signWebhook, verifyWebhook } from './webhook-signature.ts';
 
@@ -38,12 +40,80 @@ describe('callback URLs', () => {
       'http://[::1]/',
       'http://192.168.0.4/',
       'http://[::ffff:127.0.0.1]/',
+      // What the filter let through before: a trailing dot, IPv4-compatible and NAT64 forms of
+      // loopback, benchmarking, multicast, broadcast, odd IPv4 spellings the URL parser normalises.
+      'http://localhost./',
+      'http://LOCALHOST../',
+      'http://api.localhost./',
+      'http://[::127.0.0.1]/',
+      'http://[64:ff9b::127.0.0.1]/',
+      'http://[64:ff9b::a00:1]/',
+      'http://198.18.0.1/',
+      'http://198.19.255.254/',
+      'http://224.0.0.251/',
+      'http://239.255.255.250/',
+      'http://[ff02::1]/',
+      'http://255.255.255.255/',
+      'http://2130706433/',
+      'http://0x7f.1/',
+      'http://[fd00::1]/',
+      'http://[2002:7f00:1::]/',
     ]) {
       assert.throws(() => parseCallbackUrl(inside, false), { name: 'CallbackUrlError' }, inside);
       assert.doesNotThrow(() => parseCallbackUrl(inside, true), inside);
     }
-    assert.equal(isPrivateAddress('8.8.8.8'), false);
-    assert.equal(isPrivateAddress('172.20.0.1'), true);
+  });
+
+  it('counts only globally reachable unicast addresses as public, judging IPv4-mapped and NAT64 ones by their IPv4 address', () => {
+    for (const address of ['8.8.8.8', '1.1.1.1', '2001:4860:4860::8888', '2606:4700::1111', '::ffff:8.8.8.8', '64:ff9b::808:808'])
+      assert.equal(isPublicAddress(address), true, address);
+    for (const address of [
+      '127.0.0.1',
+      '10.0.0.1',
+      '172.20.0.1',
+      '192.168.1.1',
+      '100.64.0.1',
+      '169.254.169.254',
+      '0.0.0.0',
+      '198.18.0.1',
+      '192.0.2.1',
+      '224.0.0.1',
+      '255.255.255.255',
+      '::',
+      '::1',
+      '::7f00:1',
+      '::ffff:10.0.0.1',
+      '64:ff9b::7f00:1',
+      '64:ff9b::169.254.169.254',
+      '64:ff9b:1::1',
+      'fe80::1%eth0',
+      'fc00::1',
+      'ff02::1',
+      '2001:db8::1',
+      '2001::1',
+      '2002:a00:1::1',
+      'not an address',
+    ])
+      assert.equal(isPublicAddress(address), false, address);
+  });
+
+  it('resolves the host once, refuses when any address is not public, and returns the checked address to connect to', async () => {
+    let lookups = 0;
+    const answers: Array<Awaited<ReturnType<ResolveHost>>> = [
+      [{ address: '93.184.215.14', family: 4 }],
+      [{ address: '127.0.0.1', family: 4 }],
+    ];
+    const rebinding: ResolveHost = async () => answers[lookups++]!;
+    assert.deepEqual(await resolveDeliverable('https://hooks.example.com/x', false, rebinding), { address: '93.184.215.14', family: 4 });
+    assert.equal(lookups, 1, 'one lookup per delivery: the check and the connection use the same answer');
+    await assert.rejects(resolveDeliverable('https://hooks.example.com/x', false, rebinding), { name: 'CallbackUrlError' });
+    const mixed: ResolveHost = async () => [
+      { address: '93.184.215.14', family: 4 },
+      { address: '::1', family: 6 },
+    ];
+    await assert.rejects(resolveDeliverable('https://hooks.example.com/x', false, mixed), { name: 'CallbackUrlError' });
+    const never: ResolveHost = () => assert.fail('an address literal is not resolved');
+    assert.deepEqual(await resolveDeliverable('http://[2606:4700::1111]:8443/', false, never), { address: '2606:4700::1111', family: 6 });
   });
 });
 
@@ -135,7 +205,13 @@ describe('webhook notifier (loopback receiver)', () => {
       deliveries.map((d) => d.status),
       ['FAILED', 'FAILED', 'GAVE_UP'],
     );
-    assert.deepEqual(JSON.parse(received[0]!.body).error, { code: 'MODEL_REJECTED', message: 'no', stage: 'superres', attempt: 5 });
+    // The stage's own message ('no') is for the operator's log; the webhook carries the code's sentence.
+    assert.deepEqual(JSON.parse(received[0]!.body).error, {
+      code: 'MODEL_REJECTED',
+      message: failureMessage('MODEL_REJECTED', 'superres'),
+      stage: 'superres',
+      attempt: 5,
+    });
 
     const none = setup(null);
     none.notifier.notify(media('COMPLETED'));
@@ -144,6 +220,58 @@ describe('webhook notifier (loopback receiver)', () => {
     await new Promise((r) => setTimeout(r, 100));
     await Promise.all([none.notifier.stop(), running.notifier.stop()]);
     assert.deepEqual([none.deliveries.length, running.deliveries.length], [0, 0]);
+  });
+
+  it('connects to the address it resolved, never resolving the name a second time (the system resolver does not know it)', async () => {
+    received.length = 0;
+    failFirst = 0;
+    const hosts: string[] = [];
+    const deliveries: Array<{ status: string; httpStatus: number | null }> = [];
+    const port = new URL(url).port;
+    const notifier = createWebhookNotifier({
+      secret: SECRET,
+      allowPrivateTargets: true,
+      lifecycle: {
+        callbackUrlOf: async () => `http://hooks.invalid:${port}/hook`,
+        recordDelivery: async (d) => void deliveries.push({ status: d.status, httpStatus: d.httpStatus }),
+      },
+      urls: { urlFor: async (k) => k },
+      log,
+      resolve: async (host) => {
+        hosts.push(host);
+        return [{ address: '127.0.0.1', family: 4 }];
+      },
+    });
+    notifier.notify(media('COMPLETED'));
+    await until(() => deliveries.length === 1);
+    await notifier.stop();
+    assert.deepEqual(deliveries, [{ status: 'DELIVERED', httpStatus: 204 }]);
+    assert.deepEqual(hosts, ['hooks.invalid'], 'resolved once, through the checked path');
+    assert.equal(received.length, 1);
+  });
+
+  it('refuses at delivery time a name that resolves to any address that is not public, without connecting', async () => {
+    received.length = 0;
+    const deliveries: string[] = [];
+    const notifier = createWebhookNotifier({
+      secret: SECRET,
+      allowPrivateTargets: false,
+      lifecycle: {
+        callbackUrlOf: async () => `http://hooks.invalid:${new URL(url).port}/hook`,
+        recordDelivery: async (d) => void deliveries.push(d.status),
+      },
+      urls: { urlFor: async (k) => k },
+      log,
+      resolve: async () => [
+        { address: '93.184.215.14', family: 4 },
+        { address: '127.0.0.1', family: 4 },
+      ],
+    });
+    notifier.notify(media('COMPLETED'));
+    await until(() => deliveries.length === 1);
+    await notifier.stop();
+    assert.deepEqual(deliveries, ['GAVE_UP']);
+    assert.equal(received.length, 0, 'nothing reached the loopback receiver');
   });
 
   it('refuses at delivery time a target that is private when private targets are not allowed', async () => {

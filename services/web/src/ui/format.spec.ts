@@ -101,6 +101,7 @@ describe('format: what the page says about sizes, times and progress', () => {
     );
     assert.equal(stageOutcome(stage({ stage: 'PUBLISH', status: 'SKIPPED' })), 'skipped');
     assert.equal(nb(stageOutcome(stage({ status: 'RUNNING', done: 1, total: 4 }))), 'in progress, 25 %');
+    assert.equal(stageOutcome(stage({ status: 'CANCELLED', done: 1, total: 4 })), 'stopped', 'cancelMedia stopped it while it ran');
   });
 
   it('summarises the options, with motion only where it applies', () => {

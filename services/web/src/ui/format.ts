@@ -111,6 +111,8 @@ export function stageOutcome(stage: StageState): string {
       return `in progress, ${formatPercent(stageFraction(stage) * 100)}`;
     case 'FAILED':
       return 'failed';
+    case 'CANCELLED':
+      return 'stopped';
     default:
       return 'not started';
   }

@@ -2,7 +2,14 @@ import type { StageState, StageStatus } from '../api/operations.ts';
 import { h } from './dom.ts';
 import { stageOutcome } from './format.ts';
 
-const ICONS: Readonly<Record<StageStatus, string>> = { PENDING: '○', RUNNING: '●', DONE: '✓', SKIPPED: '–', FAILED: '✕' };
+const ICONS: Readonly<Record<StageStatus, string>> = {
+  PENDING: '○',
+  RUNNING: '●',
+  DONE: '✓',
+  SKIPPED: '–',
+  FAILED: '✕',
+  CANCELLED: '■',
+};
 
 /** The stages as numbered steps: a symbol, the step's name, and how it went. */
 export function renderSteps(list: HTMLOListElement, stages: readonly StageState[]): void {

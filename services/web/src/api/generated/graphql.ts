@@ -41,6 +41,7 @@ export type RepairMode =
   | 'OFF';
 
 export type MediaStatus =
+  /** Waiting for the first stage, or for one of its owner's earlier items to finish (each user has a few items in the pipeline at once). */
   | 'QUEUED'
   | 'PROCESSING'
   | 'COMPLETED'
@@ -61,7 +62,9 @@ export type StageStatus =
   | 'RUNNING'
   | 'DONE'
   | 'SKIPPED'
-  | 'FAILED';
+  | 'FAILED'
+  /** The stage was running when cancelMedia stopped the item; it stopped too, and wrote nothing more. */
+  | 'CANCELLED';
 
 export type EnhanceOptions = {
   /** Super-resolution factor: 1, 2 or 4. */
@@ -125,7 +128,7 @@ export const ColorizeModeValues: readonly ColorizeMode[] = ["AUTO","ON","OFF"];
 export const RepairModeValues: readonly RepairMode[] = ["AUTO","ON","OFF"];
 export const MediaStatusValues: readonly MediaStatus[] = ["QUEUED","PROCESSING","COMPLETED","FAILED","CANCELLED"];
 export const StageNameValues: readonly StageName[] = ["PREPROCESS","REPAIR","COLORIZE","SUPERRES","INTERPOLATE","PUBLISH"];
-export const StageStatusValues: readonly StageStatus[] = ["PENDING","RUNNING","DONE","SKIPPED","FAILED"];
+export const StageStatusValues: readonly StageStatus[] = ["PENDING","RUNNING","DONE","SKIPPED","FAILED","CANCELLED"];
 
 /** The server's defaults for `EnhanceOptions`. */
 export const EnhanceOptionsDefaults = {"scale":2,"colorize":"AUTO","repair":"AUTO","frameRateFactor":2} as const;
