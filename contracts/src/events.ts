@@ -113,6 +113,20 @@ const failed = z.object({
 });
 
 /**
+ * A small WebP rendition of a picture in object storage (a video's frame), at most 480 px on its
+ * long side: what lists and cards show instead of the full-size file.
+ */
+export const previewSchema = z.object({
+  key: objectKey,
+  width: z.number().int().positive(),
+  height: z.number().int().positive(),
+});
+export type Preview = z.infer<typeof previewSchema>;
+
+/** What the pipeline says about its ends: the original's preview (preprocess), the result's preview and bytes (publish). */
+const resultFacts = { preview: previewSchema, bytes: z.number().int().positive() };
+
+/**
  * What every stage's output event says besides its artifact, for people: `skipped` is why the
  * stage handed the item on unchanged ("colour was not asked for"), absent when it did its work;
  * `summary` is what it did, when it did ("repaired 2.3 % of the picture"), absent when it has
@@ -122,6 +136,8 @@ const failed = z.object({
 const stageOutcome = {
   skipped: z.string().min(1).max(200).optional(),
   summary: z.string().min(1).max(200).optional(),
+  /** The upload's preview: set by preprocess (on every chunk of a video), not handed on by later stages. */
+  preview: previewSchema.optional(),
 };
 
 /**
@@ -143,7 +159,7 @@ export const eventSchemas = {
   [Subjects.imageRepaired]: imageStageEvent,
   [Subjects.imageColorized]: imageStageEvent,
   [Subjects.imageSuperResolved]: imageStageEvent,
-  [Subjects.imagePublished]: z.object({ ...imageArtifact, ...stageOutcome, contentType: z.string() }),
+  [Subjects.imagePublished]: z.object({ ...imageArtifact, ...stageOutcome, ...resultFacts, contentType: z.string() }),
   [Subjects.videoUploaded]: uploaded,
   // Video events other than `published` come once per chunk (msgID messageId(id, stage, chunk.index)).
   [Subjects.videoPreprocessed]: videoChunkEvent,
@@ -151,8 +167,15 @@ export const eventSchemas = {
   [Subjects.videoColorized]: videoChunkEvent,
   [Subjects.videoSuperResolved]: videoChunkEvent,
   [Subjects.videoInterpolated]: videoChunkEvent,
-  /** Once per video, after the join: `key` is the MP4, `posterKey` a JPEG still. */
-  [Subjects.videoPublished]: z.object({ ...videoBase, ...stageOutcome, key: objectKey, posterKey: objectKey, contentType: z.string() }),
+  /** Once per video, after the join: `key` is the MP4, `posterKey` a JPEG still, `preview` a small WebP of the same frame. */
+  [Subjects.videoPublished]: z.object({
+    ...videoBase,
+    ...stageOutcome,
+    ...resultFacts,
+    key: objectKey,
+    posterKey: objectKey,
+    contentType: z.string(),
+  }),
   [Subjects.mediaFailed]: failed,
 } as const satisfies Record<Subject, z.ZodType>;
 

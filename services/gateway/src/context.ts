@@ -4,6 +4,7 @@ import type { Logger } from '@revive/logging';
 import type { ObjectStore } from '@revive/object-store';
 import type { Admission } from './admission.ts';
 import type { Authenticator, Principal } from './auth/index.ts';
+import type { StageRateSource } from './estimates/index.ts';
 import type { MediaHub } from './media-hub.ts';
 import type { MediaOperations } from './media-operations.ts';
 import type { ObjectUrls } from './object-urls.ts';
@@ -24,6 +25,8 @@ export interface GatewayDeps {
   readonly auth: Authenticator;
   /** Hands uploads to the pipeline while their owner has room (REVIVE_MAX_IN_FLIGHT_PER_USER). */
   readonly admission: Admission;
+  /** This server's stage rates for whole-item ETAs; absent where a test does not need them (estimates then use their priors). */
+  readonly stageRates?: StageRateSource;
 }
 
 /**

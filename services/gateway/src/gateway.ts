@@ -13,6 +13,7 @@ import { createAdmission, startAdmissionPass } from './admission.ts';
 import { createAccountRepository, createAuthenticator } from './auth/index.ts';
 import { createOriginPolicy } from './browser/index.ts';
 import { createGatewayServer } from './http-server.ts';
+import { createStageRateSource } from './estimates/index.ts';
 import { createMediaHub } from './media-hub.ts';
 import { createObjectUrls } from './object-urls.ts';
 import { createMediaOperations } from './media-operations.ts';
@@ -22,6 +23,7 @@ import {
   createLifecycleRepository,
   createMediaRepository,
   createProjection,
+  createStageHistoryRepository,
   createSweepRepository,
   migrate,
 } from './persistence/index.ts';
@@ -84,7 +86,20 @@ export async function startGateway(config: PlatformConfig, log: Logger): Promise
     log,
   });
   const operations = createMediaOperations({ nc, store, lifecycle, failures: createFailureRepository(sql), hub, admission, log });
-  const deps = { config, log, nc, store, media: traceRepository(createMediaRepository(sql)), hub, urls, auth, operations, admission };
+  const stageRates = createStageRateSource(createStageHistoryRepository(sql), { log });
+  const deps = {
+    config,
+    log,
+    nc,
+    store,
+    media: traceRepository(createMediaRepository(sql)),
+    hub,
+    urls,
+    auth,
+    operations,
+    admission,
+    stageRates,
+  };
   const { secret, allowPrivateTargets } = config.webhooks;
   const webhooks = secret ? createWebhookNotifier({ secret, allowPrivateTargets, lifecycle, urls, log }) : undefined;
   const projector = await startProjector({

@@ -10,14 +10,19 @@ function folderOf(media: Pick<MediaRecord, 'originalKey'>): string {
 
 /**
  * Deletes what a finished item no longer needs: every object in its folder (any stage's
- * intermediates, chunk records, a write that raced a cancel) but its original and, once
- * COMPLETED, its result. Returns how many objects were deleted.
+ * intermediates, chunk records, a write that raced a cancel) but its original and its preview
+ * and, once COMPLETED, its result and the result's preview. Returns how many objects were deleted.
  */
 export async function deleteLeftovers(
   store: ObjectStore,
-  media: Pick<MediaRecord, 'originalKey' | 'resultKey' | 'status'>,
+  media: Pick<MediaRecord, 'originalKey' | 'resultKey' | 'status' | 'originalPreview' | 'resultPreview'>,
 ): Promise<number> {
-  const keep = new Set([media.originalKey, ...(media.status === 'COMPLETED' && media.resultKey ? [media.resultKey] : [])]);
+  const completed = media.status === 'COMPLETED';
+  const keep = new Set(
+    [media.originalKey, media.originalPreview?.key, completed ? media.resultKey : null, completed ? media.resultPreview?.key : null].filter(
+      (k): k is string => !!k,
+    ),
+  );
   return deleteUnder(store, folderOf(media), (key) => !keep.has(key));
 }
 

@@ -14,7 +14,7 @@ import type { Logger } from '@revive/logging';
 import { publishEvent } from '@revive/messaging';
 import type { ObjectStore } from '@revive/object-store';
 import type { Admission } from './admission.ts';
-import { deleteLeftovers } from './leftovers.ts';
+import { deleteAllObjects, deleteLeftovers } from './leftovers.ts';
 import type { MediaHub } from './media-hub.ts';
 import type { FailureRepository, LifecycleRepository, MediaRecord } from './persistence/index.ts';
 
@@ -42,6 +42,13 @@ export interface MediaOperations {
    * intermediates, and lets the owner's next waiting item in.
    */
   cancel(record: MediaRecord): Promise<MediaRecord>;
+  /**
+   * Deletes the item whole: cancelled first if it is still QUEUED or PROCESSING, then every
+   * object under its folder (original, intermediates, result, previews), then its row with its
+   * history. The row goes last, so a delete that fails half-way can simply be asked again.
+   * Returns false when the item was already gone.
+   */
+  remove(record: MediaRecord): Promise<boolean>;
   /** Stores where the item's outcome is POSTed (validated by the caller). */
   setCallbackUrl(id: string, url: string): Promise<void>;
 }
@@ -88,7 +95,7 @@ export function createMediaOperations(deps: Deps): MediaOperations {
     return events;
   }
 
-  return {
+  const operations: MediaOperations = {
     failures: deps.failures,
     setCallbackUrl: (id, url) => lifecycle.setCallbackUrl(id, url),
 
@@ -152,5 +159,19 @@ export function createMediaOperations(deps: Deps): MediaOperations {
         );
       return cancelled.media;
     },
+
+    async remove(record) {
+      if (record.status === 'QUEUED' || record.status === 'PROCESSING') {
+        // Finished in the meantime: nothing left to stop, it is deleted all the same.
+        await operations.cancel(record).catch((error: unknown) => {
+          if (!(error instanceof MediaOperationError && error.reason === 'INVALID_STATE')) throw error;
+        });
+      }
+      const objects = await deleteAllObjects(store, record);
+      const removed = await lifecycle.remove(record.id);
+      log.info({ media_id: record.id, objects, removed }, 'media deleted');
+      return removed;
+    },
   };
+  return operations;
 }

@@ -51,6 +51,24 @@ export function toMediaView(record: MediaRecord) {
     updatedAt: iso(record.updatedAt),
     originalKey: record.originalKey,
     resultKey: record.resultKey ?? null,
+    // Keys of the previews, signed by the field resolvers; the result's only once it stands.
+    originalPreview: record.originalPreview ?? null,
+    resultPreview: record.status === 'COMPLETED' ? (record.resultPreview ?? null) : null,
+    originalSize:
+      record.width !== null && record.height !== null ? { width: record.width, height: record.height, bytes: record.bytes } : null,
+    resultSize:
+      record.status === 'COMPLETED' && record.resultWidth !== null && record.resultHeight !== null && record.resultBytes !== null
+        ? { width: record.resultWidth, height: record.resultHeight, bytes: record.resultBytes }
+        : null,
+    // What the progress and etaSeconds resolvers weigh, with this server's stage rates.
+    estimateInput: {
+      kind: record.kind,
+      options: record.options,
+      stages: record.stages,
+      width: record.width,
+      height: record.height,
+      status: record.status,
+    },
   };
 }
 export type MediaView = ReturnType<typeof toMediaView>;

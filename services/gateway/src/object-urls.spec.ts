@@ -77,4 +77,28 @@ describe('object URLs: HMAC-signed links for the filesystem store, presigned one
     assert.equal(await presigning.urlFor(key), `https://bucket.s3.example/${key}?X-Amz-Signature=abc`);
     assert.deepEqual(asked, [[key, 600]]);
   });
+
+  it('signs a gateway route over its path and every parameter, so none can be changed, until it expires', () => {
+    const signed = new URL(urls.routeUrl('/downloads/abc', { key, format: 'jpeg', quality: '90', name: 'Groß.revive.jpg' }));
+    assert.equal(signed.origin, 'http://gateway.test:4000');
+    assert.equal(signed.searchParams.get('name'), 'Groß.revive.jpg');
+    assert.ok(urls.verifyRoute(signed));
+    const reordered = new URL(signed.origin + signed.pathname);
+    for (const [name, value] of [...signed.searchParams].reverse()) reordered.searchParams.append(name, value);
+    assert.ok(urls.verifyRoute(reordered), 'the order of the parameters does not matter');
+    for (const change of [
+      (u: URL) => u.searchParams.set('quality', '91'),
+      (u: URL) => u.searchParams.set('key', key.replace('original', 'result')),
+      (u: URL) => u.searchParams.append('extra', '1'),
+      (u: URL) => u.searchParams.delete('name'),
+      (u: URL) => (u.pathname = '/downloads/abd'),
+    ]) {
+      const changed = new URL(signed);
+      change(changed);
+      assert.equal(urls.verifyRoute(changed), false, changed.href);
+    }
+    assert.equal(urls.verifyRoute(signed, (Number(signed.searchParams.get('expires')) + 1) * 1000), false, 'expired');
+    // A route signature is no object signature, nor the other way round.
+    assert.equal(urls.verify('/downloads/abc', signed.searchParams.get('expires'), signed.searchParams.get('signature')), false);
+  });
 });

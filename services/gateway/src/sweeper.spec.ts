@@ -45,10 +45,14 @@ describe('sweeper (real PostgreSQL, filesystem store)', () => {
       result: `media/${id}/result.png`,
       intermediate: `media/${id}/superres.png`,
       chunk: `media/${id}/colorize/chunk-00000.event.json`,
+      originalPreview: `media/${id}/original-preview.webp`,
+      resultPreview: `media/${id}/result-preview.webp`,
     };
     for (const key of Object.values(keys)) await store.put(key, new Uint8Array([1]));
     await media.create({ id, kind: 'image', filename: 'a.jpg', contentType: 'image/jpeg', bytes: 1, options, originalKey: keys.original });
+    const preview = (key: string) => sql.json({ key, width: 480, height: 300 });
     await sql`UPDATE media SET status = ${status}, result_key = ${status === 'COMPLETED' ? keys.result : null},
+      original_preview = ${preview(keys.originalPreview)}, result_preview = ${status === 'COMPLETED' ? preview(keys.resultPreview) : null},
       updated_at = now() - ${agoMs} * interval '1 millisecond' WHERE id = ${id}`;
     return { id, keys };
   }
@@ -58,7 +62,7 @@ describe('sweeper (real PostgreSQL, filesystem store)', () => {
     return keys.sort();
   }
 
-  it('keeps the result and original of COMPLETED items, the original of CANCELLED ones, and all of a FAILED one within its retry window', async () => {
+  it('keeps the result and original (and their previews) of COMPLETED items, the original of CANCELLED ones, and all of a FAILED one within its retry window', async () => {
     const completed = await item('COMPLETED', 2 * HOUR);
     const cancelled = await item('CANCELLED', 2 * HOUR);
     const failedRecently = await item('FAILED', 2 * HOUR);
@@ -72,10 +76,17 @@ describe('sweeper (real PostgreSQL, filesystem store)', () => {
       log,
     });
     assert.deepEqual(await sweeper.sweepOnce(), { swept: 3, expired: 0 });
-    assert.deepEqual(await left(completed.id), ['original.jpg', 'result.png']);
-    assert.deepEqual(await left(cancelled.id), ['original.jpg']);
-    assert.deepEqual(await left(failedLongAgo.id), ['original.jpg']);
-    const untouched = ['chunk-00000.event.json', 'original.jpg', 'result.png', 'superres.png'];
+    assert.deepEqual(await left(completed.id), ['original-preview.webp', 'original.jpg', 'result-preview.webp', 'result.png']);
+    assert.deepEqual(await left(cancelled.id), ['original-preview.webp', 'original.jpg']);
+    assert.deepEqual(await left(failedLongAgo.id), ['original-preview.webp', 'original.jpg']);
+    const untouched = [
+      'chunk-00000.event.json',
+      'original-preview.webp',
+      'original.jpg',
+      'result-preview.webp',
+      'result.png',
+      'superres.png',
+    ];
     assert.deepEqual(await left(failedRecently.id), untouched, 'still retryable');
     assert.deepEqual(await left(justFinished.id), untouched, 'a write racing its end may still land');
     assert.deepEqual(await left(running.id), untouched);
@@ -96,7 +107,7 @@ describe('sweeper (real PostgreSQL, filesystem store)', () => {
     assert.deepEqual(await sweeper.sweepOnce(), { swept: 2, expired: 1 });
     assert.deepEqual(await left(old.id), []);
     assert.equal(await media.get(old.id), undefined);
-    assert.deepEqual(await left(recent.id), ['original.jpg', 'result.png']);
+    assert.deepEqual(await left(recent.id), ['original-preview.webp', 'original.jpg', 'result-preview.webp', 'result.png']);
     assert.ok(await media.get(recent.id));
     assert.equal((await media.get(running.id))?.status, 'PROCESSING');
   });

@@ -141,6 +141,9 @@ function plausible(rng: Rng, field: string): unknown {
     key: () => `media/${uuidOf(rng)}/out.png`,
     originalKey: () => `media/${uuidOf(rng)}/original.jpg`,
     posterKey: () => `media/${uuidOf(rng)}/poster.jpg`,
+    // Required on published events, optional on preprocess's: present more often than not.
+    preview: () =>
+      rng.chance(0.2) ? undefined : { key: `media/${uuidOf(rng)}/result-preview.webp`, width: 1 + rng.int(480), height: 1 + rng.int(480) },
     chunk: () => ({
       index,
       count: index + 1 + rng.int(3),

@@ -5,6 +5,7 @@ import { browserDefences, createOriginPolicy } from './browser/index.ts';
 import type { GatewayContext, GatewayDeps } from './context.ts';
 import type { Resolvers } from './generated/graphql.ts';
 import { queryLimits, rateLimits, schemaDiscovery, typedRequestErrors } from './limits/index.ts';
+import { downloadRoutes } from './downloads/index.ts';
 import { objectRoute } from './object-route.ts';
 import { mediaProgressSubscription } from './resolvers/media-progress.subscription.ts';
 import { mediaQuery } from './resolvers/media.query.ts';
@@ -12,6 +13,9 @@ import { mediaTypeResolvers } from './resolvers/media.type.ts';
 import { failuresQuery } from './resolvers/failures.query.ts';
 import { cancelMediaMutation, retryMediaMutation } from './resolvers/media-lifecycle.mutations.ts';
 import { mediasQuery } from './resolvers/medias.query.ts';
+import { archiveUrlQuery } from './resolvers/archive-url.query.ts';
+import { deleteMediaMutation } from './resolvers/delete-media.mutation.ts';
+import { reprocessMediaMutation } from './resolvers/reprocess-media.mutation.ts';
 import { uploadMediaMutation } from './resolvers/upload-media.mutation.ts';
 import { requestBodyLimits } from './uploads/index.ts';
 import { webRoute } from './web-route.ts';
@@ -25,8 +29,14 @@ export function createGatewayYoga(
 ): YogaServerInstance<object, GatewayContext> {
   // Typed against the SDL: a resolver that drifts from the schema fails the type check.
   const resolvers: Resolvers = {
-    Query: { media: mediaQuery, medias: mediasQuery, failures: failuresQuery },
-    Mutation: { uploadMedia: uploadMediaMutation, retryMedia: retryMediaMutation, cancelMedia: cancelMediaMutation },
+    Query: { media: mediaQuery, medias: mediasQuery, failures: failuresQuery, archiveUrl: archiveUrlQuery },
+    Mutation: {
+      uploadMedia: uploadMediaMutation,
+      retryMedia: retryMediaMutation,
+      cancelMedia: cancelMediaMutation,
+      deleteMedia: deleteMediaMutation,
+      reprocessMedia: reprocessMediaMutation,
+    },
     Subscription: { mediaProgress: mediaProgressSubscription },
     Media: mediaTypeResolvers,
   };
@@ -61,6 +71,7 @@ export function createGatewayYoga(
       browserDefences(origins),
       requestBodyLimits(deps.config.gateway.maxUploadBytes),
       objectRoute(deps.store, deps.urls),
+      downloadRoutes(deps.store, deps.urls, deps.media),
       {
         async onRequest({ url, endResponse, fetchAPI }) {
           if (url.pathname === '/healthz') endResponse(new fetchAPI.Response('ok'));

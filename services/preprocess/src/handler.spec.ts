@@ -129,6 +129,11 @@ describe('preprocess handlers', () => {
       ['png', 32, 48, 3, 'uchar', undefined, undefined],
     );
     assert.equal((await store.head(out.key))?.contentType, 'image/png');
+    // The preview of the upright picture: a small picture is never enlarged.
+    assert.deepEqual(out.preview, { key: `media/${event.mediaId}/original-preview.webp`, width: 32, height: 48 });
+    const preview = await sharp(await buffer(await store.get(out.preview.key))).metadata();
+    assert.deepEqual([preview.format, preview.width, preview.height], ['webp', 32, 48]);
+    assert.equal((await store.head(out.preview.key))?.contentType, 'image/webp');
     assert.deepEqual(ctx.seen.at(-1), [4, 4, 'steps']);
     assert.ok(ctx.beats >= 4);
   });
@@ -281,6 +286,10 @@ describe('preprocess handlers', () => {
       );
       assert.deepEqual(out.chunk, { index: 0, count: 1, startSeconds: 0, durationSeconds: 1, frames: 10, firstFrame: 0, overlapFrames: 0 });
       assert.equal(out.key, `media/${event.mediaId}/preprocess/chunk-00000.mkv`);
+      // A frame of the video as the preview: the middle one, the frame publish makes the result's poster of.
+      assert.deepEqual(out.preview, { key: `media/${event.mediaId}/original-preview.webp`, width: 64, height: 48 });
+      const preview = await sharp(await buffer(await store.get(out.preview.key))).metadata();
+      assert.deepEqual([preview.format, preview.width, preview.height], ['webp', 64, 48]);
       assert.deepEqual(ctx.seen.at(-1), [10, 10, 'frames']);
     });
 

@@ -2,11 +2,22 @@ import { stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { outputSizeProblems, Stages, Subjects, type EventOf, type OutputLimits } from '@revive/contracts';
 import type { Logger } from '@revive/logging';
-import { InvalidImageError, writeWorkingPng, type WorkingImage } from '@revive/image-io';
+import { encodeWebpPreview, InvalidImageError, writeWorkingPng, type WorkingImage } from '@revive/image-io';
 import type { HandlerContext, Outcome } from '@revive/messaging';
 import type { ObjectStore } from '@revive/object-store';
 import { analyseImageColour, readImageHeader, type ImageHeader } from './image-content.ts';
-import { download, handOn, inWorkDir, outputKey, reject, settlingErrors, stepDone, upload, type HandlerOf } from '@revive/stage-kit';
+import {
+  download,
+  handOn,
+  inWorkDir,
+  outputKey,
+  reject,
+  settlingErrors,
+  stepDone,
+  storePreview,
+  upload,
+  type HandlerOf,
+} from '@revive/stage-kit';
 import { defaultMediaTools, probeVideo, type MediaTools } from './video-probe.ts';
 import { createPreprocessVideoHandler, type PreprocessVideoSettings } from './video.handler.ts';
 
@@ -70,6 +81,8 @@ export function createPreprocessHandlers(deps: PreprocessDeps): PreprocessHandle
     stepDone(ctx, 3, IMAGE_STEPS);
     const key = outputKey(event.mediaId, 'preprocessed.png');
     await upload(deps.store, key, working, 'image/png', ctx.signal);
+    // From the working copy: turned upright and in sRGB, as every later stage and the result see it.
+    const preview = await storePreview(deps.store, event.mediaId, 'original', await encodeWebpPreview(working));
     stepDone(ctx, 4, IMAGE_STEPS);
     deps.log.debug(
       { mediaId: event.mediaId, format: header.format, width: image.width, height: image.height, colour },
@@ -84,6 +97,7 @@ export function createPreprocessHandlers(deps: PreprocessDeps): PreprocessHandle
       width: image.width,
       height: image.height,
       isMonochrome: colour.isMonochrome,
+      preview,
     };
     return handOn(Subjects.imagePreprocessed, payload, Stages.preprocess);
   }

@@ -40,7 +40,8 @@ export async function splitIntoChunks(
   video: VideoInfo,
   dir: string,
   chunkSeconds: number,
-  handlers: { onFrame(frames: number): void; onChunk(chunk: SplitChunk, index: number): Promise<void> },
+  /** onFrame hears each decoded frame (packed rgb24, a fresh buffer the callee may keep) and how many so far. */
+  handlers: { onFrame(frames: number, frame: Uint8Array): void; onChunk(chunk: SplitChunk, index: number): Promise<void> },
 ): Promise<SplitResult> {
   const perChunk = framesPerChunk(video.frameRate, chunkSeconds);
   const chunks: SplitChunk[] = [];
@@ -86,7 +87,7 @@ export async function splitIntoChunks(
       if (!writer) open();
       await writer!.write(frame);
       frames++;
-      handlers.onFrame(frames);
+      handlers.onFrame(frames, frame);
     }
     if (writer) await close(0);
   } catch (error) {

@@ -3,11 +3,12 @@ import { join } from 'node:path';
 import { buffer } from 'node:stream/consumers';
 import type { ColourAnalysis } from '@revive/colorizer';
 import { loadPlatformConfig } from '@revive/config';
-import { parseEvent, Stages, Subjects, type EventOf, type VideoChunkEvent } from '@revive/contracts';
+import { parseEvent, Stages, Subjects, type EventOf, type Preview, type VideoChunkEvent } from '@revive/contracts';
+import { encodeWebpPreview } from '@revive/image-io';
 import type { Logger } from '@revive/logging';
 import type { HandlerContext, NextEvent, Outcome } from '@revive/messaging';
 import type { ObjectStore } from '@revive/object-store';
-import { download, inWorkDir, reject, settlingErrors, stepDone, upload, type HandlerOf } from '@revive/stage-kit';
+import { download, inWorkDir, reject, settlingErrors, stepDone, storePreview, upload, type HandlerOf } from '@revive/stage-kit';
 import {
   chunkInOutputOf,
   chunkKey,
@@ -92,10 +93,15 @@ export function createPreprocessVideoHandler(deps: PreprocessVideoDeps): Handler
     if (!colour) return reject('UNSUPPORTED_MEDIA', `no frame of the ${video.codec} video stream could be decoded`);
 
     const expected = Math.max(1, Math.round(video.durationSeconds * rateValue(video.frameRate)));
+    // The preview shows the middle frame, the one publish makes the result's poster and preview
+    // of, so the two previews compare like with like; the first frame stands in for a short decode.
+    const previewFrame = Math.floor(expected / 2);
+    let still: Uint8Array | undefined;
     let split;
     try {
       split = await splitIntoChunks(deps.tools, original, video, dir, settings.chunkSeconds, {
-        onFrame(frames) {
+        onFrame(frames, frame) {
+          if (frames === 1 || frames - 1 === previewFrame) still = frame;
           ctx.signal.throwIfAborted();
           ctx.progress(Math.min(frames, expected), expected, 'frames');
           ctx.heartbeat();
@@ -117,7 +123,13 @@ export function createPreprocessVideoHandler(deps: PreprocessVideoDeps): Handler
         `the ${video.codec} video is truncated or damaged: ${split.frames} of the ${expected} frames its header announces could be decoded${why}`,
       );
     }
-    const events = chunkEvents(event, video, split.frames, colour.isMonochrome, split.chunks);
+    const preview = await storePreview(
+      deps.store,
+      event.mediaId,
+      'original',
+      await encodeWebpPreview({ pixels: still!, width: video.width, height: video.height, channels: 3 }),
+    );
+    const events = chunkEvents(event, video, split.frames, colour.isMonochrome, split.chunks, preview);
     await deps.store.put(manifestKey(event.mediaId), new TextEncoder().encode(JSON.stringify(events)), { contentType: 'application/json' });
     deps.log.info(
       {
@@ -157,6 +169,7 @@ function chunkEvents(
   frames: number,
   isMonochrome: boolean,
   chunks: readonly SplitChunk[],
+  preview: Preview,
 ): Preprocessed[] {
   const { mediaId, options, originalKey } = event;
   const rate = video.frameRate;
@@ -174,6 +187,7 @@ function chunkEvents(
     durationSeconds: frameSeconds(frames, rate),
     hasAudio: video.hasAudio,
     isMonochrome,
+    preview,
   };
   return chunks.map((c, index) => ({
     ...whole,

@@ -73,6 +73,10 @@ describe('publish handlers', () => {
     assert.deepEqual([event.key, event.width, event.height, event.contentType], [`media/${input.mediaId}/result.png`, 96, 64, 'image/png']);
     assert.deepEqual(await buffer(await store.get(event.key)), bytes, 'a PNG is copied byte for byte');
     assert.equal((await store.head(event.key))?.contentType, 'image/png');
+    assert.equal(event.bytes, bytes.length, "the result's size in bytes");
+    assert.deepEqual(event.preview, { key: `media/${input.mediaId}/result-preview.webp`, width: 96, height: 64 });
+    const preview = await sharp(await buffer(await store.get(event.preview.key))).metadata();
+    assert.deepEqual([preview.format, preview.width, preview.height], ['webp', 96, 64]);
     assert.deepEqual(ctx.seen.at(-1), [3, 3, 'steps']);
   });
 

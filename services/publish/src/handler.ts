@@ -1,10 +1,22 @@
+import { stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Stages, Subjects, type ImageStageEvent } from '@revive/contracts';
-import { convertToPng, readImageFileHeader, type ImageFileHeader } from '@revive/image-io';
+import { convertToPng, encodeWebpPreview, readImageFileHeader, type ImageFileHeader } from '@revive/image-io';
 import type { Logger } from '@revive/logging';
 import type { HandlerContext, Outcome } from '@revive/messaging';
 import type { ObjectStore } from '@revive/object-store';
-import { download, handOn, inWorkDir, outputKey, reject, settlingErrors, stepDone, upload, type HandlerOf } from '@revive/stage-kit';
+import {
+  download,
+  handOn,
+  inWorkDir,
+  outputKey,
+  reject,
+  settlingErrors,
+  stepDone,
+  storePreview,
+  upload,
+  type HandlerOf,
+} from '@revive/stage-kit';
 import { createPublishVideoHandler } from './video.handler.ts';
 
 /** What the publish handlers need, built once in stage.ts (or by a test). */
@@ -57,6 +69,7 @@ export function createPublishHandlers(deps: PublishDeps): PublishHandlers {
     stepDone(ctx, 2, STEPS);
     const key = outputKey(mediaId, 'result.png');
     await upload(deps.store, key, result, RESULT_CONTENT_TYPE, ctx.signal);
+    const preview = await storePreview(deps.store, mediaId, 'result', await encodeWebpPreview(result));
     stepDone(ctx, 3, STEPS);
     const payload = {
       mediaId,
@@ -66,6 +79,8 @@ export function createPublishHandlers(deps: PublishDeps): PublishHandlers {
       width: header.width || event.width,
       height: header.height || event.height,
       contentType: RESULT_CONTENT_TYPE,
+      bytes: (await stat(result)).size,
+      preview,
     };
     return handOn(Subjects.imagePublished, payload, Stages.publish);
   }

@@ -110,7 +110,12 @@ describe('publish: joining video chunks', () => {
     );
 
     const path = join(dir, 'result.mp4');
-    await writeFile(path, await buffer(await store.get(published.key)));
+    const mp4 = await buffer(await store.get(published.key));
+    await writeFile(path, mp4);
+    assert.equal(published.bytes, mp4.length, "the result's size in bytes");
+    assert.deepEqual(published.preview, { key: `media/${mediaId}/result-preview.webp`, width: W, height: H });
+    const preview = await sharp(await buffer(await store.get(published.preview.key))).metadata();
+    assert.deepEqual([preview.format, preview.width, preview.height], ['webp', W, H]);
     const info = probe(path);
     const video = info.streams.find((s) => s.codec_type === 'video')!;
     const audio = info.streams.find((s) => s.codec_type === 'audio');

@@ -1,12 +1,12 @@
-import { rm } from 'node:fs/promises';
+import { rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { buffer } from 'node:stream/consumers';
 import { messageId, parseEvent, Stages, Subjects, type EventOf, type VideoChunkEvent } from '@revive/contracts';
-import { encodeJpeg } from '@revive/image-io';
+import { encodeJpeg, encodeWebpPreview } from '@revive/image-io';
 import type { Logger } from '@revive/logging';
 import type { HandlerContext, Outcome } from '@revive/messaging';
 import type { ObjectStore } from '@revive/object-store';
-import { download, inWorkDir, outputKey, reject, settlingErrors, upload, type HandlerOf } from '@revive/stage-kit';
+import { download, inWorkDir, outputKey, reject, settlingErrors, storePreview, upload, type HandlerOf } from '@revive/stage-kit';
 import { chunkKey, defaultMediaTools, joinChunks, parseFrameRate, probeVideo, videoFieldsOf, type MediaTools } from '@revive/video-io';
 
 export const VIDEO_RESULT_CONTENT_TYPE = 'video/mp4';
@@ -100,6 +100,13 @@ export function createPublishVideoHandler(deps: PublishVideoDeps): HandlerOf<typ
     await upload(deps.store, key, output, VIDEO_RESULT_CONTENT_TYPE, ctx.signal);
     const jpeg = await encodeJpeg(poster, { width: first.width, height: first.height, channels: 3 }, { width, height });
     await deps.store.put(posterKey, jpeg, { contentType: 'image/jpeg' });
+    // The poster's frame, the one preprocess made the original's preview of.
+    const preview = await storePreview(
+      deps.store,
+      mediaId,
+      'result',
+      await encodeWebpPreview({ pixels: poster, width: first.width, height: first.height, channels: 3 }),
+    );
     const payload = parseEvent(Subjects.videoPublished, {
       ...videoFieldsOf(first),
       width,
@@ -109,6 +116,8 @@ export function createPublishVideoHandler(deps: PublishVideoDeps): HandlerOf<typ
       key,
       posterKey,
       contentType: VIDEO_RESULT_CONTENT_TYPE,
+      bytes: (await stat(output)).size,
+      preview,
     });
     await deps.store.put(resultRecordKey(mediaId), new TextEncoder().encode(JSON.stringify(payload)), { contentType: 'application/json' });
     deps.log.info(

@@ -9,6 +9,7 @@ import { createLibrary } from './ui/library.ts';
 import { createAnnouncer } from './ui/live-region.ts';
 import { createOptionsForm } from './ui/options-form.ts';
 import { createUploader } from './ui/uploader.ts';
+import { createViewer } from './ui/viewer.ts';
 
 // The gateway serves this page and the API from one origin; <meta name="revive-graphql"> may point elsewhere.
 const endpoint = new URL(document.querySelector<HTMLMetaElement>('meta[name="revive-graphql"]')?.content || '/graphql', location.href).href;
@@ -32,7 +33,6 @@ const http = createGraphqlHttp(endpoint, tokens);
 const progress = createProgressClient({ http, tokens });
 const announcer = createAnnouncer(byId('announcer'));
 const app = byId('app');
-const notice = byId('notice');
 
 const signIn = createSignInForm(async (token) => {
   tokens.set(token);
@@ -76,22 +76,16 @@ if (tokens.get()) {
   );
 }
 
-const library = createLibrary({ http, progress, announce: announcer.announce, onAuthFailure: requireSignIn });
+const viewer = createViewer();
+document.body.append(viewer.element);
+const library = createLibrary({ http, progress, announce: announcer.announce, onAuthFailure: requireSignIn, view: viewer.open });
 const uploader = createUploader({ endpoint, token: tokens.get, library, onAuthFailure: requireSignIn });
-const options = createOptionsForm();
+const options = createOptionsForm(localStorageOrNull());
 byId('add-body').append(
   createDropZone((files) => uploader.add(files, options.current())),
   options.element,
 );
 app.append(library.element);
 
-library.loadFirstPage().catch((error: unknown) => {
-  if (error instanceof ApiError && error.isAuthFailure) return requireSignIn();
-  const message = error instanceof Error ? error.message : String(error);
-  setChildren(
-    notice,
-    h('p', {}, `Your photos and videos could not be loaded: ${message}`),
-    h('button', { type: 'button', class: 'button', onclick: () => location.reload() }, 'Try again'),
-  );
-  notice.hidden = false;
-});
+// Any other failure is shown by the library itself, in place of its cards.
+library.loadFirstPage().catch(() => requireSignIn());

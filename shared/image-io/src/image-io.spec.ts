@@ -3,11 +3,13 @@ import { existsSync } from 'node:fs';
 import { mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { Readable } from 'node:stream';
 import { after, before, describe, it } from 'node:test';
 import sharp from 'sharp';
 import { repoRoot } from '@revive/config';
 import { InvalidImageError } from './errors.ts';
 import { openImageFile } from './image-file-source.ts';
+import { convertImageStream, DOWNLOAD_CONTENT_TYPES, type DownloadImageFormat } from './convert-stream.ts';
 import { createPngSink } from './png-sink.ts';
 
 const fixture = resolve(repoRoot, 'test/fixtures/images/garden-410x256.jpg');
@@ -128,5 +130,25 @@ describe('image-io', () => {
       openImageFile(path, { maxPixels: 5_000_000 }),
       expectInvalid('IMAGE_TOO_LARGE', /3000x2000 exceeds the limit of 5000000 pixels/),
     );
+  });
+
+  it('re-encodes an image as it streams through, as JPEG (alpha onto white), WebP or PNG, at the quality asked', async () => {
+    const input = await sharp({ create: { width: 64, height: 48, channels: 4, background: { r: 0, g: 0, b: 255, alpha: 0 } } })
+      .png()
+      .toBuffer();
+    const convert = async (format: DownloadImageFormat, quality: number) =>
+      Buffer.concat(
+        await Readable.from([input.subarray(0, 10), input.subarray(10)])
+          .pipe(convertImageStream(format, quality))
+          .toArray(),
+      );
+    const jpeg = await convert('jpeg', 90);
+    const meta = await sharp(jpeg).metadata();
+    assert.deepEqual([meta.format, meta.width, meta.height, meta.hasAlpha], ['jpeg', 64, 48, false]);
+    const { data } = await sharp(jpeg).raw().toBuffer({ resolveWithObject: true });
+    assert.ok(data[0]! > 240 && data[1]! > 240, 'transparent pixels become white');
+    assert.equal((await sharp(await convert('webp', 80)).metadata()).format, 'webp');
+    assert.equal((await sharp(await convert('png', 90)).metadata()).format, 'png');
+    assert.equal(DOWNLOAD_CONTENT_TYPES.webp, 'image/webp');
   });
 });

@@ -5,7 +5,16 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
-import { messageId, parseEvent, type EventOf, type ImageStageEvent, type KindsOf, type Stage, type Subject } from '@revive/contracts';
+import {
+  messageId,
+  parseEvent,
+  type EventOf,
+  type ImageStageEvent,
+  type KindsOf,
+  type Preview,
+  type Stage,
+  type Subject,
+} from '@revive/contracts';
 import type { Logger } from '@revive/logging';
 import { outcomeOfError, type HandlerContext, type NextEvent, type Outcome, type StageHandlers } from '@revive/messaging';
 import type { ObjectStore } from '@revive/object-store';
@@ -22,6 +31,21 @@ export function imageFieldsOf(event: ImageStageEvent): Pick<ImageStageEvent, 'me
 /** Where a stage writes its output for an item: `media/<mediaId>/<name>`. */
 export function outputKey(mediaId: string, name: string): string {
   return `media/${mediaId}/${name}`;
+}
+
+/**
+ * Stores an item's preview (the WebP @revive/image-io's encodeWebpPreview made) beside its other
+ * objects, `media/<id>/<which>-preview.webp`, and says where, for the event that announces it.
+ */
+export async function storePreview(
+  store: ObjectStore,
+  mediaId: string,
+  which: 'original' | 'result',
+  preview: { readonly data: Uint8Array; readonly width: number; readonly height: number },
+): Promise<Preview> {
+  const key = outputKey(mediaId, `${which}-preview.webp`);
+  await store.put(key, preview.data, { contentType: 'image/webp' });
+  return { key, width: preview.width, height: preview.height };
 }
 
 /** Runs `work` in a fresh directory of its own, removed afterwards whatever happens. */

@@ -78,6 +78,18 @@ export type EnhanceOptions = {
   callbackUrl?: InputMaybe<Scalars['String']['input']>;
 };
 
+/** The formats a restored picture can be downloaded in (videos are MP4 only). */
+export type DownloadFormat =
+  | 'PNG'
+  | 'JPEG'
+  | 'WEBP';
+
+/** Filters for the library. */
+export type MediaFilter = {
+  status?: InputMaybe<Array<MediaStatus>>;
+  kind?: InputMaybe<MediaKind>;
+};
+
 export type CliMediaFieldsFragment = { id: string, kind: MediaKind, filename: string, status: MediaStatus, width: number | null, height: number | null, resultUrl: string | null, traceId: string | null, createdAt: string, updatedAt: string, options: { scale: number, colorize: ColorizeMode, repair: RepairMode, frameRateFactor: number }, stages: Array<{ stage: StageName, status: StageStatus, progress: number, done: number | null, total: number | null, unit: string | null, startedAt: string | null, finishedAt: string | null, durationMs: number | null, etaSeconds: number | null, note: string | null }>, error: { code: string, message: string, stage: StageName | null, attempt: number | null, at: string } | null };
 
 export type CliUploadMediaMutationVariables = Exact<{
@@ -121,6 +133,7 @@ export const RepairModeValues: readonly RepairMode[] = ["AUTO","ON","OFF"];
 export const MediaStatusValues: readonly MediaStatus[] = ["QUEUED","PROCESSING","COMPLETED","FAILED","CANCELLED"];
 export const StageNameValues: readonly StageName[] = ["PREPROCESS","REPAIR","COLORIZE","SUPERRES","INTERPOLATE","PUBLISH"];
 export const StageStatusValues: readonly StageStatus[] = ["PENDING","RUNNING","DONE","SKIPPED","FAILED","CANCELLED"];
+export const DownloadFormatValues: readonly DownloadFormat[] = ["PNG","JPEG","WEBP"];
 
 /** The server's defaults for `EnhanceOptions`. */
 export const EnhanceOptionsDefaults = {"scale":2,"colorize":"AUTO","repair":"AUTO","frameRateFactor":2} as const;

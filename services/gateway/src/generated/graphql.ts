@@ -104,6 +104,29 @@ export type StageState = {
   etaSeconds: Maybe<Scalars['Int']['output']>;
 };
 
+/** The formats a restored picture can be downloaded in (videos are MP4 only). */
+export type DownloadFormat =
+  | 'PNG'
+  | 'JPEG'
+  | 'WEBP';
+
+/** A small WebP rendition of a picture (a video's first restored frame), for lists and cards: at most 480 px on its long side. */
+export type Preview = {
+  __typename?: 'Preview';
+  url: Scalars['String']['output'];
+  width: Scalars['Int']['output'];
+  height: Scalars['Int']['output'];
+};
+
+/** How big a file is: its pixels and its bytes. */
+export type FileSize = {
+  __typename?: 'FileSize';
+  width: Scalars['Int']['output'];
+  height: Scalars['Int']['output'];
+  /** Bytes (a Float: videos pass 2^31). */
+  bytes: Scalars['Float']['output'];
+};
+
 /** Why an item failed: a typed code for programs, a message for people. */
 export type MediaError = {
   __typename?: 'MediaError';
@@ -129,6 +152,20 @@ export type Media = {
   originalUrl: Maybe<Scalars['String']['output']>;
   /** Short-lived URL of the restored result, once completed. */
   resultUrl: Maybe<Scalars['String']['output']>;
+  /** Short-lived URL of the restored result converted to another format (pictures only; quality 1–100 for JPEG and WebP); null until completed. */
+  downloadUrl: Maybe<Scalars['String']['output']>;
+  /** Small rendition of the original, made by the pipeline's first stage; null until then. */
+  originalPreview: Maybe<Preview>;
+  /** Small rendition of the result, made when the item completes. */
+  resultPreview: Maybe<Preview>;
+  /** The original's pixels and bytes; null until preprocess has measured it. */
+  originalSize: Maybe<FileSize>;
+  /** The result's pixels and bytes, once completed. */
+  resultSize: Maybe<FileSize>;
+  /** Share of the whole item's expected work done, 0–100, each stage weighted by the time this server's history says it takes for an item of this size. */
+  progress: Scalars['Float']['output'];
+  /** Estimated seconds until the whole item is done, from this server's recorded stage durations (per megapixel, per frame); null when finished or unknown. */
+  etaSeconds: Maybe<Scalars['Int']['output']>;
   error: Maybe<MediaError>;
   /** Every failure this item had, oldest first (a retried item keeps its history). */
   failures: Array<MediaError>;
@@ -136,6 +173,12 @@ export type Media = {
   traceId: Maybe<Scalars['String']['output']>;
   createdAt: Scalars['DateTime']['output'];
   updatedAt: Scalars['DateTime']['output'];
+};
+
+
+export type MediaDownloadUrlArgs = {
+  format?: DownloadFormat;
+  quality?: InputMaybe<Scalars['Int']['input']>;
 };
 
 export type EnhanceOptionsValue = {
@@ -210,10 +253,19 @@ export type FailureConnection = {
   byStageAndCode: Array<FailureCount>;
 };
 
+/** Filters for the library. */
+export type MediaFilter = {
+  status?: InputMaybe<Array<MediaStatus>>;
+  kind?: InputMaybe<MediaKind>;
+};
+
 export type Query = {
   __typename?: 'Query';
   media: Maybe<Media>;
+  /** The caller's items, newest first, optionally filtered. */
   medias: MediaConnection;
+  /** A short-lived URL of one ZIP of these items' results (in `format` for pictures), streamed as it is made; ids not the caller's or not completed are left out. */
+  archiveUrl: Scalars['String']['output'];
   /** Failures of the caller's items, newest first, optionally of one stage and/or code, with counts by stage and code. */
   failures: FailureConnection;
 };
@@ -227,6 +279,13 @@ export type QueryMediaArgs = {
 export type QueryMediasArgs = {
   first?: InputMaybe<Scalars['Int']['input']>;
   after?: InputMaybe<Scalars['String']['input']>;
+  filter?: InputMaybe<MediaFilter>;
+};
+
+
+export type QueryArchiveUrlArgs = {
+  ids: Array<Scalars['ID']['input']>;
+  format?: DownloadFormat;
 };
 
 
@@ -245,6 +304,10 @@ export type Mutation = {
   retryMedia: Media;
   /** Stops a QUEUED or PROCESSING item: a running stage stops within a tile or a frame (CANCELLED), later stages skip it, and its intermediates are deleted. */
   cancelMedia: Media;
+  /** Deletes the caller's items whole: original, intermediates, result, previews and rows (a running item is cancelled first). Idempotent: ids already gone, or never the caller's, are ignored. Returns the ids deleted now. */
+  deleteMedia: Array<Scalars['ID']['output']>;
+  /** Restores a finished, failed or cancelled item again from its stored original with other options, without uploading again: a new item, independent of the first (deleting either leaves the other whole). */
+  reprocessMedia: Media;
 };
 
 
@@ -261,6 +324,17 @@ export type MutationRetryMediaArgs = {
 
 export type MutationCancelMediaArgs = {
   id: Scalars['ID']['input'];
+};
+
+
+export type MutationDeleteMediaArgs = {
+  ids: Array<Scalars['ID']['input']>;
+};
+
+
+export type MutationReprocessMediaArgs = {
+  id: Scalars['ID']['input'];
+  options?: InputMaybe<EnhanceOptions>;
 };
 
 export type Subscription = {
@@ -357,6 +431,9 @@ export type ResolversTypes = {
   String: ResolverTypeWrapper<Scalars['String']['output']>;
   StageState: ResolverTypeWrapper<StageState>;
   Float: ResolverTypeWrapper<Scalars['Float']['output']>;
+  DownloadFormat: DownloadFormat;
+  Preview: ResolverTypeWrapper<Preview>;
+  FileSize: ResolverTypeWrapper<FileSize>;
   MediaError: ResolverTypeWrapper<MediaError>;
   Media: ResolverTypeWrapper<MediaView>;
   ID: ResolverTypeWrapper<Scalars['ID']['output']>;
@@ -370,6 +447,7 @@ export type ResolversTypes = {
   FailureEdge: ResolverTypeWrapper<FailureEdge>;
   FailureCount: ResolverTypeWrapper<FailureCount>;
   FailureConnection: ResolverTypeWrapper<FailureConnection>;
+  MediaFilter: MediaFilter;
   Query: ResolverTypeWrapper<{}>;
   Mutation: ResolverTypeWrapper<{}>;
   Subscription: ResolverTypeWrapper<{}>;
@@ -384,6 +462,8 @@ export type ResolversParentTypes = {
   String: Scalars['String']['output'];
   StageState: StageState;
   Float: Scalars['Float']['output'];
+  Preview: Preview;
+  FileSize: FileSize;
   MediaError: MediaError;
   Media: MediaView;
   ID: Scalars['ID']['output'];
@@ -397,6 +477,7 @@ export type ResolversParentTypes = {
   FailureEdge: FailureEdge;
   FailureCount: FailureCount;
   FailureConnection: FailureConnection;
+  MediaFilter: MediaFilter;
   Query: {};
   Mutation: {};
   Subscription: {};
@@ -427,6 +508,20 @@ export type StageStateResolvers<ContextType = GatewayContext, ParentType extends
   __isTypeOf?: IsTypeOfResolverFn<ParentType, ContextType>;
 };
 
+export type PreviewResolvers<ContextType = GatewayContext, ParentType extends ResolversParentTypes['Preview'] = ResolversParentTypes['Preview']> = {
+  url?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  width?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  height?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  __isTypeOf?: IsTypeOfResolverFn<ParentType, ContextType>;
+};
+
+export type FileSizeResolvers<ContextType = GatewayContext, ParentType extends ResolversParentTypes['FileSize'] = ResolversParentTypes['FileSize']> = {
+  width?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  height?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  bytes?: Resolver<ResolversTypes['Float'], ParentType, ContextType>;
+  __isTypeOf?: IsTypeOfResolverFn<ParentType, ContextType>;
+};
+
 export type MediaErrorResolvers<ContextType = GatewayContext, ParentType extends ResolversParentTypes['MediaError'] = ResolversParentTypes['MediaError']> = {
   code?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   message?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
@@ -447,6 +542,13 @@ export type MediaResolvers<ContextType = GatewayContext, ParentType extends Reso
   height?: Resolver<Maybe<ResolversTypes['Int']>, ParentType, ContextType>;
   originalUrl?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   resultUrl?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  downloadUrl?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType, RequireFields<MediaDownloadUrlArgs, 'format' | 'quality'>>;
+  originalPreview?: Resolver<Maybe<ResolversTypes['Preview']>, ParentType, ContextType>;
+  resultPreview?: Resolver<Maybe<ResolversTypes['Preview']>, ParentType, ContextType>;
+  originalSize?: Resolver<Maybe<ResolversTypes['FileSize']>, ParentType, ContextType>;
+  resultSize?: Resolver<Maybe<ResolversTypes['FileSize']>, ParentType, ContextType>;
+  progress?: Resolver<ResolversTypes['Float'], ParentType, ContextType>;
+  etaSeconds?: Resolver<Maybe<ResolversTypes['Int']>, ParentType, ContextType>;
   error?: Resolver<Maybe<ResolversTypes['MediaError']>, ParentType, ContextType>;
   failures?: Resolver<Array<ResolversTypes['MediaError']>, ParentType, ContextType>;
   traceId?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
@@ -523,6 +625,7 @@ export type FailureConnectionResolvers<ContextType = GatewayContext, ParentType 
 export type QueryResolvers<ContextType = GatewayContext, ParentType extends ResolversParentTypes['Query'] = ResolversParentTypes['Query']> = {
   media?: Resolver<Maybe<ResolversTypes['Media']>, ParentType, ContextType, RequireFields<QueryMediaArgs, 'id'>>;
   medias?: Resolver<ResolversTypes['MediaConnection'], ParentType, ContextType, RequireFields<QueryMediasArgs, 'first'>>;
+  archiveUrl?: Resolver<ResolversTypes['String'], ParentType, ContextType, RequireFields<QueryArchiveUrlArgs, 'ids' | 'format'>>;
   failures?: Resolver<ResolversTypes['FailureConnection'], ParentType, ContextType, RequireFields<QueryFailuresArgs, 'first'>>;
 };
 
@@ -530,6 +633,8 @@ export type MutationResolvers<ContextType = GatewayContext, ParentType extends R
   uploadMedia?: Resolver<ResolversTypes['Media'], ParentType, ContextType, RequireFields<MutationUploadMediaArgs, 'file'>>;
   retryMedia?: Resolver<ResolversTypes['Media'], ParentType, ContextType, RequireFields<MutationRetryMediaArgs, 'id'>>;
   cancelMedia?: Resolver<ResolversTypes['Media'], ParentType, ContextType, RequireFields<MutationCancelMediaArgs, 'id'>>;
+  deleteMedia?: Resolver<Array<ResolversTypes['ID']>, ParentType, ContextType, RequireFields<MutationDeleteMediaArgs, 'ids'>>;
+  reprocessMedia?: Resolver<ResolversTypes['Media'], ParentType, ContextType, RequireFields<MutationReprocessMediaArgs, 'id'>>;
 };
 
 export type SubscriptionResolvers<ContextType = GatewayContext, ParentType extends ResolversParentTypes['Subscription'] = ResolversParentTypes['Subscription']> = {
@@ -540,6 +645,8 @@ export type Resolvers<ContextType = GatewayContext> = {
   File?: GraphQLScalarType;
   DateTime?: GraphQLScalarType;
   StageState?: StageStateResolvers<ContextType>;
+  Preview?: PreviewResolvers<ContextType>;
+  FileSize?: FileSizeResolvers<ContextType>;
   MediaError?: MediaErrorResolvers<ContextType>;
   Media?: MediaResolvers<ContextType>;
   EnhanceOptionsValue?: EnhanceOptionsValueResolvers<ContextType>;

@@ -5,6 +5,7 @@ export type { MediaFailure, MediaRecord, MediaStatus, StageState, StageStatus } 
 export {
   createMediaRepository,
   cursorOf,
+  type MediaListFilter,
   type MediaListItem,
   type MediaPage,
   type MediaRepository,
@@ -24,3 +25,4 @@ export {
 export { createLifecycleRepository, type LifecycleRepository, type ProjectedEventRef } from './lifecycle.repository.ts';
 export { createAdmissionRepository, type AdmissionRepository } from './admission.repository.ts';
 export { createSweepRepository, type SweepDue, type SweepRepository } from './sweep.repository.ts';
+export { createStageHistoryRepository, type StageHistoryItem, type StageHistoryRepository } from './stage-history.repository.ts';

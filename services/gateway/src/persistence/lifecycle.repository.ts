@@ -24,6 +24,8 @@ export interface LifecycleRepository {
   abandonRetry(before: MediaRecord): Promise<void>;
   /** QUEUED or PROCESSING → CANCELLED; a RUNNING stage with it. */
   cancel(id: string): Promise<Transition<object>>;
+  /** Deletes the item's row; its projected events, failures and webhook deliveries go with it (ON DELETE CASCADE). False when it was gone. */
+  remove(id: string): Promise<boolean>;
   /** The stream messages projected for the item, in stream order (optionally of one subject). */
   projectedEvents(id: string, subject?: string): Promise<ProjectedEventRef[]>;
   setCallbackUrl(id: string, url: string): Promise<void>;
@@ -84,6 +86,12 @@ export function createLifecycleRepository(sql: Sql): LifecycleRepository {
           WHERE id = ${id} RETURNING ${columns}`;
         return { ok: true as const, media: toMediaRecord(saved!) };
       });
+    },
+
+    async remove(id) {
+      if (!isUuid(id)) return false;
+      const { count } = await sql`DELETE FROM media WHERE id = ${id}`;
+      return count > 0;
     },
 
     async projectedEvents(id, subject) {

@@ -1,4 +1,4 @@
-import { enhanceOptionsSchema, type EnhanceOptions, type MediaKind, type Stage, type StageProgress } from '@revive/contracts';
+import { enhanceOptionsSchema, type EnhanceOptions, type MediaKind, type Preview, type Stage, type StageProgress } from '@revive/contracts';
 import type { Row } from 'postgres';
 
 export type MediaStatus = 'QUEUED' | 'PROCESSING' | 'COMPLETED' | 'FAILED' | 'CANCELLED';
@@ -64,6 +64,11 @@ export interface MediaRecord {
   resultKey: string | null;
   resultWidth: number | null;
   resultHeight: number | null;
+  /** The result file's size, once published. */
+  resultBytes: number | null;
+  /** Small WebP renditions: the original's from preprocess, the result's from publish. */
+  originalPreview: Preview | null;
+  resultPreview: Preview | null;
   error: MediaFailure | null;
   traceId: string | null;
   createdAt: string;
@@ -76,7 +81,8 @@ export interface MediaRecord {
  */
 export const MEDIA_COLUMNS = `id, kind, filename, content_type AS "contentType", bytes, status, options, stages,
   width, height, original_key AS "originalKey", result_key AS "resultKey", result_width AS "resultWidth",
-  result_height AS "resultHeight", error, trace_id AS "traceId", created_at AS "createdAt", updated_at AS "updatedAt"`;
+  result_height AS "resultHeight", result_bytes AS "resultBytes", original_preview AS "originalPreview",
+  result_preview AS "resultPreview", error, trace_id AS "traceId", created_at AS "createdAt", updated_at AS "updatedAt"`;
 
 /**
  * The value every write gives `updated_at`. Clients keep the newest state by it, so it must grow
@@ -105,6 +111,9 @@ export function toMediaRecord(row: Row): MediaRecord {
     resultKey: row.resultKey,
     resultWidth: row.resultWidth,
     resultHeight: row.resultHeight,
+    resultBytes: row.resultBytes === null || row.resultBytes === undefined ? null : Number(row.resultBytes),
+    originalPreview: row.originalPreview ?? null,
+    resultPreview: row.resultPreview ?? null,
     error: row.error,
     traceId: row.traceId,
     createdAt: new Date(row.createdAt).toISOString(),

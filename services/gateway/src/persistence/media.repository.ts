@@ -1,6 +1,6 @@
 import type { EnhanceOptions, MediaKind } from '@revive/contracts';
 import type { Sql } from 'postgres';
-import { MEDIA_COLUMNS, toMediaRecord, type MediaRecord } from './media.model.ts';
+import { MEDIA_COLUMNS, toMediaRecord, type MediaRecord, type MediaStatus } from './media.model.ts';
 import { checkPageSize, decodeCursor, encodeCursor, isUuid } from './pagination.ts';
 import { initialStages } from './stages.ts';
 
@@ -19,6 +19,12 @@ export interface NewMedia {
 /** An item on a page, with the cursor a connection edge needs. */
 export type MediaListItem = MediaRecord & { cursor: string };
 
+/** Which items a page holds: any of these statuses, of this kind; all when absent. */
+export interface MediaListFilter {
+  status?: readonly MediaStatus[] | null;
+  kind?: MediaKind | null;
+}
+
 /** One page of items, newest first. */
 export interface MediaPage {
   items: MediaListItem[];
@@ -33,7 +39,7 @@ export interface MediaRepository {
   /** The item, or undefined when there is none (including ids that are not UUIDs). */
   get(id: string): Promise<MediaRecord | undefined>;
   /** Keyset pagination: `after` is a cursor from a previous page; throws InvalidCursorError / InvalidPageSizeError. */
-  list(page: { first: number; after?: string | null }): Promise<MediaPage>;
+  list(page: { first: number; after?: string | null; filter?: MediaListFilter }): Promise<MediaPage>;
   /** Deletes the item and its projection history (an upload rolled back); false when there was none. */
   remove(id: string): Promise<boolean>;
   /**
@@ -73,13 +79,15 @@ export function createMediaRepository(sql: Sql, scope: { ownerId?: string } = {}
       return row ? toMediaRecord(row) : undefined;
     },
 
-    async list({ first, after }) {
+    async list({ first, after, filter }) {
       const size = checkPageSize(first);
       const from = after ? decodeCursor(after) : undefined;
       // One extra row says whether another page follows without a count(*).
       const rows = await sql`
         SELECT ${columns} FROM media
         WHERE true ${owned()}
+        ${filter?.status?.length ? sql`AND status IN ${sql(filter.status)}` : sql``}
+        ${filter?.kind ? sql`AND kind = ${filter.kind}` : sql``}
         ${from ? sql`AND (created_at, id) < (${from.createdAt}::timestamptz, ${from.id}::uuid)` : sql``}
         ORDER BY created_at DESC, id DESC
         LIMIT ${size + 1}`;

@@ -69,11 +69,21 @@ describe('projection (real PostgreSQL)', () => {
 
     const pre = await projection.applyEvent(
       Subjects.imagePreprocessed,
-      { ...base, at: at(1), key: `media/${id}/pre.png`, width: 640, height: 480, isMonochrome: true },
+      {
+        ...base,
+        at: at(1),
+        key: `media/${id}/pre.png`,
+        width: 640,
+        height: 480,
+        isMonochrome: true,
+        preview: { key: `media/${id}/original-preview.webp`, width: 480, height: 360 },
+      },
       nextId(),
     );
     assert.equal(pre?.status, 'PROCESSING');
     assert.deepEqual([pre?.width, pre?.height], [640, 480]);
+    assert.deepEqual(pre?.originalPreview, { key: `media/${id}/original-preview.webp`, width: 480, height: 360 });
+    assert.deepEqual([pre?.resultPreview, pre?.resultBytes], [null, null], 'the result is not known before publish');
     assert.deepEqual(stage(pre, 'preprocess'), {
       stage: 'preprocess',
       status: 'DONE',
@@ -135,11 +145,25 @@ describe('projection (real PostgreSQL)', () => {
 
     const done = await projection.applyEvent(
       Subjects.imagePublished,
-      { ...base, at: at(11), key: `media/${id}/result.png`, width: 1280, height: 960, contentType: 'image/png' },
+      {
+        ...base,
+        at: at(11),
+        key: `media/${id}/result.png`,
+        width: 1280,
+        height: 960,
+        contentType: 'image/png',
+        bytes: 2_345_678,
+        preview: { key: `media/${id}/result-preview.webp`, width: 480, height: 360 },
+      },
       nextId(),
     );
     assert.equal(done?.status, 'COMPLETED');
     assert.deepEqual([done?.resultKey, done?.resultWidth, done?.resultHeight], [`media/${id}/result.png`, 1280, 960]);
+    assert.deepEqual(
+      [done?.resultBytes, done?.resultPreview],
+      [2_345_678, { key: `media/${id}/result-preview.webp`, width: 480, height: 360 }],
+    );
+    assert.deepEqual(done?.originalPreview, pre?.originalPreview, "later stages' events leave the original's preview alone");
     assert.deepEqual(statuses(done), every('image', 'DONE'));
     assert.deepEqual(await repo.get(id), done, 'what the caller fans out is what is stored');
   });
@@ -273,7 +297,10 @@ describe('projection (real PostgreSQL)', () => {
     for (const [subject, extra] of [
       [Subjects.imageColorized, {}],
       [Subjects.imageSuperResolved, {}],
-      [Subjects.imagePublished, { contentType: 'image/png' }],
+      [
+        Subjects.imagePublished,
+        { contentType: 'image/png', bytes: 99, preview: { key: `media/${id}/result-preview.webp`, width: 64, height: 48 } },
+      ],
     ] as const) {
       await projection.applyEvent(
         subject,
@@ -443,10 +470,13 @@ describe('projection (real PostgreSQL)', () => {
         key: `media/${id}/result.mp4`,
         posterKey: `media/${id}/poster.jpg`,
         contentType: 'video/mp4',
+        bytes: 3_000_000_000,
+        preview: { key: `media/${id}/result-preview.webp`, width: 480, height: 270 },
       },
       nextId(),
     );
     assert.equal(published?.status, 'COMPLETED');
+    assert.equal(published?.resultBytes, 3_000_000_000, 'past 2^31: bigint, read back as a number');
     assert.deepEqual(statuses(published), every('video', 'DONE'));
   });
 

@@ -98,7 +98,12 @@ export function fold(media: MediaRecord, event: PipelineEvent): MediaRecord {
   switch (event.subject) {
     case Subjects.imagePreprocessed:
     case Subjects.videoPreprocessed:
-      return { ...next, width: event.payload.width, height: event.payload.height };
+      return {
+        ...next,
+        width: event.payload.width,
+        height: event.payload.height,
+        originalPreview: event.payload.preview ?? media.originalPreview,
+      };
     case Subjects.imagePublished:
     case Subjects.videoPublished:
       return {
@@ -108,6 +113,8 @@ export function fold(media: MediaRecord, event: PipelineEvent): MediaRecord {
         resultKey: event.payload.key,
         resultWidth: event.payload.width,
         resultHeight: event.payload.height,
+        resultBytes: event.payload.bytes,
+        resultPreview: event.payload.preview,
       };
     default:
       return next;
@@ -144,6 +151,9 @@ async function save(tx: TransactionSql, media: MediaRecord): Promise<MediaRecord
       status = ${media.status}, stages = ${tx.json(media.stages satisfies StageState[])},
       width = ${media.width}, height = ${media.height},
       result_key = ${media.resultKey}, result_width = ${media.resultWidth}, result_height = ${media.resultHeight},
+      result_bytes = ${media.resultBytes},
+      original_preview = ${media.originalPreview === null ? null : tx.json(media.originalPreview)},
+      result_preview = ${media.resultPreview === null ? null : tx.json(media.resultPreview)},
       error = ${media.error === null ? null : tx.json(media.error)}, updated_at = ${tx.unsafe(UPDATED_AT_NOW)}
     WHERE id = ${media.id}
     RETURNING ${tx.unsafe(MEDIA_COLUMNS)}`;

@@ -1,37 +1,17 @@
 import { randomUUID } from 'node:crypto';
-import type { Readable } from 'node:stream';
-import { enhanceOptionsSchema, type EnhanceOptions } from '@revive/contracts';
-import type { ObjectInfo } from '@revive/object-store';
 import type { GatewayContext } from '../context.ts';
 import { clientError, ErrorCodes } from '../errors.ts';
 import { parseCallbackOption } from './callback-option.ts';
-import { SNIFF_BYTES, sniffMedia, type SniffedMedia } from '../media-sniffer.ts';
-import { toMediaView } from '../media-view.ts';
-import { IMAGE_HEADER_BYTES, refuseOversizedImage, videoLimitError } from '../output-size-check.ts';
+import { SNIFF_BYTES, sniffMedia } from '../media-sniffer.ts';
+import { IMAGE_HEADER_BYTES, refuseOversizedImage } from '../output-size-check.ts';
 import { peekStream } from '../peek-stream.ts';
 import { StreamedUpload } from '../uploads/index.ts';
-import { spoolAndCheckVideo } from '../video-upload-check.ts';
+import { admitNewMedia, parseOptions, storeOriginal, type EnhanceOptionsArg } from './new-media.ts';
 
 interface UploadArgs {
   /** A StreamedUpload when the request was a multipart upload; anything else is refused. */
   file: unknown;
-  /** The SDL's EnhanceOptions: numbers, and enum values in upper case (`AUTO`), plus callbackUrl. */
-  options?: ({ readonly callbackUrl?: string | null } & Readonly<Record<string, unknown>>) | null;
-}
-
-function parseOptions(raw: UploadArgs['options']) {
-  // Enum options travel in upper case in GraphQL and lower case in events, whichever option it is.
-  const given = Object.fromEntries(
-    Object.entries(raw ?? {}).flatMap(([k, v]) =>
-      v == null || k === 'callbackUrl' ? [] : [[k, typeof v === 'string' ? v.toLowerCase() : v]],
-    ),
-  );
-  const parsed = enhanceOptionsSchema.safeParse(given);
-  if (!parsed.success) {
-    const problems = parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ');
-    throw clientError(ErrorCodes.badUserInput, `invalid options: ${problems} (scale and frameRateFactor take 1, 2 or 4)`);
-  }
-  return parsed.data;
+  options?: EnhanceOptionsArg;
 }
 
 /**
@@ -40,8 +20,6 @@ function parseOptions(raw: UploadArgs['options']) {
  * item, and publishes `<kind>.uploaded` once its owner has room in the pipeline (admission.ts);
  * the stages take it from there. The size is checked while the bytes arrive (the multipart parser
  * fails the upload past REVIVE_MAX_UPLOAD_BYTES), so a refused upload leaves no object behind.
- * If the event cannot be published the row and object are removed again: the client gets an
- * error and nothing half-accepted is left behind.
  */
 export async function uploadMediaMutation(_: unknown, args: UploadArgs, ctx: GatewayContext) {
   const { file } = args;
@@ -68,50 +46,11 @@ export async function uploadMediaMutation(_: unknown, args: UploadArgs, ctx: Gat
   // eslint-disable-next-line no-control-regex
   const filename = (file.name || `upload.${sniffed.extension}`).replace(/[\u0000-\u001f]/g, '').slice(0, 255);
   const { bytes } = await storeOriginal(ctx, originalKey, sniffed, body, options).catch(because);
-  const record = await ctx.media.create({
-    id,
-    kind: sniffed.kind,
-    filename,
-    contentType: sniffed.mime,
-    bytes,
-    options,
-    originalKey,
-  });
-  let waiting: boolean;
-  try {
-    if (callbackUrl) await ctx.operations?.setCallbackUrl(id, callbackUrl);
-    // Published now if the caller has room in the pipeline; else it waits QUEUED for one of theirs to finish.
-    waiting = !(await ctx.admission.release(ctx.principal.userId)).some((m) => m.id === id);
-  } catch (error) {
-    ctx.log.error({ err: error, media_id: id }, 'could not publish the upload event; rolling the upload back');
-    await ctx.media.remove(id).catch(() => undefined);
-    await ctx.store.delete(originalKey).catch(() => undefined);
-    throw clientError(ErrorCodes.serviceUnavailable, 'the pipeline is not reachable right now; nothing was stored, please try again');
-  }
+  const { media, waiting } = await admitNewMedia(
+    ctx,
+    { id, kind: sniffed.kind, filename, contentType: sniffed.mime, bytes, options, originalKey },
+    callbackUrl,
+  );
   ctx.log.info({ media_id: id, kind: sniffed.kind, bytes, format: sniffed.format, waiting }, 'media uploaded');
-  return toMediaView(record);
-}
-
-/**
- * Stores the original. A video is first checked against the video limits (length, output size
- * and frame rate for these options: config.video), so one beyond them is refused here with
- * OUTPUT_TOO_LARGE or BAD_USER_INPUT (`extensions.reason` names the limit) and nothing is stored
- * or recorded.
- */
-async function storeOriginal(
-  ctx: GatewayContext,
-  key: string,
-  sniffed: SniffedMedia,
-  body: Readable,
-  options: EnhanceOptions,
-): Promise<ObjectInfo> {
-  if (sniffed.kind !== 'video') return ctx.store.put(key, body, { contentType: sniffed.mime });
-  const video = await spoolAndCheckVideo(body, options, ctx.config.video);
-  try {
-    const [problem] = video.problems;
-    if (problem) throw videoLimitError(problem);
-    return await ctx.store.put(key, video.body, { contentType: sniffed.mime });
-  } finally {
-    await video.dispose();
-  }
+  return media;
 }

@@ -1,6 +1,15 @@
 import { bearer, type TokenStore } from '../auth/token-store.ts';
 import { ApiError, ClientCodes, readGraphqlResponse } from './errors.ts';
-import { MEDIA_QUERY, MEDIAS_QUERY, type Media, type MediaPage, type TypedOperation } from './operations.ts';
+import {
+  CANCEL_MEDIA,
+  DELETE_MEDIA,
+  MEDIA_QUERY,
+  MEDIAS_QUERY,
+  RETRY_MEDIA,
+  type Media,
+  type MediaPage,
+  type TypedOperation,
+} from './operations.ts';
 
 /** Headers every request carries: the bearer token, and proof to CSRF guards that this is no plain form post. */
 export function requestHeaders(token: string | null): Record<string, string> {
@@ -20,6 +29,12 @@ export interface GraphqlHttp {
   readonly endpoint: string;
   media(id: string): Promise<Media | null>;
   medias(first: number, after: string | null): Promise<MediaPage>;
+  /** Stops a waiting or running item; resolves with it CANCELLED. */
+  cancel(id: string): Promise<Media>;
+  /** Runs a failed item again from the step that failed. */
+  retry(id: string): Promise<Media>;
+  /** Deletes items for good; resolves with the ids deleted now. */
+  remove(ids: readonly string[]): Promise<string[]>;
 }
 
 export function createGraphqlHttp(endpoint: string, tokens: TokenStore): GraphqlHttp {
@@ -40,5 +55,8 @@ export function createGraphqlHttp(endpoint: string, tokens: TokenStore): Graphql
     endpoint,
     media: async (id) => (await post(MEDIA_QUERY, { id })).media,
     medias: async (first, after) => (await post(MEDIAS_QUERY, { first, after })).medias,
+    cancel: async (id) => (await post(CANCEL_MEDIA, { id })).cancelMedia,
+    retry: async (id) => (await post(RETRY_MEDIA, { id })).retryMedia,
+    remove: async (ids) => (await post(DELETE_MEDIA, { ids: [...ids] })).deleteMedia,
   };
 }

@@ -11,6 +11,9 @@ import {
 } from './generated/graphql.ts';
 
 export {
+  WebCancelMediaDocument as CANCEL_MEDIA,
+  WebDeleteMediaDocument as DELETE_MEDIA,
+  WebRetryMediaDocument as RETRY_MEDIA,
   WebMediaDocument as MEDIA_QUERY,
   WebMediaProgressDocument as MEDIA_PROGRESS,
   WebMediasDocument as MEDIAS_QUERY,

@@ -38,7 +38,9 @@ export function createSignInForm(submit: SubmitToken): SignInForm {
       h(
         'p',
         { class: 'hint', id: 'token-hint' },
-        'The token your Revive administrator gave you. It stays in this browser until you sign out.',
+        'Running Revive yourself? Your token is in ',
+        h('code', {}, '.revive/owner-token'),
+        ' in the folder where the server runs. Otherwise use the token you were given. It stays in this browser until you sign out.',
       ),
     ),
     error,

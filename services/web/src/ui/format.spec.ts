@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { StageState } from '../api/operations.ts';
 import {
+  finishedSummary,
   formatBytes,
   formatDuration,
   formatEta,
@@ -130,5 +131,14 @@ describe('format: what the page says about sizes, times and progress', () => {
     );
     assert.equal(resultFilename('noext', 'https://s3.example/key-without-extension', 'VIDEO'), 'noext.revive.mp4');
     assert.equal(resultFilename('.jpg', '/objects/r.webp', 'IMAGE'), 'result.revive.webp');
+  });
+});
+
+describe('finishedSummary', () => {
+  it('gives the date added and, once restored, the result in pixels', () => {
+    const media = { createdAt: '2024-03-12T10:00:00Z', width: 320, height: 240 };
+    assert.equal(finishedSummary({ ...media, status: 'COMPLETED' }, 'en-GB'), '12 Mar 2024 · 320\u00a0×\u00a0240\u00a0px');
+    assert.equal(finishedSummary({ ...media, status: 'PROCESSING' }, 'en-GB'), '12 Mar 2024');
+    assert.equal(finishedSummary({ createdAt: 'nonsense', status: 'COMPLETED', width: null, height: null }), '');
   });
 });

@@ -154,6 +154,17 @@ export function resultFilename(filename: string, resultUrl: string, kind: MediaK
   return `${stem}.revive.${ext ?? (kind === 'VIDEO' ? 'mp4' : 'png')}`;
 }
 
+/** `12 Mar 2024 · 320 × 240 px`: when an item was added and, once restored, how large the result is. */
+export function finishedSummary(media: Pick<Media, 'createdAt' | 'status' | 'width' | 'height'>, locale?: string): string {
+  const parts: string[] = [];
+  const added = new Date(media.createdAt);
+  if (!Number.isNaN(added.getTime())) {
+    parts.push(added.toLocaleDateString(locale, { day: 'numeric', month: 'short', year: 'numeric' }));
+  }
+  if (media.status === 'COMPLETED' && media.width && media.height) parts.push(`${media.width}${NBSP}×${NBSP}${media.height}${NBSP}px`);
+  return parts.join(' · ');
+}
+
 function clampPercent(value: number): number {
   return Number.isFinite(value) ? Math.min(100, Math.max(0, value)) : 0;
 }

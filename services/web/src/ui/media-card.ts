@@ -7,12 +7,14 @@ import {
   formatDuration,
   formatEta,
   formatPercent,
+  finishedSummary,
   optionsSummary,
   overallProgress,
   runningLine,
   stageFraction,
   statusLabel,
 } from './format.ts';
+import { createCardActions } from './card-actions.ts';
 import type { Announcer } from './live-region.ts';
 import { createResultView } from './result-view.ts';
 import { renderSteps } from './stage-steps.ts';
@@ -26,15 +28,23 @@ export interface MediaCard {
   showChecking(): void;
   showUploadError(error: ApiError): void;
   update(media: Media): void;
-  /** What "Try again" does; null hides the button (nothing to retry with). */
+  /** What "Try again" does for an upload that failed; null hides the button (nothing to retry with). */
   setRetry(retry: (() => void) | null): void;
+  showActionError(message: string): void;
 }
 
 export interface MediaCardDeps {
   announce: Announcer['announce'];
   /** A fresh copy of the item (re-signed URLs); the card's download uses it when its link is old. */
   refresh: (id: string) => Promise<Media | null>;
+  /** Takes the card off the page (after a delete, or for an upload that never arrived). */
   onRemove: (card: MediaCard) => void;
+  cancel: (id: string) => Promise<void>;
+  retry: (id: string) => Promise<void>;
+  remove: (id: string) => Promise<void>;
+  view: (media: Media) => void;
+  /** A card loaded with the library stays quiet until its item changes: screen readers hear news, not the list. */
+  quietAtFirst?: boolean;
 }
 
 export function createMediaCard(deps: MediaCardDeps): MediaCard {
@@ -42,7 +52,11 @@ export function createMediaCard(deps: MediaCardDeps): MediaCard {
   const title = h('h3', { class: 'card-title', id: titleId });
   const badge = h('span', { class: 'badge' });
   const meta = h('p', { class: 'card-meta' });
+  const details = h('p', { class: 'card-details' });
   const steps = h('ol', { class: 'steps', 'aria-label': 'Steps' });
+  const stepsSummary = h('summary', {}, 'Steps');
+  // Open while the item runs; a finished card folds its steps away so the pictures lead.
+  const stepsBox = h('details', { class: 'steps-box', open: true }, stepsSummary, steps);
   const fill = h('div', { class: 'bar-fill' });
   const bar = h('div', { class: 'bar', role: 'progressbar', 'aria-valuemin': 0, 'aria-valuemax': 100 }, fill);
   const percent = h('span', { class: 'bar-percent', 'aria-hidden': 'true' });
@@ -54,23 +68,38 @@ export function createMediaCard(deps: MediaCardDeps): MediaCard {
     { class: 'card', 'aria-labelledby': titleId },
     h('div', { class: 'card-head' }, title, badge),
     meta,
-    steps,
+    details,
+    stepsBox,
     h('div', { class: 'bar-row' }, bar, percent),
     line,
     alert,
     result,
   );
+  const actions = createCardActions(() => title.textContent ?? 'this item', {
+    cancel: () => deps.cancel(mediaId!),
+    retry: async () => {
+      if (mediaId && latest?.status === 'FAILED') await deps.retry(mediaId);
+      else retry?.();
+    },
+    remove: () => deps.remove(mediaId!),
+    dismiss: () => deps.onRemove(card),
+    view: () => latest && deps.view(latest),
+  });
+  element.append(actions.element);
 
   const eta = createEtaTracker();
   let mediaId: string | null = null;
   let latest: Media | null = null;
   let retry: (() => void) | null = null;
   let announced = '';
+  let quiet = deps.quietAtFirst ?? false;
+  let shownStatus: string | null = null;
 
   const setState = (state: string, label: string) => {
     element.dataset.status = state;
     badge.textContent = label;
     badge.dataset.status = state;
+    actions.show(state as Parameters<typeof actions.show>[0], retry !== null);
   };
   const setBar = (value: number, label: string, text: string) => {
     const rounded = Math.floor(value);
@@ -84,7 +113,7 @@ export function createMediaCard(deps: MediaCardDeps): MediaCard {
   const say = (key: string, text: string) => {
     if (key === announced) return;
     announced = key;
-    deps.announce(text);
+    if (!quiet) deps.announce(text);
   };
   const showError = (code: string, message: string, during: 'upload' | 'processing') => {
     const text = describeError(code, message, during);
@@ -93,13 +122,6 @@ export function createMediaCard(deps: MediaCardDeps): MediaCard {
       h('p', { class: 'error-title' }, text.title),
       text.detail && h('p', { class: 'error-detail' }, text.detail),
       h('p', { class: 'error-code' }, `Error code: ${text.code}`),
-      !retry && during === 'processing' && h('p', { class: 'error-hint' }, 'To try again, add the same file again above.'),
-      h(
-        'div',
-        { class: 'actions' },
-        retry && h('button', { type: 'button', class: 'button primary', onclick: () => retry?.() }, 'Try again'),
-        h('button', { type: 'button', class: 'button', onclick: () => deps.onRemove(card) }, 'Remove from this list'),
-      ),
     );
     say(`error:${code}:${mediaId}`, `${title.textContent}: ${text.title}. ${text.detail}`);
   };
@@ -158,6 +180,13 @@ export function createMediaCard(deps: MediaCardDeps): MediaCard {
       }
       setState(media.status, statusLabel(media.status));
       renderSteps(steps, media.stages);
+      if (shownStatus !== media.status) {
+        // Only when the status changes, so a person who opened the steps keeps them open.
+        shownStatus = media.status;
+        stepsBox.open = media.status !== 'COMPLETED';
+        stepsSummary.textContent = media.status === 'COMPLETED' ? 'How it was restored' : 'Steps';
+      }
+      details.textContent = finishedSummary(media);
       const running = media.stages.find((s) => s.status === 'RUNNING');
       const remaining = running ? eta.observe(running.stage, stageFraction(running), performance.now()) : null;
 
@@ -173,6 +202,11 @@ export function createMediaCard(deps: MediaCardDeps): MediaCard {
         element.removeAttribute('aria-busy');
         setBar(overallProgress(media), 'Restoration progress', 'Stopped');
         showError(media.error?.code ?? 'FAILED', media.error?.message ?? 'the server gave no reason', 'processing');
+      } else if (media.status === 'CANCELLED') {
+        element.removeAttribute('aria-busy');
+        alert.replaceChildren();
+        setBar(overallProgress(media), 'Restoration progress', 'Cancelled: nothing more will be done to it');
+        say(`cancelled:${media.id}`, `${media.filename}: cancelled`);
       } else {
         element.setAttribute('aria-busy', 'true');
         alert.replaceChildren();
@@ -182,9 +216,13 @@ export function createMediaCard(deps: MediaCardDeps): MediaCard {
           running ? `${media.filename}: ${running.activity.toLowerCase()}` : `${media.filename}: waiting for its turn`,
         );
       }
+      quiet = false;
     },
     setRetry(next) {
       retry = next;
+    },
+    showActionError(message) {
+      actions.fail(message);
     },
   };
   return card;

@@ -1,5 +1,6 @@
-import { DEFAULT_OPTIONS, type ColorizeMode, type EnhanceOptions, type Factor, type RepairMode } from '../api/operations.ts';
+import { type ColorizeMode, type EnhanceOptions, type Factor, type RepairMode } from '../api/operations.ts';
 import { h, uniqueId } from './dom.ts';
+import { readStoredOptions, storeOptions } from './stored-options.ts';
 
 interface Choice<T> {
   value: T;
@@ -27,35 +28,24 @@ const FRAME_RATES: ReadonlyArray<Choice<Factor>> = [
   { value: 4, label: 'Smoothest (4× frames)' },
 ];
 
-/** The per-upload options: each file picked or dropped is restored with the values at that moment. */
+/** The per-upload options: each file picked or dropped is restored with the values at that moment; remembered in this browser. */
 export interface OptionsForm {
   readonly element: HTMLElement;
   current(): EnhanceOptions;
 }
 
-export function createOptionsForm(): OptionsForm {
-  const scale = select('Enlarge', 'scale', SCALES, DEFAULT_OPTIONS.scale, 'More pixels, sharper detail; 4× takes longer.');
-  const colorize = select(
-    'Add colour',
-    'colorize',
-    COLORIZE,
-    DEFAULT_OPTIONS.colorize,
-    'Black & white only leaves colour pictures as they are.',
-  );
+export function createOptionsForm(storage: Storage | null): OptionsForm {
+  const initial = readStoredOptions(storage);
+  const scale = select('Enlarge', 'scale', SCALES, initial.scale, 'More pixels, sharper detail; 4× takes longer.');
+  const colorize = select('Add colour', 'colorize', COLORIZE, initial.colorize, 'Black & white only leaves colour pictures as they are.');
   const repair = select(
     'Repair damage',
     'repair',
     REPAIR,
-    DEFAULT_OPTIONS.repair,
+    initial.repair,
     'Removes cracks, scratches and dust; photos without damage stay as they are.',
   );
-  const frameRate = select(
-    'Video motion',
-    'frame-rate',
-    FRAME_RATES,
-    DEFAULT_OPTIONS.frameRateFactor,
-    'Videos only: adds frames between frames.',
-  );
+  const frameRate = select('Video motion', 'frame-rate', FRAME_RATES, initial.frameRateFactor, 'Videos only: adds frames between frames.');
   const element = h(
     'fieldset',
     { class: 'options' },
@@ -65,15 +55,14 @@ export function createOptionsForm(): OptionsForm {
     repair.field,
     frameRate.field,
   );
-  return {
-    element,
-    current: () => ({
-      scale: Number(scale.input.value) as Factor,
-      colorize: colorize.input.value as ColorizeMode,
-      repair: repair.input.value as RepairMode,
-      frameRateFactor: Number(frameRate.input.value) as Factor,
-    }),
-  };
+  const current = (): EnhanceOptions => ({
+    scale: Number(scale.input.value) as Factor,
+    colorize: colorize.input.value as ColorizeMode,
+    repair: repair.input.value as RepairMode,
+    frameRateFactor: Number(frameRate.input.value) as Factor,
+  });
+  element.addEventListener('change', () => storeOptions(storage, current()));
+  return { element, current };
 }
 
 function select<T extends string | number>(

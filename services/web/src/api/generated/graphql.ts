@@ -78,6 +78,18 @@ export type EnhanceOptions = {
   callbackUrl?: InputMaybe<Scalars['String']['input']>;
 };
 
+/** The formats a restored picture can be downloaded in (videos are MP4 only). */
+export type DownloadFormat =
+  | 'PNG'
+  | 'JPEG'
+  | 'WEBP';
+
+/** Filters for the library. */
+export type MediaFilter = {
+  status?: InputMaybe<Array<MediaStatus>>;
+  kind?: InputMaybe<MediaKind>;
+};
+
 export type WebMediaFieldsFragment = { id: string, kind: MediaKind, filename: string, status: MediaStatus, width: number | null, height: number | null, originalUrl: string | null, resultUrl: string | null, createdAt: string, updatedAt: string, options: { scale: number, colorize: ColorizeMode, repair: RepairMode, frameRateFactor: number }, stages: Array<{ stage: StageName, label: string, activity: string, status: StageStatus, progress: number, done: number | null, total: number | null, unit: string | null, startedAt: string | null, finishedAt: string | null, durationMs: number | null, note: string | null }>, error: { code: string, message: string, stage: StageName | null } | null };
 
 export type WebUploadMediaMutationVariables = Exact<{
@@ -110,6 +122,27 @@ export type WebMediaProgressSubscriptionVariables = Exact<{
 
 export type WebMediaProgressSubscription = { mediaProgress: { stage: StageName | null, event: string, at: string, media: { id: string, kind: MediaKind, filename: string, status: MediaStatus, width: number | null, height: number | null, originalUrl: string | null, resultUrl: string | null, createdAt: string, updatedAt: string, options: { scale: number, colorize: ColorizeMode, repair: RepairMode, frameRateFactor: number }, stages: Array<{ stage: StageName, label: string, activity: string, status: StageStatus, progress: number, done: number | null, total: number | null, unit: string | null, startedAt: string | null, finishedAt: string | null, durationMs: number | null, note: string | null }>, error: { code: string, message: string, stage: StageName | null } | null } } };
 
+export type WebCancelMediaMutationVariables = Exact<{
+  id: Scalars['ID']['input'];
+}>;
+
+
+export type WebCancelMediaMutation = { cancelMedia: { id: string, kind: MediaKind, filename: string, status: MediaStatus, width: number | null, height: number | null, originalUrl: string | null, resultUrl: string | null, createdAt: string, updatedAt: string, options: { scale: number, colorize: ColorizeMode, repair: RepairMode, frameRateFactor: number }, stages: Array<{ stage: StageName, label: string, activity: string, status: StageStatus, progress: number, done: number | null, total: number | null, unit: string | null, startedAt: string | null, finishedAt: string | null, durationMs: number | null, note: string | null }>, error: { code: string, message: string, stage: StageName | null } | null } };
+
+export type WebRetryMediaMutationVariables = Exact<{
+  id: Scalars['ID']['input'];
+}>;
+
+
+export type WebRetryMediaMutation = { retryMedia: { id: string, kind: MediaKind, filename: string, status: MediaStatus, width: number | null, height: number | null, originalUrl: string | null, resultUrl: string | null, createdAt: string, updatedAt: string, options: { scale: number, colorize: ColorizeMode, repair: RepairMode, frameRateFactor: number }, stages: Array<{ stage: StageName, label: string, activity: string, status: StageStatus, progress: number, done: number | null, total: number | null, unit: string | null, startedAt: string | null, finishedAt: string | null, durationMs: number | null, note: string | null }>, error: { code: string, message: string, stage: StageName | null } | null } };
+
+export type WebDeleteMediaMutationVariables = Exact<{
+  ids: Array<Scalars['ID']['input']> | Scalars['ID']['input'];
+}>;
+
+
+export type WebDeleteMediaMutation = { deleteMedia: Array<string> };
+
 /** An operation as sent over HTTP or graphql-ws, carrying its result and variable types. */
 export interface TypedOperation<Result, Variables> {
   readonly query: string;
@@ -129,6 +162,7 @@ export const RepairModeValues: readonly RepairMode[] = ["AUTO","ON","OFF"];
 export const MediaStatusValues: readonly MediaStatus[] = ["QUEUED","PROCESSING","COMPLETED","FAILED","CANCELLED"];
 export const StageNameValues: readonly StageName[] = ["PREPROCESS","REPAIR","COLORIZE","SUPERRES","INTERPOLATE","PUBLISH"];
 export const StageStatusValues: readonly StageStatus[] = ["PENDING","RUNNING","DONE","SKIPPED","FAILED","CANCELLED"];
+export const DownloadFormatValues: readonly DownloadFormat[] = ["PNG","JPEG","WEBP"];
 
 /** The server's defaults for `EnhanceOptions`. */
 export const EnhanceOptionsDefaults = {"scale":2,"colorize":"AUTO","repair":"AUTO","frameRateFactor":2} as const;
@@ -151,4 +185,19 @@ export const WebMediasDocument: TypedOperation<WebMediasQuery, WebMediasQueryVar
 export const WebMediaProgressDocument: TypedOperation<WebMediaProgressSubscription, WebMediaProgressSubscriptionVariables> = {
   query: "subscription WebMediaProgress($id: ID!) {\n  mediaProgress(id: $id) {\n    stage\n    event\n    at\n    media {\n      ...WebMediaFields\n    }\n  }\n}\nfragment WebMediaFields on Media {\n  id\n  kind\n  filename\n  status\n  options {\n    scale\n    colorize\n    repair\n    frameRateFactor\n  }\n  stages {\n    stage\n    label\n    activity\n    status\n    progress\n    done\n    total\n    unit\n    startedAt\n    finishedAt\n    durationMs\n    note\n  }\n  width\n  height\n  originalUrl\n  resultUrl\n  error {\n    code\n    message\n    stage\n  }\n  createdAt\n  updatedAt\n}",
   operationName: "WebMediaProgress",
+};
+
+export const WebCancelMediaDocument: TypedOperation<WebCancelMediaMutation, WebCancelMediaMutationVariables> = {
+  query: "mutation WebCancelMedia($id: ID!) {\n  cancelMedia(id: $id) {\n    ...WebMediaFields\n  }\n}\nfragment WebMediaFields on Media {\n  id\n  kind\n  filename\n  status\n  options {\n    scale\n    colorize\n    repair\n    frameRateFactor\n  }\n  stages {\n    stage\n    label\n    activity\n    status\n    progress\n    done\n    total\n    unit\n    startedAt\n    finishedAt\n    durationMs\n    note\n  }\n  width\n  height\n  originalUrl\n  resultUrl\n  error {\n    code\n    message\n    stage\n  }\n  createdAt\n  updatedAt\n}",
+  operationName: "WebCancelMedia",
+};
+
+export const WebRetryMediaDocument: TypedOperation<WebRetryMediaMutation, WebRetryMediaMutationVariables> = {
+  query: "mutation WebRetryMedia($id: ID!) {\n  retryMedia(id: $id) {\n    ...WebMediaFields\n  }\n}\nfragment WebMediaFields on Media {\n  id\n  kind\n  filename\n  status\n  options {\n    scale\n    colorize\n    repair\n    frameRateFactor\n  }\n  stages {\n    stage\n    label\n    activity\n    status\n    progress\n    done\n    total\n    unit\n    startedAt\n    finishedAt\n    durationMs\n    note\n  }\n  width\n  height\n  originalUrl\n  resultUrl\n  error {\n    code\n    message\n    stage\n  }\n  createdAt\n  updatedAt\n}",
+  operationName: "WebRetryMedia",
+};
+
+export const WebDeleteMediaDocument: TypedOperation<WebDeleteMediaMutation, WebDeleteMediaMutationVariables> = {
+  query: "mutation WebDeleteMedia($ids: [ID!]!) {\n  deleteMedia(ids: $ids)\n}",
+  operationName: "WebDeleteMedia",
 };

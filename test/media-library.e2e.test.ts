@@ -1,0 +1,173 @@
+import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import { mkdir, mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { promisify } from 'node:util';
+import sharp from 'sharp';
+import { defaultStateDir } from '@revive/config';
+import { startLocalStack, type LocalStack } from '@revive/local-services';
+import { query, uploadFile, type CallOptions } from './support/graphql-client.ts';
+
+const run = promisify(execFile);
+const greyPhoto = resolve(import.meta.dirname, 'fixtures/images/brooklyn-bridge-1880s-grey-160.jpg');
+const artifacts = resolve(import.meta.dirname, '../test-artifacts');
+/** Few stages with models: the library's operations are the point, not the restoration. */
+const QUICK = { scale: 1, colorize: 'OFF', repair: 'OFF' };
+
+interface Item {
+  id: string;
+  status: string;
+  filename: string;
+  width: number | null;
+  height: number | null;
+  options: { scale: number };
+}
+const ITEM = 'id status filename width height options { scale }';
+
+describe('the media library end to end: delete, reprocess, download as JPEG, archive, filter (real nats-server, PostgreSQL, every service)', () => {
+  let stack: LocalStack;
+  let stateDir: string;
+  let call: CallOptions;
+  const logs: string[] = [];
+
+  before(async () => {
+    stateDir = await mkdtemp(join(tmpdir(), 'revive-e2e-library-'));
+    stack = await startLocalStack({
+      stateDir,
+      persistent: false,
+      env: { REVIVE_MODELS_DIRS: join(defaultStateDir, 'models'), REVIVE_LOG_LEVEL: 'info', REVIVE_INFERENCE_THREADS: '1' },
+      onLine: (line) => logs.push(line),
+    });
+    call = { token: stack.token };
+  });
+  after(async () => {
+    await stack?.stop();
+    await mkdir(artifacts, { recursive: true });
+    await writeFile(join(artifacts, 'media-library.e2e.log'), logs.join('\n'));
+    if (stateDir) await rm(stateDir, { recursive: true, force: true });
+  });
+
+  async function gql<T>(document: string, variables: Record<string, unknown> = {}): Promise<T> {
+    const { data, errors } = await query<T>(stack.graphqlUrl, document, variables, call);
+    assert.equal(errors, undefined, JSON.stringify(errors));
+    return data!;
+  }
+  const itemOf = async (id: string) => (await gql<{ media: Item | null }>(`query ($id: ID!) { media(id: $id) { ${ITEM} } }`, { id })).media;
+  async function finished(id: string): Promise<Item> {
+    const deadline = Date.now() + 180_000;
+    for (;;) {
+      const m = await itemOf(id);
+      if (m && ['COMPLETED', 'FAILED', 'CANCELLED'].includes(m.status)) return m;
+      if (Date.now() > deadline) assert.fail(`timed out waiting for ${id} to finish; last state ${JSON.stringify(m)}`);
+      await new Promise((r) => setTimeout(r, 250));
+    }
+  }
+  const objectsOf = async (id: string) => readdir(join(stateDir, 'objects', 'media', id), { recursive: true }).catch(() => [] as string[]);
+  async function upload(): Promise<string> {
+    const { data, errors } = await uploadFile(stack.graphqlUrl, greyPhoto, QUICK, undefined, call);
+    assert.equal(errors, undefined, JSON.stringify(errors));
+    return data!.uploadMedia.id;
+  }
+
+  let first: Item;
+  let second: Item;
+
+  it('reprocesses a finished item at another scale: a new item completes at the new size, the first unchanged', async () => {
+    first = await finished(await upload());
+    assert.equal(first.status, 'COMPLETED', JSON.stringify(first));
+    const firstObjects = (await objectsOf(first.id)).sort();
+    const { reprocessMedia } = await gql<{ reprocessMedia: Item }>(
+      `mutation ($id: ID!) { reprocessMedia(id: $id, options: { scale: 2 }) { ${ITEM} } }`,
+      { id: first.id },
+    );
+    assert.notEqual(reprocessMedia.id, first.id);
+    assert.equal(reprocessMedia.options.scale, 2);
+    second = await finished(reprocessMedia.id);
+    assert.equal(second.status, 'COMPLETED', JSON.stringify(second));
+    assert.deepEqual([second.width, second.height], [first.width! * 2, first.height! * 2]);
+    assert.deepEqual(await itemOf(first.id), first, 'the first item is unchanged');
+    assert.deepEqual((await objectsOf(first.id)).sort(), firstObjects, "and so are the first item's objects");
+  });
+
+  it('downloads the result as a real JPEG of the right size, named after the item', async () => {
+    const { media } = await gql<{ media: { downloadUrl: string } }>(
+      'query ($id: ID!) { media(id: $id) { downloadUrl(format: JPEG, quality: 80) } }',
+      {
+        id: second.id,
+      },
+    );
+    const response = await fetch(media.downloadUrl);
+    assert.equal(response.status, 200);
+    assert.equal(response.headers.get('content-type'), 'image/jpeg');
+    assert.match(response.headers.get('content-disposition') ?? '', /^attachment; filename="brooklyn-bridge-1880s-grey-160\.revive\.jpg"/);
+    assert.equal(response.headers.get('x-content-type-options'), 'nosniff');
+    assert.match(response.headers.get('content-security-policy') ?? '', /sandbox/);
+    const bytes = Buffer.from(await response.arrayBuffer());
+    assert.deepEqual([...bytes.subarray(0, 3)], [0xff, 0xd8, 0xff], 'JPEG magic bytes');
+    const meta = await sharp(bytes).metadata();
+    assert.deepEqual([meta.format, meta.width, meta.height], ['jpeg', second.width, second.height]);
+  });
+
+  it('archives both results in one valid ZIP that unzip lists, names unique', async () => {
+    const { archiveUrl } = await gql<{ archiveUrl: string }>('query ($ids: [ID!]!) { archiveUrl(ids: $ids, format: JPEG) }', {
+      ids: [first.id, second.id],
+    });
+    const response = await fetch(archiveUrl);
+    assert.equal(response.status, 200);
+    assert.equal(response.headers.get('content-type'), 'application/zip');
+    const dir = await mkdtemp(join(tmpdir(), 'revive-e2e-zip-'));
+    try {
+      await writeFile(join(dir, 'a.zip'), Buffer.from(await response.arrayBuffer()));
+      const { stdout: listing } = await run('unzip', ['-l', join(dir, 'a.zip')]);
+      assert.match(listing, /brooklyn-bridge-1880s-grey-160\.revive\.jpg/);
+      assert.match(listing, /brooklyn-bridge-1880s-grey-160 \(2\)\.revive\.jpg/);
+      assert.match(listing.trim().split('\n').at(-1)!, /\s2 files$/);
+      await run('unzip', ['-q', join(dir, 'a.zip'), '-d', join(dir, 'out')]);
+      const sizes = await Promise.all(
+        (await readdir(join(dir, 'out'))).sort().map(async (f) => {
+          const meta = await sharp(join(dir, 'out', f)).metadata();
+          return [meta.format, meta.width];
+        }),
+      );
+      assert.deepEqual(
+        sizes.map(([f]) => f),
+        ['jpeg', 'jpeg'],
+      );
+      assert.deepEqual(sizes.map(([, w]) => w).sort(), [first.width, second.width].sort());
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('filters the library by status and kind', async () => {
+    const ids = async (filter: Record<string, unknown>) =>
+      (
+        await gql<{ medias: { edges: Array<{ node: { id: string } }> } }>(
+          'query ($f: MediaFilter) { medias(first: 50, filter: $f) { edges { node { id } } } }',
+          { f: filter },
+        )
+      ).medias.edges.map((e) => e.node.id);
+    assert.deepEqual(await ids({ status: ['COMPLETED'], kind: 'IMAGE' }), [second.id, first.id]);
+    assert.deepEqual(await ids({ status: ['FAILED', 'CANCELLED'] }), []);
+    assert.deepEqual(await ids({ kind: 'VIDEO' }), []);
+  });
+
+  it('deletes an item: gone from the list, its objects gone, the other item whole', async () => {
+    const secondObjects = (await objectsOf(second.id)).sort();
+    assert.ok((await objectsOf(first.id)).length > 0);
+    const { deleteMedia } = await gql<{ deleteMedia: string[] }>('mutation ($ids: [ID!]!) { deleteMedia(ids: $ids) }', { ids: [first.id] });
+    assert.deepEqual(deleteMedia, [first.id]);
+    const listed = await gql<{ medias: { edges: Array<{ node: { id: string } }> } }>('{ medias(first: 50) { edges { node { id } } } }');
+    assert.deepEqual(
+      listed.medias.edges.map((e) => e.node.id),
+      [second.id],
+    );
+    assert.equal(await itemOf(first.id), null);
+    assert.deepEqual(await objectsOf(first.id), [], 'no object of the deleted item is left');
+    assert.deepEqual((await objectsOf(second.id)).sort(), secondObjects, 'the reprocessed item keeps its own original and result');
+    const again = await gql<{ deleteMedia: string[] }>('mutation ($ids: [ID!]!) { deleteMedia(ids: $ids) }', { ids: [first.id] });
+    assert.deepEqual(again.deleteMedia, [], 'idempotent');
+  });
+});
