@@ -10,6 +10,36 @@ import { query, uploadFile, MEDIA_FIELDS } from './support/graphql-client.ts';
 import { launchChromium } from './support/web-page.ts';
 
 const greyPhoto = resolve(import.meta.dirname, 'fixtures/images/brooklyn-bridge-1880s-grey-160.jpg');
+const clip = resolve(import.meta.dirname, 'fixtures/video/chaplin-bw-192x108-2s.mp4');
+
+/** A JPEG's pixel size from its first start-of-frame marker; null when the bytes are no JPEG. */
+function jpegSize(bytes: Buffer): { width: number; height: number } | null {
+  if (bytes[0] !== 0xff || bytes[1] !== 0xd8) return null;
+  for (let at = 2; at + 9 < bytes.length;) {
+    if (bytes[at] !== 0xff) return null;
+    const marker = bytes[at + 1]!;
+    // SOF0–SOF15 carry the size, except DHT (C4), JPG (C8) and DAC (CC).
+    if (marker >= 0xc0 && marker <= 0xcf && ![0xc4, 0xc8, 0xcc].includes(marker)) {
+      return { height: bytes.readUInt16BE(at + 5), width: bytes.readUInt16BE(at + 7) };
+    }
+    at += 2 + bytes.readUInt16BE(at + 2);
+  }
+  return null;
+}
+
+const LIBRARY_FIELDS = `id status width height options { scale }
+  resultPreview { url width height } originalPreview { url width height } resultSize { width height bytes }`;
+interface LibraryMedia {
+  id: string;
+  status: string;
+  width: number | null;
+  height: number | null;
+  options: { scale: number };
+  resultPreview: { url: string; width: number; height: number } | null;
+  originalPreview: { url: string; width: number; height: number } | null;
+  resultSize: { width: number; height: number; bytes: number } | null;
+}
+const pathOf = (url: string) => new URL(url, 'http://x').pathname;
 const artifacts = resolve(import.meta.dirname, '../test-artifacts');
 const shots = join(artifacts, 'web-library');
 
@@ -42,8 +72,17 @@ describe('the web library end to end: cancel, retry after a reload, delete for g
       await new Promise((r) => setTimeout(r, 300));
     }
   }
-  const upload = async (options: Record<string, unknown>) => {
-    const result = await uploadFile(stack.graphqlUrl, greyPhoto, options, undefined, call());
+  const libraryMediaOf = async (id: string) =>
+    (
+      await query<{ media: LibraryMedia | null }>(
+        stack.graphqlUrl,
+        `query ($id: ID!) { media(id: $id) { ${LIBRARY_FIELDS} } }`,
+        { id },
+        call(),
+      )
+    ).data!.media!;
+  const upload = async (options: Record<string, unknown>, file = greyPhoto) => {
+    const result = await uploadFile(stack.graphqlUrl, file, options, undefined, call());
     assert.equal(result.errors, undefined, JSON.stringify(result.errors));
     return result.data!.uploadMedia.id as string;
   };
@@ -145,6 +184,83 @@ describe('the web library end to end: cancel, retry after a reload, delete for g
     assert.equal((await mediaOf(id))!.status, 'COMPLETED');
   });
 
+  it(
+    'shows small lazy previews on a finished card, with the file size; the full size only in the viewer',
+    { timeout: 60_000 },
+    async () => {
+      const card = page.locator('li.card[data-status="COMPLETED"]').first();
+      const id = (await card.getAttribute('data-media-id'))!;
+      const media = await libraryMediaOf(id);
+      assert.ok(media.resultPreview && media.originalPreview && media.resultSize, JSON.stringify(media));
+      const after = card.locator('img.compare-after');
+      const before = card.locator('.compare-before img');
+      assert.equal(pathOf((await after.getAttribute('src'))!), pathOf(media.resultPreview.url), 'the result preview, not the result');
+      assert.equal(pathOf((await before.getAttribute('src'))!), pathOf(media.originalPreview.url));
+      assert.equal(await after.getAttribute('loading'), 'lazy');
+      assert.equal(await after.getAttribute('width'), String(media.resultPreview.width), 'its size reserved before it loads');
+      assert.equal(await after.getAttribute('height'), String(media.resultPreview.height));
+      const details = (await card.locator('.card-details').innerText()).replace(/\s/g, ' ');
+      assert.match(details, /\d+(\.\d)? (B|kB|MB)$/, `the result's file size: ${details}`);
+      assert.match(details, new RegExp(`${media.resultSize.width} × ${media.resultSize.height} px`));
+    },
+  );
+
+  it("downloads the finished photo as a JPEG of the result's size", { timeout: 60_000 }, async () => {
+    const card = page.locator('li.card[data-status="COMPLETED"]').first();
+    const media = await libraryMediaOf((await card.getAttribute('data-media-id'))!);
+    await card.getByLabel(/Download format/).selectOption('JPEG');
+    const [download] = await Promise.all([
+      page.waitForEvent('download'),
+      card.getByRole('button', { name: 'Download', exact: true }).click(),
+    ]);
+    assert.match(download.suggestedFilename(), /\.revive\.jpg$/);
+    const bytes = await readFile((await download.path())!);
+    assert.deepEqual(jpegSize(bytes), { width: media.resultSize!.width, height: media.resultSize!.height }, 'a JPEG, at full size');
+  });
+
+  it('restores a finished photo again at another scale; the new item appears on top', { timeout: 180_000 }, async () => {
+    const card = page.locator('li.card[data-status="COMPLETED"]').first();
+    const firstId = (await card.getAttribute('data-media-id'))!;
+    const first = await libraryMediaOf(firstId);
+    assert.equal(first.options.scale, 1);
+    await card.getByRole('button', { name: 'Restore again…' }).click();
+    await card.getByLabel('Enlarge').selectOption('2');
+    await card.getByRole('button', { name: 'Restore', exact: true }).click();
+    const top = page.locator('li.card').first();
+    await page.waitForFunction((id) => {
+      const el = document.querySelector('li.card');
+      return el instanceof HTMLElement && el.dataset.mediaId && el.dataset.mediaId !== id;
+    }, firstId);
+    const newId = (await top.getAttribute('data-media-id'))!;
+    await cardOf(newId).and(page.locator('[data-status="COMPLETED"]')).waitFor({ timeout: 150_000 });
+    const again = await libraryMediaOf(newId);
+    assert.equal(again.options.scale, 2);
+    assert.equal(again.resultSize!.width, 2 * first.resultSize!.width, 'twice as large as the first restoration');
+    assert.equal((await libraryMediaOf(firstId)).status, 'COMPLETED', 'the first item is untouched');
+  });
+
+  it('filters by state and downloads the selected items as one ZIP', { timeout: 60_000 }, async () => {
+    await page.getByLabel('Show', { exact: true }).selectOption('failed');
+    await page.getByText('Nothing matches this filter.').waitFor();
+    await page.getByLabel('Show', { exact: true }).selectOption('ready');
+    await page.waitForFunction(() => {
+      const cards = [...document.querySelectorAll<HTMLElement>('li.card')];
+      return cards.length > 0 && cards.every((c) => c.dataset.status === 'COMPLETED');
+    });
+    const ready = page.locator('li.card');
+    assert.ok((await ready.count()) >= 2, 'both finished photos are shown');
+    await ready.nth(0).locator('.card-select').check();
+    await ready.nth(1).locator('.card-select').check();
+    const bar = page.getByRole('region', { name: 'Selected items' });
+    await bar.getByText('2 selected').waitFor();
+    const [zip] = await Promise.all([page.waitForEvent('download'), bar.getByRole('button', { name: 'Download as one ZIP' }).click()]);
+    const bytes = await readFile((await zip.path())!);
+    assert.equal(bytes.subarray(0, 2).toString('latin1'), 'PK', 'a ZIP');
+    await page.getByLabel('Show', { exact: true }).selectOption('all');
+    await page.locator('li.card[data-status="CANCELLED"]').first().waitFor();
+    assert.equal(await bar.isVisible(), false, 'a new list starts with nothing selected');
+  });
+
   it('opens the finished photo full screen and zooms to 1:1 pixels by keyboard, button and wheel', { timeout: 60_000 }, async () => {
     const card = page.locator('li.card[data-status="COMPLETED"]').first();
     await card.getByRole('button', { name: 'View full screen' }).click();
@@ -152,7 +268,8 @@ describe('the web library end to end: cancel, retry after a reload, delete for g
     await viewer.waitFor();
     const stage = viewer.locator('.viewer-stage');
     await page.waitForFunction(() => ((document.querySelector('.viewer-canvas > img') as HTMLImageElement | null)?.naturalWidth ?? 0) > 0);
-    assert.equal(await viewer.locator('.viewer-zoom').innerText(), 'Fit');
+    // The picture's size is known a moment before its load event fits it to the screen.
+    await page.waitForFunction(() => document.querySelector('.viewer-zoom')?.textContent === 'Fit');
     assert.ok(await stage.evaluate((el) => el === document.activeElement), 'focus moves into the viewer');
     await page.keyboard.press('1');
     // One picture pixel on one screen pixel: the drawn width equals the picture's own.
@@ -196,6 +313,33 @@ describe('the web library end to end: cancel, retry after a reload, delete for g
     assert.deepEqual(pageErrors, []);
   });
 
+  it('shows a running video with its whole-job progress at 1280 and 390 px', { timeout: 180_000 }, async () => {
+    stack.services.colorize.pause();
+    const phone = await browser.newContext({ viewport: { width: 390, height: 844 }, deviceScaleFactor: 2, isMobile: true, hasTouch: true });
+    try {
+      const id = await upload({ scale: 1, colorize: 'ON', repair: 'OFF', frameRateFactor: 1 }, clip);
+      await until(id, (m) => m.stages.some((s) => s.stage === 'PREPROCESS' && s.status === 'DONE'), 'preprocess');
+      await page.reload();
+      const card = cardOf(id);
+      await card.and(page.locator('[data-status="PROCESSING"]')).waitFor();
+      await card.scrollIntoViewIfNeeded();
+      const line = await card.locator('.progress-line').innerText();
+      await page.screenshot({ path: join(shots, 'running-video-1280.png') });
+      await phone.addInitScript((token) => localStorage.setItem('revive.token', token), stack.token);
+      const small = await phone.newPage();
+      await small.goto(`${origin}/`);
+      const smallCard = small.locator(`li.card[data-media-id="${id}"]`);
+      await smallCard.waitFor();
+      await smallCard.scrollIntoViewIfNeeded();
+      await small.screenshot({ path: join(shots, 'running-video-390.png') });
+      assert.match(line, /so far|Waiting/, `elapsed time on the running line: ${line}`);
+      await query(stack.graphqlUrl, 'mutation ($id: ID!) { cancelMedia(id: $id) { id } }', { id }, call());
+    } finally {
+      await phone.close();
+      stack.services.colorize.resume();
+    }
+  });
+
   it('fits a 390 px phone: library and viewer', { timeout: 60_000 }, async () => {
     const phone = await browser.newContext({ viewport: { width: 390, height: 844 }, deviceScaleFactor: 2, isMobile: true, hasTouch: true });
     try {
@@ -214,5 +358,24 @@ describe('the web library end to end: cancel, retry after a reload, delete for g
       await phone.close();
     }
     await page.screenshot({ path: join(shots, 'library-1280.png'), fullPage: true });
+  });
+
+  it('deletes several selected items at once, after one confirm', { timeout: 60_000 }, async () => {
+    await page.reload();
+    const picked = [page.locator('li.card[data-status="CANCELLED"]').first(), page.locator('li.card[data-status="COMPLETED"]').first()];
+    const ids: string[] = [];
+    for (const card of picked) {
+      await card.waitFor();
+      ids.push((await card.getAttribute('data-media-id'))!);
+      await card.locator('.card-select').check();
+    }
+    const bar = page.getByRole('region', { name: 'Selected items' });
+    await bar.getByRole('button', { name: 'Delete selected' }).click();
+    await bar.getByText('Delete these 2 items for good?').waitFor();
+    await bar.getByRole('button', { name: 'Delete them for good' }).click();
+    for (const id of ids) await cardOf(id).waitFor({ state: 'detached' });
+    for (const id of ids) assert.equal(await mediaOf(id), null, 'gone on the server');
+    await bar.waitFor({ state: 'hidden' });
+    assert.deepEqual(pageErrors, []);
   });
 });

@@ -181,7 +181,8 @@ describe('web page end to end: real headless Chromium against the real stack (ga
 
       const [download] = await Promise.all([
         page.waitForEvent('download'),
-        card.getByRole('link', { name: 'Download the restored photo' }).click(),
+        // PNG unless another format is chosen beside the button.
+        card.getByRole('button', { name: 'Download', exact: true }).click(),
       ]);
       assert.equal(download.suggestedFilename(), 'brooklyn-bridge-1880s-grey-160.revive.png');
       const saved = join(shots, download.suggestedFilename());
@@ -312,8 +313,12 @@ describe('web page end to end: real headless Chromium against the real stack (ga
       await signIn(small);
       // The gallery (medias query) brings back the finished photo from the first visit.
       await small.locator('li.card[data-status="COMPLETED"] figure.compare').first().waitFor({ timeout: 30_000 });
-      await small.waitForFunction(() =>
-        [...document.querySelectorAll('figure.compare img')].every((img) => (img as HTMLImageElement).naturalWidth > 0),
+      // Pictures are lazy: those of the first finished card load, the ones further down wait for the scroll.
+      const firstCompare = small.locator('li.card[data-status="COMPLETED"] figure.compare').first();
+      await firstCompare.scrollIntoViewIfNeeded();
+      await small.waitForFunction(
+        (figure) => figure !== null && [...figure.querySelectorAll('img')].every((img) => img.naturalWidth > 0),
+        await firstCompare.elementHandle(),
       );
       assert.equal(await small.evaluate(() => document.documentElement.scrollWidth), 375, 'nothing sticks out sideways');
       const box = await small.locator('figure.compare').first().boundingBox();

@@ -10,6 +10,7 @@ import { benchPipeline, median } from './pipeline-bench.ts';
 import { benchInstalledSuperResolution, benchSuperResolution } from './sr-bench.ts';
 import { benchVideo } from './video-bench.ts';
 import { benchRepair } from './repair-bench.ts';
+import { benchPageWeight, type PageLoad } from './page-weight-bench.ts';
 import { DEFAULT_SUPERRES_MODELS } from '@revive/superres';
 
 const USAGE = `usage: npm run bench -- sr [--size PIXELS] [--seconds S] [--models id,id]
@@ -17,6 +18,7 @@ const USAGE = `usage: npm run bench -- sr [--size PIXELS] [--seconds S] [--model
        npm run bench -- pipeline [--items N] [--size PIXELS]
        npm run bench -- video [--seconds S] [--chunk-seconds S]
        npm run bench -- repair [--size WxH] [--seconds S]
+       npm run bench -- page-weight [--items N]
 
 sr:       output megapixels per second of each ESRGAN model through Revive's runtime
           (onnxruntime-node, tiled) and, in the same run, the same weights in TF.js (wasm).
@@ -33,7 +35,11 @@ video:    frames per second restoring a 640x360 clip (colorize, x2, twice the fr
           in bench-out/video.
 repair:   input megapixels per second of the repair stage's engine (detect + fill, file to file)
           on a damaged 1600x1200 photo-like image, against the colorize stage's engine on the
-          same file in the same run.`;
+          same file in the same run.
+page-weight: bytes transferred and time until the web page has settled, loading a library of
+          N (50) finished 1600x1000 photos in Chromium with an empty cache (the first page of
+          cards, then every item shown and scrolled through), against the page before previews
+          (git 347071c: full-size results on cards) on the same library in the same run.`;
 
 async function main(argv: string[]): Promise<void> {
   const { values, positionals } = parseArgs({
@@ -53,6 +59,7 @@ async function main(argv: string[]): Promise<void> {
   // --seconds is the sr bench's measuring time (3 s by default); for video it is the clip's length, 2 s unless given.
   if (positionals[0] === 'video' && !values.help)
     return video(Number(values.seconds === '3' ? 2 : values.seconds), Number(values['chunk-seconds']));
+  if (positionals[0] === 'page-weight' && !values.help) return pageWeight(Number(values.items === '40' ? 50 : values.items));
   if (positionals[0] === 'repair' && !values.help) return repair(values.size === '192' ? '1600x1200' : values.size, Number(values.seconds));
   if (positionals[0] === 'sr-models' && !values.help)
     return srModels(
@@ -241,6 +248,40 @@ async function repair(size: string, minSeconds: number): Promise<void> {
 }
 
 /** What the TF.js wasm backend can use here: Node gets the SIMD build, single-threaded. */
+async function pageWeight(items: number): Promise<void> {
+  console.log(
+    `bench page-weight: ${cpus()[0]?.model ?? 'unknown CPU'}, ${availableParallelism()} cores; ${items} finished photos, Chromium, empty cache`,
+  );
+  const r = await benchPageWeight(items);
+  const mb = (bytes: number) => (bytes / 1e6).toFixed(2);
+  const s = (ms: number) => (ms / 1000).toFixed(2);
+  const row = (what: string, load: PageLoad, base: PageLoad | undefined) => [
+    what,
+    mb(load.bytes),
+    String(load.requests),
+    s(load.cardsMs),
+    s(load.quietMs),
+    base ? `${(load.bytes / base.bytes).toFixed(3)}x` : '-',
+    base ? `${(load.quietMs / base.quietMs).toFixed(2)}x` : '-',
+  ];
+  const rows = [
+    row('this page: first view', r.current.first, r.baseline?.first),
+    row('this page: all items, scrolled', r.current.all, r.baseline?.all),
+  ];
+  if (r.baseline)
+    rows.push(
+      row('before previews: first view', r.baseline.first, undefined),
+      row('before previews: all items, scrolled', r.baseline.all, undefined),
+    );
+  console.log(
+    `\n${markdownTable(['load', 'MB', 'requests', 'cards drawn s', 'network quiet s', 'bytes vs before', 'quiet vs before'], rows)}`,
+  );
+  const first = r.current.first;
+  console.log(
+    `\ntarget (first view): under 3 MB and settled under 2 s: ${mb(first.bytes)} MB, ${s(first.quietMs)} s: ${first.bytes < 3e6 && first.quietMs < 2000 ? 'met' : 'NOT met'}`,
+  );
+}
+
 async function tfjsWasmInfo(): Promise<string> {
   const tf = await import('@tensorflow/tfjs-core');
   await import('@tensorflow/tfjs-backend-wasm');

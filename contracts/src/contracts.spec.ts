@@ -108,8 +108,21 @@ describe('pipeline contracts', () => {
       key: 'media/x/result.mp4',
       posterKey: 'media/x/poster.jpg',
       contentType: 'video/mp4',
+      preview: { key: 'media/x/result-preview.webp', width: 480, height: 270 },
+      bytes: 123_456,
     });
     assert.equal('chunk' in published, false, 'publish joins: one event per video');
+    assert.throws(
+      () =>
+        parseEvent(Subjects.videoPublished, {
+          ...video,
+          key: 'media/x/result.mp4',
+          posterKey: 'media/x/poster.jpg',
+          contentType: 'video/mp4',
+        }),
+      /preview.*bytes/s,
+      "a published event says the result's preview and size",
+    );
     assert.throws(
       () => parseEvent(Subjects.imagePublished, { mediaId, options, at, key: 'media/x/r.png', width: 1, height: 1 }),
       /contentType/,
@@ -127,8 +140,10 @@ describe('pipeline contracts', () => {
     for (const needle of [
       'uploadMedia(file: File!, options: EnhanceOptions): Media!',
       'media(id: ID!): Media',
-      'medias(first: Int = 20, after: String): MediaConnection!',
+      'medias(first: Int = 20, after: String, filter: MediaFilter): MediaConnection!',
       'mediaProgress(id: ID!): MediaProgress!',
+      'deleteMedia(ids: [ID!]!): [ID!]!',
+      'reprocessMedia(id: ID!, options: EnhanceOptions): Media!',
     ]) {
       assert.ok(sdl.includes(needle), `schema lacks ${needle}`);
     }

@@ -11,7 +11,10 @@ import {
 } from './generated/graphql.ts';
 
 export {
+  WebArchiveUrlDocument as ARCHIVE_URL,
   WebCancelMediaDocument as CANCEL_MEDIA,
+  WebDownloadUrlDocument as DOWNLOAD_URL,
+  WebReprocessMediaDocument as REPROCESS_MEDIA,
   WebDeleteMediaDocument as DELETE_MEDIA,
   WebRetryMediaDocument as RETRY_MEDIA,
   WebMediaDocument as MEDIA_QUERY,
@@ -19,6 +22,8 @@ export {
   WebMediasDocument as MEDIAS_QUERY,
   WebUploadMediaDocument as UPLOAD_MEDIA,
   type ColorizeMode,
+  type DownloadFormat,
+  type MediaFilter,
   type MediaKind,
   type MediaStatus,
   type RepairMode,

@@ -9,12 +9,12 @@ const offered = (state: Parameters<typeof actionsFor>[0], hasRetry = false) =>
     .map(([name]) => name);
 
 describe('what a card offers in each state', () => {
-  it('cancels what waits or runs, retries what failed, views what is finished, deletes anything on the server', () => {
+  it('cancels what waits or runs, retries what failed, views what is finished, restores again what stopped, deletes anything on the server', () => {
     assert.deepEqual(offered('QUEUED'), ['cancel', 'remove']);
     assert.deepEqual(offered('PROCESSING'), ['cancel', 'remove']);
-    assert.deepEqual(offered('FAILED'), ['retry', 'remove']);
-    assert.deepEqual(offered('CANCELLED'), ['remove']);
-    assert.deepEqual(offered('COMPLETED'), ['remove', 'view']);
+    assert.deepEqual(offered('FAILED'), ['retry', 'remove', 'restore']);
+    assert.deepEqual(offered('CANCELLED'), ['remove', 'restore']);
+    assert.deepEqual(offered('COMPLETED'), ['remove', 'view', 'restore']);
   });
 
   it('offers nothing during an upload; a failed upload can be sent again (if the file is at hand) or dismissed', () => {

@@ -13,13 +13,15 @@ export interface CardActionHandlers {
   dismiss(): void;
   /** Opens the full-screen viewer. */
   view(): void;
+  /** Opens the "Restore again" settings. */
+  restore(): void;
 }
 
 /** Which actions a state offers; pure, so the rules are tested without a browser. */
 export function actionsFor(
   state: CardState,
   hasRetry: boolean,
-): { cancel: boolean; retry: boolean; remove: boolean; dismiss: boolean; view: boolean } {
+): { cancel: boolean; retry: boolean; remove: boolean; dismiss: boolean; view: boolean; restore: boolean } {
   const onServer = state !== 'uploading' && state !== 'checking' && state !== 'upload-failed';
   return {
     cancel: state === 'QUEUED' || state === 'PROCESSING',
@@ -27,6 +29,7 @@ export function actionsFor(
     remove: onServer,
     dismiss: state === 'upload-failed',
     view: state === 'COMPLETED',
+    restore: state === 'COMPLETED' || state === 'FAILED' || state === 'CANCELLED',
   };
 }
 
@@ -35,6 +38,10 @@ export interface CardActions {
   show(state: CardState, hasRetry: boolean): void;
   /** Says why an action did not work, beside the buttons. */
   fail(message: string): void;
+  /** Puts the download controls in the row, after View full screen. */
+  placeDownload(controls: HTMLElement): void;
+  /** Where focus returns when the "Restore again" settings close. */
+  focusRestore(): void;
 }
 
 export function createCardActions(filename: () => string, handlers: CardActionHandlers): CardActions {
@@ -57,6 +64,8 @@ export function createCardActions(filename: () => string, handlers: CardActionHa
   retry.addEventListener('click', busy(retry, handlers.retry));
   const dismiss = h('button', { type: 'button', class: 'button', onclick: () => handlers.dismiss() }, 'Remove from this list');
   const remove = h('button', { type: 'button', class: 'button danger-outline' }, 'Delete');
+  const restore = h('button', { type: 'button', class: 'button', onclick: () => handlers.restore() }, 'Restore again…');
+  const download = h('div', { class: 'download-slot' });
 
   // A confirm in place of the buttons, not window.confirm: it is styled, announced, and reachable by keyboard.
   const confirmText = h('p', { class: 'confirm-text' });
@@ -68,7 +77,7 @@ export function createCardActions(filename: () => string, handlers: CardActionHa
     confirmText,
     h('div', { class: 'actions' }, yes, no),
   );
-  const buttons = h('div', { class: 'actions' }, view, cancel, retry, dismiss, remove);
+  const buttons = h('div', { class: 'actions' }, view, download, cancel, retry, restore, dismiss, remove);
   remove.addEventListener('click', () => {
     confirmText.textContent = `Delete ${filename()} for good? Its original and restored files are removed from the server.`;
     buttons.hidden = true;
@@ -103,6 +112,8 @@ export function createCardActions(filename: () => string, handlers: CardActionHa
       retry.hidden = !offered.retry;
       dismiss.hidden = !offered.dismiss;
       remove.hidden = !offered.remove;
+      restore.hidden = !offered.restore;
+      download.hidden = !offered.view || !download.hasChildNodes();
       if (!offered.remove) {
         confirm.hidden = true;
         buttons.hidden = false;
@@ -110,6 +121,13 @@ export function createCardActions(filename: () => string, handlers: CardActionHa
     },
     fail(text) {
       message.textContent = text;
+    },
+    placeDownload(controls) {
+      download.replaceChildren(controls);
+      download.hidden = view.hidden;
+    },
+    focusRestore() {
+      restore.focus();
     },
   };
 }

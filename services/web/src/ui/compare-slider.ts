@@ -6,6 +6,8 @@ export interface CompareImages {
   filename: string;
   /** The result's aspect ratio (width / height), to hold the space before the images load. */
   aspect: number | null;
+  /** The pictures' own pixels (previews on cards), so the browser reserves their space before they arrive. */
+  size?: { width: number; height: number } | null;
 }
 
 /** `40` → `40 % original shown, 60 % restored` for screen readers. */
@@ -40,13 +42,11 @@ export function createCompareSlider(images: CompareImages): HTMLElement {
   range.addEventListener('input', () => setPosition(Number(range.value)));
   setPosition(50);
 
+  // Lazy: a long library fetches only the pictures near the screen.
+  const sized = { decoding: 'async', loading: 'lazy', width: images.size?.width, height: images.size?.height };
   frame.append(
-    h('img', { class: 'compare-after', src: images.afterUrl, alt: `After: ${images.filename}, restored`, decoding: 'async' }),
-    h(
-      'div',
-      { class: 'compare-before' },
-      h('img', { src: images.beforeUrl, alt: `Before: ${images.filename}, the original`, decoding: 'async' }),
-    ),
+    h('img', { class: 'compare-after', src: images.afterUrl, alt: `After: ${images.filename}, restored`, ...sized }),
+    h('div', { class: 'compare-before' }, h('img', { src: images.beforeUrl, alt: `Before: ${images.filename}, the original`, ...sized })),
     h('div', { class: 'compare-handle', 'aria-hidden': 'true' }),
     h('span', { class: 'compare-tag tag-before', 'aria-hidden': 'true' }, 'Before'),
     h('span', { class: 'compare-tag tag-after', 'aria-hidden': 'true' }, 'After'),

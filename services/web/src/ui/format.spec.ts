@@ -8,7 +8,7 @@ import {
   formatEta,
   formatPercent,
   optionsSummary,
-  overallProgress,
+  barValue,
   resultFilename,
   runningLine,
   stageFigures,
@@ -69,25 +69,23 @@ describe('format: what the page says about sizes, times and progress', () => {
     assert.equal(stageFigures(stage({ progress: 50 })), null);
   });
 
-  it('weighs every stage equally in the whole and reaches 100 only when COMPLETED', () => {
-    const stages = [
-      stage({ stage: 'PREPROCESS', status: 'DONE' }),
-      stage({ stage: 'COLORIZE', status: 'SKIPPED' }),
-      stage({ status: 'RUNNING', done: 1, total: 2 }),
-      stage({ stage: 'PUBLISH' }),
-    ];
-    assert.equal(overallProgress({ status: 'PROCESSING', stages }), 62.5);
-    assert.equal(overallProgress({ status: 'PROCESSING', stages: stages.map((s) => ({ ...s, status: 'DONE' as const })) }), 99);
-    assert.equal(overallProgress({ status: 'COMPLETED', stages: [] }), 100);
-    assert.equal(overallProgress({ status: 'QUEUED', stages: [] }), 0);
+  it("shows the server's weighted progress, never going back, reaching 100 only when COMPLETED", () => {
+    assert.equal(barValue({ status: 'PROCESSING', progress: 62.5 }, 0), 62.5);
+    assert.equal(barValue({ status: 'PROCESSING', progress: 40 }, 62.5), 62.5, 'never behind what was shown');
+    assert.equal(barValue({ status: 'PROCESSING', progress: 100 }, 0), 99, 'not 100 before COMPLETED');
+    assert.equal(barValue({ status: 'COMPLETED', progress: 0 }, 0), 100);
+    assert.equal(barValue({ status: 'QUEUED', progress: Number.NaN }, 0), 0);
   });
 
   it('describes the running step with its figures and the time left', () => {
     const stages = [stage({ stage: 'PREPROCESS', status: 'DONE' }), stage({ status: 'RUNNING', done: 12, total: 40, unit: 'tiles' })];
-    assert.equal(nb(runningLine({ status: 'PROCESSING', stages }, 20_000)), 'Enlarging · 12 of 40 tiles · about 20 s left');
-    assert.equal(runningLine({ status: 'PROCESSING', stages }, null), 'Enlarging · 12 of 40 tiles');
-    assert.equal(runningLine({ status: 'QUEUED', stages }, null), 'Waiting for its turn…');
-    assert.equal(runningLine({ status: 'PROCESSING', stages: stages.slice(0, 1) }, null), 'Waiting for the next step…');
+    assert.equal(
+      nb(runningLine({ status: 'PROCESSING', stages }, 119_000, 110_000)),
+      'Enlarging · 12 of 40 tiles · 1 min 59 s so far · about 2 min left',
+    );
+    assert.equal(runningLine({ status: 'PROCESSING', stages }, null, null), 'Enlarging · 12 of 40 tiles');
+    assert.equal(runningLine({ status: 'QUEUED', stages }, 500, null), 'Waiting for its turn…');
+    assert.equal(runningLine({ status: 'PROCESSING', stages: stages.slice(0, 1) }, null, null), 'Waiting for the next step…');
     assert.equal(nb(stageOutcome(stage({ status: 'DONE', durationMs: 1234 }))), 'done in 1.2 s');
     assert.equal(
       nb(stageOutcome(stage({ status: 'DONE', durationMs: 1234, note: 'repaired 2.3 % of the picture' }))),
@@ -139,6 +137,11 @@ describe('finishedSummary', () => {
     const media = { createdAt: '2024-03-12T10:00:00Z', width: 320, height: 240 };
     assert.equal(finishedSummary({ ...media, status: 'COMPLETED' }, 'en-GB'), '12 Mar 2024 · 320\u00a0×\u00a0240\u00a0px');
     assert.equal(finishedSummary({ ...media, status: 'PROCESSING' }, 'en-GB'), '12 Mar 2024');
+    assert.equal(
+      nb(finishedSummary({ ...media, status: 'COMPLETED', resultSize: { width: 640, height: 480, bytes: 1_234_000 } }, 'en-GB')),
+      '12 Mar 2024 · 640 × 480 px · 1.2 MB',
+      "the result's own size and its file size",
+    );
     assert.equal(finishedSummary({ createdAt: 'nonsense', status: 'COMPLETED', width: null, height: null }), '');
   });
 });

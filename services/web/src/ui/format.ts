@@ -62,13 +62,14 @@ export function stageFraction(stage: StageState): number {
   return clampPercent(stage.progress) / 100;
 }
 
-/** The whole item's progress, 0–100: every stage weighs the same; finished or skipped ones count whole. */
-export function overallProgress(media: Pick<Media, 'status' | 'stages'>): number {
+/**
+ * The bar's value, 0–100: the server's progress (each stage weighted by its expected time), never
+ * below `highestShown` (a re-estimate or a retry may report less, and a bar that slides back reads
+ * as lost work), and under 100 until the server says COMPLETED.
+ */
+export function barValue(media: Pick<Media, 'status' | 'progress'>, highestShown: number): number {
   if (media.status === 'COMPLETED') return 100;
-  if (media.stages.length === 0) return 0;
-  const sum = media.stages.reduce((acc, s) => acc + (s.status === 'PENDING' ? 0 : stageFraction(s)), 0);
-  // Never 100 before the server says COMPLETED: the last stage's final write is not the end.
-  return Math.min(99, (sum / media.stages.length) * 100);
+  return Math.min(99, Math.max(clampPercent(media.progress), clampPercent(highestShown)));
 }
 
 /** `12 of 40 tiles`, or null when the stage does not count its work. */
@@ -82,15 +83,17 @@ function singular(unit: string): string {
   return unit.endsWith('s') ? unit.slice(0, -1) : unit;
 }
 
-/** The line under the bar while an item runs: `Enlarging · 12 of 40 tiles · about 20 s left`. */
-export function runningLine(media: Pick<Media, 'status' | 'stages'>, etaMs: number | null): string {
-  if (media.status === 'QUEUED') return 'Waiting for its turn…';
+/**
+ * The line under the bar while an item runs: `Enlarging · 12 of 40 tiles · 45 s so far · about 2 min left`,
+ * the time left being the whole item's (the server's estimate), not the current step's.
+ */
+export function runningLine(media: Pick<Media, 'status' | 'stages'>, elapsedMs: number | null, etaMs: number | null): string {
   const running = media.stages.find((s) => s.status === 'RUNNING');
   // Between two stages: one has published its output, the next has not picked it up yet.
-  if (!running) return 'Waiting for the next step…';
-  const parts = [running.activity];
-  const figures = stageFigures(running);
+  const parts = [media.status === 'QUEUED' ? 'Waiting for its turn…' : running ? running.activity : 'Waiting for the next step…'];
+  const figures = media.status !== 'QUEUED' && running && stageFigures(running);
   if (figures) parts.push(figures);
+  if (elapsedMs != null && elapsedMs >= 1000) parts.push(`${formatDuration(elapsedMs)} so far`);
   if (etaMs != null) parts.push(formatEta(etaMs));
   return parts.join(' · ');
 }
@@ -154,14 +157,21 @@ export function resultFilename(filename: string, resultUrl: string, kind: MediaK
   return `${stem}.revive.${ext ?? (kind === 'VIDEO' ? 'mp4' : 'png')}`;
 }
 
-/** `12 Mar 2024 · 320 × 240 px`: when an item was added and, once restored, how large the result is. */
-export function finishedSummary(media: Pick<Media, 'createdAt' | 'status' | 'width' | 'height'>, locale?: string): string {
+/** `12 Mar 2024 · 320 × 240 px · 1.2 MB`: when an item was added and, once restored, how large the result is. */
+export function finishedSummary(
+  media: Pick<Media, 'createdAt' | 'status' | 'width' | 'height'> & Partial<Pick<Media, 'resultSize'>>,
+  locale?: string,
+): string {
   const parts: string[] = [];
   const added = new Date(media.createdAt);
   if (!Number.isNaN(added.getTime())) {
     parts.push(added.toLocaleDateString(locale, { day: 'numeric', month: 'short', year: 'numeric' }));
   }
-  if (media.status === 'COMPLETED' && media.width && media.height) parts.push(`${media.width}${NBSP}×${NBSP}${media.height}${NBSP}px`);
+  if (media.status !== 'COMPLETED') return parts.join(' · ');
+  const width = media.resultSize?.width ?? media.width;
+  const height = media.resultSize?.height ?? media.height;
+  if (width && height) parts.push(`${width}${NBSP}×${NBSP}${height}${NBSP}px`);
+  if (media.resultSize) parts.push(formatBytes(media.resultSize.bytes));
   return parts.join(' · ');
 }
 

@@ -1,11 +1,13 @@
 import { ApiError } from '../api/errors.ts';
 import type { GraphqlHttp } from '../api/graphql-http.ts';
-import type { Media } from '../api/operations.ts';
+import type { DownloadFormat, Media, MediaFilter } from '../api/operations.ts';
 import type { ProgressClient } from '../api/progress-client.ts';
 import { h, setChildren } from './dom.ts';
 import type { Announcer } from './live-region.ts';
 import { createMediaCard, type MediaCard } from './media-card.ts';
+import { createLibraryFilter } from './library-filter.ts';
 import { libraryView, type LibraryPhase } from './library-state.ts';
+import { follow as followLink } from './result-view.ts';
 
 const PAGE_SIZE = 12;
 
@@ -40,7 +42,18 @@ export function createLibrary(deps: LibraryDeps): Library {
     h('span', { class: 'spinner', 'aria-hidden': 'true' }),
     'Loading your photos and videos…',
   );
-  const empty = h('p', { class: 'empty' }, 'Nothing here yet. Your restored photos and videos will appear here.');
+  const emptyText = 'Nothing here yet. Your restored photos and videos will appear here.';
+  const empty = h('p', { class: 'empty' }, emptyText);
+  let filter: MediaFilter | null = null;
+  const filterBar = createLibraryFilter((next) => {
+    filter = next;
+    // Cards still uploading stay; every item from the server is loaded again through the filter.
+    for (const card of [...byId.values()]) takeOff(card, false);
+    selection.update();
+    empty.textContent = filter ? 'Nothing matches this filter.' : emptyText;
+    void library.loadFirstPage().catch(deps.onAuthFailure);
+  });
+  const selection = createSelectionBar();
   const failed = h('div', { class: 'library-error', role: 'alert' });
   const loadError = h('p', { class: 'load-error', role: 'alert' });
   const more = h('button', { type: 'button', class: 'button load-more', hidden: true }, 'Show older photos and videos');
@@ -48,7 +61,8 @@ export function createLibrary(deps: LibraryDeps): Library {
   const element = h(
     'section',
     { class: 'library', 'aria-labelledby': 'library-title' },
-    heading,
+    h('div', { class: 'library-head' }, heading, filterBar.element),
+    selection.element,
     loading,
     failed,
     empty,
@@ -73,13 +87,16 @@ export function createLibrary(deps: LibraryDeps): Library {
     stops.delete(card);
     for (const [id, c] of byId) if (c === card) byId.delete(id);
   };
-  const takeOff = (card: MediaCard) => {
+  const takeOff = (card: MediaCard, rerender = true) => {
     unfollow(card);
     // Focus would be lost with the card: hand it to the list's heading.
     const hadFocus = card.element.contains(document.activeElement);
     card.element.remove();
     if (hadFocus) heading.focus();
-    render();
+    if (rerender) {
+      render();
+      selection.update();
+    }
   };
   const act = async (id: string, run: () => Promise<Media>) => {
     try {
@@ -107,9 +124,108 @@ export function createLibrary(deps: LibraryDeps): Library {
         takeOff(card);
       },
       view: deps.view,
+      downloadUrl: (id, format) => deps.http.downloadUrl(id, format),
+      reprocess: async (id, options) => {
+        const media = await deps.http.reprocess(id, options);
+        // A new item: on top, followed live like an upload.
+        const fresh = makeCard(false);
+        library.prepend([fresh]);
+        library.follow(fresh, media);
+        fresh.element.scrollIntoView({ block: 'nearest' });
+      },
     });
     return card;
   };
+  const selected = () => [...byId.entries()].filter(([, c]) => c.selected).map(([id]) => id);
+
+  /** Appears once a card is ticked: how many, one ZIP of them, or delete them all. */
+  function createSelectionBar() {
+    const count = h('p', { class: 'selection-count', role: 'status' });
+    const formatId = 'selection-format';
+    const format = h(
+      'select',
+      { id: formatId },
+      h('option', { value: 'PNG' }, 'PNG'),
+      h('option', { value: 'JPEG' }, 'JPEG'),
+      h('option', { value: 'WEBP' }, 'WebP'),
+    );
+    const message = h('p', { class: 'action-error', role: 'status' });
+    const zip = h('button', { type: 'button', class: 'button primary' }, 'Download as one ZIP');
+    const remove = h('button', { type: 'button', class: 'button danger-outline' }, 'Delete selected');
+    const yes = h('button', { type: 'button', class: 'button danger' }, 'Delete them for good');
+    const no = h('button', { type: 'button', class: 'button' }, 'Keep them');
+    const confirmText = h('p', { class: 'confirm-text' });
+    const confirm = h(
+      'div',
+      { class: 'confirm', role: 'group', 'aria-label': 'Confirm deletion', hidden: true },
+      confirmText,
+      h('div', { class: 'actions' }, yes, no),
+    );
+    const buttons = h('div', { class: 'actions' }, h('label', { for: formatId }, 'Pictures as'), format, zip, remove);
+    const bar = h(
+      'div',
+      { class: 'selection-bar', role: 'region', 'aria-label': 'Selected items', hidden: true },
+      count,
+      buttons,
+      confirm,
+      message,
+    );
+    const run = async (button: HTMLButtonElement, work: () => Promise<void>) => {
+      button.disabled = true;
+      message.textContent = '';
+      try {
+        await work();
+      } catch (error) {
+        if (error instanceof ApiError && error.isAuthFailure) deps.onAuthFailure(error);
+        message.textContent = `That did not work: ${messageOf(error)}`;
+      } finally {
+        button.disabled = false;
+      }
+    };
+    zip.addEventListener('click', () =>
+      run(zip, async () => {
+        const url = await deps.http.archiveUrl(selected(), format.value as DownloadFormat);
+        followLink(url, 'revive.zip');
+      }),
+    );
+    remove.addEventListener('click', () => {
+      const n = selected().length;
+      confirmText.textContent = `Delete ${n === 1 ? 'this item' : `these ${n} items`} for good? Their originals and restored files are removed from the server.`;
+      buttons.hidden = true;
+      confirm.hidden = false;
+      no.focus();
+    });
+    const closeConfirm = () => {
+      confirm.hidden = true;
+      buttons.hidden = false;
+    };
+    no.addEventListener('click', () => {
+      closeConfirm();
+      remove.focus();
+    });
+    yes.addEventListener('click', () =>
+      run(yes, async () => {
+        const ids = selected();
+        await deps.http.remove(ids);
+        closeConfirm();
+        for (const id of ids) {
+          const card = byId.get(id);
+          if (card) takeOff(card, false);
+        }
+        deps.announce(`${ids.length} ${ids.length === 1 ? 'item was' : 'items were'} deleted.`);
+        heading.focus();
+        render();
+        update();
+      }),
+    );
+    const update = () => {
+      const n = selected().length;
+      bar.hidden = n === 0;
+      if (n === 0) closeConfirm();
+      count.textContent = `${n} selected`;
+    };
+    return { element: bar, update };
+  }
 
   const library: Library = {
     element,
@@ -156,7 +272,7 @@ export function createLibrary(deps: LibraryDeps): Library {
   };
 
   async function loadPage(after: string | null): Promise<void> {
-    const page = await deps.http.medias(PAGE_SIZE, after);
+    const page = await deps.http.medias(PAGE_SIZE, after, filter);
     for (const { node } of page.edges) {
       // Uploaded during this visit: already on top with its live card.
       if (byId.has(node.id)) continue;
@@ -168,6 +284,7 @@ export function createLibrary(deps: LibraryDeps): Library {
     more.hidden = !page.pageInfo.hasNextPage;
   }
 
+  list.addEventListener('selection', () => selection.update());
   more.addEventListener('click', () => {
     more.disabled = true;
     loadError.textContent = '';

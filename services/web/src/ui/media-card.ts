@@ -1,5 +1,5 @@
 import { describeError, type ApiError } from '../api/errors.ts';
-import type { EnhanceOptions, Media } from '../api/operations.ts';
+import type { DownloadFormat, EnhanceOptions, Media } from '../api/operations.ts';
 import { h, setChildren, uniqueId } from './dom.ts';
 import { createEtaTracker } from './eta.ts';
 import {
@@ -7,15 +7,15 @@ import {
   formatDuration,
   formatEta,
   formatPercent,
+  barValue,
   finishedSummary,
   optionsSummary,
-  overallProgress,
   runningLine,
-  stageFraction,
   statusLabel,
 } from './format.ts';
 import { createCardActions } from './card-actions.ts';
 import type { Announcer } from './live-region.ts';
+import { createRestoreAgainPanel } from './restore-again.ts';
 import { createResultView } from './result-view.ts';
 import { renderSteps } from './stage-steps.ts';
 
@@ -23,6 +23,8 @@ import { renderSteps } from './stage-steps.ts';
 export interface MediaCard {
   readonly element: HTMLLIElement;
   readonly mediaId: string | null;
+  /** The tick box that puts the card in the selection (finished and stopped items). */
+  readonly selected: boolean;
   showUploading(file: File, options: EnhanceOptions): void;
   showUploadProgress(sent: number, total: number): void;
   showChecking(): void;
@@ -43,6 +45,10 @@ export interface MediaCardDeps {
   retry: (id: string) => Promise<void>;
   remove: (id: string) => Promise<void>;
   view: (media: Media) => void;
+  /** A freshly signed link to the finished picture in a format. */
+  downloadUrl: (id: string, format: DownloadFormat) => Promise<string | null>;
+  /** Restores the item again with other options (a new item, which the library puts on top). */
+  reprocess: (id: string, options: EnhanceOptions) => Promise<void>;
   /** A card loaded with the library stays quiet until its item changes: screen readers hear news, not the list. */
   quietAtFirst?: boolean;
 }
@@ -63,10 +69,12 @@ export function createMediaCard(deps: MediaCardDeps): MediaCard {
   const line = h('p', { class: 'progress-line' });
   const alert = h('div', { class: 'card-error', role: 'alert' });
   const result = h('div', { class: 'card-result' });
+  const select = h('input', { type: 'checkbox', class: 'card-select', hidden: true });
+  select.addEventListener('change', () => element.dispatchEvent(new Event('selection', { bubbles: true })));
   const element = h(
     'li',
     { class: 'card', 'aria-labelledby': titleId },
-    h('div', { class: 'card-head' }, title, badge),
+    h('div', { class: 'card-head' }, select, title, badge),
     meta,
     details,
     stepsBox,
@@ -84,8 +92,13 @@ export function createMediaCard(deps: MediaCardDeps): MediaCard {
     remove: () => deps.remove(mediaId!),
     dismiss: () => deps.onRemove(card),
     view: () => latest && deps.view(latest),
+    restore: () => latest && restoreAgain.open(latest),
   });
-  element.append(actions.element);
+  const restoreAgain = createRestoreAgainPanel({
+    restore: (options) => deps.reprocess(mediaId!, options),
+    onClose: () => actions.focusRestore(),
+  });
+  element.append(actions.element, restoreAgain.element);
 
   const eta = createEtaTracker();
   let mediaId: string | null = null;
@@ -94,6 +107,22 @@ export function createMediaCard(deps: MediaCardDeps): MediaCard {
   let announced = '';
   let quiet = deps.quietAtFirst ?? false;
   let shownStatus: string | null = null;
+  // The bar never slides back during this visit, whatever a later estimate says.
+  let highest = 0;
+  // The server's whole-item estimate counts down between updates, from when it arrived.
+  let etaFrom: { seconds: number; at: number } | null = null;
+  let ticker: ReturnType<typeof setInterval> | null = null;
+  const stopTicking = () => {
+    if (ticker) clearInterval(ticker);
+    ticker = null;
+  };
+  const showRunning = () => {
+    if (!latest) return;
+    const elapsed = Date.now() - Date.parse(latest.createdAt);
+    const left = etaFrom && Math.max(0, etaFrom.seconds * 1000 - (performance.now() - etaFrom.at));
+    highest = barValue(latest, highest);
+    setBar(highest, 'Restoration progress', runningLine(latest, Number.isFinite(elapsed) ? elapsed : null, left));
+  };
 
   const setState = (state: string, label: string) => {
     element.dataset.status = state;
@@ -131,9 +160,13 @@ export function createMediaCard(deps: MediaCardDeps): MediaCard {
     get mediaId() {
       return mediaId;
     },
+    get selected() {
+      return !select.hidden && select.checked;
+    },
     showUploading(file, options) {
       mediaId = null;
       latest = null;
+      highest = 0;
       eta.reset();
       delete element.dataset.mediaId;
       title.textContent = file.name;
@@ -170,6 +203,7 @@ export function createMediaCard(deps: MediaCardDeps): MediaCard {
     update(media) {
       if (latest && Date.parse(media.updatedAt) < Date.parse(latest.updatedAt)) return;
       const first = latest === null || latest.id !== media.id;
+      if (first) highest = 0;
       latest = media;
       mediaId = media.id;
       element.dataset.mediaId = media.id;
@@ -177,7 +211,10 @@ export function createMediaCard(deps: MediaCardDeps): MediaCard {
         title.textContent = media.filename;
         title.title = media.filename;
         meta.textContent = optionsSummary(media.kind, media.options);
+        select.setAttribute('aria-label', `Select ${media.filename}`);
       }
+      select.hidden = !['COMPLETED', 'FAILED', 'CANCELLED'].includes(media.status);
+      if (select.hidden) select.checked = false;
       setState(media.status, statusLabel(media.status));
       renderSteps(steps, media.stages);
       if (shownStatus !== media.status) {
@@ -188,7 +225,11 @@ export function createMediaCard(deps: MediaCardDeps): MediaCard {
       }
       details.textContent = finishedSummary(media);
       const running = media.stages.find((s) => s.status === 'RUNNING');
-      const remaining = running ? eta.observe(running.stage, stageFraction(running), performance.now()) : null;
+      etaFrom = media.etaSeconds != null ? { seconds: media.etaSeconds, at: performance.now() } : null;
+      if (media.status === 'QUEUED' || media.status === 'PROCESSING')
+        // A card taken off the page stops its clock.
+        ticker ??= setInterval(() => (element.isConnected ? showRunning() : stopTicking()), 1000);
+      else stopTicking();
 
       if (media.status === 'COMPLETED') {
         element.removeAttribute('aria-busy');
@@ -196,21 +237,30 @@ export function createMediaCard(deps: MediaCardDeps): MediaCard {
         const took = media.stages.reduce((sum, s) => sum + (s.durationMs ?? 0), 0);
         setBar(100, 'Restoration progress', took > 0 ? `Restored in ${formatDuration(took)}` : 'Restored');
         // Once: signed URLs change with every snapshot and reloading the images would flicker.
-        if (media.resultUrl && !result.hasChildNodes()) result.append(createResultView(media, () => deps.refresh(media.id)));
+        if (media.resultUrl && !result.hasChildNodes()) {
+          const view = createResultView(media, {
+            refresh: () => deps.refresh(media.id),
+            downloadUrl: (format) => deps.downloadUrl(media.id, format),
+          });
+          result.append(view.preview);
+          actions.placeDownload(view.download);
+        }
         say(`done:${media.id}`, `${media.filename} is ready: compare it and download it below.`);
       } else if (media.status === 'FAILED') {
         element.removeAttribute('aria-busy');
-        setBar(overallProgress(media), 'Restoration progress', 'Stopped');
+        highest = barValue(media, highest);
+        setBar(highest, 'Restoration progress', 'Stopped');
         showError(media.error?.code ?? 'FAILED', media.error?.message ?? 'the server gave no reason', 'processing');
       } else if (media.status === 'CANCELLED') {
         element.removeAttribute('aria-busy');
         alert.replaceChildren();
-        setBar(overallProgress(media), 'Restoration progress', 'Cancelled: nothing more will be done to it');
+        highest = barValue(media, highest);
+        setBar(highest, 'Restoration progress', 'Cancelled: nothing more will be done to it');
         say(`cancelled:${media.id}`, `${media.filename}: cancelled`);
       } else {
         element.setAttribute('aria-busy', 'true');
         alert.replaceChildren();
-        setBar(overallProgress(media), 'Restoration progress', runningLine(media, remaining));
+        showRunning();
         say(
           `${media.id}:${running?.stage ?? media.status}`,
           running ? `${media.filename}: ${running.activity.toLowerCase()}` : `${media.filename}: waiting for its turn`,

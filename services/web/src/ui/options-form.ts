@@ -1,4 +1,4 @@
-import { type ColorizeMode, type EnhanceOptions, type Factor, type RepairMode } from '../api/operations.ts';
+import { type ColorizeMode, type EnhanceOptions, type Factor, type MediaKind, type RepairMode } from '../api/operations.ts';
 import { h, uniqueId } from './dom.ts';
 import { readStoredOptions, storeOptions } from './stored-options.ts';
 
@@ -35,7 +35,13 @@ export interface OptionsForm {
 }
 
 export function createOptionsForm(storage: Storage | null): OptionsForm {
-  const initial = readStoredOptions(storage);
+  const form = createOptionsFields(readStoredOptions(storage), 'Upload options', null);
+  form.element.addEventListener('change', () => storeOptions(storage, form.current()));
+  return form;
+}
+
+/** The four choices in a fieldset, starting from `initial`; a photo's (`kind` IMAGE) leaves out video motion. */
+export function createOptionsFields(initial: EnhanceOptions, legend: string, kind: MediaKind | null): OptionsForm {
   const scale = select('Enlarge', 'scale', SCALES, initial.scale, 'More pixels, sharper detail; 4× takes longer.');
   const colorize = select('Add colour', 'colorize', COLORIZE, initial.colorize, 'Black & white only leaves colour pictures as they are.');
   const repair = select(
@@ -49,11 +55,11 @@ export function createOptionsForm(storage: Storage | null): OptionsForm {
   const element = h(
     'fieldset',
     { class: 'options' },
-    h('legend', {}, 'Upload options'),
+    h('legend', {}, legend),
     scale.field,
     colorize.field,
     repair.field,
-    frameRate.field,
+    kind !== 'IMAGE' && frameRate.field,
   );
   const current = (): EnhanceOptions => ({
     scale: Number(scale.input.value) as Factor,
@@ -61,7 +67,6 @@ export function createOptionsForm(storage: Storage | null): OptionsForm {
     repair: repair.input.value as RepairMode,
     frameRateFactor: Number(frameRate.input.value) as Factor,
   });
-  element.addEventListener('change', () => storeOptions(storage, current()));
   return { element, current };
 }
 

@@ -49,7 +49,12 @@ export function createViewer(): Viewer {
         button('Zoom in', '+', () => zoomBy(STEP)),
         button('Fit to screen', 'Fit', () => setView(fit())),
         button('Actual pixels (1:1)', '1:1', () => zoomAtCentre(oneToOneScale(devicePixelRatio))),
-        button('Close the viewer', 'Close', () => element.close()),
+      ),
+      // Beside the title, not among the zoom tools: on a phone the tools wrap and Close stays at the top corner.
+      h(
+        'button',
+        { type: 'button', class: 'button small viewer-close', 'aria-label': 'Close the viewer', onclick: () => element.close() },
+        'Close',
       ),
     ),
     stage,

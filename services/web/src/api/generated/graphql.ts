@@ -90,7 +90,7 @@ export type MediaFilter = {
   kind?: InputMaybe<MediaKind>;
 };
 
-export type WebMediaFieldsFragment = { id: string, kind: MediaKind, filename: string, status: MediaStatus, width: number | null, height: number | null, originalUrl: string | null, resultUrl: string | null, createdAt: string, updatedAt: string, options: { scale: number, colorize: ColorizeMode, repair: RepairMode, frameRateFactor: number }, stages: Array<{ stage: StageName, label: string, activity: string, status: StageStatus, progress: number, done: number | null, total: number | null, unit: string | null, startedAt: string | null, finishedAt: string | null, durationMs: number | null, note: string | null }>, error: { code: string, message: string, stage: StageName | null } | null };
+export type WebMediaFieldsFragment = { id: string, kind: MediaKind, filename: string, status: MediaStatus, width: number | null, height: number | null, originalUrl: string | null, resultUrl: string | null, progress: number, etaSeconds: number | null, createdAt: string, updatedAt: string, options: { scale: number, colorize: ColorizeMode, repair: RepairMode, frameRateFactor: number }, stages: Array<{ stage: StageName, label: string, activity: string, status: StageStatus, progress: number, done: number | null, total: number | null, unit: string | null, startedAt: string | null, finishedAt: string | null, durationMs: number | null, note: string | null }>, originalPreview: { url: string, width: number, height: number } | null, resultPreview: { url: string, width: number, height: number } | null, resultSize: { width: number, height: number, bytes: number } | null, error: { code: string, message: string, stage: StageName | null } | null };
 
 export type WebUploadMediaMutationVariables = Exact<{
   file: Scalars['File']['input'];
@@ -98,43 +98,44 @@ export type WebUploadMediaMutationVariables = Exact<{
 }>;
 
 
-export type WebUploadMediaMutation = { uploadMedia: { id: string, kind: MediaKind, filename: string, status: MediaStatus, width: number | null, height: number | null, originalUrl: string | null, resultUrl: string | null, createdAt: string, updatedAt: string, options: { scale: number, colorize: ColorizeMode, repair: RepairMode, frameRateFactor: number }, stages: Array<{ stage: StageName, label: string, activity: string, status: StageStatus, progress: number, done: number | null, total: number | null, unit: string | null, startedAt: string | null, finishedAt: string | null, durationMs: number | null, note: string | null }>, error: { code: string, message: string, stage: StageName | null } | null } };
+export type WebUploadMediaMutation = { uploadMedia: { id: string, kind: MediaKind, filename: string, status: MediaStatus, width: number | null, height: number | null, originalUrl: string | null, resultUrl: string | null, progress: number, etaSeconds: number | null, createdAt: string, updatedAt: string, options: { scale: number, colorize: ColorizeMode, repair: RepairMode, frameRateFactor: number }, stages: Array<{ stage: StageName, label: string, activity: string, status: StageStatus, progress: number, done: number | null, total: number | null, unit: string | null, startedAt: string | null, finishedAt: string | null, durationMs: number | null, note: string | null }>, originalPreview: { url: string, width: number, height: number } | null, resultPreview: { url: string, width: number, height: number } | null, resultSize: { width: number, height: number, bytes: number } | null, error: { code: string, message: string, stage: StageName | null } | null } };
 
 export type WebMediaQueryVariables = Exact<{
   id: Scalars['ID']['input'];
 }>;
 
 
-export type WebMediaQuery = { media: { id: string, kind: MediaKind, filename: string, status: MediaStatus, width: number | null, height: number | null, originalUrl: string | null, resultUrl: string | null, createdAt: string, updatedAt: string, options: { scale: number, colorize: ColorizeMode, repair: RepairMode, frameRateFactor: number }, stages: Array<{ stage: StageName, label: string, activity: string, status: StageStatus, progress: number, done: number | null, total: number | null, unit: string | null, startedAt: string | null, finishedAt: string | null, durationMs: number | null, note: string | null }>, error: { code: string, message: string, stage: StageName | null } | null } | null };
+export type WebMediaQuery = { media: { id: string, kind: MediaKind, filename: string, status: MediaStatus, width: number | null, height: number | null, originalUrl: string | null, resultUrl: string | null, progress: number, etaSeconds: number | null, createdAt: string, updatedAt: string, options: { scale: number, colorize: ColorizeMode, repair: RepairMode, frameRateFactor: number }, stages: Array<{ stage: StageName, label: string, activity: string, status: StageStatus, progress: number, done: number | null, total: number | null, unit: string | null, startedAt: string | null, finishedAt: string | null, durationMs: number | null, note: string | null }>, originalPreview: { url: string, width: number, height: number } | null, resultPreview: { url: string, width: number, height: number } | null, resultSize: { width: number, height: number, bytes: number } | null, error: { code: string, message: string, stage: StageName | null } | null } | null };
 
 export type WebMediasQueryVariables = Exact<{
   first: Scalars['Int']['input'];
   after?: InputMaybe<Scalars['String']['input']>;
+  filter?: InputMaybe<MediaFilter>;
 }>;
 
 
-export type WebMediasQuery = { medias: { edges: Array<{ cursor: string, node: { id: string, kind: MediaKind, filename: string, status: MediaStatus, width: number | null, height: number | null, originalUrl: string | null, resultUrl: string | null, createdAt: string, updatedAt: string, options: { scale: number, colorize: ColorizeMode, repair: RepairMode, frameRateFactor: number }, stages: Array<{ stage: StageName, label: string, activity: string, status: StageStatus, progress: number, done: number | null, total: number | null, unit: string | null, startedAt: string | null, finishedAt: string | null, durationMs: number | null, note: string | null }>, error: { code: string, message: string, stage: StageName | null } | null } }>, pageInfo: { hasNextPage: boolean, endCursor: string | null } } };
+export type WebMediasQuery = { medias: { edges: Array<{ cursor: string, node: { id: string, kind: MediaKind, filename: string, status: MediaStatus, width: number | null, height: number | null, originalUrl: string | null, resultUrl: string | null, progress: number, etaSeconds: number | null, createdAt: string, updatedAt: string, options: { scale: number, colorize: ColorizeMode, repair: RepairMode, frameRateFactor: number }, stages: Array<{ stage: StageName, label: string, activity: string, status: StageStatus, progress: number, done: number | null, total: number | null, unit: string | null, startedAt: string | null, finishedAt: string | null, durationMs: number | null, note: string | null }>, originalPreview: { url: string, width: number, height: number } | null, resultPreview: { url: string, width: number, height: number } | null, resultSize: { width: number, height: number, bytes: number } | null, error: { code: string, message: string, stage: StageName | null } | null } }>, pageInfo: { hasNextPage: boolean, endCursor: string | null } } };
 
 export type WebMediaProgressSubscriptionVariables = Exact<{
   id: Scalars['ID']['input'];
 }>;
 
 
-export type WebMediaProgressSubscription = { mediaProgress: { stage: StageName | null, event: string, at: string, media: { id: string, kind: MediaKind, filename: string, status: MediaStatus, width: number | null, height: number | null, originalUrl: string | null, resultUrl: string | null, createdAt: string, updatedAt: string, options: { scale: number, colorize: ColorizeMode, repair: RepairMode, frameRateFactor: number }, stages: Array<{ stage: StageName, label: string, activity: string, status: StageStatus, progress: number, done: number | null, total: number | null, unit: string | null, startedAt: string | null, finishedAt: string | null, durationMs: number | null, note: string | null }>, error: { code: string, message: string, stage: StageName | null } | null } } };
+export type WebMediaProgressSubscription = { mediaProgress: { stage: StageName | null, event: string, at: string, media: { id: string, kind: MediaKind, filename: string, status: MediaStatus, width: number | null, height: number | null, originalUrl: string | null, resultUrl: string | null, progress: number, etaSeconds: number | null, createdAt: string, updatedAt: string, options: { scale: number, colorize: ColorizeMode, repair: RepairMode, frameRateFactor: number }, stages: Array<{ stage: StageName, label: string, activity: string, status: StageStatus, progress: number, done: number | null, total: number | null, unit: string | null, startedAt: string | null, finishedAt: string | null, durationMs: number | null, note: string | null }>, originalPreview: { url: string, width: number, height: number } | null, resultPreview: { url: string, width: number, height: number } | null, resultSize: { width: number, height: number, bytes: number } | null, error: { code: string, message: string, stage: StageName | null } | null } } };
 
 export type WebCancelMediaMutationVariables = Exact<{
   id: Scalars['ID']['input'];
 }>;
 
 
-export type WebCancelMediaMutation = { cancelMedia: { id: string, kind: MediaKind, filename: string, status: MediaStatus, width: number | null, height: number | null, originalUrl: string | null, resultUrl: string | null, createdAt: string, updatedAt: string, options: { scale: number, colorize: ColorizeMode, repair: RepairMode, frameRateFactor: number }, stages: Array<{ stage: StageName, label: string, activity: string, status: StageStatus, progress: number, done: number | null, total: number | null, unit: string | null, startedAt: string | null, finishedAt: string | null, durationMs: number | null, note: string | null }>, error: { code: string, message: string, stage: StageName | null } | null } };
+export type WebCancelMediaMutation = { cancelMedia: { id: string, kind: MediaKind, filename: string, status: MediaStatus, width: number | null, height: number | null, originalUrl: string | null, resultUrl: string | null, progress: number, etaSeconds: number | null, createdAt: string, updatedAt: string, options: { scale: number, colorize: ColorizeMode, repair: RepairMode, frameRateFactor: number }, stages: Array<{ stage: StageName, label: string, activity: string, status: StageStatus, progress: number, done: number | null, total: number | null, unit: string | null, startedAt: string | null, finishedAt: string | null, durationMs: number | null, note: string | null }>, originalPreview: { url: string, width: number, height: number } | null, resultPreview: { url: string, width: number, height: number } | null, resultSize: { width: number, height: number, bytes: number } | null, error: { code: string, message: string, stage: StageName | null } | null } };
 
 export type WebRetryMediaMutationVariables = Exact<{
   id: Scalars['ID']['input'];
 }>;
 
 
-export type WebRetryMediaMutation = { retryMedia: { id: string, kind: MediaKind, filename: string, status: MediaStatus, width: number | null, height: number | null, originalUrl: string | null, resultUrl: string | null, createdAt: string, updatedAt: string, options: { scale: number, colorize: ColorizeMode, repair: RepairMode, frameRateFactor: number }, stages: Array<{ stage: StageName, label: string, activity: string, status: StageStatus, progress: number, done: number | null, total: number | null, unit: string | null, startedAt: string | null, finishedAt: string | null, durationMs: number | null, note: string | null }>, error: { code: string, message: string, stage: StageName | null } | null } };
+export type WebRetryMediaMutation = { retryMedia: { id: string, kind: MediaKind, filename: string, status: MediaStatus, width: number | null, height: number | null, originalUrl: string | null, resultUrl: string | null, progress: number, etaSeconds: number | null, createdAt: string, updatedAt: string, options: { scale: number, colorize: ColorizeMode, repair: RepairMode, frameRateFactor: number }, stages: Array<{ stage: StageName, label: string, activity: string, status: StageStatus, progress: number, done: number | null, total: number | null, unit: string | null, startedAt: string | null, finishedAt: string | null, durationMs: number | null, note: string | null }>, originalPreview: { url: string, width: number, height: number } | null, resultPreview: { url: string, width: number, height: number } | null, resultSize: { width: number, height: number, bytes: number } | null, error: { code: string, message: string, stage: StageName | null } | null } };
 
 export type WebDeleteMediaMutationVariables = Exact<{
   ids: Array<Scalars['ID']['input']> | Scalars['ID']['input'];
@@ -142,6 +143,31 @@ export type WebDeleteMediaMutationVariables = Exact<{
 
 
 export type WebDeleteMediaMutation = { deleteMedia: Array<string> };
+
+export type WebReprocessMediaMutationVariables = Exact<{
+  id: Scalars['ID']['input'];
+  options?: InputMaybe<EnhanceOptions>;
+}>;
+
+
+export type WebReprocessMediaMutation = { reprocessMedia: { id: string, kind: MediaKind, filename: string, status: MediaStatus, width: number | null, height: number | null, originalUrl: string | null, resultUrl: string | null, progress: number, etaSeconds: number | null, createdAt: string, updatedAt: string, options: { scale: number, colorize: ColorizeMode, repair: RepairMode, frameRateFactor: number }, stages: Array<{ stage: StageName, label: string, activity: string, status: StageStatus, progress: number, done: number | null, total: number | null, unit: string | null, startedAt: string | null, finishedAt: string | null, durationMs: number | null, note: string | null }>, originalPreview: { url: string, width: number, height: number } | null, resultPreview: { url: string, width: number, height: number } | null, resultSize: { width: number, height: number, bytes: number } | null, error: { code: string, message: string, stage: StageName | null } | null } };
+
+export type WebDownloadUrlQueryVariables = Exact<{
+  id: Scalars['ID']['input'];
+  format: DownloadFormat;
+  quality?: InputMaybe<Scalars['Int']['input']>;
+}>;
+
+
+export type WebDownloadUrlQuery = { media: { id: string, downloadUrl: string | null } | null };
+
+export type WebArchiveUrlQueryVariables = Exact<{
+  ids: Array<Scalars['ID']['input']> | Scalars['ID']['input'];
+  format: DownloadFormat;
+}>;
+
+
+export type WebArchiveUrlQuery = { archiveUrl: string };
 
 /** An operation as sent over HTTP or graphql-ws, carrying its result and variable types. */
 export interface TypedOperation<Result, Variables> {
@@ -168,36 +194,51 @@ export const DownloadFormatValues: readonly DownloadFormat[] = ["PNG","JPEG","WE
 export const EnhanceOptionsDefaults = {"scale":2,"colorize":"AUTO","repair":"AUTO","frameRateFactor":2} as const;
 
 export const WebUploadMediaDocument: TypedOperation<WebUploadMediaMutation, WebUploadMediaMutationVariables> = {
-  query: "mutation WebUploadMedia($file: File!, $options: EnhanceOptions) {\n  uploadMedia(file: $file, options: $options) {\n    ...WebMediaFields\n  }\n}\nfragment WebMediaFields on Media {\n  id\n  kind\n  filename\n  status\n  options {\n    scale\n    colorize\n    repair\n    frameRateFactor\n  }\n  stages {\n    stage\n    label\n    activity\n    status\n    progress\n    done\n    total\n    unit\n    startedAt\n    finishedAt\n    durationMs\n    note\n  }\n  width\n  height\n  originalUrl\n  resultUrl\n  error {\n    code\n    message\n    stage\n  }\n  createdAt\n  updatedAt\n}",
+  query: "mutation WebUploadMedia($file: File!, $options: EnhanceOptions) {\n  uploadMedia(file: $file, options: $options) {\n    ...WebMediaFields\n  }\n}\nfragment WebMediaFields on Media {\n  id\n  kind\n  filename\n  status\n  options {\n    scale\n    colorize\n    repair\n    frameRateFactor\n  }\n  stages {\n    stage\n    label\n    activity\n    status\n    progress\n    done\n    total\n    unit\n    startedAt\n    finishedAt\n    durationMs\n    note\n  }\n  width\n  height\n  originalUrl\n  resultUrl\n  originalPreview {\n    url\n    width\n    height\n  }\n  resultPreview {\n    url\n    width\n    height\n  }\n  resultSize {\n    width\n    height\n    bytes\n  }\n  progress\n  etaSeconds\n  error {\n    code\n    message\n    stage\n  }\n  createdAt\n  updatedAt\n}",
   operationName: "WebUploadMedia",
 };
 
 export const WebMediaDocument: TypedOperation<WebMediaQuery, WebMediaQueryVariables> = {
-  query: "query WebMedia($id: ID!) {\n  media(id: $id) {\n    ...WebMediaFields\n  }\n}\nfragment WebMediaFields on Media {\n  id\n  kind\n  filename\n  status\n  options {\n    scale\n    colorize\n    repair\n    frameRateFactor\n  }\n  stages {\n    stage\n    label\n    activity\n    status\n    progress\n    done\n    total\n    unit\n    startedAt\n    finishedAt\n    durationMs\n    note\n  }\n  width\n  height\n  originalUrl\n  resultUrl\n  error {\n    code\n    message\n    stage\n  }\n  createdAt\n  updatedAt\n}",
+  query: "query WebMedia($id: ID!) {\n  media(id: $id) {\n    ...WebMediaFields\n  }\n}\nfragment WebMediaFields on Media {\n  id\n  kind\n  filename\n  status\n  options {\n    scale\n    colorize\n    repair\n    frameRateFactor\n  }\n  stages {\n    stage\n    label\n    activity\n    status\n    progress\n    done\n    total\n    unit\n    startedAt\n    finishedAt\n    durationMs\n    note\n  }\n  width\n  height\n  originalUrl\n  resultUrl\n  originalPreview {\n    url\n    width\n    height\n  }\n  resultPreview {\n    url\n    width\n    height\n  }\n  resultSize {\n    width\n    height\n    bytes\n  }\n  progress\n  etaSeconds\n  error {\n    code\n    message\n    stage\n  }\n  createdAt\n  updatedAt\n}",
   operationName: "WebMedia",
 };
 
 export const WebMediasDocument: TypedOperation<WebMediasQuery, WebMediasQueryVariables> = {
-  query: "query WebMedias($first: Int!, $after: String) {\n  medias(first: $first, after: $after) {\n    edges {\n      cursor\n      node {\n        ...WebMediaFields\n      }\n    }\n    pageInfo {\n      hasNextPage\n      endCursor\n    }\n  }\n}\nfragment WebMediaFields on Media {\n  id\n  kind\n  filename\n  status\n  options {\n    scale\n    colorize\n    repair\n    frameRateFactor\n  }\n  stages {\n    stage\n    label\n    activity\n    status\n    progress\n    done\n    total\n    unit\n    startedAt\n    finishedAt\n    durationMs\n    note\n  }\n  width\n  height\n  originalUrl\n  resultUrl\n  error {\n    code\n    message\n    stage\n  }\n  createdAt\n  updatedAt\n}",
+  query: "query WebMedias($first: Int!, $after: String, $filter: MediaFilter) {\n  medias(first: $first, after: $after, filter: $filter) {\n    edges {\n      cursor\n      node {\n        ...WebMediaFields\n      }\n    }\n    pageInfo {\n      hasNextPage\n      endCursor\n    }\n  }\n}\nfragment WebMediaFields on Media {\n  id\n  kind\n  filename\n  status\n  options {\n    scale\n    colorize\n    repair\n    frameRateFactor\n  }\n  stages {\n    stage\n    label\n    activity\n    status\n    progress\n    done\n    total\n    unit\n    startedAt\n    finishedAt\n    durationMs\n    note\n  }\n  width\n  height\n  originalUrl\n  resultUrl\n  originalPreview {\n    url\n    width\n    height\n  }\n  resultPreview {\n    url\n    width\n    height\n  }\n  resultSize {\n    width\n    height\n    bytes\n  }\n  progress\n  etaSeconds\n  error {\n    code\n    message\n    stage\n  }\n  createdAt\n  updatedAt\n}",
   operationName: "WebMedias",
 };
 
 export const WebMediaProgressDocument: TypedOperation<WebMediaProgressSubscription, WebMediaProgressSubscriptionVariables> = {
-  query: "subscription WebMediaProgress($id: ID!) {\n  mediaProgress(id: $id) {\n    stage\n    event\n    at\n    media {\n      ...WebMediaFields\n    }\n  }\n}\nfragment WebMediaFields on Media {\n  id\n  kind\n  filename\n  status\n  options {\n    scale\n    colorize\n    repair\n    frameRateFactor\n  }\n  stages {\n    stage\n    label\n    activity\n    status\n    progress\n    done\n    total\n    unit\n    startedAt\n    finishedAt\n    durationMs\n    note\n  }\n  width\n  height\n  originalUrl\n  resultUrl\n  error {\n    code\n    message\n    stage\n  }\n  createdAt\n  updatedAt\n}",
+  query: "subscription WebMediaProgress($id: ID!) {\n  mediaProgress(id: $id) {\n    stage\n    event\n    at\n    media {\n      ...WebMediaFields\n    }\n  }\n}\nfragment WebMediaFields on Media {\n  id\n  kind\n  filename\n  status\n  options {\n    scale\n    colorize\n    repair\n    frameRateFactor\n  }\n  stages {\n    stage\n    label\n    activity\n    status\n    progress\n    done\n    total\n    unit\n    startedAt\n    finishedAt\n    durationMs\n    note\n  }\n  width\n  height\n  originalUrl\n  resultUrl\n  originalPreview {\n    url\n    width\n    height\n  }\n  resultPreview {\n    url\n    width\n    height\n  }\n  resultSize {\n    width\n    height\n    bytes\n  }\n  progress\n  etaSeconds\n  error {\n    code\n    message\n    stage\n  }\n  createdAt\n  updatedAt\n}",
   operationName: "WebMediaProgress",
 };
 
 export const WebCancelMediaDocument: TypedOperation<WebCancelMediaMutation, WebCancelMediaMutationVariables> = {
-  query: "mutation WebCancelMedia($id: ID!) {\n  cancelMedia(id: $id) {\n    ...WebMediaFields\n  }\n}\nfragment WebMediaFields on Media {\n  id\n  kind\n  filename\n  status\n  options {\n    scale\n    colorize\n    repair\n    frameRateFactor\n  }\n  stages {\n    stage\n    label\n    activity\n    status\n    progress\n    done\n    total\n    unit\n    startedAt\n    finishedAt\n    durationMs\n    note\n  }\n  width\n  height\n  originalUrl\n  resultUrl\n  error {\n    code\n    message\n    stage\n  }\n  createdAt\n  updatedAt\n}",
+  query: "mutation WebCancelMedia($id: ID!) {\n  cancelMedia(id: $id) {\n    ...WebMediaFields\n  }\n}\nfragment WebMediaFields on Media {\n  id\n  kind\n  filename\n  status\n  options {\n    scale\n    colorize\n    repair\n    frameRateFactor\n  }\n  stages {\n    stage\n    label\n    activity\n    status\n    progress\n    done\n    total\n    unit\n    startedAt\n    finishedAt\n    durationMs\n    note\n  }\n  width\n  height\n  originalUrl\n  resultUrl\n  originalPreview {\n    url\n    width\n    height\n  }\n  resultPreview {\n    url\n    width\n    height\n  }\n  resultSize {\n    width\n    height\n    bytes\n  }\n  progress\n  etaSeconds\n  error {\n    code\n    message\n    stage\n  }\n  createdAt\n  updatedAt\n}",
   operationName: "WebCancelMedia",
 };
 
 export const WebRetryMediaDocument: TypedOperation<WebRetryMediaMutation, WebRetryMediaMutationVariables> = {
-  query: "mutation WebRetryMedia($id: ID!) {\n  retryMedia(id: $id) {\n    ...WebMediaFields\n  }\n}\nfragment WebMediaFields on Media {\n  id\n  kind\n  filename\n  status\n  options {\n    scale\n    colorize\n    repair\n    frameRateFactor\n  }\n  stages {\n    stage\n    label\n    activity\n    status\n    progress\n    done\n    total\n    unit\n    startedAt\n    finishedAt\n    durationMs\n    note\n  }\n  width\n  height\n  originalUrl\n  resultUrl\n  error {\n    code\n    message\n    stage\n  }\n  createdAt\n  updatedAt\n}",
+  query: "mutation WebRetryMedia($id: ID!) {\n  retryMedia(id: $id) {\n    ...WebMediaFields\n  }\n}\nfragment WebMediaFields on Media {\n  id\n  kind\n  filename\n  status\n  options {\n    scale\n    colorize\n    repair\n    frameRateFactor\n  }\n  stages {\n    stage\n    label\n    activity\n    status\n    progress\n    done\n    total\n    unit\n    startedAt\n    finishedAt\n    durationMs\n    note\n  }\n  width\n  height\n  originalUrl\n  resultUrl\n  originalPreview {\n    url\n    width\n    height\n  }\n  resultPreview {\n    url\n    width\n    height\n  }\n  resultSize {\n    width\n    height\n    bytes\n  }\n  progress\n  etaSeconds\n  error {\n    code\n    message\n    stage\n  }\n  createdAt\n  updatedAt\n}",
   operationName: "WebRetryMedia",
 };
 
 export const WebDeleteMediaDocument: TypedOperation<WebDeleteMediaMutation, WebDeleteMediaMutationVariables> = {
   query: "mutation WebDeleteMedia($ids: [ID!]!) {\n  deleteMedia(ids: $ids)\n}",
   operationName: "WebDeleteMedia",
+};
+
+export const WebReprocessMediaDocument: TypedOperation<WebReprocessMediaMutation, WebReprocessMediaMutationVariables> = {
+  query: "mutation WebReprocessMedia($id: ID!, $options: EnhanceOptions) {\n  reprocessMedia(id: $id, options: $options) {\n    ...WebMediaFields\n  }\n}\nfragment WebMediaFields on Media {\n  id\n  kind\n  filename\n  status\n  options {\n    scale\n    colorize\n    repair\n    frameRateFactor\n  }\n  stages {\n    stage\n    label\n    activity\n    status\n    progress\n    done\n    total\n    unit\n    startedAt\n    finishedAt\n    durationMs\n    note\n  }\n  width\n  height\n  originalUrl\n  resultUrl\n  originalPreview {\n    url\n    width\n    height\n  }\n  resultPreview {\n    url\n    width\n    height\n  }\n  resultSize {\n    width\n    height\n    bytes\n  }\n  progress\n  etaSeconds\n  error {\n    code\n    message\n    stage\n  }\n  createdAt\n  updatedAt\n}",
+  operationName: "WebReprocessMedia",
+};
+
+export const WebDownloadUrlDocument: TypedOperation<WebDownloadUrlQuery, WebDownloadUrlQueryVariables> = {
+  query: "query WebDownloadUrl($id: ID!, $format: DownloadFormat!, $quality: Int) {\n  media(id: $id) {\n    id\n    downloadUrl(format: $format, quality: $quality)\n  }\n}",
+  operationName: "WebDownloadUrl",
+};
+
+export const WebArchiveUrlDocument: TypedOperation<WebArchiveUrlQuery, WebArchiveUrlQueryVariables> = {
+  query: "query WebArchiveUrl($ids: [ID!]!, $format: DownloadFormat!) {\n  archiveUrl(ids: $ids, format: $format)\n}",
+  operationName: "WebArchiveUrl",
 };
