@@ -149,6 +149,8 @@ describe('web page end to end: real headless Chromium against the real stack (ga
       // Finished, the card folds its steps away; what they say is still there when opened.
       assert.equal(await card.locator('details.steps-box').getAttribute('open'), null, 'steps collapsed once finished');
       assert.match((await card.locator('.step[data-stage="REPAIR"]').textContent()) ?? '', new RegExp(`skipped: ${REPAIR_NOT_ASKED}`));
+      // Colorize says what it did (for a toned print: that its tone was replaced, hence greyer).
+      assert.match((await card.locator('.step[data-stage="COLORIZE"]').textContent()) ?? '', /added colour/);
       const seen = (await page.evaluate('window.__seen')) as { progress: number[]; status: string[] };
       assert.ok(
         seen.progress.some((v) => v > 0 && v < 100),

@@ -135,9 +135,9 @@ describe('security 5: cancel stops the work (real stack)', () => {
       // The original and its preview stay: the library still shows what was uploaded.
       left.filter((f) => !/^original\.[a-z0-9]+$/.test(f) && f !== 'original-preview.webp'),
       [],
-      'nothing but the original',
+      'nothing but the original and its preview',
     );
-    assert.equal(left.length, 1, 'the original is kept');
+    assert.equal(left.filter((f) => /^original\.[a-z0-9]+$/.test(f)).length, 1, 'the original is kept');
     const after = await mediaOf(id);
     assert.deepEqual([after.status, superres(after).status], ['CANCELLED', 'CANCELLED'], 'it stays cancelled: nothing was published');
     const cancelledLine = system.logs.find((l) => l.includes('"item cancelled; work stopped"') && l.includes(id));

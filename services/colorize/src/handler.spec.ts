@@ -65,11 +65,19 @@ describe('colorize handlers', () => {
   });
 
   /** A preprocessed item as preprocess leaves it: an sRGB PNG under media/<id>/preprocessed.png. */
-  async function preprocessed(grey: boolean, colorize: 'auto' | 'on' | 'off' = 'auto'): Promise<Preprocessed> {
+  async function preprocessed(grey: boolean, colorize: 'auto' | 'on' | 'off' = 'auto', sepia = false): Promise<Preprocessed> {
     const mediaId = randomUUID();
     const key = `media/${mediaId}/preprocessed.png`;
     const image = sharp(fixture).resize(160);
-    const { data, info } = await (grey ? image.greyscale() : image).toColourspace('srgb').png().toBuffer({ resolveWithObject: true });
+    // The classic sepia matrix: a warm monochrome print, three channels.
+    const sepiaToned = () =>
+      image.recomb([
+        [0.393, 0.769, 0.189],
+        [0.349, 0.686, 0.168],
+        [0.272, 0.534, 0.131],
+      ]);
+    const toned = grey ? (sepia ? sepiaToned() : image.greyscale()) : image;
+    const { data, info } = await toned.toColourspace('srgb').png().toBuffer({ resolveWithObject: true });
     await store.put(key, data, { contentType: 'image/png' });
     return parseEvent(Subjects.imagePreprocessed, {
       mediaId,
@@ -99,6 +107,13 @@ describe('colorize handlers', () => {
     const after = await meanChroma(out);
     assert.ok(before < 0.005 && after > 0.02, `mean chroma ${before} → ${after}`);
     assert.deepEqual(ctx.seen.at(-1), [3, 3, 'steps']);
+  });
+
+  it("says what it did, and that a sepia print's tone is replaced (a colour photo has none), so the result looking greyer is explained", async () => {
+    const grey = nextOf(await handlers.image(await preprocessed(true), context())).event;
+    assert.equal(grey.summary, 'added colour to a black-and-white picture');
+    const sepia = nextOf(await handlers.image(await preprocessed(true, 'auto', true), context())).event;
+    assert.match(sepia.summary ?? '', /in place of the print's sepia tone/);
   });
 
   it('passes the item on untouched when colorize is off, or auto meets a colour photo', async () => {

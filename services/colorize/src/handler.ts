@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import { colorizeImageFile, DEFAULT_COLORIZE_MODEL } from '@revive/colorizer';
+import { colorizeImageFile, DEFAULT_COLORIZE_MODEL, describeColorization } from '@revive/colorizer';
 import { Stages, Subjects, type ImageStageEvent } from '@revive/contracts';
 import type { Logger } from '@revive/logging';
 import type { HandlerContext, Outcome } from '@revive/messaging';
@@ -96,9 +96,10 @@ export function createColorizeHandlers(deps: ColorizeDeps): ColorizeHandlers {
       await upload(deps.store, key, output, 'image/png', ctx.signal);
       stepDone(ctx, 3, STEPS);
       const { width, height } = result.colorized ? result : event;
+      const summary = result.analysis && describeColorization(result.analysis);
       return handOn(
         Subjects.imageColorized,
-        { ...imageFieldsOf(event), at: new Date().toISOString(), key, width, height },
+        { ...imageFieldsOf(event), at: new Date().toISOString(), key, width, height, summary },
         Stages.colorize,
       );
     });

@@ -50,6 +50,9 @@ describe('per-user admission to the pipeline (real PostgreSQL and nats-server)',
       options,
       originalKey: `media/${id}/original.png`,
     });
+    // created_at keeps milliseconds: two uploads in one millisecond are released in id order,
+    // so "oldest first" is only defined for uploads at least a millisecond apart.
+    await new Promise((r) => setTimeout(r, 2));
     return id;
   }
   /** The uploaded events in the stream, by media id. */

@@ -16,7 +16,15 @@ const ORIGIN = 'http://gateway.test:4000';
 const MAX_UPLOAD = 64 * 1024;
 const UPLOAD = 'mutation ($file: File!, $options: EnhanceOptions) { uploadMedia(file: $file, options: $options) { id status } }';
 /** Every code the upload path may answer with; anything else (INTERNAL_SERVER_ERROR above all) is a finding. */
-const UPLOAD_CODES = new Set(['UNSUPPORTED_MEDIA', 'EMPTY_UPLOAD', 'UPLOAD_TOO_LARGE', 'BAD_USER_INPUT', 'BAD_REQUEST']);
+const UPLOAD_CODES = new Set([
+  'UNSUPPORTED_MEDIA',
+  'EMPTY_UPLOAD',
+  'UPLOAD_TOO_LARGE',
+  'IMAGE_TOO_LARGE',
+  'OUTPUT_TOO_LARGE',
+  'BAD_USER_INPUT',
+  'BAD_REQUEST',
+]);
 
 /** mulberry32: small, fast, and the same sequence for the same seed everywhere. */
 function prng(seed: number) {

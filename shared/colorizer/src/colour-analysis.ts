@@ -88,3 +88,20 @@ export function analyseColour(pixels: Uint8Array, channels: number): ColourAnaly
   const colourfulness = hasslerColourfulness(pixels, channels);
   return { meanCb: totalCb / n, meanCr: totalCr / n, chromaSpread, colourfulness, isMonochrome: chromaSpread < MONOCHROME_SPREAD };
 }
+
+/**
+ * Mean chroma magnitude past which a monochrome print counts as toned rather than grey. A sepia
+ * print sits around 0.05–0.08; grain and JPEG keep a grey one under 0.01.
+ */
+export const TONED_TINT = 0.02;
+
+/**
+ * What colorizing did to a picture, for people. A toned print comes back without its tone (colour
+ * photographs have none), which looks greyer next to the brown original: the summary says so.
+ */
+export function describeColorization(analysis: ColourAnalysis): string {
+  if (Math.hypot(analysis.meanCb, analysis.meanCr) < TONED_TINT) return 'added colour to a black-and-white picture';
+  // Sepia is warm: red above blue. Anything else (cyanotype, a stain's yellow) is a tint.
+  const tone = analysis.meanCr > 0 && analysis.meanCb < 0 ? 'sepia' : 'tinted';
+  return `added colour in place of the print's ${tone} tone, which colour photos do not have`;
+}
