@@ -82,7 +82,7 @@ export function createPreprocessHandlers(deps: PreprocessDeps): PreprocessHandle
     const key = outputKey(event.mediaId, 'preprocessed.png');
     await upload(deps.store, key, working, 'image/png', ctx.signal);
     // From the working copy: turned upright and in sRGB, as every later stage and the result see it.
-    const preview = await storePreview(deps.store, event.mediaId, 'original', await encodeWebpPreview(working));
+    const preview = await storePreview(deps.store, event.mediaId, 'original', await encodeWebpPreview(working), ctx.signal);
     stepDone(ctx, 4, IMAGE_STEPS);
     deps.log.debug(
       { mediaId: event.mediaId, format: header.format, width: image.width, height: image.height, colour },

@@ -128,6 +128,7 @@ export function createPreprocessVideoHandler(deps: PreprocessVideoDeps): Handler
       event.mediaId,
       'original',
       await encodeWebpPreview({ pixels: still!, width: video.width, height: video.height, channels: 3 }),
+      ctx.signal,
     );
     const events = chunkEvents(event, video, split.frames, colour.isMonochrome, split.chunks, preview);
     await deps.store.put(manifestKey(event.mediaId), new TextEncoder().encode(JSON.stringify(events)), { contentType: 'application/json' });

@@ -69,7 +69,7 @@ export function createPublishHandlers(deps: PublishDeps): PublishHandlers {
     stepDone(ctx, 2, STEPS);
     const key = outputKey(mediaId, 'result.png');
     await upload(deps.store, key, result, RESULT_CONTENT_TYPE, ctx.signal);
-    const preview = await storePreview(deps.store, mediaId, 'result', await encodeWebpPreview(result));
+    const preview = await storePreview(deps.store, mediaId, 'result', await encodeWebpPreview(result), ctx.signal);
     stepDone(ctx, 3, STEPS);
     const payload = {
       mediaId,

@@ -99,6 +99,7 @@ export function createPublishVideoHandler(deps: PublishVideoDeps): HandlerOf<typ
     const posterKey = outputKey(mediaId, 'poster.jpg');
     await upload(deps.store, key, output, VIDEO_RESULT_CONTENT_TYPE, ctx.signal);
     const jpeg = await encodeJpeg(poster, { width: first.width, height: first.height, channels: 3 }, { width, height });
+    ctx.signal.throwIfAborted();
     await deps.store.put(posterKey, jpeg, { contentType: 'image/jpeg' });
     // The poster's frame, the one preprocess made the original's preview of.
     const preview = await storePreview(
@@ -106,6 +107,7 @@ export function createPublishVideoHandler(deps: PublishVideoDeps): HandlerOf<typ
       mediaId,
       'result',
       await encodeWebpPreview({ pixels: poster, width: first.width, height: first.height, channels: 3 }),
+      ctx.signal,
     );
     const payload = parseEvent(Subjects.videoPublished, {
       ...videoFieldsOf(first),

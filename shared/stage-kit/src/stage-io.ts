@@ -42,7 +42,10 @@ export async function storePreview(
   mediaId: string,
   which: 'original' | 'result',
   preview: { readonly data: Uint8Array; readonly width: number; readonly height: number },
+  signal?: AbortSignal,
 ): Promise<Preview> {
+  // Like upload: nothing is written for an item once it is cancelled.
+  signal?.throwIfAborted();
   const key = outputKey(mediaId, `${which}-preview.webp`);
   await store.put(key, preview.data, { contentType: 'image/webp' });
   return { key, width: preview.width, height: preview.height };
