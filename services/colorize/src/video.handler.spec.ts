@@ -113,6 +113,7 @@ describe('colorize: video chunks', () => {
       [true, `media/${input.mediaId}/colorize/chunk-00000.mkv`, input.chunk, W, '25/1'],
     );
     assert.deepEqual(ctx.seen.at(-1), [30, 30, 'frames']);
+    assert.equal(event.summary, 'added colour to a black-and-white picture');
     const out = await loadChunkFrames(store, event.key, W, H, dir);
     assert.equal(out.length, 30);
     const colour = meanOf(out.map((f) => meanOf(Array.from(chromaPlanes(f), Math.abs))));
@@ -179,6 +180,24 @@ describe('colorize: video chunks', () => {
     for (const f of shot.slice(0, 5)) await smoothed.colorize(f);
     const fresh = createFrameColorizer(model, W, H);
     assert.deepEqual(await smoothed.colorize(other), await fresh.colorize(other), 'after a cut the new shot starts from its own colours');
+  });
+
+  it("says when a sepia film's tone gave way to colour, as photos do", async () => {
+    // A warm tone that fades toward the highlights, as sepia prints and tinted film stock have.
+    const sepia = shot.slice(0, 3).map((frame) => {
+      const toned = new Uint8Array(frame.length);
+      for (let p = 0; p < frame.length; p += 3) {
+        const v = frame[p]!;
+        const warmth = 0.12 * (1 - v / 255);
+        toned[p] = Math.min(255, Math.round(v * (1 + warmth)));
+        toned[p + 1] = v;
+        toned[p + 2] = Math.round(v * (1 - 2 * warmth));
+      }
+      return toned;
+    });
+    const input = await storeChunk({ store, dir, frames: sepia, width: W, height: H });
+    const { event } = colorized(await handlers.video(input, context()));
+    assert.match(event.summary ?? '', /in place of the print's sepia tone/);
   });
 
   it('hands a colour video (auto) and colorize OFF on untouched', async () => {

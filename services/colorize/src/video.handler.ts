@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import { DEFAULT_COLORIZE_MODEL } from '@revive/colorizer';
+import { analyseColour, DEFAULT_COLORIZE_MODEL, describeColorization, type ColourAnalysis } from '@revive/colorizer';
 import { Stages, Subjects, type VideoChunkEvent } from '@revive/contracts';
 import type { Logger } from '@revive/logging';
 import type { HandlerContext, Outcome } from '@revive/messaging';
@@ -44,6 +44,9 @@ export function createColorizeVideoHandler(deps: ColorizeVideoDeps): HandlerOf<t
     const model = await deps.runtime.load(modelId);
     const { width, height } = event;
     const colorizer = createFrameColorizer(model, width, height);
+    // The chunk's first frame stands for its tone, as the thumbnail does for a photo: a toned
+    // film keeps one tone throughout, and the summary only has to say which.
+    let tone: ColourAnalysis | undefined;
     return runChunkStage(deps, event, ctx, {
       stage: Stages.colorize,
       subject: Subjects.videoColorized,
@@ -53,9 +56,18 @@ export function createColorizeVideoHandler(deps: ColorizeVideoDeps): HandlerOf<t
       frames: event.chunk.frames,
       async run(frames, write, dir) {
         await prime(colorizer, event, dir);
-        for await (const frame of frames) await write(await colorizer.colorize(frame));
+        for await (const frame of frames) {
+          tone ??= analyseColour(frame, 3);
+          await write(await colorizer.colorize(frame));
+        }
       },
-      describe: (key) => ({ ...videoFieldsOf(event), at: new Date().toISOString(), key, chunk: event.chunk }),
+      describe: (key) => ({
+        ...videoFieldsOf(event),
+        at: new Date().toISOString(),
+        key,
+        chunk: event.chunk,
+        ...(tone ? { summary: describeColorization(tone) } : {}),
+      }),
     });
   }
 
