@@ -212,6 +212,14 @@ describe('the media library over yoga.fetch: delete, reprocess, downloads, archi
     assert.equal(entries[3]!.getData().toString(), 'an mp4 stand-in', 'CRC and sizes check out as adm-zip reads it');
   });
 
+  it('refuses an archive with nothing finished in it (NOT_FOUND) rather than linking an empty ZIP', async () => {
+    const running = await item(userId, 'PROCESSING');
+    const theirs = await item(otherId, 'COMPLETED', 'theirs.jpg');
+    const result = await post('query ($ids: [ID!]!) { archiveUrl(ids: $ids) }', { ids: [running, theirs, randomUUID()] });
+    assert.equal(codeOf(result), 'NOT_FOUND');
+    assert.equal(result.data, null);
+  });
+
   it('deletes items whole (objects and rows), cancelling a running one; idempotent; another user’s ids are ignored', async () => {
     const done = await item(userId, 'COMPLETED');
     const running = await item(userId, 'PROCESSING');
