@@ -3,7 +3,7 @@
 // trust that CA (node's fetch, curl, a WebSocket client, Chromium) reach it; those that do not, refuse.
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import { createHash, X509Certificate } from 'node:crypto';
+import { createHash, randomUUID, X509Certificate } from 'node:crypto';
 import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -88,6 +88,24 @@ describe('security 12: HTTPS on one machine with a local CA (real stack, real cl
     );
     figures.push(`$ curl -sS ${origin}/healthz   (no CA)`, refused);
     assert.match(refused, /SSL certificate problem: self-signed certificate in certificate chain/);
+  });
+
+  it("the revive CLI trusts the state folder's ca.pem by itself: `status` reaches the HTTPS gateway without NODE_EXTRA_CA_CERTS", async () => {
+    const cli = resolve(import.meta.dirname, '../../services/cli/bin/revive.mjs');
+    const { NODE_EXTRA_CA_CERTS: _ca, REVIVE_URL: _url, REVIVE_TOKEN: _token, REVIVE_STATE_DIR: _state, ...env } = process.env;
+    const status = (stateDirOfCli: string) =>
+      run(process.execPath, [cli, 'status', randomUUID(), '--json', '--url', stack.graphqlUrl, '--token', stack.token], {
+        env: { ...env, REVIVE_STATE_DIR: stateDirOfCli },
+      }).then(
+        ({ stdout }) => stdout,
+        (err: { stdout: string; stderr: string }) => err.stdout + err.stderr,
+      );
+    const trusted = await status(stateDir);
+    figures.push(`revive status (REVIVE_STATE_DIR with tls/ca.pem): ${trusted.trim()}`);
+    assert.match(trusted, /NOT_FOUND/, 'the gateway answered: the TLS handshake succeeded');
+    const untrusted = await status(join(stateDir, 'no-such-state'));
+    figures.push(`revive status (no ca.pem): ${untrusted.trim()}`);
+    assert.match(untrusted, /NETWORK_ERROR.*SELF_SIGNED_CERT_IN_CHAIN/s);
   });
 
   it('carries subscriptions over WSS: graphql-ws acknowledges a token through the CA-verified connection', async () => {

@@ -3,6 +3,7 @@ import { parseCli, USAGE, type Command } from './cli-args.ts';
 import { enhanceFile } from './enhance.ts';
 import { errorJson, exitCodeFor, ExitCodes, formatError, formatMediaFailure } from './errors.ts';
 import { fetchMedia } from './graphql-http.ts';
+import { trustLocalCa } from './local-ca.ts';
 import { withLocalToken } from './local-token.ts';
 import type { Media } from './media.ts';
 import { renderMedia } from './progress-view.ts';
@@ -26,7 +27,10 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
   let command: Command;
   try {
     command = parseCli(argv, io.env);
-    if (command.kind !== 'help') command = { ...command, connection: await withLocalToken(command.connection, io.env) };
+    if (command.kind !== 'help') {
+      command = { ...command, connection: await withLocalToken(command.connection, io.env) };
+      await trustLocalCa(command.connection.url, io.env);
+    }
   } catch (err) {
     printError(io, 'revive', err);
     return exitCodeFor(err);
