@@ -5,3 +5,4 @@ export * from './flow.ts';
 export * from './graphql-schema.ts';
 export * from './photo-corpus.ts';
 export * from './output-size.ts';
+export * from './failure-codes.ts';

@@ -15,6 +15,11 @@ describe('outcomeOfError: the one mapping from a thrown error to an outcome', ()
       { kind: 'reject', code: 'INTERNAL', reason: 'bad' },
       'a code clients cannot read becomes INTERNAL',
     );
+    assert.deepEqual(
+      outcomeOfError(Object.assign(new Error('odd'), { retryable: false, code: 'MODEL_REJECTED' })),
+      { kind: 'reject', code: 'INTERNAL', reason: 'odd' },
+      "a well-formed code that contracts' FailureCodes does not list has no sentence for people: INTERNAL",
+    );
   });
 
   it("retries an error without a verdict (bounded by the consumer's max deliveries), whatever was thrown", () => {

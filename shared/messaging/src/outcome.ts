@@ -1,4 +1,4 @@
-import type { Stage, StageProgress, Subject } from '@revive/contracts';
+import { isFailureCode, type FailureCode, type Stage, type StageProgress, type Subject } from '@revive/contracts';
 
 /** An event a handler asks to publish once its work is done (published before the ack). */
 export interface NextEvent {
@@ -13,7 +13,7 @@ export type Outcome =
   /** Transient trouble (storage down, model busy): try again later. */
   | { readonly kind: 'retry'; readonly reason: string }
   /** The input can never succeed (corrupt, unsupported): stop, and tell the world why. */
-  | { readonly kind: 'reject'; readonly code: string; readonly reason: string };
+  | { readonly kind: 'reject'; readonly code: FailureCode; readonly reason: string };
 
 export interface HandlerContext {
   readonly stage: Stage;
@@ -34,7 +34,7 @@ export interface HandlerContext {
 /**
  * The one mapping from a thrown error to an outcome, used by the consumer loop and every stage.
  * An error that carries a verdict keeps it: `retryable: true` retries, `retryable: false` rejects
- * with its `code` (INTERNAL when it has none). An error without one (fs, sharp, onnxruntime,
+ * with its `code` (INTERNAL when it has none, or one contracts' FailureCodes does not know). An error without one (fs, sharp, onnxruntime,
  * a bug) is retried: most such trouble passes (a full disk, a busy machine), a poison item costs
  * only `maxDeliver` attempts with backoff before its failure event, and rejecting a transient
  * one would lose the user's item for good.
@@ -43,7 +43,7 @@ export function outcomeOfError(error: unknown): Outcome {
   const e = error as { retryable?: unknown; code?: unknown; message?: unknown } | null;
   const reason = typeof e?.message === 'string' ? e.message : String(error);
   if (e?.retryable === false)
-    return { kind: 'reject', code: typeof e.code === 'string' && /^[A-Z][A-Z0-9_]*$/.test(e.code) ? e.code : 'INTERNAL', reason };
+    return { kind: 'reject', code: typeof e.code === 'string' && isFailureCode(e.code) ? e.code : 'INTERNAL', reason };
   return { kind: 'retry', reason };
 }
 

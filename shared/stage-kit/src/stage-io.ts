@@ -9,6 +9,7 @@ import {
   messageId,
   parseEvent,
   type EventOf,
+  type FailureCode,
   type ImageStageEvent,
   type KindsOf,
   type Preview,
@@ -88,7 +89,8 @@ export function handOn<S extends Subject>(subject: S, payload: EventOf<S>, stage
   return { kind: 'done', next: [next] };
 }
 
-export function reject(code: string, reason: string): Outcome {
+/** Gives the item up: `code` is what people are told (contracts' FailureCodes), `reason` what the operator reads in the log. */
+export function reject(code: FailureCode, reason: string): Outcome {
   return { kind: 'reject', code, reason };
 }
 

@@ -5,12 +5,13 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { formatFrameRate, type FrameRate } from './frame-rate.ts';
 import { tidyStderr, ToolUnavailableError } from './tools.ts';
+import type { FailureCode } from '@revive/contracts';
 
 /** ffmpeg failed on a video it was given: the content is damaged or not what it claims. */
 export class VideoDecodeError extends Error {
   override readonly name = 'VideoDecodeError';
   readonly retryable = false;
-  readonly code = 'CORRUPT_VIDEO';
+  readonly code = 'CORRUPT_VIDEO' satisfies FailureCode;
 }
 
 /** ffmpeg failed while writing: a bug or a full disk, not the user's video; worth another try. */

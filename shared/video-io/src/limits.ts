@@ -1,4 +1,4 @@
-import { outputSizeProblems, type EnhanceOptions, type OutputLimits, type OutputSizeProblem } from '@revive/contracts';
+import { outputSizeProblems, type EnhanceOptions, type FailureCode, type OutputLimits, type OutputSizeProblem } from '@revive/contracts';
 
 /** What a restored video may be (config.video): checked by the gateway at upload and by preprocess. */
 export interface VideoLimitSettings extends Readonly<OutputLimits['video']> {
@@ -9,7 +9,7 @@ export interface VideoLimitSettings extends Readonly<OutputLimits['video']> {
 /** A limit the video would break with these options. */
 export interface VideoLimitProblem {
   /** The failure code preprocess reports; the gateway answers the output-size ones with OUTPUT_TOO_LARGE, the others with BAD_USER_INPUT. */
-  readonly code: 'VIDEO_TOO_LONG' | 'FRAME_RATE_TOO_HIGH' | OutputSizeProblem['code'];
+  readonly code: Extract<FailureCode, 'VIDEO_TOO_LONG' | 'FRAME_RATE_TOO_HIGH' | OutputSizeProblem['code']>;
   readonly message: string;
 }
 

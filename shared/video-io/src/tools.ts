@@ -1,4 +1,5 @@
 import { execFile } from 'node:child_process';
+import type { FailureCode } from '@revive/contracts';
 
 /** Where ffprobe and ffmpeg are, and how long one short call (a probe, one frame) may take before it counts as hung. */
 export interface MediaTools {
@@ -13,7 +14,7 @@ export const defaultMediaTools: MediaTools = { ffprobePath: 'ffprobe', ffmpegPat
 export class ToolUnavailableError extends Error {
   override readonly name = 'ToolUnavailableError';
   readonly retryable = false;
-  readonly code = 'FFMPEG_UNAVAILABLE';
+  readonly code = 'FFMPEG_UNAVAILABLE' satisfies FailureCode;
 }
 
 /** The tool ran and refused its input: the content is not something it can read. */
