@@ -9,28 +9,19 @@ import { after, before, describe, it } from 'node:test';
 import sharp from 'sharp';
 import { chroma, DEFAULT_COLORIZE_MODEL } from '@revive/colorizer';
 import { bundledModelDirs, loadInferenceConfig, repoRoot } from '@revive/config';
-import { messageId, parseEvent, Subjects, type EventOf, type StageProgress } from '@revive/contracts';
+import { messageId, parseEvent, Subjects, type EventOf } from '@revive/contracts';
 import { createLogger } from '@revive/logging';
-import type { HandlerContext, Outcome } from '@revive/messaging';
+import type { Outcome } from '@revive/messaging';
 import { createModelRegistry, createModelRuntime, type ModelRuntime } from '@revive/model-runtime';
 import { createFilesystemStore, type ObjectStore } from '@revive/object-store';
 import { createColorizeHandlers, type ColorizeHandlers } from './handler.ts';
+import { recordingContext } from '@revive/stage-kit/testing';
 
 const log = createLogger('colorize-test', 'silent');
 const fixture = resolve(repoRoot, 'test/fixtures/images/garden-410x256.jpg');
 type Preprocessed = EventOf<typeof Subjects.imagePreprocessed>;
 
-function context() {
-  const seen: [number, number, StageProgress['unit']][] = [];
-  const ctx: HandlerContext = {
-    stage: 'colorize',
-    attempt: 1,
-    signal: new AbortController().signal,
-    heartbeat: () => {},
-    progress: (d, t, u) => void seen.push([d, t, u]),
-  };
-  return Object.assign(ctx, { seen });
-}
+const context = () => recordingContext('colorize');
 
 function nextOf(outcome: Outcome) {
   assert.ok(outcome.kind === 'done' && outcome.next.length === 1, JSON.stringify(outcome));

@@ -6,30 +6,21 @@ import { after, before, describe, it } from 'node:test';
 import sharp from 'sharp';
 import { chroma, DEFAULT_COLORIZE_MODEL } from '@revive/colorizer';
 import { loadInferenceConfig, repoRoot } from '@revive/config';
-import { messageId, parseEvent, Subjects, type StageProgress } from '@revive/contracts';
+import { messageId, parseEvent, Subjects } from '@revive/contracts';
 import { createLogger } from '@revive/logging';
-import type { HandlerContext, Outcome } from '@revive/messaging';
+import type { Outcome } from '@revive/messaging';
 import { createModelRegistry, createModelRuntime, type ModelRuntime } from '@revive/model-runtime';
 import { createFilesystemStore, type ObjectStore } from '@revive/object-store';
 import { loadChunkFrames, storeChunk } from '@revive/video-io/testing';
 import { createColorizeHandlers, type ColorizeHandlers } from './handler.ts';
 import { createFrameColorizer } from './video-colorizer.ts';
+import { recordingContext } from '@revive/stage-kit/testing';
 
 const log = createLogger('colorize-video-test', 'silent');
 const W = 160;
 const H = 128;
 
-function context() {
-  const seen: [number, number, StageProgress['unit']][] = [];
-  const ctx: HandlerContext = {
-    stage: 'colorize',
-    attempt: 1,
-    signal: new AbortController().signal,
-    heartbeat: () => undefined,
-    progress: (d, t, u) => void seen.push([d, t, u]),
-  };
-  return Object.assign(ctx, { seen });
-}
+const context = () => recordingContext('colorize');
 
 function colorized(outcome: Outcome) {
   assert.ok(outcome.kind === 'done' && outcome.next.length === 1, JSON.stringify(outcome));

@@ -3,28 +3,19 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { messageId, parseEvent, Subjects, type EnhanceOptions, type StageProgress } from '@revive/contracts';
+import { messageId, parseEvent, Subjects, type EnhanceOptions } from '@revive/contracts';
 import { frameAverage } from '@revive/frame-interpolator';
 import { createLogger } from '@revive/logging';
-import type { HandlerContext, Outcome } from '@revive/messaging';
+import type { Outcome } from '@revive/messaging';
 import { createFilesystemStore, type ObjectStore } from '@revive/object-store';
 import { loadChunkFrames, storeChunk } from '@revive/video-io/testing';
 import { createInterpolateVideoHandler } from './video.handler.ts';
+import { recordingContext } from '@revive/stage-kit/testing';
 
 const log = createLogger('interpolate-video-test', 'silent');
 const [W, H] = [64, 48];
 
-function context() {
-  const seen: [number, number, StageProgress['unit']][] = [];
-  const ctx: HandlerContext = {
-    stage: 'interpolate',
-    attempt: 1,
-    signal: new AbortController().signal,
-    heartbeat: () => undefined,
-    progress: (d, t, u) => void seen.push([d, t, u]),
-  };
-  return Object.assign(ctx, { seen });
-}
+const context = () => recordingContext('interpolate');
 
 function interpolated(outcome: Outcome) {
   assert.ok(outcome.kind === 'done' && outcome.next.length === 1, JSON.stringify(outcome));

@@ -7,34 +7,19 @@ import { join } from 'node:path';
 import { buffer } from 'node:stream/consumers';
 import { after, before, describe, it } from 'node:test';
 import sharp from 'sharp';
-import { messageId, parseEvent, Subjects, type EventOf, type StageProgress } from '@revive/contracts';
+import { messageId, parseEvent, Subjects, type EventOf } from '@revive/contracts';
 import { createLogger } from '@revive/logging';
-import { ItemCancelledError, type HandlerContext, type Outcome } from '@revive/messaging';
+import { ItemCancelledError, type Outcome } from '@revive/messaging';
 import { createFilesystemStore, ObjectStoreError, type ObjectStore } from '@revive/object-store';
 import { createPreprocessHandlers, type PreprocessHandlers } from './handler.ts';
+import { recordingContext } from '@revive/stage-kit/testing';
 
 const log = createLogger('preprocess-test', 'silent');
 /** The platform's default: 16384x16384 restored pixels. */
 const imageOutput = { maxOutputPixels: 2 ** 28 };
 type Uploaded = EventOf<typeof Subjects.imageUploaded>;
 
-function context(signal: AbortSignal = new AbortController().signal): HandlerContext & {
-  progress: HandlerContext['progress'];
-  seen: [number, number, StageProgress['unit']][];
-  beats: number;
-} {
-  const seen: [number, number, StageProgress['unit']][] = [];
-  const ctx = {
-    stage: 'preprocess' as const,
-    attempt: 1,
-    signal,
-    seen,
-    beats: 0,
-    heartbeat: () => void ctx.beats++,
-    progress: (d: number, t: number, u: StageProgress['unit']) => void seen.push([d, t, u]),
-  };
-  return ctx;
-}
+const context = (signal?: AbortSignal) => recordingContext('preprocess', signal);
 
 function done(outcome: Outcome) {
   assert.equal(outcome.kind, 'done', JSON.stringify(outcome));

@@ -6,26 +6,17 @@ import { join } from 'node:path';
 import { buffer } from 'node:stream/consumers';
 import { after, before, describe, it } from 'node:test';
 import sharp from 'sharp';
-import { messageId, parseEvent, Subjects, type EventOf, type StageProgress } from '@revive/contracts';
+import { messageId, parseEvent, Subjects, type EventOf } from '@revive/contracts';
 import { createLogger } from '@revive/logging';
-import type { HandlerContext, Outcome } from '@revive/messaging';
+import type { Outcome } from '@revive/messaging';
 import { createFilesystemStore, ObjectStoreError, type ObjectStore } from '@revive/object-store';
 import { createPublishHandlers, type PublishHandlers } from './handler.ts';
+import { recordingContext } from '@revive/stage-kit/testing';
 
 const log = createLogger('publish-test', 'silent');
 type SuperResolved = EventOf<typeof Subjects.imageSuperResolved>;
 
-function context() {
-  const seen: [number, number, StageProgress['unit']][] = [];
-  const ctx: HandlerContext = {
-    stage: 'publish',
-    attempt: 1,
-    signal: new AbortController().signal,
-    heartbeat: () => {},
-    progress: (d, t, u) => void seen.push([d, t, u]),
-  };
-  return Object.assign(ctx, { seen });
-}
+const context = () => recordingContext('publish');
 
 function nextOf(outcome: Outcome) {
   assert.ok(outcome.kind === 'done' && outcome.next.length === 1, JSON.stringify(outcome));

@@ -6,14 +6,15 @@ import { join } from 'node:path';
 import { buffer } from 'node:stream/consumers';
 import { after, before, describe, it } from 'node:test';
 import { loadInferenceConfig } from '@revive/config';
-import { messageId, parseEvent, Subjects, type EventOf, type StageProgress } from '@revive/contracts';
+import { messageId, parseEvent, Subjects, type EventOf } from '@revive/contracts';
 import { createLogger } from '@revive/logging';
-import type { HandlerContext, Outcome } from '@revive/messaging';
+import type { Outcome } from '@revive/messaging';
 import { createModelRegistry, createModelRuntime, type ModelRuntime } from '@revive/model-runtime';
 import { createFilesystemStore, type ObjectStore } from '@revive/object-store';
 import { createRepairHandlers, type RepairHandlers } from './handler.ts';
 import { cleanPhoto, pixelsOf, png, scratchMask, scratchPixels, scratchPixelsLeft, withScratches, type Rgb } from './scratches.fixture.ts';
 import { NO_DAMAGE_FOUND, REPAIR_NOT_ASKED } from './skip-reasons.ts';
+import { recordingContext } from '@revive/stage-kit/testing';
 
 const log = createLogger('repair-test', 'silent');
 const W = 256;
@@ -21,17 +22,7 @@ const H = 160;
 type Preprocessed = EventOf<typeof Subjects.imagePreprocessed>;
 type RepairMode = Preprocessed['options']['repair'];
 
-function context() {
-  const seen: [number, number, StageProgress['unit']][] = [];
-  const ctx: HandlerContext = {
-    stage: 'repair',
-    attempt: 1,
-    signal: new AbortController().signal,
-    heartbeat: () => {},
-    progress: (d, t, u) => void seen.push([d, t, u]),
-  };
-  return Object.assign(ctx, { seen });
-}
+const context = () => recordingContext('repair');
 
 function nextOf(outcome: Outcome) {
   assert.ok(outcome.kind === 'done' && outcome.next.length === 1, JSON.stringify(outcome));

@@ -4,31 +4,22 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { loadInferenceConfig } from '@revive/config';
-import { messageId, parseEvent, Subjects, type StageProgress } from '@revive/contracts';
+import { messageId, parseEvent, Subjects } from '@revive/contracts';
 import { createLogger } from '@revive/logging';
-import type { HandlerContext, Outcome } from '@revive/messaging';
+import type { Outcome } from '@revive/messaging';
 import { createModelRegistry, createModelRuntime, type ModelRuntime } from '@revive/model-runtime';
 import { createFilesystemStore, type ObjectStore } from '@revive/object-store';
 import { loadChunkFrames, storeChunk } from '@revive/video-io/testing';
 import { createRepairHandlers, type RepairHandlers } from './handler.ts';
 import { cleanPhoto, scratchMask, scratchPixels, scratchPixelsLeft, withScratches } from './scratches.fixture.ts';
 import { NO_DAMAGE_FOUND, REPAIR_NOT_ASKED } from './skip-reasons.ts';
+import { recordingContext } from '@revive/stage-kit/testing';
 
 const log = createLogger('repair-video-test', 'silent');
 const W = 160;
 const H = 128;
 
-function context() {
-  const seen: [number, number, StageProgress['unit']][] = [];
-  const ctx: HandlerContext = {
-    stage: 'repair',
-    attempt: 1,
-    signal: new AbortController().signal,
-    heartbeat: () => undefined,
-    progress: (d, t, u) => void seen.push([d, t, u]),
-  };
-  return Object.assign(ctx, { seen });
-}
+const context = () => recordingContext('repair');
 
 function repaired(outcome: Outcome) {
   assert.ok(outcome.kind === 'done' && outcome.next.length === 1, JSON.stringify(outcome));

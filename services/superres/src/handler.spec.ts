@@ -7,27 +7,18 @@ import { buffer } from 'node:stream/consumers';
 import { after, before, describe, it } from 'node:test';
 import sharp from 'sharp';
 import { loadInferenceConfig } from '@revive/config';
-import { messageId, parseEvent, Subjects, type EventOf, type StageProgress } from '@revive/contracts';
+import { messageId, parseEvent, Subjects, type EventOf } from '@revive/contracts';
 import { createLogger } from '@revive/logging';
-import { ItemCancelledError, type HandlerContext, type Outcome } from '@revive/messaging';
+import { ItemCancelledError, type Outcome } from '@revive/messaging';
 import { createModelRegistry, createModelRuntime, type ModelRuntime } from '@revive/model-runtime';
 import { createFilesystemStore, type ObjectStore } from '@revive/object-store';
 import { createSuperresHandlers, type SuperresHandlers } from './handler.ts';
+import { recordingContext } from '@revive/stage-kit/testing';
 
 const log = createLogger('superres-test', 'silent');
 type Colorized = EventOf<typeof Subjects.imageColorized>;
 
-function context(signal: AbortSignal = new AbortController().signal) {
-  const seen: [number, number, StageProgress['unit']][] = [];
-  const ctx: HandlerContext = {
-    stage: 'superres',
-    attempt: 1,
-    signal,
-    heartbeat: () => {},
-    progress: (d, t, u) => void seen.push([d, t, u]),
-  };
-  return Object.assign(ctx, { seen });
-}
+const context = (signal?: AbortSignal) => recordingContext('superres', signal);
 
 function nextOf(outcome: Outcome) {
   assert.ok(outcome.kind === 'done' && outcome.next.length === 1, JSON.stringify(outcome));

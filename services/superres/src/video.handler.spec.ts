@@ -4,29 +4,20 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { loadInferenceConfig } from '@revive/config';
-import { messageId, parseEvent, Subjects, type EventOf, type StageProgress } from '@revive/contracts';
+import { messageId, parseEvent, Subjects, type EventOf } from '@revive/contracts';
 import { memoryRasterSink, memoryRasterSource } from '@revive/image-io';
 import { createLogger } from '@revive/logging';
-import type { HandlerContext, Outcome } from '@revive/messaging';
+import type { Outcome } from '@revive/messaging';
 import { createModelRegistry, createModelRuntime, runTiled, type ModelRuntime } from '@revive/model-runtime';
 import { createFilesystemStore, type ObjectStore } from '@revive/object-store';
 import { loadChunkFrames, storeChunk } from '@revive/video-io/testing';
 import { createSuperresHandlers, DEFAULT_SUPERRES_MODELS, type SuperresHandlers } from './handler.ts';
+import { recordingContext } from '@revive/stage-kit/testing';
 
 const log = createLogger('superres-video-test', 'silent');
 const [W, H] = [48, 32];
 
-function context() {
-  const seen: [number, number, StageProgress['unit']][] = [];
-  const ctx: HandlerContext = {
-    stage: 'superres',
-    attempt: 1,
-    signal: new AbortController().signal,
-    heartbeat: () => undefined,
-    progress: (d, t, u) => void seen.push([d, t, u]),
-  };
-  return Object.assign(ctx, { seen });
-}
+const context = () => recordingContext('superres');
 
 function upscaled(outcome: Outcome) {
   assert.ok(outcome.kind === 'done' && outcome.next.length === 1, JSON.stringify(outcome));
