@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import { mkdir, mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -8,7 +8,7 @@ import { promisify } from 'node:util';
 import sharp from 'sharp';
 import { defaultStateDir } from '@revive/config';
 import { startLocalStack, type LocalStack } from '@revive/local-services';
-import { query, uploadFile, type CallOptions } from './support/graphql-client.ts';
+import { query, uploadFile, waitForMedia, type CallOptions } from './support/graphql-client.ts';
 
 const run = promisify(execFile);
 const greyPhoto = resolve(import.meta.dirname, 'fixtures/images/brooklyn-bridge-1880s-grey-160.jpg');
@@ -56,13 +56,8 @@ describe('the media library end to end: delete, reprocess, download as JPEG, arc
   }
   const itemOf = async (id: string) => (await gql<{ media: Item | null }>(`query ($id: ID!) { media(id: $id) { ${ITEM} } }`, { id })).media;
   async function finished(id: string): Promise<Item> {
-    const deadline = Date.now() + 180_000;
-    for (;;) {
-      const m = await itemOf(id);
-      if (m && ['COMPLETED', 'FAILED', 'CANCELLED'].includes(m.status)) return m;
-      if (Date.now() > deadline) assert.fail(`timed out waiting for ${id} to finish; last state ${JSON.stringify(m)}`);
-      await new Promise((r) => setTimeout(r, 250));
-    }
+    const settled = (m: Item | null) => !!m && ['COMPLETED', 'FAILED', 'CANCELLED'].includes(m.status);
+    return (await waitForMedia<Item>(stack.graphqlUrl, id, call, settled, { what: 'COMPLETED, FAILED or CANCELLED', fields: ITEM }))!;
   }
   const objectsOf = async (id: string) => readdir(join(stateDir, 'objects', 'media', id), { recursive: true }).catch(() => [] as string[]);
   async function upload(): Promise<string> {
@@ -108,6 +103,18 @@ describe('the media library end to end: delete, reprocess, download as JPEG, arc
     assert.deepEqual([...bytes.subarray(0, 3)], [0xff, 0xd8, 0xff], 'JPEG magic bytes');
     const meta = await sharp(bytes).metadata();
     assert.deepEqual([meta.format, meta.width, meta.height], ['jpeg', second.width, second.height]);
+  });
+
+  it('downloads the original as an attachment under its own name, byte for byte as uploaded', async () => {
+    const { media } = await gql<{ media: { originalDownloadUrl: string } }>('query ($id: ID!) { media(id: $id) { originalDownloadUrl } }', {
+      id: first.id,
+    });
+    const response = await fetch(media.originalDownloadUrl);
+    assert.equal(response.status, 200);
+    assert.equal(response.headers.get('content-type'), 'image/jpeg');
+    assert.match(response.headers.get('content-disposition') ?? '', /^attachment; filename="brooklyn-bridge-1880s-grey-160\.jpg"/);
+    assert.equal(response.headers.get('x-content-type-options'), 'nosniff');
+    assert.ok(Buffer.from(await response.arrayBuffer()).equals(await readFile(greyPhoto)), 'the bytes uploaded');
   });
 
   it('archives both results in one valid ZIP that unzip lists, names unique', async () => {

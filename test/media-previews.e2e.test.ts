@@ -6,7 +6,7 @@ import { after, before, describe, it } from 'node:test';
 import sharp from 'sharp';
 import { defaultStateDir } from '@revive/config';
 import { startLocalStack, type LocalStack } from '@revive/local-services';
-import { query, uploadFile, type CallOptions } from './support/graphql-client.ts';
+import { query, uploadFile, waitForMedia, type CallOptions } from './support/graphql-client.ts';
 
 const garden = resolve(import.meta.dirname, 'fixtures/images/garden-410x256.jpg');
 const artifacts = resolve(import.meta.dirname, '../test-artifacts');
@@ -81,13 +81,7 @@ describe('media previews, sizes, whole-item progress and ETA end to end (real na
     return data!.media;
   }
   async function until(id: string, done: (m: MediaState) => boolean, what: string, timeoutMs = 120_000): Promise<MediaState> {
-    const deadline = Date.now() + timeoutMs;
-    for (;;) {
-      const m = await mediaOf(id);
-      if (done(m)) return m;
-      if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}: ${JSON.stringify(m)}`);
-      await new Promise((r) => setTimeout(r, 250));
-    }
+    return (await waitForMedia<MediaState>(stack.graphqlUrl, id, call, (m) => !!m && done(m), { what, timeoutMs, fields: FIELDS }))!;
   }
   /** Fetches a preview by its signed URL and checks it is the WebP its fields describe. */
   async function fetchPreview(preview: Preview): Promise<number> {

@@ -5,10 +5,14 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { after, before, describe, it } from 'node:test';
+import { connect } from 'nats';
 import { defaultStateDir } from '@revive/config';
+import { FLOW, Streams, Subjects } from '@revive/contracts';
 import { startLocalStack, type LocalStack } from '@revive/local-services';
 import { verifyWebhook } from '@revive/gateway';
-import { query, uploadFile, MEDIA_FIELDS, type CallOptions } from './support/graphql-client.ts';
+import { pollUntil } from './support/bounded-wait.ts';
+import { query, uploadFile, waitForMedia, MEDIA_FIELDS, type CallOptions } from './support/graphql-client.ts';
+import { streamEvents } from './support/pipeline-audit.ts';
 
 const fixtures = resolve(import.meta.dirname, 'fixtures/images');
 const greyPhoto = join(fixtures, 'brooklyn-bridge-1880s-grey-160.jpg');
@@ -80,13 +84,13 @@ describe('retryMedia, cancelMedia and signed webhooks end to end (real nats-serv
     return data!.media;
   }
   async function until(id: string, check: (m: MediaState) => boolean, what: string, timeoutMs = 90_000): Promise<MediaState> {
-    const deadline = Date.now() + timeoutMs;
-    for (;;) {
-      const m = await mediaOf(id);
-      if (check(m)) return m;
-      if (Date.now() > deadline) assert.fail(`timed out waiting for ${what}; last state ${JSON.stringify(m)}`);
-      await new Promise((r) => setTimeout(r, 200));
-    }
+    const fields = `${MEDIA_FIELDS} failures { stage code attempt at }`;
+    return (await waitForMedia<MediaState>(stack.graphqlUrl, id, call, (m) => !!m && check(m), {
+      what,
+      timeoutMs,
+      fields,
+      intervalMs: 200,
+    }))!;
   }
   const stageStatus = (m: MediaState, stage: string) => m.stages.find((s) => s.stage === stage)?.status;
 
@@ -170,11 +174,41 @@ describe('retryMedia, cancelMedia and signed webhooks end to end (real nats-serv
     } finally {
       stack.services.superres.resume();
     }
-    await new Promise((r) => setTimeout(r, 3000));
+    // Superres skipped it: its consumer settled the item's message (nothing left pending or
+    // unacknowledged) and nothing of superres came of it, on the stream or in the store. The
+    // projection's PENDING alone would say the same of a cancelled item that superres did process.
+    const superres = FLOW.image.find((h) => h.stage === 'superres')!;
+    const nc = await connect(stack.natsAdmin);
+    try {
+      const jsm = await nc.jetstreamManager();
+      await pollUntil(
+        () => jsm.consumers.info(Streams.media, superres.consumer),
+        (info) => info.num_pending === 0 && info.num_ack_pending === 0 && info.delivered.stream_seq > 0,
+        {
+          what: `superres to settle the cancelled item ${id}'s message`,
+          timeoutMs: 60_000,
+          describe: (info) => `${info.num_pending} pending, ${info.num_ack_pending} unacknowledged`,
+        },
+      );
+    } finally {
+      await nc.close();
+    }
+    const events = (await streamEvents(stack.natsAdmin)).filter((e) => e.mediaId === id).map((e) => e.subject);
+    assert.ok(events.includes(superres.consumes), 'superres was handed the item');
+    assert.deepEqual(
+      events.filter((s) => s === superres.emits || s === Subjects.imagePublished),
+      [],
+      'no superresolved or published event for the cancelled item',
+    );
     const m = await mediaOf(id);
     assert.equal(m.status, 'CANCELLED');
-    assert.equal(stageStatus(m, 'SUPERRES'), 'PENDING', 'superres skipped the cancelled item');
+    assert.equal(stageStatus(m, 'SUPERRES'), 'PENDING');
     assert.equal(stageStatus(m, 'PUBLISH'), 'PENDING');
+    assert.deepEqual(
+      (await objectsOf(id)).filter((f) => f.startsWith(`${superres.stage}.`)),
+      [],
+      "no superres output under the item's prefix",
+    );
     assert.deepEqual(
       // The original and its preview stay: the library still shows what was uploaded.
       (await objectsOf(id)).filter((f) => !f.startsWith('original.') && !f.startsWith('original-preview.')),

@@ -9,7 +9,8 @@ import { stagesOf } from '@revive/contracts';
 import { startLocalStack, type LocalStack } from '@revive/local-services';
 import { REPAIR_NOT_ASKED } from '@revive/repair';
 import { readFrames } from '@revive/video-io';
-import { query, subscribeWs, uploadFile, MEDIA_FIELDS, type ProgressMessage } from './support/graphql-client.ts';
+import { pollUntil } from './support/bounded-wait.ts';
+import { describeMediaAt, query, subscribeWs, uploadFile, MEDIA_FIELDS, type ProgressMessage } from './support/graphql-client.ts';
 import { apiStage, expectedStages } from './support/stages.ts';
 
 const fixtures = resolve(import.meta.dirname, 'fixtures/video');
@@ -339,8 +340,16 @@ describe('video restoration end to end: chunks through every stage on the real s
         .filter((l) => l.msg === 'video chunk superres done' && l.mediaId === id)
         .map((l) => l.chunk);
     const sub = subscribeWs(stack.graphqlUrl, id, undefined, { token: stack.token });
-    const deadline = Date.now() + 60_000;
-    while (doneBy().length === 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+    await pollUntil(
+      async () => doneBy(),
+      (chunks) => chunks.length > 0,
+      {
+        what: `superres to finish the first chunk of ${id}`,
+        timeoutMs: 60_000,
+        intervalMs: 100,
+        describe: () => describeMediaAt(stack.graphqlUrl, id, { token: stack.token }),
+      },
+    );
     assert.deepEqual(doneBy(), [0], 'superres finished its first chunk');
     await stack.services.superres.crashAndRestart();
     const messages = await sub.done;

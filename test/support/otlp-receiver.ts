@@ -13,7 +13,12 @@ export interface ReceivedSpan {
   readonly kind: number;
   /** The exporting process's `service.name`. */
   readonly service: string;
+  /** The exporting process's `process.pid` (the SDK's process detector); undefined when absent. */
+  readonly pid: number | undefined;
   readonly attributes: Readonly<Record<string, string | number | boolean>>;
+  /** When the span started and ended, in milliseconds since the epoch. */
+  readonly startMs: number;
+  readonly endMs: number;
   readonly links: ReadonlyArray<{ traceId: string; spanId: string }>;
 }
 
@@ -39,6 +44,8 @@ interface ExportTraceRequest {
         parentSpanId?: string;
         name: string;
         kind: number;
+        startTimeUnixNano?: string | number;
+        endTimeUnixNano?: string | number;
         attributes?: KeyValue[];
         links?: Array<{ traceId: string; spanId: string }>;
       }>;
@@ -81,7 +88,9 @@ export async function startOtlpReceiver(): Promise<{
         if (req.url === '/v1/traces') {
           const request = JSON.parse(body.toString('utf8')) as ExportTraceRequest;
           for (const rs of request.resourceSpans ?? []) {
-            const service = String(attributesOf(rs.resource?.attributes)['service.name'] ?? '');
+            const resource = attributesOf(rs.resource?.attributes);
+            const service = String(resource['service.name'] ?? '');
+            const pid = typeof resource['process.pid'] === 'number' ? resource['process.pid'] : undefined;
             for (const ss of rs.scopeSpans ?? []) {
               for (const s of ss.spans ?? []) {
                 spans.push({
@@ -91,7 +100,10 @@ export async function startOtlpReceiver(): Promise<{
                   name: s.name,
                   kind: s.kind,
                   service,
+                  pid,
                   attributes: attributesOf(s.attributes),
+                  startMs: Number(s.startTimeUnixNano ?? 0) / 1e6,
+                  endMs: Number(s.endTimeUnixNano ?? 0) / 1e6,
                   links: s.links ?? [],
                 });
               }

@@ -1,5 +1,6 @@
 import { connect, type ConnectionOptions } from 'nats';
 import { Consumers, Streams } from '@revive/contracts';
+import { pollUntil } from './bounded-wait.ts';
 import { query, type CallOptions } from './graphql-client.ts';
 
 /**
@@ -44,7 +45,7 @@ export async function stallReport(
   return lines.join('\n');
 }
 
-/** Polls until every item is in one of `statuses`; on timeout throws with the stall report. */
+/** Polls until every item is in one of `statuses`; on timeout fails with the stall report. */
 export async function waitForAll(
   target: { graphqlUrl: string; natsAdmin: ConnectionOptions },
   ids: readonly string[],
@@ -52,19 +53,18 @@ export async function waitForAll(
   options: { statuses?: readonly string[]; timeoutMs: number },
 ): Promise<void> {
   const wanted = new Set(options.statuses ?? ['COMPLETED']);
-  const deadline = Date.now() + options.timeoutMs;
-  while (Date.now() < deadline) {
+  const read = async () => {
     const response = await query<{ medias: { edges: Array<{ node: { id: string; status: string } }> } }>(
       target.graphqlUrl,
       '{ medias(first: 100) { edges { node { id status } } } }',
       {},
       call,
-    ).catch(() => null);
-    const statuses = new Map(response?.data?.medias.edges.map((e) => [e.node.id, e.node.status]) ?? []);
-    if (ids.every((id) => wanted.has(statuses.get(id) ?? ''))) return;
-    await new Promise((r) => setTimeout(r, 250));
-  }
-  throw new Error(
-    `not every item reached ${[...wanted].join(' or ')} within ${options.timeoutMs} ms:\n${await stallReport(target, ids, call)}`,
-  );
+    );
+    return new Map(response.data?.medias.edges.map((e) => [e.node.id, e.node.status]) ?? []);
+  };
+  await pollUntil(read, (statuses) => ids.every((id) => wanted.has(statuses.get(id) ?? '')), {
+    what: `every item to be ${[...wanted].join(' or ')}`,
+    timeoutMs: options.timeoutMs,
+    describe: async () => `\n${await stallReport(target, ids, call)}`,
+  });
 }

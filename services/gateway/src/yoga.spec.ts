@@ -221,9 +221,8 @@ describe('gateway Yoga instance over yoga.fetch (real PostgreSQL, real nats-serv
     assert.ok(!/stack|at .*\.ts:\d+/.test(text), text);
   });
 
-  // Known gap: with maskedErrors: true Yoga reads NODE_ENV at each error and, under
-  // "development", adds extensions.originalError with the message and stack. yoga.ts should
-  // pass maskedErrors: { isDev: false }.
+  // Yoga reads NODE_ENV at each error and, under "development", would add
+  // extensions.originalError with the message and stack; yoga.ts pins isDev to false.
   it('keeps masking when NODE_ENV=development', async () => {
     const broken = createGatewayYoga({ ...deps, media: failingGet(() => Promise.reject(new Error('internal detail'))) });
     const previous = process.env.NODE_ENV;
@@ -235,7 +234,9 @@ describe('gateway Yoga instance over yoga.fetch (real PostgreSQL, real nats-serv
         body: JSON.stringify({ query: `{ media(id: "${uploadedId}") { id } }` }),
       });
       const text = await response.text();
-      assert.ok(!text.includes('internal detail') && !text.includes('stack'), text);
+      const json = JSON.parse(text) as GraphqlResult;
+      assert.equal(json.errors?.[0]?.message, 'Unexpected error.', text);
+      assert.ok(!text.includes('internal detail') && !text.includes('stack') && !text.includes('originalError'), text);
     } finally {
       if (previous === undefined) delete process.env.NODE_ENV;
       else process.env.NODE_ENV = previous;

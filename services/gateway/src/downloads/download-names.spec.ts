@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { attachmentDisposition, downloadName, uniqueNamer } from './download-names.ts';
+import { attachmentDisposition, downloadName, originalName, uniqueNamer } from './download-names.ts';
 
 describe('download names', () => {
   it("puts .revive and the new extension in place of the item's own", () => {
@@ -14,6 +14,13 @@ describe('download names', () => {
   it('keeps no path separator or control character (no zip-slip, no header injection)', () => {
     assert.equal(downloadName('../../etc/passwd.jpg', 'png'), '.._.._etc_passwd.revive.png');
     assert.equal(downloadName('a\\b\r\nc.jpg', 'png'), 'a_b__c.revive.png');
+  });
+
+  it('gives the original back under the name it was uploaded with, made as safe', () => {
+    assert.equal(originalName('grandma 1952.JPG'), 'grandma 1952.JPG');
+    assert.equal(originalName('../../etc/passwd'), '.._.._etc_passwd');
+    assert.equal(originalName(' \r\n '), '__');
+    assert.equal(originalName(''), 'original');
   });
 
   it('numbers repeated names, case-insensitively, before .revive', () => {

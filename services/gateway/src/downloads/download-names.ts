@@ -1,3 +1,6 @@
+// eslint-disable-next-line no-control-regex
+const safeName = (name: string) => name.replace(/[\u0000-\u001f\u007f/\\]/g, '_').trim();
+
 /**
  * What a download is called: the item's own name with `.revive` before the new extension
  * (`grandma.jpg` as a WebP → `grandma.revive.webp`), as the page names its downloads. Path
@@ -6,9 +9,13 @@
  */
 export function downloadName(filename: string, extension: string, copy = 1): string {
   const dot = filename.lastIndexOf('.');
-  // eslint-disable-next-line no-control-regex
-  const stem = (dot > 0 ? filename.slice(0, dot) : filename).replace(/[\u0000-\u001f\u007f/\\]/g, '_').trim() || 'result';
+  const stem = safeName(dot > 0 ? filename.slice(0, dot) : filename) || 'result';
   return `${stem}${copy > 1 ? ` (${copy})` : ''}.revive.${extension}`;
+}
+
+/** What the original downloads as: the name it was uploaded under, made as safe as `downloadName`'s. */
+export function originalName(filename: string): string {
+  return safeName(filename) || 'original';
 }
 
 /** Names every file of an archive uniquely: the second `grandma.revive.png` is `grandma (2).revive.png`. */

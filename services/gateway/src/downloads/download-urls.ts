@@ -1,7 +1,7 @@
 import type { DownloadImageFormat } from '@revive/image-io';
 import type { ObjectUrls } from '../object-urls.ts';
 import type { MediaRecord } from '../persistence/index.ts';
-import { downloadName } from './download-names.ts';
+import { downloadName, originalName } from './download-names.ts';
 
 /** Where the gateway serves a result converted on the fly. */
 export const DOWNLOAD_PATH = '/downloads/';
@@ -32,6 +32,16 @@ export function downloadUrlOf(
     format,
     quality: String(quality),
     name: downloadName(media.filename, extensionOf(format, media.resultKey)),
+  });
+}
+
+/** A signed URL of the item's original as uploaded (no conversion), offered as an attachment under its own name. */
+export function originalDownloadUrlOf(urls: ObjectUrls, media: Pick<MediaRecord, 'id' | 'filename' | 'originalKey'>): string {
+  return urls.routeUrl(`${DOWNLOAD_PATH}${media.id}`, {
+    key: media.originalKey,
+    format: 'as-is',
+    quality: String(DEFAULT_QUALITY),
+    name: originalName(media.filename),
   });
 }
 

@@ -154,6 +154,8 @@ export type Media = {
   resultUrl: Maybe<Scalars['String']['output']>;
   /** Short-lived URL of the restored result converted to another format (pictures only; quality 1–100 for JPEG and WebP); null until completed. */
   downloadUrl: Maybe<Scalars['String']['output']>;
+  /** Short-lived URL of the uploaded original as a download: an attachment under its own file name, the bytes as uploaded. */
+  originalDownloadUrl: Maybe<Scalars['String']['output']>;
   /** Small rendition of the original, made by the pipeline's first stage; null until then. */
   originalPreview: Maybe<Preview>;
   /** Small rendition of the result, made when the item completes. */
@@ -543,6 +545,7 @@ export type MediaResolvers<ContextType = GatewayContext, ParentType extends Reso
   originalUrl?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   resultUrl?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   downloadUrl?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType, RequireFields<MediaDownloadUrlArgs, 'format' | 'quality'>>;
+  originalDownloadUrl?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   originalPreview?: Resolver<Maybe<ResolversTypes['Preview']>, ParentType, ContextType>;
   resultPreview?: Resolver<Maybe<ResolversTypes['Preview']>, ParentType, ContextType>;
   originalSize?: Resolver<Maybe<ResolversTypes['FileSize']>, ParentType, ContextType>;

@@ -1,5 +1,6 @@
 import type { Preview } from '@revive/contracts';
 import type { GatewayContext } from '../context.ts';
+import { originalDownloadUrlOf } from '../downloads/index.ts';
 import { estimateItem } from '../estimates/index.ts';
 import { publicFailure } from '../failure-messages.ts';
 import type { StageName } from '../generated/graphql.ts';
@@ -15,6 +16,7 @@ export const mediaTypeResolvers = {
   resultUrl: (media: MediaView, _: unknown, ctx: GatewayContext) =>
     media.resultKey && media.status === 'COMPLETED' ? ctx.urls.urlFor(media.resultKey) : null,
   downloadUrl: downloadUrlField,
+  originalDownloadUrl: (media: MediaView, _: unknown, ctx: GatewayContext) => originalDownloadUrlOf(ctx.urls, media),
   originalPreview: (media: MediaView, _: unknown, ctx: GatewayContext) => signedPreview(media.originalPreview, ctx),
   resultPreview: (media: MediaView, _: unknown, ctx: GatewayContext) => signedPreview(media.resultPreview, ctx),
   progress: async (media: MediaView, _: unknown, ctx: GatewayContext) => (await estimateOf(media, ctx)).progress,

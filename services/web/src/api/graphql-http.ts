@@ -8,6 +8,7 @@ import {
   DELETE_MEDIA,
   MEDIA_QUERY,
   MEDIAS_QUERY,
+  ORIGINAL_DOWNLOAD_URL,
   RETRY_MEDIA,
   type DownloadFormat,
   type EnhanceOptions,
@@ -45,6 +46,8 @@ export interface GraphqlHttp {
   reprocess(id: string, options: EnhanceOptions): Promise<Media>;
   /** A freshly signed link to the result in this format (null until it is finished, or for a video). */
   downloadUrl(id: string, format: DownloadFormat): Promise<string | null>;
+  /** A freshly signed link to the original as uploaded, as a download under its own name (null once it is gone). */
+  originalDownloadUrl(id: string): Promise<string | null>;
   /** A freshly signed link to one ZIP of these items' results. */
   archiveUrl(ids: readonly string[], format: DownloadFormat): Promise<string>;
 }
@@ -72,6 +75,7 @@ export function createGraphqlHttp(endpoint: string, tokens: TokenStore): Graphql
     remove: async (ids) => (await post(DELETE_MEDIA, { ids: [...ids] })).deleteMedia,
     reprocess: async (id, options) => (await post(REPROCESS_MEDIA, { id, options })).reprocessMedia,
     downloadUrl: async (id, format) => (await post(DOWNLOAD_URL, { id, format })).media?.downloadUrl ?? null,
+    originalDownloadUrl: async (id) => (await post(ORIGINAL_DOWNLOAD_URL, { id })).media?.originalDownloadUrl ?? null,
     archiveUrl: async (ids, format) => (await post(ARCHIVE_URL, { ids: [...ids], format })).archiveUrl,
   };
 }

@@ -20,6 +20,7 @@ export {
   WebMediaDocument as MEDIA_QUERY,
   WebMediaProgressDocument as MEDIA_PROGRESS,
   WebMediasDocument as MEDIAS_QUERY,
+  WebOriginalDownloadUrlDocument as ORIGINAL_DOWNLOAD_URL,
   WebUploadMediaDocument as UPLOAD_MEDIA,
   type ColorizeMode,
   type DownloadFormat,

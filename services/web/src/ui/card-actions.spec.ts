@@ -9,12 +9,12 @@ const offered = (state: Parameters<typeof actionsFor>[0], hasRetry = false) =>
     .map(([name]) => name);
 
 describe('what a card offers in each state', () => {
-  it('cancels what waits or runs, retries what failed, views what is finished, restores again what stopped, deletes anything on the server', () => {
-    assert.deepEqual(offered('QUEUED'), ['cancel', 'remove']);
-    assert.deepEqual(offered('PROCESSING'), ['cancel', 'remove']);
-    assert.deepEqual(offered('FAILED'), ['retry', 'remove', 'restore']);
-    assert.deepEqual(offered('CANCELLED'), ['remove', 'restore']);
-    assert.deepEqual(offered('COMPLETED'), ['remove', 'view', 'restore']);
+  it('cancels what waits or runs, retries what failed, views what is finished, restores again what stopped, deletes anything on the server and hands its original back', () => {
+    assert.deepEqual(offered('QUEUED'), ['cancel', 'remove', 'original']);
+    assert.deepEqual(offered('PROCESSING'), ['cancel', 'remove', 'original']);
+    assert.deepEqual(offered('FAILED'), ['retry', 'remove', 'restore', 'original']);
+    assert.deepEqual(offered('CANCELLED'), ['remove', 'restore', 'original']);
+    assert.deepEqual(offered('COMPLETED'), ['remove', 'view', 'restore', 'original']);
   });
 
   it('offers nothing during an upload; a failed upload can be sent again (if the file is at hand) or dismissed', () => {

@@ -15,13 +15,15 @@ export interface CardActionHandlers {
   view(): void;
   /** Opens the "Restore again" settings. */
   restore(): void;
+  /** Downloads the original as uploaded. */
+  downloadOriginal(): Promise<void>;
 }
 
 /** Which actions a state offers; pure, so the rules are tested without a browser. */
 export function actionsFor(
   state: CardState,
   hasRetry: boolean,
-): { cancel: boolean; retry: boolean; remove: boolean; dismiss: boolean; view: boolean; restore: boolean } {
+): { cancel: boolean; retry: boolean; remove: boolean; dismiss: boolean; view: boolean; restore: boolean; original: boolean } {
   const onServer = state !== 'uploading' && state !== 'checking' && state !== 'upload-failed';
   return {
     cancel: state === 'QUEUED' || state === 'PROCESSING',
@@ -30,6 +32,8 @@ export function actionsFor(
     dismiss: state === 'upload-failed',
     view: state === 'COMPLETED',
     restore: state === 'COMPLETED' || state === 'FAILED' || state === 'CANCELLED',
+    // Whatever became of the restoration, the server keeps the original until the item is deleted.
+    original: onServer,
   };
 }
 
@@ -66,6 +70,8 @@ export function createCardActions(filename: () => string, handlers: CardActionHa
   const remove = h('button', { type: 'button', class: 'button danger-outline' }, 'Delete');
   const restore = h('button', { type: 'button', class: 'button', onclick: () => handlers.restore() }, 'Restore again…');
   const download = h('div', { class: 'download-slot' });
+  const original = h('button', { type: 'button', class: 'button' }, 'Download original');
+  original.addEventListener('click', busy(original, handlers.downloadOriginal));
 
   // A confirm in place of the buttons, not window.confirm: it is styled, announced, and reachable by keyboard.
   const confirmText = h('p', { class: 'confirm-text' });
@@ -77,7 +83,7 @@ export function createCardActions(filename: () => string, handlers: CardActionHa
     confirmText,
     h('div', { class: 'actions' }, yes, no),
   );
-  const buttons = h('div', { class: 'actions' }, view, download, cancel, retry, restore, dismiss, remove);
+  const buttons = h('div', { class: 'actions' }, view, download, cancel, retry, restore, original, dismiss, remove);
   remove.addEventListener('click', () => {
     confirmText.textContent = `Delete ${filename()} for good? Its original and restored files are removed from the server.`;
     buttons.hidden = true;
@@ -113,6 +119,7 @@ export function createCardActions(filename: () => string, handlers: CardActionHa
       dismiss.hidden = !offered.dismiss;
       remove.hidden = !offered.remove;
       restore.hidden = !offered.restore;
+      original.hidden = !offered.original;
       download.hidden = !offered.view || !download.hasChildNodes();
       if (!offered.remove) {
         confirm.hidden = true;

@@ -125,6 +125,7 @@ export function createLibrary(deps: LibraryDeps): Library {
       },
       view: deps.view,
       downloadUrl: (id, format) => deps.http.downloadUrl(id, format),
+      originalDownloadUrl: (id) => deps.http.originalDownloadUrl(id),
       reprocess: async (id, options) => {
         const media = await deps.http.reprocess(id, options);
         // A new item: on top, followed live like an upload.

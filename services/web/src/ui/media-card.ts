@@ -1,5 +1,5 @@
 import { describeError, type ApiError } from '../api/errors.ts';
-import type { DownloadFormat, EnhanceOptions, Media } from '../api/operations.ts';
+import { isTerminal, type DownloadFormat, type EnhanceOptions, type Media } from '../api/operations.ts';
 import { h, setChildren, uniqueId } from './dom.ts';
 import { createEtaTracker } from './eta.ts';
 import {
@@ -16,7 +16,7 @@ import {
 import { createCardActions } from './card-actions.ts';
 import type { Announcer } from './live-region.ts';
 import { createRestoreAgainPanel } from './restore-again.ts';
-import { createResultView } from './result-view.ts';
+import { createOriginalView, createResultView, follow } from './result-view.ts';
 import { renderSteps } from './stage-steps.ts';
 
 /** One file's card, from the first byte uploaded to the downloadable result. */
@@ -47,6 +47,8 @@ export interface MediaCardDeps {
   view: (media: Media) => void;
   /** A freshly signed link to the finished picture in a format. */
   downloadUrl: (id: string, format: DownloadFormat) => Promise<string | null>;
+  /** A freshly signed link to the original as uploaded, as a download. */
+  originalDownloadUrl: (id: string) => Promise<string | null>;
   /** Restores the item again with other options (a new item, which the library puts on top). */
   reprocess: (id: string, options: EnhanceOptions) => Promise<void>;
   /** A card loaded with the library stays quiet until its item changes: screen readers hear news, not the list. */
@@ -93,6 +95,11 @@ export function createMediaCard(deps: MediaCardDeps): MediaCard {
     dismiss: () => deps.onRemove(card),
     view: () => latest && deps.view(latest),
     restore: () => latest && restoreAgain.open(latest),
+    downloadOriginal: async () => {
+      const url = await deps.originalDownloadUrl(mediaId!);
+      if (!url) throw new Error('the original is no longer on the server');
+      follow(url, latest?.filename ?? 'original');
+    },
   });
   const restoreAgain = createRestoreAgainPanel({
     restore: (options) => deps.reprocess(mediaId!, options),
@@ -107,6 +114,12 @@ export function createMediaCard(deps: MediaCardDeps): MediaCard {
   let announced = '';
   let quiet = deps.quietAtFirst ?? false;
   let shownStatus: string | null = null;
+  // What the picture area holds: the finished before/after, a stopped item's original, or nothing yet.
+  let shownPicture: 'result' | 'original' | null = null;
+  const showPicture = (kind: 'result' | 'original' | null, picture: HTMLElement | null = null) => {
+    result.replaceChildren(...(picture ? [picture] : []));
+    shownPicture = picture ? kind : null;
+  };
   // The bar never slides back during this visit, whatever a later estimate says.
   let highest = 0;
   // The server's whole-item estimate counts down between updates, from when it arrived.
@@ -177,7 +190,7 @@ export function createMediaCard(deps: MediaCardDeps): MediaCard {
       );
       steps.replaceChildren();
       alert.replaceChildren();
-      result.replaceChildren();
+      showPicture(null);
       element.setAttribute('aria-busy', 'true');
       setState('uploading', 'Uploading');
       setBar(0, 'Upload progress', `Uploading · 0 of ${formatBytes(file.size)}`);
@@ -220,7 +233,8 @@ export function createMediaCard(deps: MediaCardDeps): MediaCard {
       if (shownStatus !== media.status) {
         // Only when the status changes, so a person who opened the steps keeps them open.
         shownStatus = media.status;
-        stepsBox.open = media.status !== 'COMPLETED';
+        // Every finished card alike, whatever its outcome: the pictures and the error lead, the steps wait a click.
+        stepsBox.open = !isTerminal(media.status);
         stepsSummary.textContent = media.status === 'COMPLETED' ? 'How it was restored' : 'Steps';
       }
       details.textContent = finishedSummary(media);
@@ -237,12 +251,12 @@ export function createMediaCard(deps: MediaCardDeps): MediaCard {
         const took = media.stages.reduce((sum, s) => sum + (s.durationMs ?? 0), 0);
         setBar(100, 'Restoration progress', took > 0 ? `Restored in ${formatDuration(took)}` : 'Restored');
         // Once: signed URLs change with every snapshot and reloading the images would flicker.
-        if (media.resultUrl && !result.hasChildNodes()) {
+        if (media.resultUrl && shownPicture !== 'result') {
           const view = createResultView(media, {
             refresh: () => deps.refresh(media.id),
             downloadUrl: (format) => deps.downloadUrl(media.id, format),
           });
-          result.append(view.preview);
+          showPicture('result', view.preview);
           actions.placeDownload(view.download);
         }
         say(`done:${media.id}`, `${media.filename} is ready: compare it and download it below.`);
@@ -250,16 +264,20 @@ export function createMediaCard(deps: MediaCardDeps): MediaCard {
         element.removeAttribute('aria-busy');
         highest = barValue(media, highest);
         setBar(highest, 'Restoration progress', 'Stopped');
+        if (shownPicture !== 'original') showPicture('original', createOriginalView(media));
         showError(media.error?.code ?? 'FAILED', media.error?.message ?? 'the server gave no reason', 'processing');
       } else if (media.status === 'CANCELLED') {
         element.removeAttribute('aria-busy');
         alert.replaceChildren();
         highest = barValue(media, highest);
         setBar(highest, 'Restoration progress', 'Cancelled: nothing more will be done to it');
+        if (shownPicture !== 'original') showPicture('original', createOriginalView(media));
         say(`cancelled:${media.id}`, `${media.filename}: cancelled`);
       } else {
         element.setAttribute('aria-busy', 'true');
         alert.replaceChildren();
+        // A retried item runs again: its original gives way to the result when there is one.
+        if (shownPicture === 'original') showPicture(null);
         showRunning();
         say(
           `${media.id}:${running?.stage ?? media.status}`,

@@ -45,6 +45,27 @@ export function createResultView(media: Media, deps: ResultViewDeps): { preview:
   return { preview: h('div', { class: 'result' }, preview), download };
 }
 
+/**
+ * A stopped item's original (a cancelled or failed one, photo or video's first frame), from its
+ * small preview: the card still shows what the item is, and says it was not restored.
+ */
+export function createOriginalView(media: Media): HTMLElement | null {
+  const preview = media.originalPreview;
+  if (!preview) return null;
+  return h(
+    'figure',
+    { class: 'original-only' },
+    h('img', {
+      src: preview.url,
+      alt: `${media.filename}, the original (not restored)`,
+      loading: 'lazy',
+      width: preview.width,
+      height: preview.height,
+    }),
+    h('figcaption', { class: 'compare-tag tag-before' }, 'Original'),
+  );
+}
+
 /** A format to choose and a button: the link is asked for at the click, so it is fresh and in that format. */
 function pictureDownload(media: Media, downloadUrl: ResultViewDeps['downloadUrl']): HTMLElement {
   const id = uniqueId('download-format');

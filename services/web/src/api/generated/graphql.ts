@@ -161,6 +161,13 @@ export type WebDownloadUrlQueryVariables = Exact<{
 
 export type WebDownloadUrlQuery = { media: { id: string, downloadUrl: string | null } | null };
 
+export type WebOriginalDownloadUrlQueryVariables = Exact<{
+  id: Scalars['ID']['input'];
+}>;
+
+
+export type WebOriginalDownloadUrlQuery = { media: { id: string, originalDownloadUrl: string | null } | null };
+
 export type WebArchiveUrlQueryVariables = Exact<{
   ids: Array<Scalars['ID']['input']> | Scalars['ID']['input'];
   format: DownloadFormat;
@@ -236,6 +243,11 @@ export const WebReprocessMediaDocument: TypedOperation<WebReprocessMediaMutation
 export const WebDownloadUrlDocument: TypedOperation<WebDownloadUrlQuery, WebDownloadUrlQueryVariables> = {
   query: "query WebDownloadUrl($id: ID!, $format: DownloadFormat!, $quality: Int) {\n  media(id: $id) {\n    id\n    downloadUrl(format: $format, quality: $quality)\n  }\n}",
   operationName: "WebDownloadUrl",
+};
+
+export const WebOriginalDownloadUrlDocument: TypedOperation<WebOriginalDownloadUrlQuery, WebOriginalDownloadUrlQueryVariables> = {
+  query: "query WebOriginalDownloadUrl($id: ID!) {\n  media(id: $id) {\n    id\n    originalDownloadUrl\n  }\n}",
+  operationName: "WebOriginalDownloadUrl",
 };
 
 export const WebArchiveUrlDocument: TypedOperation<WebArchiveUrlQuery, WebArchiveUrlQueryVariables> = {
