@@ -68,7 +68,7 @@ describe('load: 200 small-image uploads from 20 concurrent clients, a fifth thro
         REVIVE_MODELS_DIRS: join(defaultStateDir, 'models'),
         REVIVE_INFERENCE_THREADS: '1',
         REVIVE_STAGE_CONCURRENCY: '4',
-        // The production ack wait. At 5 s, colorize here (handlings of 7–17 s, four at once on two
+        // Half the default (60 s). At 5 s, colorize here (handlings of 7–17 s, four at once on two
         // shared cores) had messages redelivered while it still worked on them, its heartbeats
         // not reaching the server in time, and handled ~18 items twice: the audit below caught it.
         REVIVE_ACK_WAIT_SECONDS: '30',

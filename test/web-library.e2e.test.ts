@@ -1,13 +1,11 @@
 import assert from 'node:assert/strict';
-import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readdir, readFile, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { Browser, BrowserContext, Locator, Page } from 'playwright-core';
-import { defaultStateDir } from '@revive/config';
-import { startLocalStack, type LocalStack } from '@revive/local-services';
+import type { LocalStack } from '@revive/local-services';
 import { query, uploadFile, MEDIA_FIELDS } from './support/graphql-client.ts';
-import { launchChromium } from './support/web-page.ts';
+import { ARTIFACTS, startWebStack, type WebStack } from './support/web-page.ts';
 
 const greyPhoto = resolve(import.meta.dirname, 'fixtures/images/brooklyn-bridge-1880s-grey-160.jpg');
 const clip = resolve(import.meta.dirname, 'fixtures/video/chaplin-bw-192x108-2s.mp4');
@@ -40,8 +38,7 @@ interface LibraryMedia {
   resultSize: { width: number; height: number; bytes: number } | null;
 }
 const pathOf = (url: string) => new URL(url, 'http://x').pathname;
-const artifacts = resolve(import.meta.dirname, '../test-artifacts');
-const shots = join(artifacts, 'web-library');
+const shots = join(ARTIFACTS, 'web-library');
 
 interface MediaState {
   status: string;
@@ -49,13 +46,13 @@ interface MediaState {
 }
 
 describe('the web library end to end: cancel, retry after a reload, delete for good, the full-screen viewer (real Chromium, real stack)', () => {
+  let web: WebStack;
   let stack: LocalStack;
   let stateDir: string;
   let browser: Browser;
   let context: BrowserContext;
   let page: Page;
   let origin: string;
-  const logs: string[] = [];
   const pageErrors: string[] = [];
 
   const call = () => ({ token: stack.token });
@@ -88,22 +85,8 @@ describe('the web library end to end: cancel, retry after a reload, delete for g
   };
 
   before(async () => {
-    stateDir = await mkdtemp(join(tmpdir(), 'revive-web-library-'));
-    await rm(shots, { recursive: true, force: true });
-    await mkdir(shots, { recursive: true });
-    stack = await startLocalStack({
-      stateDir,
-      persistent: false,
-      env: {
-        REVIVE_MODELS_DIRS: join(defaultStateDir, 'models'),
-        REVIVE_LOG_LEVEL: 'info',
-        REVIVE_INFERENCE_THREADS: '1',
-        REVIVE_ACK_WAIT_SECONDS: '5',
-      },
-      onLine: (line) => logs.push(line),
-    });
-    origin = new URL(stack.graphqlUrl).origin;
-    browser = await launchChromium();
+    web = await startWebStack('web-library', { REVIVE_ACK_WAIT_SECONDS: '5' });
+    ({ stack, origin, browser, stateDir } = web);
     context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
     // Signed in as the page keeps it: the token in this origin's storage.
     await context.addInitScript((token) => {
@@ -112,13 +95,7 @@ describe('the web library end to end: cancel, retry after a reload, delete for g
     page = await context.newPage();
     page.on('pageerror', (error) => pageErrors.push(error.message));
   });
-  after(async () => {
-    await browser?.close();
-    await stack?.stop();
-    await mkdir(artifacts, { recursive: true });
-    await writeFile(join(artifacts, 'web-library.e2e.log'), logs.join('\n'));
-    if (stateDir) await rm(stateDir, { recursive: true, force: true });
-  });
+  after(() => web?.stop());
 
   it('shows a loading state, then the empty one, and remembers the options chosen', async () => {
     await page.goto(`${origin}/`);

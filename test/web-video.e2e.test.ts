@@ -1,20 +1,17 @@
 import assert from 'node:assert/strict';
-import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readFile } from 'node:fs/promises';
 import { basename, join, resolve } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { Browser, BrowserContext, Locator, Page } from 'playwright-core';
-import { defaultStateDir } from '@revive/config';
-import { startLocalStack, type LocalStack } from '@revive/local-services';
+import type { LocalStack } from '@revive/local-services';
 import { query, uploadFile, MEDIA_FIELDS } from './support/graphql-client.ts';
-import { CONTRAST_AUDIT, LABEL_AUDIT, launchChromium } from './support/web-page.ts';
+import { CONTRAST_AUDIT, LABEL_AUDIT, ARTIFACTS, startWebStack, type WebStack } from './support/web-page.ts';
 
 const greyPhoto = resolve(import.meta.dirname, 'fixtures/images/brooklyn-bridge-1880s-grey-160.jpg');
 const clip = resolve(import.meta.dirname, 'fixtures/video/chaplin-bw-192x108-2s.mp4');
 /** Stages with no model: the page is the point, not the restoration. */
 const QUICK = { scale: 1, colorize: 'OFF', repair: 'OFF', frameRateFactor: 1 };
-const artifacts = resolve(import.meta.dirname, '../test-artifacts');
-const shots = join(artifacts, 'web-library');
+const shots = join(ARTIFACTS, 'web-video');
 const pathOf = (url: string) => new URL(url, 'http://x').pathname;
 
 interface MediaState {
@@ -49,13 +46,12 @@ async function clocksWhen(page: Page, ok: (c: Clocks) => boolean, what: string, 
 }
 
 describe('the web page with videos and stopped items: the synchronised video viewer, even cards, originals on stopped cards, the original as a download (real Chromium, real stack)', () => {
+  let web: WebStack;
   let stack: LocalStack;
-  let stateDir: string;
   let browser: Browser;
   let context: BrowserContext;
   let page: Page;
   let origin: string;
-  const logs: string[] = [];
   const pageErrors: string[] = [];
   const ids = { video: '', photo: '', stoppedVideo: '', stoppedPhoto: '' };
 
@@ -99,32 +95,14 @@ describe('the web page with videos and stopped items: the synchronised video vie
   };
 
   before(async () => {
-    stateDir = await mkdtemp(join(tmpdir(), 'revive-web-video-'));
-    await mkdir(shots, { recursive: true });
-    stack = await startLocalStack({
-      stateDir,
-      persistent: false,
-      env: {
-        REVIVE_MODELS_DIRS: join(defaultStateDir, 'models'),
-        REVIVE_LOG_LEVEL: 'info',
-        REVIVE_INFERENCE_THREADS: '1',
-      },
-      onLine: (line) => logs.push(line),
-    });
-    origin = new URL(stack.graphqlUrl).origin;
-    browser = await launchChromium();
+    web = await startWebStack('web-video');
+    ({ stack, origin, browser } = web);
     context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
     await context.addInitScript((token) => localStorage.setItem('revive.token', token), stack.token);
     page = await context.newPage();
     watch(page);
   });
-  after(async () => {
-    await browser?.close();
-    await stack?.stop();
-    await mkdir(artifacts, { recursive: true });
-    await writeFile(join(artifacts, 'web-video.e2e.log'), logs.join('\n'));
-    if (stateDir) await rm(stateDir, { recursive: true, force: true });
-  });
+  after(() => web?.stop());
 
   it('restores a small video and a photo, and stops a video and a photo midway', { timeout: 300_000 }, async () => {
     // Held at colorize, the stopped pair has its original's preview (made by preprocess) and no result.

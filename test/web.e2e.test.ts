@@ -1,31 +1,35 @@
 import assert from 'node:assert/strict';
-import { copyFile, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { copyFile, readFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { Browser, BrowserContext, Locator, Page } from 'playwright-core';
 import sharp from 'sharp';
-import { defaultStateDir } from '@revive/config';
-import { startLocalStack, type LocalStack } from '@revive/local-services';
+import type { LocalStack } from '@revive/local-services';
 import { REPAIR_NOT_ASKED } from '@revive/repair';
 import { chromaOf } from './support/chroma.ts';
 import { query, uploadFile } from './support/graphql-client.ts';
 import { expectedStages } from './support/stages.ts';
 import { stallReport } from './support/stall-report.ts';
-import { CONTRAST_AUDIT, DROP_TWO_PICTURES, LABEL_AUDIT, launchChromium, RECORD_PROGRESS } from './support/web-page.ts';
+import {
+  CONTRAST_AUDIT,
+  DROP_TWO_PICTURES,
+  LABEL_AUDIT,
+  ARTIFACTS,
+  RECORD_PROGRESS,
+  startWebStack,
+  type WebStack,
+} from './support/web-page.ts';
 
 const greyPhoto = resolve(import.meta.dirname, 'fixtures/images/brooklyn-bridge-1880s-grey-160.jpg');
-const artifacts = resolve(import.meta.dirname, '../test-artifacts');
-const shots = join(artifacts, 'web');
+const shots = join(ARTIFACTS, 'web');
 
 describe('web page end to end: real headless Chromium against the real stack (gateway, nats-server, PostgreSQL, one process per stage)', () => {
+  let web: WebStack;
   let stack: LocalStack;
-  let stateDir: string;
   let browser: Browser;
   let origin: string;
   let context: BrowserContext;
   let page: Page;
-  const logs: string[] = [];
   const pageErrors: string[] = [];
   const foreignRequests: string[] = [];
 
@@ -51,34 +55,13 @@ describe('web page end to end: real headless Chromium against the real stack (ga
   }
 
   before(async () => {
-    stateDir = await mkdtemp(join(tmpdir(), 'revive-web-e2e-'));
-    await rm(shots, { recursive: true, force: true });
-    await mkdir(shots, { recursive: true });
-    stack = await startLocalStack({
-      stateDir,
-      persistent: false,
-      // The models npm ci built live in the repository's own state folder, not in this temporary one.
-      env: {
-        REVIVE_MODELS_DIRS: join(defaultStateDir, 'models'),
-        REVIVE_LOG_LEVEL: 'info',
-        REVIVE_INFERENCE_THREADS: '1',
-        REVIVE_ACK_WAIT_SECONDS: '5',
-      },
-      onLine: (line) => logs.push(line),
-    });
-    origin = new URL(stack.graphqlUrl).origin;
-    browser = await launchChromium();
+    web = await startWebStack('web', { REVIVE_ACK_WAIT_SECONDS: '5' });
+    ({ stack, origin, browser } = web);
     context = await browser.newContext({ viewport: { width: 1280, height: 900 }, acceptDownloads: true });
     page = await context.newPage();
     watchPage(page);
   });
-  after(async () => {
-    await browser?.close();
-    await stack?.stop();
-    await mkdir(artifacts, { recursive: true });
-    await writeFile(join(artifacts, 'web.e2e.log'), logs.join('\n'));
-    await rm(stateDir, { recursive: true, force: true });
-  });
+  after(() => web?.stop());
 
   it('serves the page at / and its hashed assets from the gateway, beside a working API', async () => {
     const response = await fetch(`${origin}/`);
