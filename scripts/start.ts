@@ -1,6 +1,7 @@
 // `npm start`: the whole of Revive on this machine: nats-server (JetStream), PostgreSQL, the
 // gateway and one OS process per stage, state under .revive/. Ctrl-C drains and stops it all;
-// the next start finds the same media, events and objects.
+// the next start finds the same media, events and objects. `npm start -- --cluster` (or
+// REVIVE_CLUSTER=on) runs it on a three-server JetStream cluster with two of every service.
 import { existsSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
@@ -9,7 +10,10 @@ import { ensureLocalTls, localMachineHosts, SERVICES, startLocalStack, type Loca
 import { createModelRegistry } from '@revive/model-runtime';
 import { DEFAULT_SUPERRES_MODELS } from '@revive/superres';
 
-const config = loadPlatformConfig();
+const config = loadPlatformConfig(process.argv.includes('--cluster') ? { ...process.env, REVIVE_CLUSTER: 'on' } : process.env);
+const cluster = config.localCluster;
+/** Processes of each service: two in a cluster, so each service survives the loss of one. */
+const perService = cluster ? 2 : 1;
 const models = await createModelRegistry(config.inference.modelDirs).list();
 const usable = new Set(models.filter((m) => m.status === 'ok').map((m) => m.id));
 // Every model committed with the code is there for a stage to run, so each must load (a refused
@@ -26,13 +30,15 @@ if (missing.length > 0) {
 const natsPort = Number(new URL(config.nats.url).port || 4222);
 const pgPort = Number(new URL(config.database.url).port || 5433);
 // One process per service on one machine: REVIVE_METRICS_PORT and REVIVE_HEALTH_PORT name the
-// gateway's port and the others count up from it in SERVICES order (9464, 9465, …).
+// gateway's port and the others count up from it in SERVICES order (9464, 9465, …), second
+// replicas (in a cluster) after all the first ones.
 const order = Object.keys(SERVICES) as ServiceName[];
 const metricsBase = config.telemetry.prometheus?.port;
 const healthBase = config.health.port;
-const serviceEnv = (name: ServiceName): NodeJS.ProcessEnv => ({
-  ...(metricsBase ? { REVIVE_METRICS_PORT: String(metricsBase + order.indexOf(name)) } : {}),
-  ...(healthBase ? { REVIVE_HEALTH_PORT: String(healthBase + order.indexOf(name)) } : {}),
+const portOf = (base: number, name: ServiceName, replica: number) => base + replica * order.length + order.indexOf(name);
+const serviceEnv = (name: ServiceName, replica: number): NodeJS.ProcessEnv => ({
+  ...(metricsBase ? { REVIVE_METRICS_PORT: String(portOf(metricsBase, name, replica)) } : {}),
+  ...(healthBase ? { REVIVE_HEALTH_PORT: String(portOf(healthBase, name, replica)) } : {}),
 });
 
 // HTTPS: the operator's certificate (REVIVE_TLS_CERT_FILE/KEY_FILE reach the gateway as they are),
@@ -47,13 +53,16 @@ if (!config.gateway.tls && config.localTls.mode === 'local') {
 const tlsEnv: NodeJS.ProcessEnv = localTls ? { REVIVE_TLS_CERT_FILE: localTls.certFile, REVIVE_TLS_KEY_FILE: localTls.keyFile } : {};
 
 console.error(
-  `revive: starting nats-server :${natsPort}, PostgreSQL :${pgPort}, gateway :${config.gateway.port} and the stage services (state in ${config.stateDir})`,
+  `revive: starting ${cluster ? `a three-server JetStream cluster :${natsPort}-${natsPort + 2}` : `nats-server :${natsPort}`}, PostgreSQL :${pgPort}, gateway :${config.gateway.port} and the stage services (state in ${config.stateDir})`,
 );
 const stack = await startLocalStack({
   stateDir: config.stateDir,
   persistent: true,
   natsPort,
   natsHttpPort: 8222,
+  cluster,
+  stageReplicas: perService,
+  gateways: perService,
   postgresPort: pgPort,
   gatewayPort: config.gateway.port,
   restartOnExit: true,
@@ -87,6 +96,7 @@ console.error(
     '',
     `Revive is running.  Web page: ${new URL('/', stack.graphqlUrl).href}`,
     `  GraphQL (HTTP, SSE, WebSocket): ${stack.graphqlUrl}`,
+    ...(stack.graphqlUrls.length > 1 ? [`  more gateways (same API, same data): ${stack.graphqlUrls.slice(1).join(', ')}`] : []),
     config.gateway.auth === 'off' ? '  REVIVE_AUTH=off: no token needed; every request acts as the local user' : ownerLine,
     `  enhance a photo:  npx revive enhance photo.jpg --out results/`,
     ...(localTls
@@ -97,6 +107,11 @@ console.error(
         ]
       : []),
     `  NATS (JetStream, nkey users only): ${stack.natsUrl}   e.g. nats --server ${stack.natsUrl} --nkey ${localCredentialPaths(config.stateDir).natsSeed('admin')} stream info REVIVE_MEDIA`,
+    ...(stack.natsCluster
+      ? [
+          `  JetStream cluster: ${stack.natsCluster.nodes.map((n) => `${n.name} ${n.url} (monitor :${n.httpPort})`).join(', ')}; stream, consumers and cancelled bucket at ${config.nats.streamReplicas > 1 ? config.nats.streamReplicas : stack.natsCluster.nodes.length} replicas; two of every service`,
+        ]
+      : []),
     ...(config.telemetry.tracesUrl
       ? [`  traces and metrics: OTLP to ${new URL(config.telemetry.tracesUrl).origin} (Grafana: see observability/README.md)`]
       : []),

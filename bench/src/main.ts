@@ -5,8 +5,8 @@ import { loadInferenceConfig, repoRoot } from '@revive/config';
 import { upscalerjsCatalogue } from '@revive/model-convert';
 import { createModelRegistry, createModelRuntime } from '@revive/model-runtime';
 import { markdownTable } from '@revive/eval';
-import { startNatsServer } from '@revive/local-services';
-import { benchPipeline, median } from './pipeline-bench.ts';
+import { startNatsCluster, startNatsServer } from '@revive/local-services';
+import { benchPipeline, benchPipelineBuses, median, type BusSettings } from './pipeline-bench.ts';
 import { benchInstalledSuperResolution, benchSuperResolution } from './sr-bench.ts';
 import { benchVideo } from './video-bench.ts';
 import { benchRepair } from './repair-bench.ts';
@@ -15,7 +15,7 @@ import { DEFAULT_SUPERRES_MODELS } from '@revive/superres';
 
 const USAGE = `usage: npm run bench -- sr [--size PIXELS] [--seconds S] [--models id,id]
        npm run bench -- sr-models [--size PIXELS] [--seconds S] [--models id,id]
-       npm run bench -- pipeline [--items N] [--size PIXELS]
+       npm run bench -- pipeline [--items N] [--size PIXELS] [--cluster]
        npm run bench -- video [--seconds S] [--chunk-seconds S]
        npm run bench -- repair [--size WxH] [--seconds S]
        npm run bench -- page-weight [--items N]
@@ -28,6 +28,9 @@ sr-models: output megapixels per second of every installed super-resolution mode
 pipeline: median per-hop latency and items/s of the JetStream choreography (real nats-server,
           the real stage handlers behind their consumer loops) against calling the same
           handlers one after another in-process, measured in the same run.
+          --cluster: items/s and median hop of the same choreography on a three-server
+          JetStream cluster (loopback, stream at three replicas) with 1, 2 and 4 consumer loops
+          per stage, against one server (stream at one replica) in the same run.
 video:    frames per second restoring a 640x360 clip (colorize, x2, twice the frame rate) through
           the real stage handlers, chunk after chunk, beside the plain ffmpeg pipeline (scale +
           minterpolate, same encoder) on the same clip in the same run. Uses the first seconds
@@ -51,9 +54,12 @@ async function main(argv: string[]): Promise<void> {
       models: { type: 'string' },
       items: { type: 'string', default: '40' },
       'chunk-seconds': { type: 'string', default: '1' },
+      cluster: { type: 'boolean', default: false },
       help: { type: 'boolean', short: 'h' },
     },
   });
+  if (positionals[0] === 'pipeline' && values.cluster && !values.help)
+    return pipelineCluster(Number(values.items === '40' ? 200 : values.items), Number(values.size === '192' ? 64 : values.size));
   if (positionals[0] === 'pipeline' && !values.help)
     return pipeline(Number(values.items), Number(values.size === '192' ? 64 : values.size));
   // --seconds is the sr bench's measuring time (3 s by default); for video it is the clip's length, 2 s unless given.
@@ -183,6 +189,51 @@ async function pipeline(items: number, side: number): Promise<void> {
   } finally {
     await nats.stop();
   }
+}
+
+/** Replicas per stage the cluster bench runs, each against the single-server figure. */
+const CLUSTER_REPLICAS = [1, 2, 4];
+
+async function pipelineCluster(items: number, side: number): Promise<void> {
+  console.log(
+    `bench pipeline --cluster: ${cpus()[0]?.model ?? 'unknown CPU'}, ${availableParallelism()} cores; ${items} items of ${side}x${side} px through the image hops (pass-through options)`,
+  );
+  let syncAlways = false;
+  const single = async (): Promise<BusSettings & { close(): Promise<void> }> => {
+    const server = await startNatsServer();
+    syncAlways = server.syncAlways;
+    return { natsUrl: server.url, close: () => server.stop() };
+  };
+  const clustered = (replicasPerStage: number) => async (): Promise<BusSettings & { close(): Promise<void> }> => {
+    const cluster = await startNatsCluster();
+    return { natsUrl: cluster.url, streamReplicas: 3, replicasPerStage, close: () => cluster.stop() };
+  };
+  const runs = await benchPipelineBuses({
+    items,
+    side,
+    buses: [
+      { label: 'one server, R1, 1 replica per stage', bus: single },
+      ...CLUSTER_REPLICAS.map((n) => ({ label: `3-node cluster, R3, ${n} replica${n > 1 ? 's' : ''} per stage`, bus: clustered(n) })),
+    ],
+    onRun: ({ label, run }) => console.log(`  ${label}: ${run.itemsPerSecond.toFixed(1)} items/s`),
+  });
+  const base = runs[0]!.run;
+  const hopMedian = (hopMs: readonly number[][]) => median(hopMs.flat());
+  console.log(
+    `\n${markdownTable(
+      ['bus', 'items/s', 'vs one server', 'median hop ms', 'added per hop ms'],
+      runs.map(({ label, run }) => [
+        label,
+        run.itemsPerSecond.toFixed(1),
+        `${(run.itemsPerSecond / base.itemsPerSecond).toFixed(2)}x`,
+        hopMedian(run.hopMs).toFixed(2),
+        (hopMedian(run.hopMs) - hopMedian(base.hopMs)).toFixed(2),
+      ]),
+    )}`,
+  );
+  console.log(
+    `\nnats-server ${syncAlways ? 'fsyncs every write (sync_interval: always)' : '2.9 here: no per-write fsync (see startNatsServer)'}. All in one process on this machine: replicas add consumers and connections, not CPUs. A hop on R3 waits for a majority (leader + one follower) to store the event before the publish is acknowledged.`,
+  );
 }
 
 async function video(seconds: number, chunkSeconds: number): Promise<void> {

@@ -102,19 +102,35 @@ async function eventTimes(nc: NatsConnection, ids: ReadonlySet<string>): Promise
  * them), fed by publishing `image.uploaded`. Latency is one item at a time; throughput is all at once.
  */
 async function runChoreography(
-  natsUrl: string,
+  bus: BusSettings,
   stages: BenchStages,
   latencyItems: ReadonlyArray<EventOf<typeof Subjects.imageUploaded>>,
   throughputItems: ReadonlyArray<EventOf<typeof Subjects.imageUploaded>>,
 ): Promise<PipelineRun> {
-  const nc = await connectNats({ url: natsUrl }, 'bench');
-  await ensureMediaStream(await nc.jetstreamManager());
-  // The image hops only, through the very loop every stage service runs.
-  const loops = await Promise.all(
-    imageHops.map((hop) =>
-      runConsumerLoop({ nc, stream: Streams.media, hop, handle: stages.handlerOf(hop), concurrency: 1, ackWaitMs: 30_000, maxDeliver: 3 }),
-    ),
+  const settings = { url: bus.natsUrl, servers: bus.natsUrl.split(',') };
+  const nc = await connectNats(settings, 'bench');
+  await ensureMediaStream(await nc.jetstreamManager(), bus.streamReplicas ?? 1);
+  // Each replica its own connection (as its own process would have: on a cluster, to a server of its own choosing).
+  const replicaConnections = await Promise.all(
+    Array.from({ length: bus.replicasPerStage ?? 1 }, (_, i) => (i === 0 ? nc : connectNats(settings, 'bench'))),
   );
+  // The image hops only, through the very loop every stage service runs; started one after another,
+  // as services boot, rather than as one burst of consumer updates at the cluster.
+  const loops: Array<{ stop(): Promise<void> }> = [];
+  for (const replicaNc of replicaConnections)
+    for (const hop of imageHops)
+      loops.push(
+        await runConsumerLoop({
+          nc: replicaNc,
+          stream: Streams.media,
+          hop,
+          handle: stages.handlerOf(hop),
+          concurrency: 1,
+          ackWaitMs: 30_000,
+          maxDeliver: 3,
+          bucketReplicas: bus.streamReplicas,
+        }),
+      );
   const js = nc.jetstream();
   const published = new Set<string>();
   const sub = nc.subscribe(Subjects.imagePublished, { callback: (_e, m) => published.add((m.json() as { mediaId: string }).mediaId) });
@@ -136,8 +152,17 @@ async function runChoreography(
   } finally {
     sub.unsubscribe();
     await Promise.all(loops.map((l) => l.stop()));
-    await nc.drain();
+    await Promise.all(replicaConnections.map((c) => c.drain()));
   }
+}
+
+/** Where the choreography runs: one server or a cluster's members (comma-separated), and how widely. */
+export interface BusSettings {
+  readonly natsUrl: string;
+  /** Replicas of the media stream (its consumers and the cancelled bucket follow it); 1 by default. */
+  readonly streamReplicas?: number;
+  /** Consumer loops per hop, each on its own connection; 1 by default. */
+  readonly replicasPerStage?: number;
 }
 
 export async function benchPipeline(options: { natsUrl: string; items: number; side: number }): Promise<PipelineBenchResult> {
@@ -149,12 +174,58 @@ export async function benchPipeline(options: { natsUrl: string; items: number; s
     await runInProcess(stages, await uploadItems(store, 3, options.side)); // warm-up: sharp, fs caches
     const inProcess = await runInProcess(stages, await uploadItems(store, options.items, options.side));
     const choreography = await runChoreography(
-      options.natsUrl,
+      { natsUrl: options.natsUrl },
       stages,
       await uploadItems(store, options.items, options.side),
       await uploadItems(store, options.items, options.side),
     );
     return { hops: imageHops.map((h) => `${h.consumes} → ${h.emits}`), inProcess, choreography };
+  } finally {
+    await stages?.close();
+    await rm(root, { recursive: true, force: true });
+  }
+}
+
+/** One way of running the bus in the cluster bench, and what it gave. */
+export interface BusRun {
+  readonly label: string;
+  readonly run: PipelineRun;
+}
+
+/**
+ * The choreography alone on each of several buses (a single server, a cluster at several
+ * replicas per stage), the same handlers and the same number of items each: what replication
+ * and more consumers per hop cost or buy the bus itself. Each bus gets a stream of its own.
+ */
+export async function benchPipelineBuses(options: {
+  buses: ReadonlyArray<{ label: string; bus: () => Promise<BusSettings & { close(): Promise<void> }> }>;
+  items: number;
+  side: number;
+  onRun?: (run: BusRun) => void;
+}): Promise<BusRun[]> {
+  const root = await mkdtemp(join(tmpdir(), 'revive-bench-pipeline-'));
+  let stages: BenchStages | undefined;
+  const runs: BusRun[] = [];
+  try {
+    const store = createFilesystemStore(root);
+    stages = await buildBenchStages(imageHops, { REVIVE_STORE: 'filesystem', REVIVE_STORE_DIR: root });
+    await runInProcess(stages, await uploadItems(store, 3, options.side)); // warm-up: sharp, fs caches
+    for (const { label, bus } of options.buses) {
+      const settings = await bus();
+      try {
+        const run = await runChoreography(
+          settings,
+          stages,
+          await uploadItems(store, Math.min(10, options.items), options.side),
+          await uploadItems(store, options.items, options.side),
+        );
+        runs.push({ label, run });
+        options.onRun?.({ label, run });
+      } finally {
+        await settings.close();
+      }
+    }
+    return runs;
   } finally {
     await stages?.close();
     await rm(root, { recursive: true, force: true });

@@ -149,7 +149,13 @@ describe('deploy/k8s manifests', { skip: 'skip' in render ? render.skip : false 
         }
         const config = loadPlatformConfig(values);
         assert.equal(config.store.kind, 's3', `${overlay}/${name}: media in S3`);
-        assert.equal(config.nats.url, 'nats://nats:4222');
+        // Every server of the StatefulSet, through its headless service: a client fails over between them.
+        const sts = one(rendered[overlay], 'StatefulSet', 'nats') as unknown as { spec: { replicas: number; serviceName: string } };
+        assert.deepEqual(
+          config.nats.servers,
+          Array.from({ length: sts.spec.replicas }, (_, i) => `nats://nats-${i}.${sts.spec.serviceName}:4222`),
+          `${overlay}/${name}: lists every NATS server`,
+        );
         if (name === 'gateway') assert.ok(config.gateway.urlSigningSecret, 'every gateway replica signs with the same key');
       }
     }

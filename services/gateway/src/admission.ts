@@ -12,6 +12,8 @@ import type { AdmissionRepository, MediaRecord } from './persistence/index.ts';
  * an item's outcome, a cancel, and a periodic pass for slots freed while no gateway ran.
  */
 export interface Admission {
+  /** How many items one owner may have in the pipeline at once (REVIVE_MAX_IN_FLIGHT_PER_USER); a retry counts too. */
+  readonly maxInFlightPerUser: number;
   /** Hands the owner's oldest waiting items to the pipeline while they have room. */
   release(ownerId: string | null): Promise<MediaRecord[]>;
   /** The same for the owner of an item that just finished or was cancelled. */
@@ -58,6 +60,7 @@ export function createAdmission(deps: {
   }
 
   return {
+    maxInFlightPerUser: deps.maxInFlightPerUser,
     release,
     async releaseAfter(mediaId) {
       const owner = await repository.ownerOf(mediaId);

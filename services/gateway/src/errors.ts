@@ -18,6 +18,8 @@ export const ErrorCodes = {
   serviceUnavailable: 'SERVICE_UNAVAILABLE',
   /** retryMedia on an item that has not failed, cancelMedia on a finished one. */
   invalidState: 'INVALID_STATE',
+  /** retryMedia while the caller already has REVIVE_MAX_IN_FLIGHT_PER_USER items in the pipeline; try again when one finishes. */
+  tooManyInFlight: 'TOO_MANY_IN_FLIGHT',
   queryTooDeep: 'QUERY_TOO_DEEP',
   queryTooComplex: 'QUERY_TOO_COMPLEX',
   rateLimited: 'RATE_LIMITED',

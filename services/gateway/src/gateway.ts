@@ -6,7 +6,7 @@ import type { NatsConnection } from 'nats';
 import postgres from 'postgres';
 import type { PlatformConfig } from '@revive/config';
 import type { Logger } from '@revive/logging';
-import { connectNats, ensureMediaStream } from '@revive/messaging';
+import { cancelledBucket, connectNats, ensureMediaStream } from '@revive/messaging';
 import { createObjectStore } from '@revive/object-store';
 import { runReadinessChecks } from '@revive/telemetry';
 import { createAdmission, startAdmissionPass } from './admission.ts';
@@ -25,6 +25,7 @@ import {
   createProjection,
   createStageHistoryRepository,
   createSweepRepository,
+  createWebhookOutbox,
   migrate,
 } from './persistence/index.ts';
 import { startProjector } from './projector.ts';
@@ -61,10 +62,16 @@ export async function startGateway(config: PlatformConfig, log: Logger): Promise
   await migrate(sql);
   const nc = await connectNats(config.nats, 'gateway');
   await ensureMediaStream(await nc.jetstreamManager(), config.nats.streamReplicas);
+  // Made here too, at the stream's replicas, so a cluster's cancels survive a server's loss whoever starts first.
+  await cancelledBucket(nc, config.nats.streamReplicas);
   const store = createObjectStore(config.store);
   // The gateway writes first (originals), so it makes sure the bucket exists; idempotent.
   if (config.store.kind === 's3') await createObjectStore(config.store).ensureBucket();
-  const hub = createMediaHub(nc, (err) => log.error({ err }, 'media hub'));
+  const hub = createMediaHub(
+    nc,
+    (err) => log.error({ err }, 'media hub'),
+    (id) => createMediaRepository(sql).get(id),
+  );
   const urls = createObjectUrls(store, {
     publicUrl: config.gateway.publicUrl,
     secret: await urlSigningSecret(config),
@@ -101,7 +108,9 @@ export async function startGateway(config: PlatformConfig, log: Logger): Promise
     stageRates,
   };
   const { secret, allowPrivateTargets } = config.webhooks;
-  const webhooks = secret ? createWebhookNotifier({ secret, allowPrivateTargets, lifecycle, urls, log }) : undefined;
+  const webhooks = secret
+    ? createWebhookNotifier({ secret, allowPrivateTargets, lifecycle, outbox: createWebhookOutbox(sql), urls, log })
+    : undefined;
   const projector = await startProjector({
     nc,
     projection: traceProjection(createProjection(sql)),

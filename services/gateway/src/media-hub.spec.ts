@@ -156,3 +156,35 @@ describe('media hub: item changes fanned out to every gateway replica (real nats
     assert.deepEqual(await watcher.next(), { value: undefined, done: true });
   });
 });
+
+describe('media hub across a reconnect (real nats-server, restarted)', () => {
+  it(
+    'an item that settled while this replica was between servers is delivered as settled once it is back',
+    { timeout: 60_000 },
+    async () => {
+      const server = await startNatsServer();
+      const nc = await connect({ servers: server.url, reconnectTimeWait: 100, maxReconnectAttempts: -1 });
+      const id = randomUUID();
+      // What the database says once the other replica projected the item's last event, unheard here.
+      const settled = update(id, 100);
+      const completed: MediaRecord = { ...settled.media, status: 'COMPLETED' };
+      const hub = createMediaHub(
+        nc,
+        () => {},
+        async (mediaId) => (mediaId === id ? completed : undefined),
+      );
+      try {
+        const watcher = hub.watch(id);
+        await server.restart();
+        const r = await nextWithin(watcher, 30_000);
+        assert.equal(r.done, false);
+        assert.deepEqual([(r.value as MediaUpdate).event, (r.value as MediaUpdate).media.status], ['COMPLETED', 'COMPLETED']);
+        await watcher.return!();
+      } finally {
+        hub.close();
+        await nc.close();
+        await server.stop();
+      }
+    },
+  );
+});

@@ -1,5 +1,5 @@
 import type { NatsConnection, Subscription } from 'nats';
-import { GatewaySubjects, type MediaProgressEvent, type Stage } from '@revive/contracts';
+import { GatewaySubjects, MediaProgressEvents, type MediaProgressEvent, type Stage } from '@revive/contracts';
 import { extractTraceContext, injectTraceHeaders } from '@revive/messaging';
 import type { MediaRecord } from './persistence/index.ts';
 import { attachTraceContext } from './telemetry/update-trace.ts';
@@ -14,6 +14,13 @@ export interface MediaUpdate {
 
 type Listener = (update: MediaUpdate) => void;
 
+/** The final event a subscriber is told of an item found settled, by its status. */
+const FINAL_EVENTS: Readonly<Record<string, MediaProgressEvent>> = {
+  COMPLETED: MediaProgressEvents.completed,
+  FAILED: MediaProgressEvents.failed,
+  CANCELLED: MediaProgressEvents.cancelled,
+};
+
 /**
  * Fans item changes out to subscribers on every gateway replica. The replica that projected a
  * change announces it on core NATS; each replica (this one included) hears it and forwards it
@@ -26,8 +33,31 @@ export interface MediaHub {
   close(): void;
 }
 
-export function createMediaHub(nc: NatsConnection, onError: (error: unknown) => void): MediaHub {
+/**
+ * `reload` reads an item as it stands now. Announcements are core NATS: those made while this
+ * replica was between servers (a cluster node lost, a reconnect) never reach it, so after each
+ * reconnect every watched item is read again and one that settled meanwhile is delivered as its
+ * final update; without it its subscribers would wait forever.
+ */
+export function createMediaHub(
+  nc: NatsConnection,
+  onError: (error: unknown) => void,
+  reload?: (mediaId: string) => Promise<MediaRecord | undefined>,
+): MediaHub {
   const listeners = new Map<string, Set<Listener>>();
+  const catchUp = async () => {
+    for (const mediaId of [...listeners.keys()]) {
+      const media = await reload!(mediaId);
+      const event = media && FINAL_EVENTS[media.status];
+      if (!media || !event) continue;
+      const update: MediaUpdate = { media, event, stage: null, at: new Date().toISOString() };
+      for (const listener of listeners.get(mediaId) ?? []) listener(update);
+    }
+  };
+  if (reload)
+    void (async () => {
+      for await (const status of nc.status()) if (status.type === 'reconnect') await catchUp().catch(onError);
+    })();
   const sub: Subscription = nc.subscribe(GatewaySubjects.mediaUpdatedAll, {
     callback: (err, msg) => {
       if (err) return onError(err);

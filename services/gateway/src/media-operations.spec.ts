@@ -22,6 +22,7 @@ import {
   createMediaRepository,
   createProjection,
   createSweepRepository,
+  EVERY_OWNER,
   migrate,
   type MediaRepository,
   type Projection,
@@ -167,6 +168,38 @@ describe('retryMedia, cancelMedia and the failure history (real PostgreSQL, nats
     assert.equal(second?.headers?.get('Nats-Msg-Id'), `${id}:preprocess:retry2`);
   });
 
+  it('counts a retry against the per-user limit: refused with TOO_MANY_IN_FLIGHT while the owner is full, taken once a slot frees', async () => {
+    const owner = randomUUID();
+    await sql`INSERT INTO users (id, name) VALUES (${owner}, ${`busy-${owner.slice(0, 8)}`})`;
+    const { id } = await imageFailedAfterPreprocess();
+    const running = randomUUID();
+    await media.create({
+      id: running,
+      kind: 'image',
+      filename: 'b.jpg',
+      contentType: 'image/jpeg',
+      bytes: 3,
+      options,
+      originalKey: `media/${running}/original.jpg`,
+    });
+    await sql`UPDATE media SET owner_id = ${owner}, released_at = now() WHERE id IN (${id}, ${running})`;
+    await sql`UPDATE media SET status = 'PROCESSING' WHERE id = ${running}`;
+    const log = createLogger('ops-spec', 'silent');
+    const oneAtATime = createMediaOperations({
+      nc,
+      store,
+      lifecycle: createLifecycleRepository(sql),
+      failures: createFailureRepository(sql),
+      hub,
+      admission: createAdmission({ nc, repository: createAdmissionRepository(sql), maxInFlightPerUser: 1, log }),
+      log,
+    });
+    await assert.rejects(oneAtATime.retry((await media.get(id))!), { name: 'MediaOperationError', reason: 'TOO_MANY_IN_FLIGHT' });
+    assert.equal((await media.get(id))!.status, 'FAILED', 'left as it was');
+    await sql`UPDATE media SET status = 'COMPLETED' WHERE id = ${running}`;
+    assert.equal((await oneAtATime.retry((await media.get(id))!)).status, 'PROCESSING');
+  });
+
   it('refuses to retry an item that has not failed, and to cancel one that has finished', async () => {
     const { id } = await imageFailedAfterPreprocess();
     await assert.rejects(ops.cancel((await media.get(id))!), { name: 'MediaOperationError', reason: 'INVALID_STATE' });
@@ -237,19 +270,19 @@ describe('retryMedia, cancelMedia and the failure history (real PostgreSQL, nats
   });
 
   it('lists failures across items newest first, filtered, paged, with counts by stage and code', async () => {
-    const all = await ops.failures.list({ ownerId: null, first: 100 });
+    const all = await ops.failures.list({ ownerId: EVERY_OWNER, first: 100 });
     assert.ok(all.totalCount >= 4);
     const exhausted = all.byStageAndCode.find((c) => c.stage === failing && c.code === 'RETRIES_EXHAUSTED');
     assert.ok(exhausted && exhausted.count >= 3);
-    const rejected = await ops.failures.list({ ownerId: null, code: 'MODEL_REJECTED', first: 100 });
+    const rejected = await ops.failures.list({ ownerId: EVERY_OWNER, code: 'MODEL_REJECTED', first: 100 });
     assert.deepEqual(rejected.byStageAndCode, [{ stage: failing, code: 'MODEL_REJECTED', count: 1 }]);
     assert.equal(rejected.totalCount, 1);
-    const page1 = await ops.failures.list({ ownerId: null, stage: failing, first: 2 });
+    const page1 = await ops.failures.list({ ownerId: EVERY_OWNER, stage: failing, first: 2 });
     assert.equal(page1.items.length, 2);
     assert.equal(page1.hasNextPage, true);
-    const page2 = await ops.failures.list({ ownerId: null, stage: failing, first: 2, after: page1.endCursor });
+    const page2 = await ops.failures.list({ ownerId: EVERY_OWNER, stage: failing, first: 2, after: page1.endCursor });
     assert.ok(page2.items.every((f) => !page1.items.some((g) => g.cursor === f.cursor)));
     assert.ok(Date.parse(page1.items[0]!.at) >= Date.parse(page2.items[0]!.at));
-    await assert.rejects(ops.failures.list({ ownerId: null, first: 2, after: 'bogus' }), { name: 'InvalidCursorError' });
+    await assert.rejects(ops.failures.list({ ownerId: EVERY_OWNER, first: 2, after: 'bogus' }), { name: 'InvalidCursorError' });
   });
 });

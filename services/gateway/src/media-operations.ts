@@ -23,7 +23,7 @@ export class MediaOperationError extends Error {
   override readonly name = 'MediaOperationError';
   readonly retryable = false;
   constructor(
-    readonly reason: 'NOT_FOUND' | 'INVALID_STATE' | 'UNAVAILABLE',
+    readonly reason: 'NOT_FOUND' | 'INVALID_STATE' | 'UNAVAILABLE' | 'TOO_MANY_IN_FLIGHT',
     message: string,
     options?: ErrorOptions,
   ) {
@@ -111,8 +111,13 @@ export function createMediaOperations(deps: Deps): MediaOperations {
           'UNAVAILABLE',
           `the input of the ${stage} stage is no longer in the event stream; upload the original again`,
         );
-      const started = await lifecycle.beginRetry(record.id);
+      const started = await lifecycle.beginRetry(record.id, deps.admission.maxInFlightPerUser);
       if (!started.ok && 'swept' in started) throw sweptError();
+      if (!started.ok && 'inFlight' in started)
+        throw new MediaOperationError(
+          'TOO_MANY_IN_FLIGHT',
+          `${started.inFlight} of your items are being restored, the most this server runs at once for one person; retry this one when one of them finishes`,
+        );
       if (!started.ok)
         throw new MediaOperationError('INVALID_STATE', `only FAILED items can be retried; this one is ${started.media?.status ?? 'gone'}`);
       const js = nc.jetstream();

@@ -7,6 +7,7 @@ import { loadTelemetryConfig, type TelemetryConfig } from './telemetry-config.ts
 
 const env = z.object({
   REVIVE_STATE_DIR: z.string().min(1).optional(),
+  /** One server, or a cluster's members comma-separated: the client fails over between them. */
   REVIVE_NATS_URL: z.string().min(1).default('nats://127.0.0.1:4222'),
   /** This service's NATS nkey seed; its user's permissions are derived from the stage catalogue. Unset: anonymous. */
   REVIVE_NATS_NKEY_SEED: z
@@ -40,6 +41,8 @@ const env = z.object({
   REVIVE_TLS_KEY_FILE: z.string().min(1).optional(),
   /** `local` (npm start only): a local CA made on first start certifies this machine; see local-services' local-ca.ts. */
   REVIVE_TLS: z.enum(['off', 'local']).default('off'),
+  /** `on` (npm start only, or `npm start -- --cluster`): three nats-servers as one JetStream cluster, two of every service. */
+  REVIVE_CLUSTER: z.enum(['off', 'on']).default('off'),
   /** Names and addresses the local CA's certificate covers, comma-separated; default: this machine's. */
   REVIVE_TLS_HOSTS: z.string().optional(),
   /** Longest a client may take to send a request's headers (slow-header clients hold a socket until then). */
@@ -145,7 +148,13 @@ export type StoreConfig =
 /** Everything a Revive process needs to know about its surroundings, parsed once at boot. */
 export interface PlatformConfig {
   readonly stateDir: string;
-  readonly nats: { readonly url: string; readonly streamReplicas: number; readonly nkeySeed: string | undefined };
+  readonly nats: {
+    /** REVIVE_NATS_URL as given; `servers` is the same list split. */
+    readonly url: string;
+    readonly servers: readonly string[];
+    readonly streamReplicas: number;
+    readonly nkeySeed: string | undefined;
+  };
   readonly database: { readonly url: string };
   readonly store: StoreConfig;
   readonly gateway: {
@@ -171,6 +180,8 @@ export interface PlatformConfig {
   };
   /** How `npm start` provides HTTPS: given files (gateway.tls), or a local CA it makes for these hosts. */
   readonly localTls: { readonly mode: 'off' | 'local'; readonly hosts: readonly string[] | undefined };
+  /** Whether `npm start` runs a three-server JetStream cluster with two replicas of every service. */
+  readonly localCluster: boolean;
   readonly stage: { readonly concurrency: number; readonly ackWaitMs: number; readonly maxDeliver: number };
   /** Signed completion/failure callbacks; secret undefined: webhooks are off. */
   readonly webhooks: { readonly secret: string | undefined; readonly allowPrivateTargets: boolean };
@@ -253,7 +264,14 @@ export function loadPlatformConfig(source: NodeJS.ProcessEnv = process.env): Pla
   const publicUrl = e.REVIVE_PUBLIC_URL ?? `${tls ? 'https' : 'http'}://${e.REVIVE_GATEWAY_HOST}:${e.REVIVE_GATEWAY_PORT}`;
   return {
     stateDir,
-    nats: { url: e.REVIVE_NATS_URL, streamReplicas: e.REVIVE_STREAM_REPLICAS, nkeySeed: e.REVIVE_NATS_NKEY_SEED },
+    nats: {
+      url: e.REVIVE_NATS_URL,
+      servers: e.REVIVE_NATS_URL.split(',')
+        .map((s) => s.trim())
+        .filter(Boolean),
+      streamReplicas: e.REVIVE_STREAM_REPLICAS,
+      nkeySeed: e.REVIVE_NATS_NKEY_SEED,
+    },
     database: { url: e.REVIVE_DATABASE_URL ?? localDatabaseUrl(stateDir) },
     store,
     gateway: {
@@ -278,6 +296,7 @@ export function loadPlatformConfig(source: NodeJS.ProcessEnv = process.env): Pla
       tls,
       timeouts: { headersMs: e.REVIVE_HTTP_HEADERS_TIMEOUT_SECONDS * 1000, requestMs: e.REVIVE_HTTP_REQUEST_TIMEOUT_SECONDS * 1000 },
     },
+    localCluster: e.REVIVE_CLUSTER === 'on',
     localTls: {
       mode: e.REVIVE_TLS,
       hosts: e.REVIVE_TLS_HOSTS?.split(',')

@@ -6,3 +6,4 @@ export * from './free-port.ts';
 export * from './s3-server.ts';
 export * from './credentials.ts';
 export * from './local-ca.ts';
+export * from './nats-cluster.ts';

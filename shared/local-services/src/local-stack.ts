@@ -7,6 +7,7 @@ import { inboxPrefixOf, natsClientName, renderNatsAuthorization, type NatsServic
 import { nkeyAuthenticator, type ConnectionOptions } from 'nats';
 import { ensureLocalCredentials, type LocalCredentials } from './credentials.ts';
 import { freePort } from './free-port.ts';
+import { startNatsCluster, type RunningNatsCluster } from './nats-cluster.ts';
 import { startNatsServer, type RunningNatsServer } from './nats-server.ts';
 import { startPostgres } from './postgres-server.ts';
 import { startServiceProcess, type ServiceProcess } from './service-process.ts';
@@ -36,8 +37,18 @@ export interface LocalStackOptions {
   readonly gatewayPort?: number;
   /** Extra environment for every service (log level, limits, S3 settings…). */
   readonly env?: NodeJS.ProcessEnv;
-  /** Extra environment for one service (its own metrics or health port…), over `env`. */
-  readonly serviceEnv?: (name: ServiceName) => NodeJS.ProcessEnv;
+  /** Extra environment for one service (its own metrics or health port…), over `env`; `replica` counts from 0. */
+  readonly serviceEnv?: (name: ServiceName, replica: number) => NodeJS.ProcessEnv;
+  /**
+   * Three nats-servers as one JetStream cluster instead of one server (its first member on
+   * natsPort, the next ports after it); the stream, consumers and cancelled bucket then default to
+   * three replicas (REVIVE_STREAM_REPLICAS), and every service lists all three servers.
+   */
+  readonly cluster?: boolean;
+  /** Processes per stage (default 1): each further one shares the stage's durable consumer. */
+  readonly stageReplicas?: number;
+  /** Gateways (default 1), each on its own port, all projecting from one durable consumer and fanning updates out to each other. */
+  readonly gateways?: number;
   readonly onLine?: (line: string, service: string) => void;
   readonly restartOnExit?: boolean;
   /** The user whose token `token` is, created once the gateway is up (default `tester`); null: none (`token` is then ''). */
@@ -46,7 +57,12 @@ export interface LocalStackOptions {
 
 export interface LocalStack {
   readonly graphqlUrl: string;
+  /** Every gateway's GraphQL URL, the first one's (`graphqlUrl`) first. */
+  readonly graphqlUrls: readonly string[];
+  /** The server's client URL, or a cluster's members comma-separated (REVIVE_NATS_URL). */
   readonly natsUrl: string;
+  /** The JetStream cluster when started with `cluster: true`: its members, to stop, kill or pause one. */
+  readonly natsCluster?: RunningNatsCluster;
   /** How the operator connects to NATS (`connect(stack.natsAdmin)`): the `admin` user, every subject. */
   readonly natsAdmin: ConnectionOptions;
   /** The gateway's database URL, password included. */
@@ -74,16 +90,28 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
   // Nobody but this OS user signs in to PostgreSQL or NATS: passwords and nkeys made at first start.
   const credentials = await ensureLocalCredentials(stateDir);
   const publicKeys = Object.fromEntries(Object.entries(credentials.nats).map(([user, key]) => [user, key.publicKey]));
-  let nats: RunningNatsServer | undefined;
+  const authorization = renderNatsAuthorization(publicKeys as Record<NatsService | 'admin', string>);
+  let nats: Pick<RunningNatsServer, 'url' | 'log' | 'stop'> | undefined;
+  let natsCluster: RunningNatsCluster | undefined;
   let pg: Awaited<ReturnType<typeof startPostgres>> | undefined;
   try {
-    nats = await startNatsServer({
-      storeDir: options.persistent ? join(stateDir, 'nats') : undefined,
-      port: options.natsPort,
-      httpPort: options.natsHttpPort,
-      pingIntervalSeconds: options.natsPingIntervalSeconds,
-      authorization: renderNatsAuthorization(publicKeys as Record<NatsService | 'admin', string>),
-    });
+    if (options.cluster) {
+      natsCluster = await startNatsCluster({
+        storeDir: options.persistent ? join(stateDir, 'nats-cluster') : undefined,
+        firstPort: options.natsPort,
+        pingIntervalSeconds: options.natsPingIntervalSeconds,
+        authorization,
+      });
+      nats = natsCluster;
+    } else {
+      nats = await startNatsServer({
+        storeDir: options.persistent ? join(stateDir, 'nats') : undefined,
+        port: options.natsPort,
+        httpPort: options.natsHttpPort,
+        pingIntervalSeconds: options.natsPingIntervalSeconds,
+        authorization,
+      });
+    }
     pg = await startPostgres({
       dataDir: options.persistent ? join(stateDir, 'postgres') : undefined,
       port: options.postgresPort,
@@ -97,6 +125,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     ...process.env,
     REVIVE_STATE_DIR: stateDir,
     REVIVE_NATS_URL: nats.url,
+    ...(natsCluster ? { REVIVE_STREAM_REPLICAS: process.env.REVIVE_STREAM_REPLICAS ?? String(natsCluster.nodes.length) } : {}),
     REVIVE_GATEWAY_PORT: String(options.gatewayPort ?? (await freePort())),
     ...options.env,
   };
@@ -106,12 +135,18 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     ...(name === 'gateway' ? { REVIVE_DATABASE_URL: options.env?.REVIVE_DATABASE_URL ?? pg.url } : {}),
   });
   const replicas: ServiceProcess[] = [];
-  const launch = (name: ServiceName, extra: NodeJS.ProcessEnv = {}) => {
+  const launch = (name: ServiceName, extra: NodeJS.ProcessEnv = {}, replica = 0) => {
     const entry = resolve(repoRoot, SERVICES[name]);
     // Each service's telemetry starts before its main module, as its production command line does.
     const instrumentation = join(dirname(entry), 'instrumentation.ts');
     // Named per process: one OTEL_SERVICE_NAME in the parent's environment must not merge them all.
-    const serviceEnv = { ...env, ...credentialsOf(name), OTEL_SERVICE_NAME: `revive-${name}`, ...options.serviceEnv?.(name), ...extra };
+    const serviceEnv = {
+      ...env,
+      ...credentialsOf(name),
+      OTEL_SERVICE_NAME: `revive-${name}`,
+      ...options.serviceEnv?.(name, replica),
+      ...extra,
+    };
     return startServiceProcess({
       name,
       entry,
@@ -130,11 +165,25 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     await nats?.stop();
     await pg?.stop();
   };
+  /** Further stage replicas and gateways (options.stageReplicas, options.gateways); resolves to the further gateways' GraphQL URLs. */
+  const startFurtherReplicas = async (): Promise<string[]> => {
+    const started: Array<{ process: ServiceProcess; gateway: boolean }> = [];
+    for (let replica = 1; replica < (options.stageReplicas ?? 1); replica++)
+      for (const stage of STAGES) started.push({ process: launch(stage, {}, replica), gateway: false });
+    for (let replica = 1; replica < (options.gateways ?? 1); replica++)
+      started.push({ process: launch('gateway', { REVIVE_GATEWAY_PORT: String(await freePort()) }, replica), gateway: true });
+    replicas.push(...started.map((s) => s.process));
+    const lines = await Promise.all(
+      started.map((s) => s.process.waitForLog(s.gateway ? /gateway listening/ : /"msg":"\w+ running"/, 120_000)),
+    );
+    return lines.flatMap((line, i) => (started[i]!.gateway ? [(JSON.parse(line) as { graphql: string }).graphql] : []));
+  };
   try {
     const ready = await gateway.waitForLog(/gateway listening/, 60_000);
     for (const stage of STAGES) services[stage] = launch(stage);
     await Promise.all(STAGES.map((s) => services[s].waitForLog(/"msg":"\w+ running"/, 120_000)));
     const graphqlUrl = (JSON.parse(ready) as { graphql: string }).graphql;
+    const graphqlUrls = [graphqlUrl, ...(await startFurtherReplicas())];
     const createUser = (name: string, userOptions: { expiresDays?: number } = {}) =>
       runUsersCli({ ...env, ...credentialsOf('gateway') }, [
         'create',
@@ -147,9 +196,11 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     const runningNats = nats;
     return {
       graphqlUrl,
+      graphqlUrls,
       natsUrl: nats.url,
+      natsCluster,
       natsAdmin: {
-        servers: nats.url,
+        servers: natsCluster ? [...natsCluster.urls] : nats.url,
         name: natsClientName('admin'),
         inboxPrefix: inboxPrefixOf(natsClientName('admin')),
         authenticator: nkeyAuthenticator(new TextEncoder().encode(credentials.nats.admin.seed)),

@@ -3,18 +3,38 @@ import { existsSync } from 'node:fs';
 import { chmod, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { freePort } from './free-port.ts';
 
 /** A real nats-server with JetStream on loopback (tests, and `npm start` on one machine). */
 export interface RunningNatsServer {
   readonly url: string;
   readonly port: number;
+  /** Its `server_name` (the name stream info gives a cluster's leader and replicas by). */
+  readonly name: string;
+  /** Its monitoring port (/healthz, /jsz). */
+  readonly httpPort: number;
   /** Whether every JetStream write is fsynced (`sync_interval: always`, nats-server 2.10+); see below. */
   readonly syncAlways: boolean;
   /** The server's recent log lines (authorization errors and permission violations among them). */
   log(): string;
   /** Stops the server (SIGTERM, or SIGKILL: a crash) and starts it again on the same port and store, for tests. */
   restart(signal?: 'SIGTERM' | 'SIGKILL'): Promise<void>;
+  /** Ends the process without starting it again (SIGKILL: a crash); `relaunch` brings it back on the same port and store. */
+  kill(signal?: 'SIGTERM' | 'SIGKILL'): Promise<void>;
+  relaunch(): Promise<void>;
+  /** Freezes the process (SIGSTOP: a node that hangs, not one that dies) until `resume` (SIGCONT). */
+  pause(): void;
+  resume(): void;
   stop(): Promise<void>;
+}
+
+/** One server's part in a JetStream cluster: routes to its peers on loopback. */
+export interface NatsClusterMembership {
+  readonly name: string;
+  /** This server's route port. */
+  readonly port: number;
+  /** Every member's route port (its own among them: the server ignores a route to itself). */
+  readonly routes: readonly number[];
 }
 
 /** Debian installs nats-server in /usr/sbin, which is not on a normal user's PATH. */
@@ -43,6 +63,10 @@ export interface NatsServerOptions {
    * throwaway server for one spec may do; startLocalStack always passes one.
    */
   readonly authorization?: string;
+  /** `server_name`; omitted: `revive-<port>`. A cluster's members need distinct ones. */
+  readonly serverName?: string;
+  /** Member of a JetStream cluster (startNatsCluster); omitted: a server on its own. */
+  readonly cluster?: NatsClusterMembership;
 }
 
 /** The installed server's version as [major, minor], or undefined when it cannot be read. */
@@ -72,49 +96,43 @@ export async function startNatsServer(options: NatsServerOptions = {}): Promise<
   const binary = natsServerBinary();
   const version = natsServerVersion(binary);
   const syncAlways = version !== undefined && (version[0] > 2 || (version[0] === 2 && version[1] >= 10));
-  const config: string[] = [];
+  const port = options.port || (await freePort());
+  const httpPort = options.httpPort || (await freePort());
+  const name = options.serverName ?? `revive-${port}`;
+  const config: string[] = [`server_name: ${JSON.stringify(name)}`];
+  if (options.cluster) {
+    const routes = options.cluster.routes.map((p) => `nats-route://127.0.0.1:${p}`).join(', ');
+    config.push(
+      `cluster {\n  name: ${JSON.stringify(options.cluster.name)}\n  listen: 127.0.0.1:${options.cluster.port}\n  routes: [${routes}]\n}`,
+    );
+  }
   if (syncAlways) config.push(`jetstream {\n  store_dir: ${JSON.stringify(storeDir)}\n  sync_interval: always\n}`);
   if (options.pingIntervalSeconds !== undefined) config.push(`ping_interval: "${options.pingIntervalSeconds}s"`, 'ping_max: 2');
   if (options.authorization) config.push(options.authorization);
-  const configArgs: string[] = [];
-  if (config.length) {
-    const configFile = join(storeDir, 'revive-nats.conf');
-    await writeFile(configFile, `${config.join('\n')}\n`, { mode: 0o600 });
-    await chmod(configFile, 0o600);
-    configArgs.push('-c', configFile);
-  }
+  const configFile = join(storeDir, 'revive-nats.conf');
+  await writeFile(configFile, `${config.join('\n')}\n`, { mode: 0o600 });
+  await chmod(configFile, 0o600);
+  const configArgs = ['-c', configFile];
   let tail = '';
   const keep = (chunk: Buffer) => {
     tail = (tail + chunk.toString()).slice(-65_536);
   };
-  const launch = async (port: number | undefined) => {
-    const args = [
-      ...configArgs,
-      '-a',
-      '127.0.0.1',
-      '-p',
-      String(port || -1),
-      '-js',
-      '-sd',
-      storeDir,
-      '--http_port',
-      String(options.httpPort ?? -1),
-    ];
+  const launch = async () => {
+    const args = [...configArgs, '-a', '127.0.0.1', '-p', String(port), '-js', '-sd', storeDir, '--http_port', String(httpPort)];
     const child: ChildProcess = spawn(binary, args, { stdio: ['ignore', 'pipe', 'pipe'] });
     child.stdout?.on('data', keep);
     child.stderr?.on('data', keep);
     let log = '';
-    const listening = await new Promise<number>((resolve, reject) => {
+    await new Promise<void>((resolve, reject) => {
       const timer = setTimeout(() => reject(new Error(`nats-server did not start within 10 s:\n${log}`)), 10_000);
       const onData = (chunk: Buffer) => {
         log += chunk.toString();
-        const match = /Listening for client connections on [\d.]+:(\d+)/.exec(log);
-        if (match && /Server is ready/.test(log)) {
+        if (/Listening for client connections/.test(log) && /Server is ready/.test(log)) {
           clearTimeout(timer);
           // From here on only the bounded tail is kept.
           child.stdout?.off('data', onData);
           child.stderr?.off('data', onData);
-          resolve(Number(match[1]));
+          resolve();
         }
       };
       child.stdout?.on('data', onData);
@@ -128,7 +146,7 @@ export async function startNatsServer(options: NatsServerOptions = {}): Promise<
         reject(new Error(`nats-server exited with ${code}:\n${log}`));
       });
     });
-    return { child, port: listening };
+    return child;
   };
   const terminate = async (child: ChildProcess, signal: 'SIGTERM' | 'SIGKILL' = 'SIGTERM') => {
     if (child.exitCode !== null || child.signalCode !== null) return;
@@ -136,19 +154,35 @@ export async function startNatsServer(options: NatsServerOptions = {}): Promise<
     child.kill(signal);
     await exited;
   };
-  let current = await launch(options.port);
-  const port = current.port;
+  let current = await launch();
   return {
     url: `nats://127.0.0.1:${port}`,
     port,
+    name,
+    httpPort,
     syncAlways,
     log: () => tail,
     async restart(signal = 'SIGTERM') {
-      await terminate(current.child, signal);
-      current = await launch(port);
+      await terminate(current, signal);
+      current = await launch();
+    },
+    async kill(signal = 'SIGKILL') {
+      await terminate(current, signal);
+    },
+    async relaunch() {
+      if (current.exitCode === null && current.signalCode === null) return;
+      current = await launch();
+    },
+    pause() {
+      current.kill('SIGSTOP');
+    },
+    resume() {
+      current.kill('SIGCONT');
     },
     async stop() {
-      await terminate(current.child);
+      // A paused server would never see the SIGTERM.
+      current.kill('SIGCONT');
+      await terminate(current);
       if (temporary) await rm(storeDir, { recursive: true, force: true });
     },
   };

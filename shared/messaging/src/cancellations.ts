@@ -35,14 +35,27 @@ export interface Cancellations {
 }
 
 /**
+ * The cancelled-items bucket, created on first use with `replicas` copies (3 on a JetStream
+ * cluster, like the media stream: a cancel must survive the loss of a server); an existing
+ * bucket is used as it is.
+ */
+export function cancelledBucket(nc: NatsConnection, replicas = 1): Promise<KV> {
+  return nc.jetstream().views.kv(Buckets.cancelled, { history: 1, replicas });
+}
+
+/**
  * Watches the cancelled-items bucket (Buckets.cancelled) so that work in progress stops when its
  * item is cancelled: every replica of every stage watches the same bucket, and a put reaches all
  * of them within a round trip. A watch that ends (reconnect, server restart) is opened again, and
  * the items running meanwhile are looked up; callers `track` an item before they ask
  * `isCancelled`, so a put between the two is not missed.
  */
-export async function watchCancellations(nc: NatsConnection, onError: (error: unknown) => void = () => {}): Promise<Cancellations> {
-  const kv: KV = await nc.jetstream().views.kv(Buckets.cancelled, { history: 1 });
+export async function watchCancellations(
+  nc: NatsConnection,
+  onError: (error: unknown) => void = () => {},
+  replicas = 1,
+): Promise<Cancellations> {
+  const kv = await cancelledBucket(nc, replicas);
   const running = new Map<string, Set<AbortController>>();
   let stopping = false;
   let current: { stop(): void } | undefined;

@@ -37,6 +37,8 @@ export interface ConsumerLoopOptions<S extends Subject> {
   readonly backlogPollMs?: number;
   /** An item whose result would break these is failed before its handler runs; unchecked when absent. */
   readonly outputLimits?: OutputLimits;
+  /** Replicas of the cancelled-items bucket should this loop be the one to create it (the media stream's). */
+  readonly bucketReplicas?: number;
 }
 
 /** A stage's consume ended on its own and is being re-opened (logged; the stage keeps working). */
@@ -121,7 +123,7 @@ export async function runConsumerLoop<S extends Subject>(options: ConsumerLoopOp
   const metrics = pipelineMetrics();
   const labels = { stage: options.hop.stage, kind: options.hop.consumes.split('.')[1] ?? 'unknown' };
   // Items cancelled through the API: skipped before any work, and stopped while they run.
-  const cancellations = await watchCancellations(nc, (error) => options.onError?.(error));
+  const cancellations = await watchCancellations(nc, (error) => options.onError?.(error), options.bucketReplicas);
 
   const consuming = consumeDurable({
     nc,

@@ -1,4 +1,4 @@
-import type { ConsumerMessages, JsMsg, NatsConnection } from 'nats';
+import { ConsumerEvents, Events, type ConsumerMessages, type JsMsg, type NatsConnection } from 'nats';
 
 export interface DurableConsumeOptions {
   readonly nc: NatsConnection;
@@ -30,6 +30,9 @@ export interface DurableConsumeOptions {
  */
 const IDLE_HEARTBEAT_MS = 5_000;
 
+/** Idle heartbeats missed in a row after which a consume is taken for dead and re-opened. */
+const MISSED_HEARTBEATS_LIMIT = 2;
+
 /** The longest wait between two attempts to re-open a consume that keeps failing. */
 const MAX_REOPEN_DELAY_MS = 15_000;
 
@@ -42,6 +45,13 @@ const MAX_REOPEN_DELAY_MS = 15_000;
  * live process while the backlog grows. Here an end nobody asked for is reported, the consumer
  * ensured again and a fresh consume opened, with a growing delay while it fails. `stop()` ends
  * the reading and waits for the messages in hand.
+ *
+ * On a JetStream cluster a consume can also go quiet without ending: when the consumer's leader
+ * is lost (its server killed or frozen) the pull requests waiting there are gone, and nats.js
+ * finds out only from missed heartbeats, then re-checks the consumer with a 30 s back-off while
+ * the new leader is elected (and after a reconnect it may never resume its heartbeat check).
+ * Work would stall for half a minute or more. So a consume that misses its heartbeats, or whose
+ * connection moved to another server, is stopped here and re-opened at once.
  */
 export function consumeDurable(options: DurableConsumeOptions): { stop(): Promise<void> } {
   const js = options.nc.jetstream();
@@ -65,6 +75,25 @@ export function consumeDurable(options: DurableConsumeOptions): { stop(): Promis
 
   let stopping = false;
   let current: ConsumerMessages | undefined;
+  /** Why the current consume was stopped to be re-opened (not a `stop()`). */
+  let restartReason: string | undefined;
+  const restart = (consume: ConsumerMessages, reason: string) => {
+    if (stopping || consume !== current || restartReason) return;
+    restartReason = reason;
+    consume.stop();
+  };
+  void (async () => {
+    for await (const status of options.nc.status()) {
+      if (stopping) break;
+      if (status.type === Events.Reconnect && current) restart(current, `the connection moved to ${String(status.data)}`);
+    }
+  })();
+  const watchHeartbeats = async (consume: ConsumerMessages) => {
+    for await (const status of await consume.status()) {
+      if (status.type === ConsumerEvents.HeartbeatsMissed && Number(status.data) >= MISSED_HEARTBEATS_LIMIT)
+        return restart(consume, `${String(status.data)} idle heartbeats missed`);
+    }
+  };
   let wakeFromDelay: (() => void) | undefined;
   const pause = (ms: number) =>
     new Promise<void>((resolve) => {
@@ -78,11 +107,13 @@ export function consumeDurable(options: DurableConsumeOptions): { stop(): Promis
       try {
         const consumer = await js.consumers.get(options.stream, options.consumer);
         // Missing consumer or stream: end the iterator with the error instead of polling `info` forever.
+        restartReason = undefined;
         current = await consumer.consume({
           max_messages: options.maxMessages,
           idle_heartbeat: IDLE_HEARTBEAT_MS,
           abort_on_missing_resource: true,
         });
+        void watchHeartbeats(current).catch(() => undefined);
         if (stopping) {
           current.stop();
           break;
@@ -92,7 +123,7 @@ export function consumeDurable(options: DurableConsumeOptions): { stop(): Promis
           await admit(msg);
         }
         if (stopping) break;
-        throw new Error(`consume of ${options.consumer} ended without being stopped`);
+        throw new Error(`consume of ${options.consumer} ${restartReason ? `re-opened: ${restartReason}` : 'ended without being stopped'}`);
       } catch (error) {
         if (stopping) break;
         options.onInterrupted(error);

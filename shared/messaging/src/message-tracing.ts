@@ -14,6 +14,7 @@ import {
 import { headers as natsHeaders, type JetStreamClient, type JsMsg, type MsgHdrs, type PubAck } from 'nats';
 import type { Hop } from '@revive/contracts';
 import { inSpan, setAttributes, SpanAttributes } from '@revive/telemetry';
+import { publishWithRetry } from './publish-retry.ts';
 
 const setter: TextMapSetter<MsgHdrs> = { set: (carrier, key, value) => carrier.set(key, value) };
 const getter: TextMapGetter<MsgHdrs | undefined> = {
@@ -50,7 +51,11 @@ export function publishTraced(
   };
   return inSpan(`${subject} publish`, { kind: SpanKind.PRODUCER, attributes }, async (span) => {
     setAttributes(span, { [SpanAttributes.mediaId]: options.mediaId });
-    const ack = await js.publish(subject, data, { msgID: options.msgID, headers: injectTraceHeaders(options.headers ?? natsHeaders()) });
+    // Retried through a cluster failover with the same msgID (publish-retry.ts).
+    const ack = await publishWithRetry(js, subject, data, {
+      msgID: options.msgID,
+      headers: injectTraceHeaders(options.headers ?? natsHeaders()),
+    });
     span.setAttribute('messaging.nats.duplicate', ack.duplicate);
     return ack;
   });

@@ -70,6 +70,8 @@ function cancelledBucketReader(): string[] {
     `$JS.API.DIRECT.GET.${stream}.>`,
     `$JS.API.STREAM.MSG.GET.${stream}`,
     `$JS.API.CONSUMER.CREATE.${stream}.>`,
+    // nats.js re-creates an ordered consumer (the watch, after a cluster failover) without a name in the subject.
+    `$JS.API.CONSUMER.CREATE.${stream}`,
     `$JS.API.CONSUMER.INFO.${stream}.>`,
     `$JS.API.CONSUMER.DELETE.${stream}.>`,
     `$JS.FC.${stream}.>`,

@@ -71,6 +71,7 @@ export async function runStage<S extends Stage>(options: StageRunnerOptions<S>):
         onError: options.onError,
         backlogPollMs: options.backlogPollMs,
         outputLimits: options.outputLimits,
+        bucketReplicas: options.streamReplicas,
       }),
     ),
   );

@@ -47,6 +47,10 @@ function encodeArgs(request: JoinRequest): string[] {
   // Frame 0 is at the original's time 0: preprocess resamples on the file's own clock and fills a
   // late-starting video from the start. So the original's streams go in as they are, on that clock.
   if (original) args.push('-t', request.durationSeconds.toFixed(6), '-i', original.path);
+  // The picture comes from the chunks; only the original's audio and subtitles are decoded here.
+  // ffmpeg fails the whole run when more than 2/3 of decoded frames had errors (-max_error_rate),
+  // so a corrupt audio track failed the item; its decoder conceals what it cannot read instead.
+  if (original) args.push('-max_error_rate', '1');
   args.push('-map', '0:v:0');
   if (original?.hasAudio) args.push('-map', '1:a?');
   for (const index of original?.textSubtitleStreams ?? []) args.push('-map', `1:${index}`);

@@ -1,4 +1,4 @@
-import type { Sql } from 'postgres';
+import type { Sql, TransactionSql } from 'postgres';
 import { MEDIA_COLUMNS, toMediaRecord, type MediaRecord } from './media.model.ts';
 import { isUuid } from './pagination.ts';
 
@@ -19,16 +19,31 @@ export interface AdmissionRepository {
   ownerOf(mediaId: string): Promise<string | null | undefined>;
 }
 
+/**
+ * Serialises whatever changes how many items an owner has in flight (a release, a retry) for the
+ * rest of the transaction, across gateways: `pg_advisory_xact_lock` of this key.
+ */
+export async function lockOwnerSlots(tx: TransactionSql, ownerId: string | null): Promise<void> {
+  await tx`SELECT pg_advisory_xact_lock(hashtext(${`revive-admission:${ownerId ?? ''}`}))`;
+}
+
+/** How many of the owner's items are in the pipeline: released, and QUEUED or PROCESSING. */
+export async function inFlightOf(tx: TransactionSql, ownerId: string | null): Promise<number> {
+  const owned = ownerId === null ? tx`owner_id IS NULL` : tx`owner_id = ${ownerId}`;
+  const [{ n }] = (await tx`
+    SELECT count(*)::int AS n FROM media
+    WHERE ${owned} AND released_at IS NOT NULL AND status IN ('QUEUED', 'PROCESSING')`) as unknown as [{ n: number }];
+  return n;
+}
+
 export function createAdmissionRepository(sql: Sql): AdmissionRepository {
   const columns = sql.unsafe(MEDIA_COLUMNS);
   return {
     release(ownerId, limit, handOver) {
       return sql.begin(async (tx) => {
         const owned = ownerId === null ? tx`owner_id IS NULL` : tx`owner_id = ${ownerId}`;
-        await tx`SELECT pg_advisory_xact_lock(hashtext(${`revive-admission:${ownerId ?? ''}`}))`;
-        const [{ n }] = (await tx`
-          SELECT count(*)::int AS n FROM media
-          WHERE ${owned} AND released_at IS NOT NULL AND status IN ('QUEUED', 'PROCESSING')`) as unknown as [{ n: number }];
+        await lockOwnerSlots(tx, ownerId);
+        const n = await inFlightOf(tx, ownerId);
         if (n >= limit) return [];
         const waiting = await tx`
           SELECT ${columns} FROM media

@@ -1,7 +1,7 @@
 import type { EventOf, Stage, Subjects } from '@revive/contracts';
 import type { Sql, TransactionSql } from 'postgres';
 import type { MediaFailure } from './media.model.ts';
-import { checkPageSize, InvalidCursorError } from './pagination.ts';
+import { checkPageSize, InvalidCursorError, isUuid } from './pagination.ts';
 
 /** One failure of one item, as operators list them. */
 export type FailureRecord = MediaFailure & { mediaId: string; cursor: string };
@@ -23,9 +23,15 @@ export interface FailurePage {
   byStageAndCode: FailureCount[];
 }
 
+/**
+ * The one way to list every owner's failures (operators and tests, never the API). A symbol, not
+ * null or '': a missing user id must narrow the list to nothing, never widen it to everyone's.
+ */
+export const EVERY_OWNER: unique symbol = Symbol('every owner');
+
 export interface FailureFilter {
-  /** Only failures of this user's items; null = every item (operators only, never from the API). Required so no caller forgets it. */
-  ownerId: string | null;
+  /** Only failures of this user's items, or EVERY_OWNER's; an id that is not a user's (empty, null) matches nothing. Required so no caller forgets it. */
+  ownerId: string | typeof EVERY_OWNER;
   stage?: Stage | null;
   code?: string | null;
   first: number;
@@ -72,7 +78,14 @@ export function createFailureRepository(sql: Sql): FailureRepository {
     async list({ ownerId, stage, code, first, after }) {
       const size = checkPageSize(first);
       const from = after ? decode(after) : undefined;
-      const where = sql`WHERE true ${ownerId ? sql`AND media_id IN (SELECT id FROM media WHERE owner_id = ${ownerId})` : sql``} ${stage ? sql`AND stage = ${stage}` : sql``} ${code ? sql`AND code = ${code}` : sql``}`;
+      const owned =
+        ownerId === EVERY_OWNER
+          ? sql``
+          : // Not a user id (empty, null from a caller that lost its principal): nobody's items, not everybody's.
+            typeof ownerId === 'string' && isUuid(ownerId)
+            ? sql`AND media_id IN (SELECT id FROM media WHERE owner_id = ${ownerId})`
+            : sql`AND false`;
+      const where = sql`WHERE true ${owned} ${stage ? sql`AND stage = ${stage}` : sql``} ${code ? sql`AND code = ${code}` : sql``}`;
       const [rows, counts] = await Promise.all([
         sql`SELECT id, media_id AS "mediaId", stage, code, message, attempt, at FROM media_failures ${where}
             ${from ? sql`AND id < ${from}::bigint` : sql``} ORDER BY id DESC LIMIT ${size + 1}`,

@@ -16,6 +16,7 @@ export { createProjection, fold, type Projection } from './projection.ts';
 export { initialStages } from './stages.ts';
 export {
   createFailureRepository,
+  EVERY_OWNER,
   type FailureCount,
   type FailureFilter,
   type FailurePage,
@@ -26,3 +27,4 @@ export { createLifecycleRepository, type LifecycleRepository, type ProjectedEven
 export { createAdmissionRepository, type AdmissionRepository } from './admission.repository.ts';
 export { createSweepRepository, type SweepDue, type SweepRepository } from './sweep.repository.ts';
 export { createStageHistoryRepository, type StageHistoryItem, type StageHistoryRepository } from './stage-history.repository.ts';
+export { createWebhookOutbox, type PendingWebhook, type WebhookAttempt, type WebhookOutbox } from './webhook-outbox.repository.ts';

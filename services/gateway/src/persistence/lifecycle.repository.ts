@@ -1,5 +1,6 @@
 import { stagesOf, type Stage } from '@revive/contracts';
 import type { Sql } from 'postgres';
+import { inFlightOf, lockOwnerSlots } from './admission.repository.ts';
 import { MEDIA_COLUMNS, toMediaRecord, UPDATED_AT_NOW, type MediaRecord, type StageState } from './media.model.ts';
 import { isUuid } from './pagination.ts';
 import { cancelStage, updateStage } from './stages.ts';
@@ -13,13 +14,22 @@ export interface ProjectedEventRef {
   subject: string;
 }
 
-/** retryMedia and cancelMedia's state changes, and the bookkeeping webhooks need. */
+/** retryMedia and cancelMedia's state changes, and the bookkeeping webhooks need (their pending deliveries: webhook-outbox.repository.ts). */
 export interface LifecycleRepository {
   /**
    * FAILED → PROCESSING: the failed stage back to PENDING (a video stage keeps its finished chunks), retries + 1.
-   * Refused with `swept` once the sweeper deleted the item's intermediates (the retry window passed).
+   * Refused with `swept` once the sweeper deleted the item's intermediates (the retry window passed),
+   * and with `inFlight` while its owner already has `maxInFlight` items in the pipeline: a retry
+   * counts against the per-user limit like an upload (admission.ts), under the same lock.
    */
-  beginRetry(id: string): Promise<Transition<{ stage: Stage; retry: number }> | { ok: false; media: MediaRecord; swept: true }>;
+  beginRetry(
+    id: string,
+    maxInFlight: number,
+  ): Promise<
+    | Transition<{ stage: Stage; retry: number }>
+    | { ok: false; media: MediaRecord; swept: true }
+    | { ok: false; media: MediaRecord; inFlight: number }
+  >;
   /** Undoes beginRetry when its events could not be published: the item is FAILED as before (retries stays counted, so msgIDs never repeat). */
   abandonRetry(before: MediaRecord): Promise<void>;
   /** QUEUED or PROCESSING → CANCELLED; a RUNNING stage with it. */
@@ -30,13 +40,6 @@ export interface LifecycleRepository {
   projectedEvents(id: string, subject?: string): Promise<ProjectedEventRef[]>;
   setCallbackUrl(id: string, url: string): Promise<void>;
   callbackUrlOf(id: string): Promise<string | null>;
-  recordDelivery(delivery: {
-    mediaId: string;
-    status: string;
-    attempt: number;
-    httpStatus: number | null;
-    error: string | null;
-  }): Promise<void>;
   deliveriesOf(id: string): Promise<Array<{ status: string; attempt: number; httpStatus: number | null; error: string | null }>>;
 }
 
@@ -49,14 +52,21 @@ function reset(state: StageState): StageState {
 export function createLifecycleRepository(sql: Sql): LifecycleRepository {
   const columns = sql.unsafe(MEDIA_COLUMNS);
   return {
-    beginRetry(id) {
+    beginRetry(id, maxInFlight) {
       return sql.begin(async (tx) => {
         if (!isUuid(id)) return { ok: false as const, media: undefined };
+        const [owner] = await tx`SELECT owner_id FROM media WHERE id = ${id}`;
+        if (!owner) return { ok: false as const, media: undefined };
+        const ownerId = (owner.owner_id as string | null) ?? null;
+        // The owner's slots first, then the row: the order admission's release takes them in.
+        await lockOwnerSlots(tx, ownerId);
         const [row] = await tx`SELECT ${columns}, retries, swept_at FROM media WHERE id = ${id} FOR UPDATE`;
         if (!row) return { ok: false as const, media: undefined };
         const media = toMediaRecord(row);
         if (media.status !== 'FAILED') return { ok: false as const, media };
         if (row.swept_at !== null) return { ok: false as const, media, swept: true as const };
+        const inFlight = await inFlightOf(tx, ownerId);
+        if (inFlight >= maxInFlight) return { ok: false as const, media, inFlight };
         const stage = media.error?.stage ?? stagesOf(media.kind)[0]!;
         const stages = updateStage(media.stages, stage, reset);
         const [saved] = await tx`
@@ -108,10 +118,6 @@ export function createLifecycleRepository(sql: Sql): LifecycleRepository {
     async callbackUrlOf(id) {
       const [row] = await sql`SELECT callback_url FROM media WHERE id = ${id}`;
       return (row?.callback_url as string | null | undefined) ?? null;
-    },
-
-    async recordDelivery(d) {
-      await sql`INSERT INTO webhook_deliveries (media_id, status, attempt, http_status, error) VALUES (${d.mediaId}, ${d.status}, ${d.attempt}, ${d.httpStatus}, ${d.error})`;
     },
 
     async deliveriesOf(id) {

@@ -35,7 +35,7 @@ describe('migrate (real PostgreSQL)', () => {
     const tables = await sql`SELECT table_name FROM information_schema.tables WHERE table_schema = 'public' ORDER BY 1`;
     assert.deepEqual(
       tables.map((t) => t.table_name),
-      ['api_tokens', 'media', 'media_failures', 'projected_events', 'schema_migrations', 'users', 'webhook_deliveries'],
+      ['api_tokens', 'media', 'media_failures', 'projected_events', 'schema_migrations', 'users', 'webhook_deliveries', 'webhook_outbox'],
     );
   });
 

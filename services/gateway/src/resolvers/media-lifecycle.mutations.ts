@@ -15,9 +15,12 @@ async function withMedia(id: string, ctx: GatewayContext, run: (ops: MediaOperat
   } catch (error) {
     if (!(error instanceof MediaOperationError)) throw error;
     if (error.reason === 'NOT_FOUND') throw clientError(ErrorCodes.notFound, 'no media with this id');
-    throw clientError(error.reason === 'INVALID_STATE' ? ErrorCodes.invalidState : ErrorCodes.serviceUnavailable, error.message, {
-      status: record.status,
-    });
+    const code = {
+      INVALID_STATE: ErrorCodes.invalidState,
+      TOO_MANY_IN_FLIGHT: ErrorCodes.tooManyInFlight,
+      UNAVAILABLE: ErrorCodes.serviceUnavailable,
+    }[error.reason];
+    throw clientError(code, error.message, { status: record.status });
   }
 }
 

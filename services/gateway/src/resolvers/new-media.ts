@@ -1,6 +1,6 @@
 import type { Readable } from 'node:stream';
 import { enhanceOptionsSchema, type EnhanceOptions, type MediaKind } from '@revive/contracts';
-import type { ObjectInfo } from '@revive/object-store';
+import { ObjectStoreError, type ObjectInfo } from '@revive/object-store';
 import type { GatewayContext } from '../context.ts';
 import { clientError, ErrorCodes } from '../errors.ts';
 import { toMediaView } from '../media-view.ts';
@@ -43,14 +43,27 @@ export async function storeOriginal(
   body: Readable,
   options: EnhanceOptions,
 ): Promise<ObjectInfo> {
-  if (media.kind !== 'video') return ctx.store.put(key, body, { contentType: media.mime });
+  if (media.kind !== 'video') return put(ctx, key, body, media.mime);
   const video = await spoolAndCheckVideo(body, options, ctx.config.video);
   try {
     const [problem] = video.problems;
     if (problem) throw videoLimitError(problem);
-    return await ctx.store.put(key, video.body, { contentType: media.mime });
+    return await put(ctx, key, video.body, media.mime);
   } finally {
     await video.dispose();
+  }
+}
+
+/** Stores an original; a store that is down or refuses is the client's typed SERVICE_UNAVAILABLE, not a masked internal error. */
+async function put(ctx: GatewayContext, key: string, body: Readable, contentType: string): Promise<ObjectInfo> {
+  try {
+    return await ctx.store.put(key, body, { contentType });
+  } catch (error) {
+    if (!(error instanceof ObjectStoreError)) throw error;
+    ctx.log.error({ err: error, key }, 'could not store an original; nothing was recorded');
+    // The store may have kept the object before its answer was lost: the client is told nothing was stored.
+    await ctx.store.delete(key).catch(() => undefined);
+    throw clientError(ErrorCodes.serviceUnavailable, 'the object store is not reachable right now; nothing was stored, please try again');
   }
 }
 

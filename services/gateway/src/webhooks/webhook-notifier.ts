@@ -1,7 +1,7 @@
 import type { Logger } from '@revive/logging';
 import { failureMessage } from '../failure-messages.ts';
 import type { ObjectUrls } from '../object-urls.ts';
-import type { LifecycleRepository, MediaRecord } from '../persistence/index.ts';
+import type { LifecycleRepository, MediaRecord, PendingWebhook, WebhookOutbox } from '../persistence/index.ts';
 import { CallbackUrlError, resolveDeliverable, type ResolveHost } from './callback-url.ts';
 import { postPinned } from './pinned-post.ts';
 import { signWebhook, SIGNATURE_HEADER } from './webhook-signature.ts';
@@ -16,16 +16,18 @@ export interface WebhookPayload {
 }
 
 export interface WebhookNotifier {
-  /** Called once per item outcome by the replica that projected it; no-op without a callback URL. */
+  /** Called once per item outcome by the replica that projected it; queues the delivery (no-op without a callback URL). */
   notify(media: MediaRecord): void;
-  /** Stops retrying; waits for attempts in flight. */
+  /** Stops claiming deliveries; waits for attempts in flight (what is still pending stays queued for any replica). */
   stop(): Promise<void>;
 }
 
 export interface WebhookNotifierOptions {
   readonly secret: string;
   readonly allowPrivateTargets: boolean;
-  readonly lifecycle: Pick<LifecycleRepository, 'callbackUrlOf' | 'recordDelivery'>;
+  readonly lifecycle: Pick<LifecycleRepository, 'callbackUrlOf'>;
+  /** Pending deliveries, shared by every replica: retries survive a restart and are made once. */
+  readonly outbox: WebhookOutbox;
   readonly urls: Pick<ObjectUrls, 'urlFor'>;
   readonly log: Logger;
   /** Delay before attempt n+1 after attempt n failed; default 1 s doubling to 5 min. */
@@ -33,25 +35,36 @@ export interface WebhookNotifierOptions {
   /** Attempts before giving up; default 10 (about 13 minutes in all). */
   readonly maxAttempts?: number;
   readonly timeoutMs?: number;
+  /** How often the outbox is read for deliveries that fell due (retries, another replica's leftovers); default 1 s. */
+  readonly pollMs?: number;
   /** How a callback's host is resolved; the system resolver by default. */
   readonly resolve?: ResolveHost;
 }
 
 export const defaultBackoffMs = (attempt: number) => Math.min(300_000, 1000 * 2 ** (attempt - 1));
 
+/** Deliveries one replica makes at once. */
+const MAX_IN_FLIGHT = 16;
+
 /**
  * Delivers signed outcome callbacks: POST JSON with `Revive-Signature`, any 2xx is success,
- * anything else (or no answer) is retried with exponential backoff up to a bound. Every attempt
- * is recorded in webhook_deliveries. Each attempt resolves the host once and connects to the
- * address it checked (resolveDeliverable, postPinned); redirects are not followed.
+ * anything else (a redirect included, never followed) or no answer is retried with exponential
+ * backoff up to a bound. Deliveries wait in the outbox table, not in timers: each replica claims
+ * due ones under a lease, so a retry is made once across replicas and resumes after a restart.
+ * Every attempt is recorded in webhook_deliveries. Each attempt resolves the host once and
+ * connects to the address it checked (resolveDeliverable, postPinned).
  */
 export function createWebhookNotifier(options: WebhookNotifierOptions): WebhookNotifier {
-  const { secret, lifecycle, urls, log } = options;
+  const { secret, lifecycle, outbox, urls, log } = options;
   const backoff = options.backoffMs ?? defaultBackoffMs;
   const maxAttempts = options.maxAttempts ?? 10;
-  const timers = new Set<NodeJS.Timeout>();
+  const timeoutMs = options.timeoutMs ?? 10_000;
+  // Long enough for resolving, the POST's timeout and recording it; a replica that died mid-attempt frees the row after it.
+  const leaseMs = timeoutMs + 30_000;
   const inFlight = new Set<Promise<void>>();
   let stopped = false;
+  let claiming: Promise<void> | undefined;
+  let claimAgain = false;
 
   async function payloadOf(media: MediaRecord): Promise<WebhookPayload> {
     const status = media.status as WebhookPayload['status'];
@@ -70,7 +83,8 @@ export function createWebhookNotifier(options: WebhookNotifierOptions): WebhookN
     return base;
   }
 
-  async function attempt(url: string, mediaId: string, body: string, n: number): Promise<void> {
+  async function attempt(pending: PendingWebhook): Promise<void> {
+    const { url, mediaId, body, attempt: n } = pending;
     let httpStatus: number | null = null;
     let error: string | null = null;
     let refused = false;
@@ -80,7 +94,7 @@ export function createWebhookNotifier(options: WebhookNotifierOptions): WebhookN
       httpStatus = await postPinned(url, target, {
         headers: { 'content-type': 'application/json', [SIGNATURE_HEADER]: signature, 'user-agent': 'Revive-Webhook/1' },
         body,
-        timeoutMs: options.timeoutMs ?? 10_000,
+        timeoutMs,
       });
       if (httpStatus < 200 || httpStatus >= 300) error = `HTTP ${httpStatus}`;
     } catch (e) {
@@ -89,23 +103,16 @@ export function createWebhookNotifier(options: WebhookNotifierOptions): WebhookN
       refused = e instanceof CallbackUrlError;
     }
     const final = error === null || refused || n >= maxAttempts;
-    await lifecycle
-      .recordDelivery({ mediaId, status: error === null ? 'DELIVERED' : final ? 'GAVE_UP' : 'FAILED', attempt: n, httpStatus, error })
+    const status = error === null ? 'DELIVERED' : final ? 'GAVE_UP' : 'FAILED';
+    // Not recorded (PostgreSQL down): the lease runs out and the attempt is made again.
+    await outbox
+      .settle(pending, { status, httpStatus, error }, final ? null : backoff(n))
       .catch((e: unknown) => log.error({ err: e, media_id: mediaId }, 'could not record a webhook delivery'));
     if (error === null) return log.info({ media_id: mediaId, attempt: n, http_status: httpStatus }, 'webhook delivered');
     log.warn(
       { media_id: mediaId, attempt: n, http_status: httpStatus, err: error },
       final ? 'webhook not delivered; giving up' : 'webhook not delivered; will retry',
     );
-    if (!final && !stopped) schedule(url, mediaId, body, n + 1, backoff(n));
-  }
-
-  function schedule(url: string, mediaId: string, body: string, n: number, delayMs: number): void {
-    const timer = setTimeout(() => {
-      timers.delete(timer);
-      track(attempt(url, mediaId, body, n));
-    }, delayMs);
-    timers.add(timer);
   }
 
   function track(task: Promise<void>): void {
@@ -114,6 +121,29 @@ export function createWebhookNotifier(options: WebhookNotifierOptions): WebhookN
     void guarded.finally(() => inFlight.delete(guarded));
   }
 
+  /** Claims what is due, up to this replica's room, and starts each attempt; one claim at a time. */
+  function claim(): void {
+    if (stopped) return;
+    if (claiming) {
+      claimAgain = true;
+      return;
+    }
+    claiming = (async () => {
+      do {
+        claimAgain = false;
+        const room = MAX_IN_FLIGHT - inFlight.size;
+        if (room <= 0 || stopped) break;
+        for (const pending of await outbox.claimDue(room, leaseMs)) track(attempt(pending));
+      } while (claimAgain && !stopped);
+    })()
+      .catch((e: unknown) => log.warn({ err: e }, 'could not read pending webhook deliveries; trying again shortly'))
+      .finally(() => (claiming = undefined));
+  }
+
+  const poll = setInterval(claim, options.pollMs ?? 1000);
+  // Whatever an earlier run (of this replica or another) left due is taken up now.
+  claim();
+
   return {
     notify(media) {
       if (stopped || (media.status !== 'COMPLETED' && media.status !== 'FAILED')) return;
@@ -121,14 +151,15 @@ export function createWebhookNotifier(options: WebhookNotifierOptions): WebhookN
         (async () => {
           const url = await lifecycle.callbackUrlOf(media.id);
           if (!url) return;
-          await attempt(url, media.id, JSON.stringify(await payloadOf(media)), 1);
+          await outbox.enqueue({ mediaId: media.id, url, body: JSON.stringify(await payloadOf(media)) });
+          claim();
         })(),
       );
     },
     async stop() {
       stopped = true;
-      for (const t of timers) clearTimeout(t);
-      timers.clear();
+      clearInterval(poll);
+      await claiming;
       await Promise.allSettled([...inFlight]);
     },
   };

@@ -3,7 +3,7 @@ import { createServer, type IncomingMessage } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import { createLogger } from '@revive/logging';
-import type { MediaRecord } from '../persistence/index.ts';
+import type { MediaRecord, PendingWebhook, WebhookAttempt, WebhookOutbox } from '../persistence/index.ts';
 import { failureMessage } from '../failure-messages.ts';
 import { parseCallbackUrl, resolveDeliverable, type ResolveHost } from './callback-url.ts';
 import { isPublicAddress } from './public-address.ts';
@@ -12,6 +12,28 @@ import { SIGNATURE_HEADER, signWebhook, verifyWebhook } from './webhook-signatur
 
 const SECRET = 'test-webhook-secret-of-at-least-32-chars';
 const log = createLogger('webhooks-spec', 'silent');
+
+/** The outbox table in memory (one replica): due times, leases and the attempt log as PostgreSQL keeps them. */
+function memoryOutbox(onAttempt: (attempt: WebhookAttempt & { attempt: number }) => void): WebhookOutbox {
+  const rows = new Map<string, { pending: PendingWebhook; dueAt: number }>();
+  let ids = 0;
+  return {
+    async enqueue(d) {
+      const id = String(++ids);
+      rows.set(id, { pending: { id, ...d, attempt: 1 }, dueAt: Date.now() });
+    },
+    async claimDue(limit, leaseMs) {
+      const due = [...rows.values()].filter((r) => r.dueAt <= Date.now()).slice(0, limit);
+      for (const r of due) r.dueAt = Date.now() + leaseMs;
+      return due.map((r) => r.pending);
+    },
+    async settle(pending, attempt, retryInMs) {
+      onAttempt({ ...attempt, attempt: pending.attempt });
+      if (retryInMs === null) rows.delete(pending.id);
+      else rows.set(pending.id, { pending: { ...pending, attempt: pending.attempt + 1 }, dueAt: Date.now() + retryInMs });
+    },
+  };
+}
 
 describe('webhook signatures', () => {
   it('signs t.body with HMAC-SHA256 and verifies it; a changed body, secret or stale time fails', () => {
@@ -151,10 +173,9 @@ describe('webhook notifier (loopback receiver)', () => {
     const notifier = createWebhookNotifier({
       secret: SECRET,
       allowPrivateTargets: true,
-      lifecycle: {
-        callbackUrlOf: async () => callbackUrl,
-        recordDelivery: async (d) => void deliveries.push({ status: d.status, attempt: d.attempt, httpStatus: d.httpStatus }),
-      },
+      lifecycle: { callbackUrlOf: async () => callbackUrl },
+      outbox: memoryOutbox((d) => void deliveries.push({ status: d.status, attempt: d.attempt, httpStatus: d.httpStatus })),
+      pollMs: 10,
       urls: { urlFor: async (key) => `http://files.test/${key}` },
       log,
       backoffMs: (n) => 20 * n,
@@ -231,10 +252,8 @@ describe('webhook notifier (loopback receiver)', () => {
     const notifier = createWebhookNotifier({
       secret: SECRET,
       allowPrivateTargets: true,
-      lifecycle: {
-        callbackUrlOf: async () => `http://hooks.invalid:${port}/hook`,
-        recordDelivery: async (d) => void deliveries.push({ status: d.status, httpStatus: d.httpStatus }),
-      },
+      lifecycle: { callbackUrlOf: async () => `http://hooks.invalid:${port}/hook` },
+      outbox: memoryOutbox((d) => void deliveries.push({ status: d.status, httpStatus: d.httpStatus })),
       urls: { urlFor: async (k) => k },
       log,
       resolve: async (host) => {
@@ -256,10 +275,8 @@ describe('webhook notifier (loopback receiver)', () => {
     const notifier = createWebhookNotifier({
       secret: SECRET,
       allowPrivateTargets: false,
-      lifecycle: {
-        callbackUrlOf: async () => `http://hooks.invalid:${new URL(url).port}/hook`,
-        recordDelivery: async (d) => void deliveries.push(d.status),
-      },
+      lifecycle: { callbackUrlOf: async () => `http://hooks.invalid:${new URL(url).port}/hook` },
+      outbox: memoryOutbox((d) => void deliveries.push(d.status)),
       urls: { urlFor: async (k) => k },
       log,
       resolve: async () => [
@@ -279,7 +296,8 @@ describe('webhook notifier (loopback receiver)', () => {
     const notifier = createWebhookNotifier({
       secret: SECRET,
       allowPrivateTargets: false,
-      lifecycle: { callbackUrlOf: async () => url, recordDelivery: async (d) => void deliveries.push(d.status) },
+      lifecycle: { callbackUrlOf: async () => url },
+      outbox: memoryOutbox((d) => void deliveries.push(d.status)),
       urls: { urlFor: async (k) => k },
       log,
       backoffMs: () => 10,
