@@ -1,13 +1,12 @@
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
-import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readdir, readFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { deflateSync } from 'node:zlib';
-import { defaultStateDir } from '@revive/config';
-import { startLocalStack, type LocalStack } from '@revive/local-services';
+import type { LocalStack } from '@revive/local-services';
 import { query, subscribeWs, uploadFile, MEDIA_FIELDS } from './support/graphql-client.ts';
+import { startTestStack, type TestStack } from './support/test-stack.ts';
 
 // The bad-input suite, end-to-end tier: the inputs only a stage can judge (the gateway sniffs
 // the first bytes; preprocess decodes the whole file). Each must end FAILED with a typed code,
@@ -15,7 +14,6 @@ import { query, subscribeWs, uploadFile, MEDIA_FIELDS } from './support/graphql-
 // services/gateway/src/bad-input.spec.ts.
 
 const fixtures = resolve(import.meta.dirname, 'fixtures/images');
-const artifacts = resolve(import.meta.dirname, '../test-artifacts');
 
 const crcTable = Array.from({ length: 256 }, (_, n) => {
   let c = n;
@@ -67,32 +65,21 @@ function withJpegDimensions(jpeg: Uint8Array, width: number, height: number): Ui
 }
 
 describe('bad input end to end: what only the stages can judge ends FAILED with a typed code (real stack)', () => {
+  let system: TestStack;
   let stack: LocalStack;
   let stateDir: string;
   let jpeg: Uint8Array;
-  const logs: string[] = [];
 
   before(async () => {
-    stateDir = await mkdtemp(join(tmpdir(), 'revive-bad-input-e2e-'));
-    stack = await startLocalStack({
-      stateDir,
-      persistent: false,
+    system = await startTestStack('bad-input', {
       env: {
-        REVIVE_MODELS_DIRS: join(defaultStateDir, 'models'),
-        REVIVE_LOG_LEVEL: 'info',
-        REVIVE_INFERENCE_THREADS: '1',
         REVIVE_ACK_WAIT_SECONDS: '5',
       },
-      onLine: (line) => logs.push(line),
     });
+    ({ stack, stateDir } = system);
     jpeg = new Uint8Array(await readFile(join(fixtures, 'garden-410x256.jpg')));
   });
-  after(async () => {
-    await stack?.stop();
-    await mkdir(artifacts, { recursive: true });
-    await writeFile(join(artifacts, 'bad-input.e2e.log'), logs.join('\n'));
-    await rm(stateDir, { recursive: true, force: true });
-  });
+  after(() => system?.stop());
 
   /** Uploads (the gateway cannot tell yet), waits for the end, and returns the item as GraphQL shows it. */
   async function failedItem(name: string, bytes: Uint8Array) {

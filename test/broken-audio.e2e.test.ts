@@ -1,19 +1,18 @@
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { defaultStateDir, repoRoot } from '@revive/config';
-import { startLocalStack, type LocalStack } from '@revive/local-services';
+import { repoRoot } from '@revive/config';
+import type { LocalStack } from '@revive/local-services';
 import { query, uploadFile, type CallOptions } from './support/graphql-client.ts';
+import { startTestStack, type TestStack } from './support/test-stack.ts';
 
 // Issue 27, point 5: a video whose audio stream is broken goes through the real video pipeline.
 // The picture is what Revive restores: an audio stream ffmpeg cannot decode cleanly must not
 // fail the item; the result keeps what audio could be decoded, as long as the picture.
 
-const artifacts = resolve(import.meta.dirname, '../test-artifacts');
 /** Committed: the chaplin clip with its AAC packets corrupted (ffmpeg's noise filter, test/fixtures/video/README.md). */
 const committed = resolve(import.meta.dirname, 'fixtures/video/chaplin-broken-audio-12fps-192x108-2s.mp4');
 /** The shared data set's own (MP3 in MP4), when ../shared is present. */
@@ -27,27 +26,17 @@ const ffprobe = (path: string) =>
   JSON.parse(execFileSync('ffprobe', ['-v', 'error', '-print_format', 'json', '-show_streams', '-show_format', path]).toString()) as Probe;
 
 describe('a video with a broken audio stream, end to end (real nats-server, PostgreSQL, ffmpeg, ONNX, one process per service)', () => {
+  let system: TestStack;
   let stack: LocalStack;
   let stateDir: string;
   let call: CallOptions;
-  const logs: string[] = [];
 
   before(async () => {
-    stateDir = await mkdtemp(join(tmpdir(), 'revive-e2e-broken-audio-'));
-    stack = await startLocalStack({
-      stateDir,
-      persistent: false,
-      env: { REVIVE_MODELS_DIRS: join(defaultStateDir, 'models'), REVIVE_LOG_LEVEL: 'info', REVIVE_INFERENCE_THREADS: '1' },
-      onLine: (line) => logs.push(line),
-    });
+    system = await startTestStack('broken-audio');
+    ({ stack, stateDir } = system);
     call = { token: stack.token };
   });
-  after(async () => {
-    await stack?.stop();
-    await mkdir(artifacts, { recursive: true });
-    await writeFile(join(artifacts, 'broken-audio.e2e.log'), logs.join('\n'));
-    if (stateDir) await rm(stateDir, { recursive: true, force: true });
-  });
+  after(() => system?.stop());
 
   async function restore(path: string, timeoutMs: number): Promise<{ result: string; source: Probe; probe: Probe }> {
     const upload = await uploadFile(

@@ -5,14 +5,14 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import sharp from 'sharp';
-import { defaultStateDir, repoRoot } from '@revive/config';
-import { freePort, startLocalStack, type LocalStack } from '@revive/local-services';
+import { repoRoot } from '@revive/config';
+import { freePort, type LocalStack } from '@revive/local-services';
 import { REPAIR_NOT_ASKED } from '@revive/repair';
 import { chromaOf } from './support/chroma.ts';
 import { apiStage, expectedStages } from './support/stages.ts';
+import { startTestStack, type TestStack } from './support/test-stack.ts';
 
 const greyPhoto = resolve(import.meta.dirname, 'fixtures/images/brooklyn-bridge-1880s-grey-160.jpg');
-const artifacts = resolve(import.meta.dirname, '../test-artifacts');
 const revive = resolve(repoRoot, 'services/cli/bin/revive.mjs');
 
 interface CliRun {
@@ -50,35 +50,24 @@ interface FileReport {
 }
 
 describe('revive CLI end to end: the real command against the real stack (nats-server, PostgreSQL, one process per service)', () => {
+  let system: TestStack;
   let stack: LocalStack;
   let stateDir: string;
   let outDir: string;
-  const logs: string[] = [];
   /** The CLI as the stack's user runs it: with --token. */
   const cli = (args: readonly string[]) => runCli([...args, '--token', stack.token]);
   let enhancedId: string;
   before(async () => {
-    stateDir = await mkdtemp(join(tmpdir(), 'revive-cli-e2e-'));
     outDir = await mkdtemp(join(tmpdir(), 'revive-cli-out-'));
-    stack = await startLocalStack({
-      stateDir,
-      persistent: false,
-      // The models npm ci built live in the repository's own state folder, not in this temporary one.
+    system = await startTestStack('cli', {
       env: {
-        REVIVE_MODELS_DIRS: join(defaultStateDir, 'models'),
-        REVIVE_LOG_LEVEL: 'info',
-        REVIVE_INFERENCE_THREADS: '1',
         REVIVE_ACK_WAIT_SECONDS: '5',
       },
-      onLine: (line) => logs.push(line),
     });
+    ({ stack, stateDir } = system);
   });
   after(async () => {
-    await stack?.stop();
-    // Every service's log lines, for whoever has to find out why a run failed.
-    await mkdir(artifacts, { recursive: true });
-    await writeFile(join(artifacts, 'cli.e2e.log'), logs.join('\n'));
-    await rm(stateDir, { recursive: true, force: true });
+    await system?.stop();
     await rm(outDir, { recursive: true, force: true });
   });
 

@@ -1,21 +1,19 @@
 import assert from 'node:assert/strict';
-import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { mkdir, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { createClient, type Client } from 'graphql-ws';
 import { connect, type NatsConnection } from 'nats';
 import postgres from 'postgres';
 import sharp from 'sharp';
 import WebSocket from 'ws';
-import { defaultStateDir } from '@revive/config';
 import { Streams, Subjects } from '@revive/contracts';
-import { startLocalStack, type LocalStack, type RunningNatsServer } from '@revive/local-services';
+import type { LocalStack, RunningNatsServer } from '@revive/local-services';
 import { pollUntil } from './support/bounded-wait.ts';
 import { uploadFile, watchProgress, type ProgressMessage } from './support/graphql-client.ts';
 import { eventCounts, percentile, waitForTerminal } from './support/pipeline-audit.ts';
+import { ARTIFACTS, startTestStack, type TestStack } from './support/test-stack.ts';
 
-const artifacts = resolve(import.meta.dirname, '../test-artifacts');
 const CLIENTS = 20;
 const UPLOADS_PER_CLIENT = 10;
 /** Light options, as the load test and the pipeline bench use: the bus is under test, not the models. */
@@ -48,40 +46,32 @@ interface Phase {
 }
 
 describe('a three-node JetStream cluster under failure: 200 uploads while nodes are killed and frozen', () => {
+  let system: TestStack;
   let stack: LocalStack;
-  let stateDir: string;
   let admin: NatsConnection;
-  const logs: string[] = [];
   before(async () => {
-    stateDir = await mkdtemp(join(tmpdir(), 'revive-e2e-cluster-'));
-    stack = await startLocalStack({
-      stateDir,
-      persistent: false,
+    system = await startTestStack('cluster', {
       cluster: true,
       stageReplicas: 2,
       gateways: 2,
       // The server pings every client often, so it lets go of one frozen with the node's peers quickly too.
       natsPingIntervalSeconds: 5,
       env: {
-        REVIVE_MODELS_DIRS: join(defaultStateDir, 'models'),
-        REVIVE_INFERENCE_THREADS: '1',
         REVIVE_STAGE_CONCURRENCY: '4',
         // One user for all clients: the per-user limits are not under test here.
         REVIVE_MAX_IN_FLIGHT_PER_USER: '1000',
         REVIVE_RATE_LIMIT_UPLOADS_PER_MINUTE: '5000',
         REVIVE_RATE_LIMIT_REQUESTS_PER_MINUTE: '50000',
       },
-      onLine: (line, service) => logs.push(`${service} ${line}`),
+      serviceInLines: true,
     });
+    stack = system.stack;
     admin = await connect({ ...stack.natsAdmin, maxReconnectAttempts: -1, reconnectTimeWait: 500, pingInterval: 5000, maxPingOut: 3 });
   });
   after(async () => {
     await admin?.close();
-    const natsLog = stack?.natsLog() ?? '';
-    await stack?.stop();
-    await mkdir(artifacts, { recursive: true });
-    await writeFile(join(artifacts, 'cluster.e2e.log'), `${logs.join('\n')}\n--- nats ---\n${natsLog}`);
-    await rm(stateDir, { recursive: true, force: true });
+    system?.logs.push('--- nats ---', system.stack.natsLog());
+    await system?.stop();
   });
 
   it(
@@ -240,8 +230,8 @@ describe('a three-node JetStream cluster under failure: 200 uploads while nodes 
         console.log(
           `cluster: ${r.phase}: ${r.seconds} s, ${r.uploaded} uploaded, ${r.finished} finished, ${r.itemsPerSecond} items/s (pipeline ${r.pipelineItemsPerSecond}), client p95 ${r.p95Seconds} s`,
         );
-      await mkdir(artifacts, { recursive: true });
-      await writeFile(join(artifacts, 'cluster.e2e.json'), `${JSON.stringify(report, null, 2)}\n`);
+      await mkdir(ARTIFACTS, { recursive: true });
+      await writeFile(join(ARTIFACTS, 'cluster.e2e.json'), `${JSON.stringify(report, null, 2)}\n`);
       const untyped = settled.filter((m) => m.status !== 'COMPLETED' && !(m.status === 'FAILED' && m.error?.code));
       assert.deepEqual(
         untyped.map((m) => `${m.id}: ${m.status}`),

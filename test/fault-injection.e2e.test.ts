@@ -1,17 +1,14 @@
 import assert from 'node:assert/strict';
-import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { createClient } from 'graphql-ws';
 import { connect, type ConsumerInfo } from 'nats';
 import sharp from 'sharp';
 import WebSocket from 'ws';
-import { defaultStateDir } from '@revive/config';
 import { Consumers, Streams, Subjects } from '@revive/contracts';
 import {
   freePort,
-  startLocalStack,
   startNatsServer,
   startS3Server,
   type LocalStack,
@@ -30,11 +27,11 @@ import {
   type ProgressMessage,
 } from './support/graphql-client.ts';
 import { eventCounts, waitForTerminal, type SettledMedia } from './support/pipeline-audit.ts';
+import { startTestStack, type TestStack } from './support/test-stack.ts';
 
 const fixtures = resolve(import.meta.dirname, 'fixtures/images');
 const greyPhoto = join(fixtures, 'brooklyn-bridge-1880s-grey-160.jpg');
 const colourPhoto = join(fixtures, 'garden-410x256.jpg');
-const artifacts = resolve(import.meta.dirname, '../test-artifacts');
 
 /**
  * Faults on the real stack (nats-server, PostgreSQL, Swift S3, one OS process per service):
@@ -44,25 +41,20 @@ const artifacts = resolve(import.meta.dirname, '../test-artifacts');
 describe('fault injection: kill -9 a stage, kill and restart nats-server, an object-store outage, restart the gateway under a subscription', () => {
   let s3: RunningS3Server;
   let nats: RunningNatsServer;
+  let system: TestStack;
   let stack: LocalStack;
-  let stateDir: string;
   const accepted: string[] = [];
-  const logs: string[] = [];
+  let logs: string[];
   let preprocessHealth: number;
   const call = () => ({ token: stack.token });
 
   before(async () => {
-    stateDir = await mkdtemp(join(tmpdir(), 'revive-e2e-faults-'));
     // Our own nats-server (the services are pointed at it) so the test can restart it.
     [s3, nats] = await Promise.all([startS3Server(), startNatsServer()]);
     preprocessHealth = await freePort();
-    stack = await startLocalStack({
-      stateDir,
-      persistent: false,
+    system = await startTestStack('fault-injection', {
       env: {
         REVIVE_NATS_URL: nats.url,
-        REVIVE_MODELS_DIRS: join(defaultStateDir, 'models'),
-        REVIVE_INFERENCE_THREADS: '1',
         // Short redelivery so a killed stage's message comes back quickly; enough attempts to outlast the outage.
         REVIVE_ACK_WAIT_SECONDS: '5',
         REVIVE_MAX_DELIVER: '10',
@@ -75,15 +67,12 @@ describe('fault injection: kill -9 a stage, kill and restart nats-server, an obj
       },
       // Preprocess's readiness probe: how an orchestrator would see the object-store outage.
       serviceEnv: (name) => (name === 'preprocess' ? { REVIVE_HEALTH_PORT: String(preprocessHealth) } : {}),
-      onLine: (line) => logs.push(line),
     });
+    ({ stack, logs } = system);
   });
   after(async () => {
-    await stack?.stop();
+    await system?.stop();
     await Promise.all([nats?.stop(), s3?.stop()]);
-    await mkdir(artifacts, { recursive: true });
-    await writeFile(join(artifacts, 'fault-injection.e2e.log'), logs.join('\n'));
-    await rm(stateDir, { recursive: true, force: true });
   });
 
   async function upload(name: string, options: Record<string, unknown>, bytes?: Uint8Array): Promise<string> {

@@ -1,22 +1,20 @@
 import assert from 'node:assert/strict';
-import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdir, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { connect, type NatsConnection } from 'nats';
 import sharp from 'sharp';
-import { defaultStateDir } from '@revive/config';
 import { ProgressSubjects, stagesOf, Subjects } from '@revive/contracts';
-import { startLocalStack, type LocalStack } from '@revive/local-services';
+import type { LocalStack } from '@revive/local-services';
 import { query, uploadFile } from './support/graphql-client.ts';
 import { pollUntil, within } from './support/bounded-wait.ts';
 import { auditRecords, auditWork } from './support/duplicate-work-audit.ts';
 import { startOtlpReceiver } from './support/otlp-receiver.ts';
 import { percentile } from './support/pipeline-audit.ts';
+import { ARTIFACTS, startTestStack, type TestStack } from './support/test-stack.ts';
 
-const artifacts = resolve(import.meta.dirname, '../test-artifacts');
 const CLIENTS = 20;
 const UPLOADS_PER_CLIENT = 10;
 /** Every fifth upload runs the real models (repair, colorize, 2× super-resolution); the rest pass through. */
@@ -41,11 +39,10 @@ async function tinyPicture(grey: boolean): Promise<Uint8Array> {
 }
 
 describe('load: 200 small-image uploads from 20 concurrent clients, a fifth through the real models, colorize killed mid-run', () => {
+  let system: TestStack;
   let stack: LocalStack;
-  let stateDir: string;
   let nc: NatsConnection;
   let otlp: Awaited<ReturnType<typeof startOtlpReceiver>>;
-  const logs: string[] = [];
   /** Webhook POSTs answered 200, per media id. */
   const posts = new Map<string, number>();
   const hooks = createServer((req, res) => {
@@ -59,14 +56,9 @@ describe('load: 200 small-image uploads from 20 concurrent clients, a fifth thro
   });
   before(async () => {
     await new Promise<void>((r) => hooks.listen(0, '127.0.0.1', r));
-    stateDir = await mkdtemp(join(tmpdir(), 'revive-e2e-load-'));
     otlp = await startOtlpReceiver();
-    stack = await startLocalStack({
-      stateDir,
-      persistent: false,
+    system = await startTestStack('load', {
       env: {
-        REVIVE_MODELS_DIRS: join(defaultStateDir, 'models'),
-        REVIVE_INFERENCE_THREADS: '1',
         REVIVE_STAGE_CONCURRENCY: '4',
         // Half the default (60 s). At 5 s, colorize here (handlings of 7–17 s, four at once on two
         // shared cores) had messages redelivered while it still worked on them, its heartbeats
@@ -80,21 +72,18 @@ describe('load: 200 small-image uploads from 20 concurrent clients, a fifth thro
         OTEL_BSP_SCHEDULE_DELAY: '200',
         OTEL_BSP_MAX_QUEUE_SIZE: '8192',
       },
-      onLine: (line) => logs.push(line),
     });
+    stack = system.stack;
     nc = await connect(stack.natsAdmin);
   });
   after(async () => {
     await nc?.close();
-    await stack?.stop();
+    await system?.stop();
     await otlp?.close();
     await new Promise<void>((r) => hooks.close(() => r()));
-    await mkdir(artifacts, { recursive: true });
-    await writeFile(join(artifacts, 'load.e2e.log'), logs.join('\n'));
     // Which process handled what, and when: what to read when the audit finds work done twice.
     const handlings = otlp?.spans.filter((s) => s.name.endsWith(' handle') || s.name.endsWith(' process')) ?? [];
-    await writeFile(join(artifacts, 'load.e2e.handlings.json'), JSON.stringify(handlings));
-    await rm(stateDir, { recursive: true, force: true });
+    await writeFile(join(ARTIFACTS, 'load.e2e.handlings.json'), JSON.stringify(handlings));
   });
 
   it(
@@ -270,8 +259,8 @@ describe('load: 200 small-image uploads from 20 concurrent clients, a fifth thro
         },
       };
       console.log(`load: ${JSON.stringify(report)}`);
-      await mkdir(artifacts, { recursive: true });
-      await writeFile(join(artifacts, 'load.e2e.json'), `${JSON.stringify(report, null, 2)}\n`);
+      await mkdir(ARTIFACTS, { recursive: true });
+      await writeFile(join(ARTIFACTS, 'load.e2e.json'), `${JSON.stringify(report, null, 2)}\n`);
 
       assert.equal(accepted.length, CLIENTS * UPLOADS_PER_CLIENT);
       assert.deepEqual(failed, [], 'every accepted item completes, the killed stage notwithstanding');

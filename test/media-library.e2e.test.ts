@@ -1,18 +1,17 @@
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { promisify } from 'node:util';
 import sharp from 'sharp';
-import { defaultStateDir } from '@revive/config';
-import { startLocalStack, type LocalStack } from '@revive/local-services';
+import type { LocalStack } from '@revive/local-services';
 import { query, uploadFile, waitForMedia, type CallOptions } from './support/graphql-client.ts';
+import { startTestStack, type TestStack } from './support/test-stack.ts';
 
 const run = promisify(execFile);
 const greyPhoto = resolve(import.meta.dirname, 'fixtures/images/brooklyn-bridge-1880s-grey-160.jpg');
-const artifacts = resolve(import.meta.dirname, '../test-artifacts');
 /** Few stages with models: the library's operations are the point, not the restoration. */
 const QUICK = { scale: 1, colorize: 'OFF', repair: 'OFF' };
 
@@ -27,27 +26,17 @@ interface Item {
 const ITEM = 'id status filename width height options { scale }';
 
 describe('the media library end to end: delete, reprocess, download as JPEG, archive, filter (real nats-server, PostgreSQL, every service)', () => {
+  let system: TestStack;
   let stack: LocalStack;
   let stateDir: string;
   let call: CallOptions;
-  const logs: string[] = [];
 
   before(async () => {
-    stateDir = await mkdtemp(join(tmpdir(), 'revive-e2e-library-'));
-    stack = await startLocalStack({
-      stateDir,
-      persistent: false,
-      env: { REVIVE_MODELS_DIRS: join(defaultStateDir, 'models'), REVIVE_LOG_LEVEL: 'info', REVIVE_INFERENCE_THREADS: '1' },
-      onLine: (line) => logs.push(line),
-    });
+    system = await startTestStack('media-library');
+    ({ stack, stateDir } = system);
     call = { token: stack.token };
   });
-  after(async () => {
-    await stack?.stop();
-    await mkdir(artifacts, { recursive: true });
-    await writeFile(join(artifacts, 'media-library.e2e.log'), logs.join('\n'));
-    if (stateDir) await rm(stateDir, { recursive: true, force: true });
-  });
+  after(() => system?.stop());
 
   async function gql<T>(document: string, variables: Record<string, unknown> = {}): Promise<T> {
     const { data, errors } = await query<T>(stack.graphqlUrl, document, variables, call);

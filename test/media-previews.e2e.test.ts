@@ -1,15 +1,13 @@
 import assert from 'node:assert/strict';
-import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readFile, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import sharp from 'sharp';
-import { defaultStateDir } from '@revive/config';
-import { startLocalStack, type LocalStack } from '@revive/local-services';
+import type { LocalStack } from '@revive/local-services';
 import { query, uploadFile, waitForMedia, type CallOptions } from './support/graphql-client.ts';
+import { ARTIFACTS, startTestStack, type TestStack } from './support/test-stack.ts';
 
 const garden = resolve(import.meta.dirname, 'fixtures/images/garden-410x256.jpg');
-const artifacts = resolve(import.meta.dirname, '../test-artifacts');
 
 interface Preview {
   url: string;
@@ -37,37 +35,28 @@ const FIELDS = `status progress etaSeconds resultUrl stages { stage status }
   originalSize { width height bytes } resultSize { width height bytes }`;
 
 describe('media previews, sizes, whole-item progress and ETA end to end (real nats-server, PostgreSQL, one process per service)', () => {
+  let system: TestStack;
   let stack: LocalStack;
-  let stateDir: string;
   let call: CallOptions;
   let photo: string;
-  const logs: string[] = [];
   const measured: Record<string, number> = {};
 
   before(async () => {
-    stateDir = await mkdtemp(join(tmpdir(), 'revive-e2e-previews-'));
+    system = await startTestStack('media-previews');
+    stack = system.stack;
+    call = { token: stack.token };
     // A 1640x1024 photo with a real photo's detail everywhere: the garden 4x4 at its own resolution.
-    photo = join(stateDir, 'garden-mosaic-1640x1024.jpg');
+    photo = join(system.stateDir, 'garden-mosaic-1640x1024.jpg');
     const tile = await readFile(garden);
     const tiles = Array.from({ length: 16 }, (_, i) => ({ input: tile, left: (i % 4) * 410, top: Math.floor(i / 4) * 256 }));
     await sharp({ create: { width: 1640, height: 1024, channels: 3, background: '#000' } })
       .composite(tiles)
       .jpeg({ quality: 90 })
       .toFile(photo);
-    stack = await startLocalStack({
-      stateDir,
-      persistent: false,
-      env: { REVIVE_MODELS_DIRS: join(defaultStateDir, 'models'), REVIVE_LOG_LEVEL: 'info', REVIVE_INFERENCE_THREADS: '1' },
-      onLine: (line) => logs.push(line),
-    });
-    call = { token: stack.token };
   });
   after(async () => {
-    await stack?.stop();
-    await mkdir(artifacts, { recursive: true });
-    await writeFile(join(artifacts, 'media-previews.e2e.log'), logs.join('\n'));
-    await writeFile(join(artifacts, 'media-previews.json'), JSON.stringify(measured, null, 2));
-    await rm(stateDir, { recursive: true, force: true });
+    await system?.stop();
+    await writeFile(join(ARTIFACTS, 'media-previews.json'), JSON.stringify(measured, null, 2));
   });
 
   async function mediaOf(id: string): Promise<MediaState> {

@@ -1,15 +1,12 @@
 import assert from 'node:assert/strict';
-import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { resolve } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { defaultStateDir } from '@revive/config';
-import { startLocalStack, type LocalStack } from '@revive/local-services';
+import type { LocalStack } from '@revive/local-services';
 import { uploadFile } from './support/graphql-client.ts';
 import { waitForAll } from './support/stall-report.ts';
+import { startTestStack, type TestStack } from './support/test-stack.ts';
 
 const greyPhoto = resolve(import.meta.dirname, 'fixtures/images/brooklyn-bridge-1880s-grey-160.jpg');
-const artifacts = resolve(import.meta.dirname, '../test-artifacts');
 const ACK_WAIT_SECONDS = 5;
 const SERVER_PING_SECONDS = 1;
 
@@ -20,32 +17,23 @@ const SERVER_PING_SECONDS = 1;
  * reconnect, take up its consumer again and finish every item.
  */
 describe('a stage frozen past its ack wait and the server ping interval, under load', () => {
+  let system: TestStack;
   let stack: LocalStack;
-  let stateDir: string;
-  const logs: string[] = [];
+  let logs: string[];
 
   before(async () => {
-    stateDir = await mkdtemp(join(tmpdir(), 'revive-e2e-pause-'));
-    stack = await startLocalStack({
-      stateDir,
-      persistent: false,
+    system = await startTestStack('paused-stage', {
       natsPingIntervalSeconds: SERVER_PING_SECONDS,
       env: {
-        REVIVE_MODELS_DIRS: join(defaultStateDir, 'models'),
-        REVIVE_INFERENCE_THREADS: '1',
         REVIVE_ACK_WAIT_SECONDS: String(ACK_WAIT_SECONDS),
         REVIVE_MAX_DELIVER: '10',
         REVIVE_LOG_LEVEL: 'debug',
       },
-      onLine: (line, service) => logs.push(`${service} ${line}`),
+      serviceInLines: true,
     });
+    ({ stack, logs } = system);
   });
-  after(async () => {
-    await stack?.stop();
-    await mkdir(artifacts, { recursive: true });
-    await writeFile(join(artifacts, 'paused-stage.e2e.log'), logs.join('\n'));
-    await rm(stateDir, { recursive: true, force: true });
-  });
+  after(() => system?.stop());
 
   it('finishes every item after preprocess was frozen mid-backlog for three times its ack wait', { timeout: 240_000 }, async () => {
     const call = { token: stack.token };

@@ -1,18 +1,16 @@
 import assert from 'node:assert/strict';
-import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { connect } from 'nats';
 import sharp from 'sharp';
-import { defaultStateDir } from '@revive/config';
 import { Streams, Subjects } from '@revive/contracts';
-import { startLocalStack, type LocalStack } from '@revive/local-services';
+import type { LocalStack } from '@revive/local-services';
 import { NO_DAMAGE_FOUND, REPAIR_NOT_ASKED } from '@revive/repair';
 import { chromaOf } from './support/chroma.ts';
 import { errorAlongDamage, rgbOf } from './support/damage.ts';
 import { query, subscribeSse, subscribeWs, uploadFile, MEDIA_FIELDS, type ProgressMessage } from './support/graphql-client.ts';
 import { apiStage, expectedStages } from './support/stages.ts';
+import { startTestStack, type TestStack } from './support/test-stack.ts';
 
 const fixtures = resolve(import.meta.dirname, 'fixtures/images');
 const greyPhoto = join(fixtures, 'brooklyn-bridge-1880s-grey-160.jpg');
@@ -20,40 +18,25 @@ const colourPhoto = join(fixtures, 'garden-410x256.jpg');
 // The garden as a grey old print with scratches, cracks and dust drawn on it, and the same print undamaged (README.md).
 const damagedPrint = join(fixtures, 'garden-damaged-410x256.png');
 const cleanPrint = join(fixtures, 'garden-damaged-clean-410x256.png');
-const artifacts = resolve(import.meta.dirname, '../test-artifacts');
 
 const stagesDone = (messages: ProgressMessage[]) =>
   messages.filter((m) => m.event === 'STAGE_DONE' || m.event === 'STAGE_SKIPPED').map((m) => `${m.stage}:${m.event}`);
 
 describe('photo restoration end to end: GraphQL upload → JetStream stages → result (real nats-server, PostgreSQL, ONNX, one process per service)', () => {
+  let system: TestStack;
   let stack: LocalStack;
-  let stateDir: string;
-  const logs: string[] = [];
   before(async () => {
-    stateDir = await mkdtemp(join(tmpdir(), 'revive-e2e-'));
-    stack = await startLocalStack({
-      stateDir,
-      persistent: false,
-      // The models npm ci built live in the repository's own state folder, not in this temporary one.
+    system = await startTestStack('photo-pipeline', {
       // 64 px super-resolution tiles: the default model is fast, and the kill test needs superres
       // still holding the message (many tiles) when its first progress event reaches the test.
       env: {
-        REVIVE_MODELS_DIRS: join(defaultStateDir, 'models'),
-        REVIVE_LOG_LEVEL: 'info',
-        REVIVE_INFERENCE_THREADS: '1',
         REVIVE_ACK_WAIT_SECONDS: '5',
         REVIVE_TILE_SIZE: '64',
       },
-      onLine: (line) => logs.push(line),
     });
+    stack = system.stack;
   });
-  after(async () => {
-    await stack?.stop();
-    // Every service's log lines, for whoever has to find out why a run failed.
-    await mkdir(artifacts, { recursive: true });
-    await writeFile(join(artifacts, 'photo-pipeline.e2e.log'), logs.join('\n'));
-    await rm(stateDir, { recursive: true, force: true });
-  });
+  after(() => system?.stop());
 
   async function resultOf(id: string) {
     const { data, errors } = await query<{

@@ -1,43 +1,27 @@
 import assert from 'node:assert/strict';
-import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { resolve } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import postgres from 'postgres';
 import sharp from 'sharp';
-import { defaultStateDir } from '@revive/config';
 import { stagesOf } from '@revive/contracts';
-import {
-  freePort,
-  startLocalStack,
-  startS3Server,
-  type LocalStack,
-  type RunningS3Server,
-  type ServiceProcess,
-} from '@revive/local-services';
+import { freePort, startS3Server, type LocalStack, type RunningS3Server, type ServiceProcess } from '@revive/local-services';
 import { REPAIR_NOT_ASKED } from '@revive/repair';
 import { query, subscribeWs, uploadFile, MEDIA_FIELDS } from './support/graphql-client.ts';
 import { apiStage, expectedStages } from './support/stages.ts';
+import { startTestStack, type TestStack } from './support/test-stack.ts';
 
 const greyPhoto = resolve(import.meta.dirname, 'fixtures/images/brooklyn-bridge-1880s-grey-160.jpg');
-const artifacts = resolve(import.meta.dirname, '../test-artifacts');
 
 describe('production topology on one machine: objects on S3 (real Swift s3api), two gateway replicas', () => {
   let s3: RunningS3Server;
+  let system: TestStack;
   let stack: LocalStack;
   let second: ServiceProcess;
   let secondUrl: string;
-  let stateDir: string;
-  const logs: string[] = [];
   before(async () => {
-    stateDir = await mkdtemp(join(tmpdir(), 'revive-e2e-s3-'));
     s3 = await startS3Server();
-    stack = await startLocalStack({
-      stateDir,
-      persistent: false,
+    system = await startTestStack('s3-two-gateways', {
       env: {
-        REVIVE_MODELS_DIRS: join(defaultStateDir, 'models'),
-        REVIVE_INFERENCE_THREADS: '1',
         REVIVE_STORE: 's3',
         REVIVE_S3_BUCKET: 'revive-e2e',
         REVIVE_S3_ENDPOINT: s3.endpoint,
@@ -45,17 +29,14 @@ describe('production topology on one machine: objects on S3 (real Swift s3api), 
         AWS_ACCESS_KEY_ID: s3.accessKeyId,
         AWS_SECRET_ACCESS_KEY: s3.secretAccessKey,
       },
-      onLine: (line) => logs.push(line),
     });
+    stack = system.stack;
     second = stack.startReplica('gateway', { REVIVE_GATEWAY_PORT: String(await freePort()) });
     secondUrl = (JSON.parse(await second.waitForLog(/gateway listening/)) as { graphql: string }).graphql;
   });
   after(async () => {
-    await stack?.stop();
+    await system?.stop();
     await s3?.stop();
-    await mkdir(artifacts, { recursive: true });
-    await writeFile(join(artifacts, 's3-two-gateways.e2e.log'), logs.join('\n'));
-    await rm(stateDir, { recursive: true, force: true });
   });
 
   it('uploads through one gateway, streams every event to a subscriber of the other, projects each event once, and serves a presigned S3 result', async () => {

@@ -1,51 +1,40 @@
 import assert from 'node:assert/strict';
-import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { resolve } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { connect, type NatsConnection } from 'nats';
 import postgres from 'postgres';
-import { defaultStateDir } from '@revive/config';
 import { FLOW, Streams, Subjects } from '@revive/contracts';
-import { startLocalStack, type LocalStack } from '@revive/local-services';
+import type { LocalStack } from '@revive/local-services';
 import { query, uploadFile, MEDIA_FIELDS, type CallOptions } from './support/graphql-client.ts';
+import { startTestStack, type TestStack } from './support/test-stack.ts';
 
 // Issue 27, point 5: a stage told to stop (SIGTERM, as Kubernetes and npm start's supervisor do)
 // while its handler runs finishes that item, acks it and exits 0; the item then completes with the
 // stage's work done once (no redelivery to the replica started after it).
 
 const photo = resolve(import.meta.dirname, 'fixtures/images/garden-410x256.jpg');
-const artifacts = resolve(import.meta.dirname, '../test-artifacts');
 const superres = FLOW.image.find((h) => h.stage === 'superres')!;
 
 describe('draining on SIGTERM: a stage stopped mid-handler finishes its item (real nats-server, PostgreSQL, one process per service)', () => {
+  let system: TestStack;
   let stack: LocalStack;
-  let stateDir: string;
   let nc: NatsConnection;
   let call: CallOptions;
-  const logs: string[] = [];
   const superresLines: string[] = [];
 
   before(async () => {
-    stateDir = await mkdtemp(join(tmpdir(), 'revive-e2e-drain-'));
-    stack = await startLocalStack({
-      stateDir,
-      persistent: false,
-      env: { REVIVE_MODELS_DIRS: join(defaultStateDir, 'models'), REVIVE_LOG_LEVEL: 'info', REVIVE_INFERENCE_THREADS: '1' },
+    system = await startTestStack('stage-drain', {
       onLine: (line, service) => {
-        logs.push(line);
         if (service === 'superres') superresLines.push(line);
       },
     });
+    stack = system.stack;
     nc = await connect(stack.natsAdmin);
     call = { token: stack.token };
   });
   after(async () => {
     await nc?.drain();
-    await stack?.stop();
-    await mkdir(artifacts, { recursive: true });
-    await writeFile(join(artifacts, 'stage-drain.e2e.log'), logs.join('\n'));
-    if (stateDir) await rm(stateDir, { recursive: true, force: true });
+    await system?.stop();
   });
 
   async function mediaOf(id: string) {

@@ -1,22 +1,20 @@
 import assert from 'node:assert/strict';
-import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { DEFAULT_COLORIZE_MODEL } from '@revive/colorizer';
-import { defaultStateDir } from '@revive/config';
 import { FLOW, STAGE_NAMES, stagesOf, Subjects, type Stage, type Subject } from '@revive/contracts';
 import { DEFAULT_SUPERRES_MODELS } from '@revive/superres';
-import { freePort, startLocalStack, type LocalStack, type ServiceName } from '@revive/local-services';
+import { freePort, type LocalStack, type ServiceName } from '@revive/local-services';
 import { query, subscribeWs, uploadFile } from './support/graphql-client.ts';
 import { SpanKinds, startOtlpReceiver } from './support/otlp-receiver.ts';
 import { scrapeSum } from './support/prometheus-text.ts';
 import { TraceTree } from './support/trace-tree.ts';
+import { ARTIFACTS, startTestStack, type TestStack } from './support/test-stack.ts';
 
 const fixtures = resolve(import.meta.dirname, 'fixtures/images');
 const greyPhoto = join(fixtures, 'brooklyn-bridge-1880s-grey-160.jpg');
 const colourPhoto = join(fixtures, 'garden-410x256.jpg');
-const artifacts = resolve(import.meta.dirname, '../test-artifacts');
 const SERVICE_NAMES: ServiceName[] = ['gateway', ...STAGE_NAMES];
 const IMAGE_STAGES = stagesOf('image');
 /** The event each image stage consumes, from the catalogue's flow map. */
@@ -45,24 +43,19 @@ async function eventually(check: () => Promise<void>, timeoutMs = 10_000): Promi
 }
 
 describe('observability end to end: one trace per media item across every service, Prometheus metrics, health probes', () => {
+  let system: TestStack;
   let stack: LocalStack;
-  let stateDir: string;
   let receiver: Awaited<ReturnType<typeof startOtlpReceiver>>;
   const ports = {} as Record<ServiceName, { metrics: number; health: number }>;
-  const logs: string[] = [];
+  let logs: string[];
   const metricsUrl = (name: ServiceName) => `http://127.0.0.1:${ports[name].metrics}/metrics`;
 
   before(async () => {
-    stateDir = await mkdtemp(join(tmpdir(), 'revive-e2e-otel-'));
     receiver = await startOtlpReceiver();
     for (const name of SERVICE_NAMES) ports[name] = { metrics: await freePort(), health: await freePort() };
-    stack = await startLocalStack({
-      stateDir,
-      persistent: false,
+    system = await startTestStack('telemetry', {
       env: {
-        REVIVE_MODELS_DIRS: join(defaultStateDir, 'models'),
         REVIVE_LOG_LEVEL: 'debug',
-        REVIVE_INFERENCE_THREADS: '1',
         REVIVE_ACK_WAIT_SECONDS: '5',
         // Many small tiles keep the fast default model busy until the kill in the redelivery test lands.
         REVIVE_TILE_SIZE: '64',
@@ -74,16 +67,13 @@ describe('observability end to end: one trace per media item across every servic
         REVIVE_BACKLOG_POLL_SECONDS: '0.5',
       },
       serviceEnv: (name) => ({ REVIVE_METRICS_PORT: String(ports[name].metrics), REVIVE_HEALTH_PORT: String(ports[name].health) }),
-      onLine: (line) => logs.push(line),
     });
+    ({ stack, logs } = system);
   });
   after(async () => {
-    await stack?.stop();
+    await system?.stop();
     await receiver?.close();
-    await mkdir(artifacts, { recursive: true });
-    await writeFile(join(artifacts, 'telemetry.e2e.log'), logs.join('\n'));
-    await writeFile(join(artifacts, 'telemetry.e2e.spans.json'), JSON.stringify(receiver?.spans ?? [], null, 1));
-    await rm(stateDir, { recursive: true, force: true });
+    await writeFile(join(ARTIFACTS, 'telemetry.e2e.spans.json'), JSON.stringify(receiver?.spans ?? [], null, 1));
   });
 
   async function traceIdOf(id: string): Promise<string> {

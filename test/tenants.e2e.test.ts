@@ -1,14 +1,13 @@
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
-import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { connect, type NatsConnection } from 'nats';
-import { defaultStateDir } from '@revive/config';
 import { Buckets } from '@revive/contracts';
-import { startLocalStack, type LocalStack } from '@revive/local-services';
+import type { LocalStack } from '@revive/local-services';
 import { query, uploadFile, type CallOptions, type GraphqlResponse } from './support/graphql-client.ts';
+import { startTestStack, type TestStack } from './support/test-stack.ts';
 
 // Issue 27, missing test 1: every way one user can name another user's item (read it, retry,
 // cancel, delete, reprocess, download, archive, subscribe, list its failures) answers exactly as
@@ -16,7 +15,6 @@ import { query, uploadFile, type CallOptions, type GraphqlResponse } from './sup
 
 const fixtures = resolve(import.meta.dirname, 'fixtures/images');
 const photo = join(fixtures, 'garden-410x256.jpg');
-const artifacts = resolve(import.meta.dirname, '../test-artifacts');
 /** Generous on a loaded two-core machine. */
 const SETTLE_MS = 180_000;
 
@@ -37,22 +35,17 @@ interface Item {
 }
 
 describe('tenants: another user’s items answer like a missing id, and nothing happens to them (real stack, two users)', () => {
+  let system: TestStack;
   let stack: LocalStack;
-  let stateDir: string;
   let nc: NatsConnection;
   let alice: CallOptions;
   let mallory: CallOptions;
-  const logs: string[] = [];
 
   before(async () => {
-    stateDir = await mkdtemp(join(tmpdir(), 'revive-e2e-tenants-'));
-    stack = await startLocalStack({
-      stateDir,
-      persistent: false,
+    system = await startTestStack('tenants', {
       defaultUser: 'alice',
-      env: { REVIVE_MODELS_DIRS: join(defaultStateDir, 'models'), REVIVE_LOG_LEVEL: 'info', REVIVE_INFERENCE_THREADS: '1' },
-      onLine: (line) => logs.push(line),
     });
+    stack = system.stack;
     alice = { token: stack.token };
     mallory = { token: (await stack.createUser('mallory')).token };
     nc = await connect(stack.natsAdmin);
@@ -60,10 +53,7 @@ describe('tenants: another user’s items answer like a missing id, and nothing 
   after(async () => {
     stack?.services.preprocess.resume();
     await nc?.drain();
-    await stack?.stop();
-    await mkdir(artifacts, { recursive: true });
-    await writeFile(join(artifacts, 'tenants.e2e.log'), logs.join('\n'));
-    if (stateDir) await rm(stateDir, { recursive: true, force: true });
+    await system?.stop();
   });
 
   const ask = <T = unknown>(call: CallOptions, document: string, variables: Record<string, unknown> = {}) =>

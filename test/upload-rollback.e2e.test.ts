@@ -1,29 +1,21 @@
 import assert from 'node:assert/strict';
-import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { DiscardPolicy, connect, type NatsConnection } from 'nats';
 import postgres, { type Sql } from 'postgres';
-import { defaultStateDir } from '@revive/config';
 import { Streams } from '@revive/contracts';
-import {
-  startLocalStack,
-  startNatsServer,
-  startS3Server,
-  type LocalStack,
-  type RunningNatsServer,
-  type RunningS3Server,
-} from '@revive/local-services';
+import { startNatsServer, startS3Server, type LocalStack, type RunningNatsServer, type RunningS3Server } from '@revive/local-services';
 import { createObjectStore, type S3ObjectStore } from '@revive/object-store';
 import { query, uploadFile, type CallOptions } from './support/graphql-client.ts';
+import { startTestStack, type TestStack } from './support/test-stack.ts';
 
 // Issue 27, missing test 3: an upload that cannot finish (the object store down, nats-server
 // down, the stream refusing the event) answers with a typed error, and leaves no row, no object
 // and no event behind: the client was told nothing was stored, so nothing may be.
 
 const photo = resolve(import.meta.dirname, 'fixtures/images/garden-410x256.jpg');
-const artifacts = resolve(import.meta.dirname, '../test-artifacts');
 const BUCKET = 'revive-rollback';
 /** A publish rides out a transient outage for up to 45 s (publish-retry.ts) before the upload gives up; generous on a loaded machine. */
 const UPLOAD_BOUND_MS = 150_000;
@@ -31,25 +23,21 @@ const UPLOAD_BOUND_MS = 150_000;
 describe('upload rollback: the store or NATS down during uploadMedia leaves nothing behind (real stack, Swift S3, nats-server)', () => {
   let s3: RunningS3Server;
   let nats: RunningNatsServer;
+  let system: TestStack;
   let stack: LocalStack;
   let stateDir: string;
   let sql: Sql;
   let store: S3ObjectStore;
   let call: CallOptions;
-  const logs: string[] = [];
 
   before(async () => {
     stateDir = await mkdtemp(join(tmpdir(), 'revive-e2e-rollback-'));
     // Our own nats-server (with a store, so the stream outlives a kill) and S3, so the test can take them down.
     [s3, nats] = await Promise.all([startS3Server(), startNatsServer({ storeDir: join(stateDir, 'own-nats') })]);
-    stack = await startLocalStack({
+    system = await startTestStack('upload-rollback', {
       stateDir,
-      persistent: false,
       env: {
         REVIVE_NATS_URL: nats.url,
-        REVIVE_MODELS_DIRS: join(defaultStateDir, 'models'),
-        REVIVE_LOG_LEVEL: 'info',
-        REVIVE_INFERENCE_THREADS: '1',
         REVIVE_STORE: 's3',
         REVIVE_S3_BUCKET: BUCKET,
         REVIVE_S3_ENDPOINT: s3.endpoint,
@@ -57,8 +45,8 @@ describe('upload rollback: the store or NATS down during uploadMedia leaves noth
         AWS_ACCESS_KEY_ID: s3.accessKeyId,
         AWS_SECRET_ACCESS_KEY: s3.secretAccessKey,
       },
-      onLine: (line) => logs.push(line),
     });
+    stack = system.stack;
     call = { token: stack.token };
     sql = postgres(stack.databaseUrl, { max: 2, onnotice: () => {} });
     store = createObjectStore(
@@ -69,10 +57,8 @@ describe('upload rollback: the store or NATS down during uploadMedia leaves noth
   after(async () => {
     store?.close();
     await sql?.end();
-    await stack?.stop();
+    await system?.stop();
     await Promise.all([nats?.stop(), s3?.stop()]);
-    await mkdir(artifacts, { recursive: true });
-    await writeFile(join(artifacts, 'upload-rollback.e2e.log'), logs.join('\n'));
     if (stateDir) await rm(stateDir, { recursive: true, force: true });
   });
 

@@ -1,23 +1,21 @@
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readFile, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { defaultStateDir } from '@revive/config';
 import { stagesOf } from '@revive/contracts';
-import { startLocalStack, type LocalStack } from '@revive/local-services';
+import type { LocalStack } from '@revive/local-services';
 import { REPAIR_NOT_ASKED } from '@revive/repair';
 import { readFrames } from '@revive/video-io';
 import { pollUntil } from './support/bounded-wait.ts';
 import { describeMediaAt, query, subscribeWs, uploadFile, MEDIA_FIELDS, type ProgressMessage } from './support/graphql-client.ts';
 import { apiStage, expectedStages } from './support/stages.ts';
+import { startTestStack, type TestStack } from './support/test-stack.ts';
 
 const fixtures = resolve(import.meta.dirname, 'fixtures/video');
 const chaplin = join(fixtures, 'chaplin-bw-192x108-2s.mp4');
 const silentClip = join(fixtures, 'asl-book-noaudio-160x120.mkv');
 const vfrClip = join(fixtures, 'fire-vfr-160x90.mp4');
-const artifacts = resolve(import.meta.dirname, '../test-artifacts');
 
 interface Probe {
   streams: Array<{
@@ -98,33 +96,23 @@ async function flashToBeep(path: string): Promise<number> {
 }
 
 describe('video restoration end to end: chunks through every stage on the real stack (nats-server, PostgreSQL, ONNX, ffmpeg, one process per service)', () => {
+  let system: TestStack;
   let stack: LocalStack;
   let stateDir: string;
-  const logs: string[] = [];
+  let logs: string[];
   before(async () => {
-    stateDir = await mkdtemp(join(tmpdir(), 'revive-video-e2e-'));
-    stack = await startLocalStack({
-      stateDir,
-      persistent: false,
+    system = await startTestStack('video-pipeline', {
       env: {
-        REVIVE_MODELS_DIRS: join(defaultStateDir, 'models'),
-        REVIVE_LOG_LEVEL: 'info',
-        REVIVE_INFERENCE_THREADS: '1',
         REVIVE_ACK_WAIT_SECONDS: '10',
         // Short chunks: the 2 s clip becomes three, enough for two replicas to share.
         REVIVE_VIDEO_CHUNK_SECONDS: '0.8',
         // 192x108 at scale 2 fits, at scale 4 (331,776 pixels a frame) does not.
         REVIVE_MAX_VIDEO_PIXELS: '200000',
       },
-      onLine: (line) => logs.push(line),
     });
+    ({ stack, stateDir, logs } = system);
   });
-  after(async () => {
-    await stack?.stop();
-    await mkdir(artifacts, { recursive: true });
-    await writeFile(join(artifacts, 'video-pipeline.e2e.log'), logs.join('\n'));
-    await rm(stateDir, { recursive: true, force: true });
-  });
+  after(() => system?.stop());
 
   async function mediaOf(id: string) {
     const { data, errors } = await query<{

@@ -1,15 +1,13 @@
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { createServer, type IncomingHttpHeaders } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { resolve } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import postgres from 'postgres';
-import { defaultStateDir } from '@revive/config';
-import { freePort, startLocalStack, type LocalStack, type ServiceProcess } from '@revive/local-services';
+import { freePort, type LocalStack, type ServiceProcess } from '@revive/local-services';
 import { query, uploadFile, type CallOptions } from './support/graphql-client.ts';
+import { startTestStack, type TestStack } from './support/test-stack.ts';
 
 // Issue 27, point 4: what a webhook receiver really gets. A signature checked with openssl, not
 // with the code that made it; a redirect not followed; one delivery per outcome with two gateways
@@ -17,7 +15,6 @@ import { query, uploadFile, type CallOptions } from './support/graphql-client.ts
 // webhook_deliveries row for every POST the receiver answered.
 
 const greyPhoto = resolve(import.meta.dirname, 'fixtures/images/brooklyn-bridge-1880s-grey-160.jpg');
-const artifacts = resolve(import.meta.dirname, '../test-artifacts');
 const SECRET = 'e2e-webhook-delivery-secret-with-32-characters-or-more';
 
 interface Received {
@@ -36,14 +33,13 @@ function opensslHmac(secret: string, t: string, raw: Buffer): string {
 }
 
 describe('webhook delivery against a real receiver (real nats-server, PostgreSQL, two gateway replicas)', () => {
+  let system: TestStack;
   let stack: LocalStack;
-  let stateDir: string;
   let replica: ServiceProcess;
   let gateways: string[];
   let sql: postgres.Sql;
   let call: CallOptions;
   let receiverBase: string;
-  const logs: string[] = [];
   const received: Received[] = [];
   let flakyDown = true;
 
@@ -64,19 +60,13 @@ describe('webhook delivery against a real receiver (real nats-server, PostgreSQL
   before(async () => {
     await new Promise<void>((r) => receiver.listen(0, '127.0.0.1', r));
     receiverBase = `http://127.0.0.1:${(receiver.address() as AddressInfo).port}`;
-    stateDir = await mkdtemp(join(tmpdir(), 'revive-e2e-webhooks-'));
-    stack = await startLocalStack({
-      stateDir,
-      persistent: false,
+    system = await startTestStack('webhooks-delivery', {
       env: {
-        REVIVE_MODELS_DIRS: join(defaultStateDir, 'models'),
-        REVIVE_LOG_LEVEL: 'info',
-        REVIVE_INFERENCE_THREADS: '1',
         REVIVE_WEBHOOK_SECRET: SECRET,
         REVIVE_WEBHOOK_ALLOW_PRIVATE: 'true',
       },
-      onLine: (line) => logs.push(line),
     });
+    stack = system.stack;
     replica = stack.startReplica('gateway', { REVIVE_GATEWAY_PORT: String(await freePort()) });
     const replicaUrl = (JSON.parse(await replica.waitForLog(/gateway listening/, 120_000)) as { graphql: string }).graphql;
     gateways = [stack.graphqlUrl, replicaUrl];
@@ -85,11 +75,8 @@ describe('webhook delivery against a real receiver (real nats-server, PostgreSQL
   });
   after(async () => {
     await sql?.end();
-    await stack?.stop();
+    await system?.stop();
     await new Promise<void>((r) => receiver.close(() => r()));
-    await mkdir(artifacts, { recursive: true });
-    await writeFile(join(artifacts, 'webhooks-delivery.e2e.log'), logs.join('\n'));
-    if (stateDir) await rm(stateDir, { recursive: true, force: true });
   });
 
   async function upload(gateway: string, callbackPath: string): Promise<string> {

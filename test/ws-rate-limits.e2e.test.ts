@@ -1,19 +1,15 @@
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
-import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { createClient, type Client } from 'graphql-ws';
 import WebSocket from 'ws';
-import { defaultStateDir } from '@revive/config';
-import { startLocalStack, type LocalStack } from '@revive/local-services';
+import type { LocalStack } from '@revive/local-services';
+import { startTestStack, type TestStack } from './support/test-stack.ts';
 
 // Issue 27, point 5: the per-user and anonymous rate limits enforced on HTTP hold on graphql-ws
 // too, and both transports spend from the same buckets (a client cannot dodge the limit by
 // switching to a socket).
 
-const artifacts = resolve(import.meta.dirname, '../test-artifacts');
 const REQUESTS_PER_MINUTE = 5;
 const ANONYMOUS_PER_MINUTE = 3;
 const PROGRESS = 'subscription ($id: ID!) { mediaProgress(id: $id) { event } }';
@@ -74,9 +70,8 @@ async function httpCode(url: string, token: string): Promise<{ status: number; c
 }
 
 describe('rate limits over graphql-ws (real gateway, nats-server, PostgreSQL)', () => {
+  let system: TestStack;
   let stack: LocalStack;
-  let stateDir: string;
-  const logs: string[] = [];
   const clients: Client[] = [];
   const wsClient = (token: string) => {
     const client = createClient({
@@ -90,26 +85,17 @@ describe('rate limits over graphql-ws (real gateway, nats-server, PostgreSQL)', 
   };
 
   before(async () => {
-    stateDir = await mkdtemp(join(tmpdir(), 'revive-e2e-ws-limits-'));
-    stack = await startLocalStack({
-      stateDir,
-      persistent: false,
+    system = await startTestStack('ws-rate-limits', {
       env: {
-        REVIVE_MODELS_DIRS: join(defaultStateDir, 'models'),
-        REVIVE_LOG_LEVEL: 'info',
-        REVIVE_INFERENCE_THREADS: '1',
         REVIVE_RATE_LIMIT_REQUESTS_PER_MINUTE: String(REQUESTS_PER_MINUTE),
         REVIVE_RATE_LIMIT_ANONYMOUS_PER_MINUTE: String(ANONYMOUS_PER_MINUTE),
       },
-      onLine: (line) => logs.push(line),
     });
+    stack = system.stack;
   });
   after(async () => {
     await Promise.all(clients.map((c) => c.dispose()));
-    await stack?.stop();
-    await mkdir(artifacts, { recursive: true });
-    await writeFile(join(artifacts, 'ws-rate-limits.e2e.log'), logs.join('\n'));
-    if (stateDir) await rm(stateDir, { recursive: true, force: true });
+    await system?.stop();
   });
 
   it("refuses a user's subscriptions past the per-user limit with RATE_LIMITED, from the bucket HTTP spends too; another user is unaffected", async () => {

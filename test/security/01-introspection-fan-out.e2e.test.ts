@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { freePort, type ServiceProcess } from '@revive/local-services';
-import { startSecurityStack, type SecurityStack } from './security-stack.ts';
+import { startTestStack, type TestStack } from '../support/test-stack.ts';
 
 // Issue 23, point 1: the query limits stopped at __schema/__type, so a 4 KB document of aliased
 // introspection lists came back as megabytes. Every selection is now counted, meta fields
@@ -39,12 +39,12 @@ async function post(url: string, token: string, query: string): Promise<Reply> {
 }
 
 describe('security 1: introspection fan-out is bounded (real stack)', () => {
-  let system: SecurityStack;
+  let system: TestStack;
   let introspecting: ServiceProcess;
   let introspectingUrl: string;
 
   before(async () => {
-    system = await startSecurityStack('introspection');
+    system = await startTestStack('security-introspection');
     // A second gateway of the same system with introspection on, as a developer would run it.
     introspecting = system.stack.startReplica('gateway', {
       REVIVE_GATEWAY_PORT: String(await freePort()),

@@ -7,7 +7,7 @@ import sharp from 'sharp';
 import { Streams, Subjects } from '@revive/contracts';
 import { sparsePng } from '@revive/testing';
 import { query, uploadFile, type CallOptions } from '../support/graphql-client.ts';
-import { startSecurityStack, type SecurityStack } from './security-stack.ts';
+import { startTestStack, type TestStack } from '../support/test-stack.ts';
 
 // Issue 23, point 2: the pixel guard checked inputs only, so a 31 KB PNG of 16000x16000 asked at
 // x4 for a 64000x64000 result (4 gigapixels, tens of CPU-minutes). The restored size is now
@@ -37,12 +37,12 @@ async function lateHeaderJpeg(width: number, height: number, padding: number): P
 }
 
 describe('security 2: output size is capped, and one user cannot fill the pipeline (real stack)', () => {
-  let system: SecurityStack;
+  let system: TestStack;
   let call: CallOptions;
   let objects: string;
 
   before(async () => {
-    system = await startSecurityStack('output-size', { REVIVE_MAX_IN_FLIGHT_PER_USER: String(IN_FLIGHT) });
+    system = await startTestStack('security-output-size', { env: { REVIVE_MAX_IN_FLIGHT_PER_USER: String(IN_FLIGHT) } });
     call = { token: system.stack.token };
     objects = join(system.stack.env.REVIVE_STATE_DIR!, 'objects', 'media');
   });

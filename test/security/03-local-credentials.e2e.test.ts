@@ -2,21 +2,20 @@
 // into its state dir, and each service's NATS user can do only what the stage catalogue gives it.
 // Reproduces the probes against the real stack (nats-server, PostgreSQL, gateway, every stage).
 import assert from 'node:assert/strict';
-import { mkdir, mkdtemp, readdir, rm, stat, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readdir, stat } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { connect, nkeyAuthenticator, type NatsConnection } from 'nats';
 import postgres from 'postgres';
-import { defaultStateDir, localCredentialPaths } from '@revive/config';
+import { localCredentialPaths } from '@revive/config';
 import { FLOW, GatewaySubjects, hopsOf, ProgressSubjects, Streams, Subjects } from '@revive/contracts';
 import { inboxPrefixOf, natsClientName } from '@revive/messaging';
-import { startLocalStack, type LocalStack } from '@revive/local-services';
+import type { LocalStack } from '@revive/local-services';
 import { uploadFile } from '../support/graphql-client.ts';
 import { waitForTerminal } from '../support/pipeline-audit.ts';
+import { startTestStack, type TestStack } from '../support/test-stack.ts';
 
 const fixtures = resolve(import.meta.dirname, '../fixtures/images');
-const artifacts = resolve(import.meta.dirname, '../../test-artifacts');
 
 /** What PostgreSQL answers a sign-in: 'ok', or its SQLSTATE and message. */
 async function signIn(url: string): Promise<string> {
@@ -32,9 +31,9 @@ async function signIn(url: string): Promise<string> {
 }
 
 describe('security 3: local PostgreSQL and NATS accept only generated credentials; each NATS user only its stage (real stack)', () => {
+  let system: TestStack;
   let stack: LocalStack;
   let stateDir: string;
-  const logs: string[] = [];
   const figures: string[] = [];
   const open: NatsConnection[] = [];
   /** A stage's own user, as a compromised stage process (or anyone holding its seed) would connect. */
@@ -51,20 +50,12 @@ describe('security 3: local PostgreSQL and NATS accept only generated credential
   };
 
   before(async () => {
-    stateDir = await mkdtemp(join(tmpdir(), 'revive-e2e-credentials-'));
-    stack = await startLocalStack({
-      stateDir,
-      persistent: false,
-      env: { REVIVE_MODELS_DIRS: join(defaultStateDir, 'models'), REVIVE_INFERENCE_THREADS: '1' },
-      onLine: (line) => logs.push(line),
-    });
+    system = await startTestStack('security-3-local-credentials', { preface: figures });
+    ({ stack, stateDir } = system);
   });
   after(async () => {
     await Promise.all(open.map((nc) => nc.close()));
-    await stack?.stop();
-    await mkdir(artifacts, { recursive: true });
-    await writeFile(join(artifacts, 'security-3-local-credentials.e2e.log'), [...figures, '', ...logs].join('\n'));
-    await rm(stateDir, { recursive: true, force: true });
+    await system?.stop();
   });
 
   it('keeps the generated credentials where only this OS user can read them', async () => {

@@ -10,7 +10,7 @@ import { after, before, describe, it } from 'node:test';
 import type { LocalStack } from '@revive/local-services';
 import { query, uploadForm, uploadHeaders, type CallOptions } from '../support/graphql-client.ts';
 import { measurePeakRss, type PeakRss } from '../support/process-memory.ts';
-import { startSecurityStack, type SecurityStack } from './security-stack.ts';
+import { startTestStack, type TestStack } from '../support/test-stack.ts';
 
 // Issue 23, point 4. The probe: Yoga's own 25,000,000-byte body limit applied before
 // REVIVE_MAX_UPLOAD_BYTES (200 MiB), so a 26 MB upload got 413, and an upload was held in the
@@ -53,7 +53,7 @@ async function filesUnder(dir: string): Promise<string[]> {
 }
 
 describe('security 4: uploads up to REVIVE_MAX_UPLOAD_BYTES stream to the store; past it, a typed 413 the client reads (real stack)', () => {
-  let system: SecurityStack;
+  let system: TestStack;
   let stack: LocalStack;
   let objectsDir: string;
   let filesDir: string;
@@ -62,7 +62,7 @@ describe('security 4: uploads up to REVIVE_MAX_UPLOAD_BYTES stream to the store;
 
   before(async () => {
     filesDir = await mkdtemp(join(tmpdir(), 'revive-security-4-files-'));
-    system = await startSecurityStack('4-upload-limit');
+    system = await startTestStack('security-4-upload-limit');
     stack = system.stack;
     objectsDir = join(stack.env.REVIVE_STATE_DIR!, 'objects');
     call = { token: stack.token };

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import sharp from 'sharp';
 import { query, uploadFile, type CallOptions } from '../support/graphql-client.ts';
-import { startSecurityStack, type SecurityStack } from './security-stack.ts';
+import { startTestStack, type TestStack } from '../support/test-stack.ts';
 
 // Issue 23, point 5: cancelMedia while super-resolution ran left the stage computing for about
 // 17 CPU-seconds; it then wrote its output after the cancel had deleted the intermediates
@@ -36,16 +36,14 @@ async function filesUnder(dir: string): Promise<string[]> {
 }
 
 describe('security 5: cancel stops the work (real stack)', () => {
-  let system: SecurityStack;
+  let system: TestStack;
   let call: CallOptions;
   let objects: string;
 
   before(async () => {
     // 64 px tiles: a tile takes a fraction of a second, so "within a tile" is well inside 2 s on a busy machine too.
-    system = await startSecurityStack('cancel', {
-      REVIVE_SWEEP_INTERVAL_SECONDS: String(SWEEP_SECONDS),
-      REVIVE_ACK_WAIT_SECONDS: '10',
-      REVIVE_TILE_SIZE: '64',
+    system = await startTestStack('security-cancel', {
+      env: { REVIVE_SWEEP_INTERVAL_SECONDS: String(SWEEP_SECONDS), REVIVE_ACK_WAIT_SECONDS: '10', REVIVE_TILE_SIZE: '64' },
     });
     call = { token: system.stack.token };
     objects = join(system.stack.env.REVIVE_STATE_DIR!, 'objects', 'media');

@@ -2,17 +2,14 @@
 // headers, is cut off at the configured deadline instead of holding a socket for Node's 300 s;
 // an ordinary upload still goes through. Reproduces the probe against the real stack.
 import assert from 'node:assert/strict';
-import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { connect } from 'node:net';
-import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { defaultStateDir } from '@revive/config';
-import { startLocalStack, type LocalStack } from '@revive/local-services';
+import type { LocalStack } from '@revive/local-services';
 import { uploadFile } from '../support/graphql-client.ts';
+import { startTestStack, type TestStack } from '../support/test-stack.ts';
 
 const fixtures = resolve(import.meta.dirname, '../fixtures/images');
-const artifacts = resolve(import.meta.dirname, '../../test-artifacts');
 const HEADERS_TIMEOUT_S = 2;
 const REQUEST_TIMEOUT_S = 4;
 
@@ -34,30 +31,21 @@ function trickle(url: URL, head: string, everyMs: number): Promise<{ answer: str
 }
 
 describe('security 6: slow request bodies and headers are cut off by the gateway (real stack)', () => {
+  let system: TestStack;
   let stack: LocalStack;
-  let stateDir: string;
-  const logs: string[] = [];
   const figures: string[] = [];
 
   before(async () => {
-    stateDir = await mkdtemp(join(tmpdir(), 'revive-e2e-slow-body-'));
-    stack = await startLocalStack({
-      stateDir,
-      persistent: false,
+    system = await startTestStack('security-6-slow-request-body', {
       env: {
-        REVIVE_MODELS_DIRS: join(defaultStateDir, 'models'),
         REVIVE_HTTP_HEADERS_TIMEOUT_SECONDS: String(HEADERS_TIMEOUT_S),
         REVIVE_HTTP_REQUEST_TIMEOUT_SECONDS: String(REQUEST_TIMEOUT_S),
       },
-      onLine: (line) => logs.push(line),
+      preface: figures,
     });
+    stack = system.stack;
   });
-  after(async () => {
-    await stack?.stop();
-    await mkdir(artifacts, { recursive: true });
-    await writeFile(join(artifacts, 'security-6-slow-request-body.e2e.log'), [...figures, '', ...logs].join('\n'));
-    await rm(stateDir, { recursive: true, force: true });
-  });
+  after(() => system?.stop());
 
   it('answers 408 and closes the socket when an upload body trickles in past the request timeout', async () => {
     const url = new URL(stack.graphqlUrl);

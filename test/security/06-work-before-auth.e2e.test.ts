@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import WebSocket from 'ws';
-import { startSecurityStack, type SecurityStack } from './security-stack.ts';
+import { startTestStack, type TestStack } from '../support/test-stack.ts';
 
 // Issue 23, point 6: an anonymous caller made the gateway work. graphql-ws parsed messages up to
 // 100 MiB before connection_init, anonymous requests were never rate-limited, and validation ran
@@ -49,12 +49,14 @@ function sendOnSocket(url: string, message: string): Promise<{ code: number; ack
 }
 
 describe('security 6: no work for anonymous callers (real stack)', () => {
-  let system: SecurityStack;
+  let system: TestStack;
   let url: string;
   let token: string;
 
   before(async () => {
-    system = await startSecurityStack('before-auth', { REVIVE_RATE_LIMIT_ANONYMOUS_PER_MINUTE: String(ANONYMOUS_PER_MINUTE) });
+    system = await startTestStack('security-before-auth', {
+      env: { REVIVE_RATE_LIMIT_ANONYMOUS_PER_MINUTE: String(ANONYMOUS_PER_MINUTE) },
+    });
     ({ graphqlUrl: url, token } = system.stack);
   });
   after(() => system?.stop());

@@ -7,7 +7,7 @@ import { createClient } from 'graphql-ws';
 import WebSocket from 'ws';
 import { repoRoot } from '@revive/config';
 import { MEDIA_FIELDS, uploadFile } from '../support/graphql-client.ts';
-import { startSecurityStack, type SecurityStack } from './security-stack.ts';
+import { startTestStack, type TestStack } from '../support/test-stack.ts';
 
 // Issue 23, point 7: a token was checked when a socket or request started, so a subscription
 // opened before its token was revoked kept streaming. The operator revokes with the users CLI;
@@ -19,10 +19,10 @@ const BOUND_SECONDS = 15;
 const fixture = resolve(repoRoot, 'test/fixtures/images/garden-410x256.jpg');
 
 describe('security 7: a revoked token’s streams end (real stack)', () => {
-  let system: SecurityStack;
+  let system: TestStack;
 
   before(async () => {
-    system = await startSecurityStack('revoked-streams');
+    system = await startTestStack('security-revoked-streams');
   });
   after(async () => {
     system?.stack.services.preprocess.resume();

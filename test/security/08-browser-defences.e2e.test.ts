@@ -4,7 +4,7 @@ import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import WebSocket from 'ws';
-import { startSecurityStack, type SecurityStack } from './security-stack.ts';
+import { startTestStack, type TestStack } from '../support/test-stack.ts';
 
 // Issue 23, point 8: CORS reflected any origin with credentials, Yoga's CSRF prevention was off
 // (urlencoded and multipart POSTs from any page ran), and any Host was served, so a page whose
@@ -58,13 +58,13 @@ function upgrade(url: string, headers: Record<string, string>): Promise<string> 
 }
 
 describe('security 8: browser defences (real stack, REVIVE_AUTH=off)', () => {
-  let system: SecurityStack;
+  let system: TestStack;
   let url: string;
   let port: string;
   let objects: string;
 
   before(async () => {
-    system = await startSecurityStack('browser', { REVIVE_AUTH: 'off', REVIVE_ALLOWED_ORIGINS: ALLOWED });
+    system = await startTestStack('security-browser', { env: { REVIVE_AUTH: 'off', REVIVE_ALLOWED_ORIGINS: ALLOWED } });
     url = system.stack.graphqlUrl;
     port = new URL(url).port;
     objects = join(system.stack.env.REVIVE_STATE_DIR!, 'objects');

@@ -11,7 +11,7 @@ import { isPublicAddress } from '@revive/gateway';
 import type { LocalStack } from '@revive/local-services';
 import { uploadFile, type CallOptions } from '../support/graphql-client.ts';
 import { waitForTerminal } from '../support/pipeline-audit.ts';
-import { startSecurityStack, type SecurityStack } from './security-stack.ts';
+import { startTestStack, type TestStack } from '../support/test-stack.ts';
 
 // Issue 23, point 9. The probe: the callback filter let through `localhost.`, `[::127.0.0.1]`,
 // NAT64 (64:ff9b::/96), 198.18.0.0/15 and multicast, and resolved a name twice (once to check,
@@ -25,7 +25,7 @@ const fixtures = resolve(import.meta.dirname, '../fixtures/images');
 const WEBHOOK_SECRET = 'security-09-webhook-secret-of-32-characters-or-more';
 
 describe('security 9: callbacks reach public addresses only, resolved once (real stack)', () => {
-  let system: SecurityStack;
+  let system: TestStack;
   let stack: LocalStack;
   let call: CallOptions;
   let port: number;
@@ -39,9 +39,8 @@ describe('security 9: callbacks reach public addresses only, resolved once (real
   before(async () => {
     await new Promise<void>((r) => receiver.listen(0, r));
     port = (receiver.address() as AddressInfo).port;
-    system = await startSecurityStack('9-webhook-address-filter', {
-      REVIVE_WEBHOOK_SECRET: WEBHOOK_SECRET,
-      REVIVE_WEBHOOK_ALLOW_PRIVATE: 'false',
+    system = await startTestStack('security-9-webhook-address-filter', {
+      env: { REVIVE_WEBHOOK_SECRET: WEBHOOK_SECRET, REVIVE_WEBHOOK_ALLOW_PRIVATE: 'false' },
     });
     stack = system.stack;
     call = { token: stack.token };

@@ -5,7 +5,7 @@ import { after, before, describe, it } from 'node:test';
 import { repoRoot } from '@revive/config';
 import { MEDIA_FIELDS, query, subscribeWs, uploadFile, type ProgressMessage } from '../support/graphql-client.ts';
 import { startOtlpReceiver } from '../support/otlp-receiver.ts';
-import { startSecurityStack, type SecurityStack } from './security-stack.ts';
+import { startTestStack, type TestStack } from '../support/test-stack.ts';
 
 // Issue 23, point 10: a stage's failure message quotes its tools (ffmpeg's "[h264 @ 0x55…]",
 // libvips, temp paths such as /tmp/revive-preprocess-*), and it reached clients as Media.error,
@@ -28,16 +28,14 @@ interface FailedMedia {
 }
 
 describe('security 10: no internals in client-visible failures (real stack)', () => {
-  let system: SecurityStack;
+  let system: TestStack;
   let receiver: Awaited<ReturnType<typeof startOtlpReceiver>>;
 
   before(async () => {
     // Traces on (to a local OTLP receiver), so each item has the trace id its log lines carry.
     receiver = await startOtlpReceiver();
-    system = await startSecurityStack('internals', {
-      REVIVE_ACK_WAIT_SECONDS: '5',
-      OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url,
-      OTEL_EXPORTER_OTLP_PROTOCOL: 'http/json',
+    system = await startTestStack('security-internals', {
+      env: { REVIVE_ACK_WAIT_SECONDS: '5', OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url, OTEL_EXPORTER_OTLP_PROTOCOL: 'http/json' },
     });
   });
   after(async () => {

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { LocalStack } from '@revive/local-services';
 import { query, uploadForm, uploadHeaders, type CallOptions } from '../support/graphql-client.ts';
-import { startSecurityStack, type SecurityStack } from './security-stack.ts';
+import { startTestStack, type TestStack } from '../support/test-stack.ts';
 
 // Issue 23, point 11. The probe: the gateway serves stored objects (filesystem store) from the
 // page's own origin with no X-Content-Type-Options, so a GIF/HTML polyglot went out as image/gif
@@ -23,12 +23,12 @@ function gifHtmlPolyglot(): Uint8Array<ArrayBuffer> {
 }
 
 describe('security 11: objects served from the page origin cannot act as pages (real stack)', () => {
-  let system: SecurityStack;
+  let system: TestStack;
   let stack: LocalStack;
   let call: CallOptions;
 
   before(async () => {
-    system = await startSecurityStack('11-object-headers');
+    system = await startTestStack('security-11-object-headers');
     stack = system.stack;
     call = { token: stack.token };
   });

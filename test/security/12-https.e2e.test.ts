@@ -4,17 +4,16 @@
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { createHash, randomUUID, X509Certificate } from 'node:crypto';
-import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { promisify } from 'node:util';
 import WebSocket from 'ws';
-import { defaultStateDir } from '@revive/config';
-import { ensureLocalTls, startLocalStack, type LocalStack, type LocalTlsFiles } from '@revive/local-services';
+import { ensureLocalTls, type LocalStack, type LocalTlsFiles } from '@revive/local-services';
 import { launchChromium } from '../support/web-page.ts';
+import { startTestStack, type TestStack } from '../support/test-stack.ts';
 
-const artifacts = resolve(import.meta.dirname, '../../test-artifacts');
 const run = promisify(execFile);
 
 /** What node's own fetch, in a fresh process, gets from `url` (NODE_EXTRA_CA_CERTS is how a user hands it a CA). */
@@ -29,27 +28,25 @@ async function nodeFetch(url: string, token: string, caFile?: string): Promise<s
 }
 
 describe('security 12: HTTPS on one machine with a local CA (real stack, real clients)', () => {
+  let system: TestStack;
   let stack: LocalStack;
   let stateDir: string;
   let tls: LocalTlsFiles;
-  const logs: string[] = [];
   const figures: string[] = [];
 
   before(async () => {
     stateDir = await mkdtemp(join(tmpdir(), 'revive-e2e-https-'));
     // What npm start does on first start with REVIVE_TLS=local (scripts/start.ts), for this machine's loopback names.
     tls = await ensureLocalTls(join(stateDir, 'tls'), ['localhost', '127.0.0.1']);
-    stack = await startLocalStack({
+    system = await startTestStack('security-12-https', {
       stateDir,
-      persistent: false,
-      env: { REVIVE_MODELS_DIRS: join(defaultStateDir, 'models'), REVIVE_TLS_CERT_FILE: tls.certFile, REVIVE_TLS_KEY_FILE: tls.keyFile },
-      onLine: (line) => logs.push(line),
+      env: { REVIVE_TLS_CERT_FILE: tls.certFile, REVIVE_TLS_KEY_FILE: tls.keyFile },
+      preface: figures,
     });
+    stack = system.stack;
   });
   after(async () => {
-    await stack?.stop();
-    await mkdir(artifacts, { recursive: true });
-    await writeFile(join(artifacts, 'security-12-https.e2e.log'), [...figures, '', ...logs].join('\n'));
+    await system?.stop();
     await rm(stateDir, { recursive: true, force: true });
   });
 

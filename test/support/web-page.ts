@@ -1,13 +1,10 @@
 // What the web page's end-to-end tests run inside the browser, and how they start the stack and the browser.
-import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { mkdir, rm } from 'node:fs/promises';
+import { join } from 'node:path';
 import { chromium, type Browser } from 'playwright-core';
-import { defaultStateDir } from '@revive/config';
-import { startLocalStack, type LocalStack } from '@revive/local-services';
+import { ARTIFACTS, startTestStack, type TestStack } from './test-stack.ts';
 
-/** Where the web tests leave their logs and screenshots. */
-export const ARTIFACTS = resolve(import.meta.dirname, '../../test-artifacts');
+export { ARTIFACTS };
 
 const CHROMIUM = '/usr/bin/chromium';
 const CHROMIUM_ARGS = [
@@ -27,52 +24,32 @@ export function launchChromium(extraArgs: readonly string[] = []): Promise<Brows
 }
 
 /** The real stack and a browser, started for one web test file. */
-export interface WebStack {
-  readonly stack: LocalStack;
+export interface WebStack extends TestStack {
   /** The gateway's origin, which serves the page. */
   readonly origin: string;
   readonly browser: Browser;
-  readonly stateDir: string;
-  /** Every service's log line, written to `test-artifacts/<name>.e2e.log` at stop. */
-  readonly logs: string[];
   /** Screenshots go here (`test-artifacts/<name>/`, emptied at start). */
   readonly shots: string;
-  stop(): Promise<void>;
 }
 
-/**
- * Starts the real stack in a temporary state folder, with the models `npm ci` built (they live in
- * the repository's own state folder) and one inference thread, and Debian's Chromium; `env` adds
- * to the stack's settings.
- */
-export async function startWebStack(name: string, env: Readonly<Record<string, string>> = {}): Promise<WebStack> {
-  const stateDir = await mkdtemp(join(tmpdir(), `revive-${name}-`));
+/** Starts the real stack (startTestStack, `env` over its defaults) and Debian's Chromium. */
+export async function startWebStack(name: string, env: NodeJS.ProcessEnv = {}): Promise<WebStack> {
   const shots = join(ARTIFACTS, name);
   await rm(shots, { recursive: true, force: true });
   await mkdir(shots, { recursive: true });
-  const logs: string[] = [];
-  const stack = await startLocalStack({
-    stateDir,
-    persistent: false,
-    env: { REVIVE_MODELS_DIRS: join(defaultStateDir, 'models'), REVIVE_LOG_LEVEL: 'info', REVIVE_INFERENCE_THREADS: '1', ...env },
-    onLine: (line) => logs.push(line),
-  });
+  const system = await startTestStack(name, { env });
   const browser = await launchChromium().catch(async (error: unknown) => {
-    await stack.stop();
+    await system.stop();
     throw error;
   });
   return {
-    stack,
-    origin: new URL(stack.graphqlUrl).origin,
+    ...system,
+    origin: new URL(system.stack.graphqlUrl).origin,
     browser,
-    stateDir,
-    logs,
     shots,
     async stop() {
       await browser.close();
-      await stack.stop();
-      await writeFile(join(ARTIFACTS, `${name}.e2e.log`), logs.join('\n'));
-      await rm(stateDir, { recursive: true, force: true });
+      await system.stop();
     },
   };
 }
