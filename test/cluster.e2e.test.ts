@@ -7,10 +7,12 @@ import { connect, type NatsConnection } from 'nats';
 import postgres from 'postgres';
 import sharp from 'sharp';
 import WebSocket from 'ws';
-import { Streams, Subjects } from '@revive/contracts';
+import { Consumers, Streams, Subjects } from '@revive/contracts';
 import type { LocalStack, RunningNatsServer } from '@revive/local-services';
 import { pollUntil } from './support/bounded-wait.ts';
 import { uploadFile, watchProgress, type ProgressMessage } from './support/graphql-client.ts';
+import { auditWork } from './support/duplicate-work-audit.ts';
+import { startOtlpReceiver } from './support/otlp-receiver.ts';
 import { eventCounts, percentile, waitForTerminal } from './support/pipeline-audit.ts';
 import { ARTIFACTS, startTestStack, type TestStack } from './support/test-stack.ts';
 
@@ -49,7 +51,9 @@ describe('a three-node JetStream cluster under failure: 200 uploads while nodes 
   let system: TestStack;
   let stack: LocalStack;
   let admin: NatsConnection;
+  let otlp: Awaited<ReturnType<typeof startOtlpReceiver>>;
   before(async () => {
+    otlp = await startOtlpReceiver();
     system = await startTestStack('cluster', {
       cluster: true,
       stageReplicas: 2,
@@ -62,6 +66,11 @@ describe('a three-node JetStream cluster under failure: 200 uploads while nodes 
         REVIVE_MAX_IN_FLIGHT_PER_USER: '1000',
         REVIVE_RATE_LIMIT_UPLOADS_PER_MINUTE: '5000',
         REVIVE_RATE_LIMIT_REQUESTS_PER_MINUTE: '50000',
+        // Each finished handling and object write is a span: the audit of work done twice reads them.
+        OTEL_EXPORTER_OTLP_ENDPOINT: otlp.url,
+        OTEL_EXPORTER_OTLP_PROTOCOL: 'http/json',
+        OTEL_BSP_SCHEDULE_DELAY: '200',
+        OTEL_BSP_MAX_QUEUE_SIZE: '8192',
       },
       serviceInLines: true,
     });
@@ -72,6 +81,7 @@ describe('a three-node JetStream cluster under failure: 200 uploads while nodes 
     await admin?.close();
     system?.logs.push('--- nats ---', system.stack.natsLog());
     await system?.stop();
+    await otlp?.close();
   });
 
   it(
@@ -90,6 +100,38 @@ describe('a three-node JetStream cluster under failure: 200 uploads while nodes 
           { what: 'the media stream to have a leader', timeoutMs: WAIT_MS, intervalMs: 500, describe: (l) => l || 'no leader' },
         );
         return cluster.node(name);
+      };
+
+      // Caught up before the next fault: the media stream and every durable consumer have a leader
+      // and all three replicas current. Not the server's /healthz: it also waits on the ephemeral
+      // consumers of the services' cancellation watches, and one orphaned by a failover can stay
+      // "not current" on a member for minutes though nothing reads it (seen once, revive-3).
+      const waitCaughtUp = async (after: string) => {
+        const jsm = await admin.jetstreamManager();
+        const behind = async (): Promise<string[]> => {
+          const groups = [
+            [Streams.media, (await jsm.streams.info(Streams.media)).cluster] as const,
+            ...(await Promise.all(
+              Object.values(Consumers).map(
+                async (c) => [c, (await jsm.consumers.info(Streams.media, c).catch(() => undefined))?.cluster] as const,
+              ),
+            )),
+          ];
+          return groups
+            .filter(([, c]) => c !== undefined)
+            .filter(([, c]) => !c!.leader || (c!.replicas ?? []).length < 2 || (c!.replicas ?? []).some((r) => !r.current || r.offline))
+            .map(([name]) => name);
+        };
+        await pollUntil(
+          () => behind().catch((error: unknown) => [`no answer (${String(error)})`]),
+          (names) => names.length === 0,
+          {
+            what: `the stream and its consumers to catch up after ${after}`,
+            timeoutMs: WAIT_MS,
+            intervalMs: 1000,
+            describe: (n) => `behind: ${n.join(', ')}`,
+          },
+        );
       };
 
       const pictures = await Promise.all(Array.from({ length: CLIENTS * UPLOADS_PER_CLIENT }, tinyPicture));
@@ -173,7 +215,7 @@ describe('a three-node JetStream cluster under failure: 200 uploads while nodes 
       await first.kill('SIGKILL');
       await sleep(DOWN_MS);
       await first.relaunch();
-      await cluster.waitUntilHealthy(WAIT_MS);
+      await waitCaughtUp(`${first.name} came back`);
       mark(`${first.name} back`);
       await sleep(8_000);
       const second = cluster.nodes.find((n) => n !== first)!;
@@ -181,7 +223,7 @@ describe('a three-node JetStream cluster under failure: 200 uploads while nodes 
       await second.kill('SIGKILL');
       await sleep(DOWN_MS);
       await second.relaunch();
-      await cluster.waitUntilHealthy(WAIT_MS);
+      await waitCaughtUp(`${second.name} came back`);
       mark(`${second.name} back`);
       await sleep(8_000);
       const frozen = await leaderOf();
@@ -190,7 +232,7 @@ describe('a three-node JetStream cluster under failure: 200 uploads while nodes 
       await sleep(PAUSE_MS);
       frozen.resume();
       mark(`SIGCONT ${frozen.name}`);
-      await cluster.waitUntilHealthy(WAIT_MS);
+      await waitCaughtUp(`${frozen.name} was resumed`);
       mark('after every fault');
       await uploads;
       assert.equal(uploading, false);
@@ -253,6 +295,18 @@ describe('a three-node JetStream cluster under failure: 200 uploads while nodes 
         for (const [subject, n] of perItem) if (n !== 1) twice.push(`${id} ${subject} ×${n}`);
       }
       assert.deepEqual(twice, [], 'no event stored twice (so no result published twice)');
+      // And no work done twice where it would show: an input handled to completion twice, or an
+      // object written twice (an ack lost with a killed node's consumer leader would show here).
+      await pollUntil(
+        () => Promise.resolve(auditWork(otlp.spans, accepted).handled.get('publish') ?? 0),
+        (n) => n >= accepted.length,
+        { what: 'the publish stage spans of every item', timeoutMs: 30_000, describe: (n) => `${n} of ${accepted.length}` },
+      );
+      const work = auditWork(otlp.spans, accepted);
+      console.log(
+        `cluster work audit: ${JSON.stringify({ handled: Object.fromEntries(work.handled), redelivered: Object.fromEntries(work.redelivered), objectWrites: work.writes, problems: work.problems.slice(0, 20) })}`,
+      );
+      assert.deepEqual(work.problems, [], 'no work done twice');
       const sql = postgres(stack.databaseUrl, { max: 1, onnotice: () => undefined });
       try {
         const projectedTwice = await sql<Array<{ media_id: string; subject: string; n: number }>>`
