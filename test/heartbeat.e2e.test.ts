@@ -5,6 +5,7 @@ import { after, before, describe, it } from 'node:test';
 import { connect, type NatsConnection } from 'nats';
 import { FLOW, messageId, Streams, Subjects, type EventOf } from '@revive/contracts';
 import { startNatsServer, type RunningNatsServer } from '@revive/local-services';
+import { pollUntil } from './support/bounded-wait.ts';
 import { ensureMediaStream, publishEvent, runConsumerLoop, type HandlerContext, type Outcome } from '@revive/messaging';
 
 // Issue 27, missing test 2: the consumer loop's working() heartbeat is what keeps a long handler's
@@ -88,11 +89,16 @@ describe('heartbeats: a handler running three times longer than ack_wait is deli
       ]);
       const jsm = await nc.jetstreamManager();
       // The ack reaches the server just after the handler returns: read until settled, within a bound.
-      let info = await jsm.consumers.info(Streams.media, hop.consumer);
-      for (const deadline = Date.now() + 15_000; (info.num_pending || info.num_ack_pending) && Date.now() < deadline;) {
-        await sleep(100);
-        info = await jsm.consumers.info(Streams.media, hop.consumer);
-      }
+      const info = await pollUntil(
+        () => jsm.consumers.info(Streams.media, hop.consumer),
+        (i) => !i.num_pending && !i.num_ack_pending,
+        {
+          what: `the message of ${mediaId} to be acked`,
+          timeoutMs: 15_000,
+          intervalMs: 100,
+          describe: (i) => `${i.num_pending} pending, ${i.num_ack_pending} unacknowledged`,
+        },
+      );
       assert.deepEqual(
         [info.num_pending, info.num_ack_pending],
         [0, 0],

@@ -68,11 +68,7 @@ describe('retries against a real JetStream', () => {
     } finally {
       await loop.stop();
     }
-    let info = await nats.jsm.consumers.info(Streams.media, hopUnderTest.consumer);
-    for (const deadline = Date.now() + 5000; (info.num_pending || info.num_ack_pending) && Date.now() < deadline;) {
-      await new Promise((r) => setTimeout(r, 50));
-      info = await nats.jsm.consumers.info(Streams.media, hopUnderTest.consumer);
-    }
+    const info = await nats.settled(hopUnderTest.consumer);
     assert.deepEqual([info.num_pending, info.num_ack_pending], [0, 0], 'termed: nothing left to redeliver');
   });
 });

@@ -1,7 +1,16 @@
 // For the consumer-loop specs: the hop after preprocess as the loop under test, its input events,
 // and a real nats-server with the media stream and two durables that watch what the loop publishes.
 import assert from 'node:assert/strict';
-import { AckPolicy, connect, RetentionPolicy, StorageType, type JetStreamClient, type JetStreamManager, type NatsConnection } from 'nats';
+import {
+  AckPolicy,
+  connect,
+  RetentionPolicy,
+  StorageType,
+  type ConsumerInfo,
+  type JetStreamClient,
+  type JetStreamManager,
+  type NatsConnection,
+} from 'nats';
 import { FLOW, MEDIA_STREAM_SUBJECTS, Streams, Subjects, type EventOf } from '@revive/contracts';
 import { startNatsServer } from '@revive/testing';
 
@@ -31,6 +40,12 @@ export interface MediaStreamFixture {
   readonly jsm: JetStreamManager;
   /** The next message a watching durable sees, as JSON; fails the spec when none comes within `expiresMs`. */
   next(durable: WatchDurable, expiresMs?: number): Promise<unknown>;
+  /**
+   * The consumer's info once nothing is pending or unacknowledged, or as it stands after
+   * `timeoutMs`: the server applies an ack or term after the client's flush returns (its
+   * consumer works them off a queue of its own), so a spec reads until settled, within a bound.
+   */
+  settled(consumer: string, timeoutMs?: number): Promise<ConsumerInfo>;
   stop(): Promise<void>;
 }
 
@@ -68,7 +83,15 @@ export async function startMediaStreamFixture(): Promise<MediaStreamFixture> {
       assert.ok(m, `no message on ${durable}`);
       return m.json();
     };
-    return { nc, js, jsm, next, stop };
+    const settled = async (consumer: string, timeoutMs = 5000): Promise<ConsumerInfo> => {
+      let info = await jsm.consumers.info(Streams.media, consumer);
+      for (const deadline = Date.now() + timeoutMs; (info.num_pending || info.num_ack_pending) && Date.now() < deadline;) {
+        await new Promise((r) => setTimeout(r, 50));
+        info = await jsm.consumers.info(Streams.media, consumer);
+      }
+      return info;
+    };
+    return { nc, js, jsm, next, settled, stop };
   } catch (error) {
     await stop();
     throw error;

@@ -50,13 +50,7 @@ describe('consumer loop against a real JetStream', () => {
     } finally {
       await loop.stop();
     }
-    // The server applies an ack or term after the client's flush returns (its consumer works
-    // them off a queue of its own), so read until settled, within a bound.
-    let info = await nats.jsm.consumers.info(Streams.media, hopUnderTest.consumer);
-    for (const deadline = Date.now() + 5000; (info.num_pending || info.num_ack_pending) && Date.now() < deadline;) {
-      await new Promise((r) => setTimeout(r, 50));
-      info = await nats.jsm.consumers.info(Streams.media, hopUnderTest.consumer);
-    }
+    const info = await nats.settled(hopUnderTest.consumer);
     assert.deepEqual([info.num_pending, info.num_ack_pending], [0, 0], 'every message settled');
   });
 
