@@ -107,8 +107,10 @@ describe('a three-node JetStream cluster under failure: 200 uploads while nodes 
       // consumers of the services' cancellation watches, and one orphaned by a failover can stay
       // "not current" on a member for minutes though nothing reads it (seen once, revive-3).
       const waitCaughtUp = async (after: string) => {
-        const jsm = await admin.jetstreamManager();
         const behind = async (): Promise<string[]> => {
+          // Inside the retried read: getting the manager asks the account's JetStream info, which a
+          // cluster still electing answers with 503 (CI saw it once, after the second node came back).
+          const jsm = await admin.jetstreamManager();
           const groups = [
             [Streams.media, (await jsm.streams.info(Streams.media)).cluster] as const,
             ...(await Promise.all(
