@@ -11,9 +11,10 @@ import { createHash } from 'node:crypto';
 import { copyFile, readFile, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { repoRoot } from '@revive/config';
+import { loadInferenceConfig, repoRoot } from '@revive/config';
 import { parseModelManifest, type ModelManifestInput, type TensorContract } from '@revive/contracts';
-import { writeRepairTrainingSet } from '@revive/repairer';
+import { createModelRegistry, createModelRuntime } from '@revive/model-runtime';
+import { detectDamage, writeHardCropSet, writeRepairTrainingSet } from '@revive/repairer';
 import { preparePretrainedEncoder } from './pretrained-encoder.ts';
 
 const PYTHON = '/usr/bin/python3'; // Debian's, where apt puts torch; pyenv's python3 on PATH has none
@@ -104,14 +105,55 @@ async function prepareRepairSet(outRoot: string): Promise<void> {
   console.log(`  ${info.train} training and ${info.val} validation crops of ${info.crop} px`);
 }
 
-function repairRun(net: 'detector' | 'inpainter', model: string, minutes: number): TrainingRun {
+/** Where the crops mined with `from` (an installed detector) are written. */
+const hardSetDir = (outRoot: string, from: string) => join(outRoot, `hard-crops-${from}`);
+
+/**
+ * Crops of the training photos where the installed detector `from` marks what is not damage,
+ * for a detector fine-tuned from it. Seed 777 with the default --seed 1: the draw v3 learned from.
+ */
+async function prepareHardSet(outRoot: string, from: string): Promise<void> {
+  const dir = hardSetDir(outRoot, from);
+  if (existsSync(join(dir, 'meta.json'))) return;
+  const config = loadInferenceConfig();
+  const runtime = createModelRuntime({ registry: createModelRegistry(config.modelDirs), threads: config.threads });
+  const detector = await runtime.load(from);
+  console.log(`mining crops where ${from} marks what is not damage, into ${dir}`);
+  const info = await writeHardCropSet({
+    photosDir: data('photos'),
+    outDir: dir,
+    crop: 128,
+    seed: Number(values.seed) + 776,
+    detect: (rgb, width, height) => detectDamage(detector, rgb, width, height, 3, 1),
+    onPhoto: (done, total, written) => done % 500 === 0 && console.log(`  ${done}/${total} photos, ${written} crops`),
+  });
+  console.log(`  ${info.train} crops of ${info.crop} px`);
+}
+
+/** A repair network's run; a detector given `fineTuneFrom` starts from that run's weights and learns on its mistakes too. */
+function repairRun(net: 'detector' | 'inpainter', model: string, minutes: number, fineTuneFrom?: string): TrainingRun {
   const image: TensorContract = { name: 'image', kind: 'image', layout: 'NCHW', channels: 3, range: [0, 1], colorSpace: 'rgb' };
   return {
     dir: 'shared/repairer',
     script: 'train_repair.py',
     name: model,
-    prepare: prepareRepairSet,
-    args: (outRoot) => ['--net', net, '--data', repairSetDir(outRoot), '--model', model],
+    prepare: async (outRoot) => {
+      await prepareRepairSet(outRoot);
+      if (fineTuneFrom) await prepareHardSet(outRoot, fineTuneFrom);
+    },
+    args: (outRoot) => [
+      '--net',
+      net,
+      '--data',
+      repairSetDir(outRoot),
+      '--model',
+      model,
+      // Half of each batch from the mined crops; damage weighs 2 instead of 4 in the loss; a gentler rate from trained weights.
+      ...(fineTuneFrom
+        ? ['--init', join(outRoot, fineTuneFrom, 'checkpoint.pt'), '--hard', hardSetDir(outRoot, fineTuneFrom), '--hard-share', '0.5']
+        : []),
+      ...(fineTuneFrom ? ['--pos-weight', '2', '--lr', '5e-4'] : []),
+    ],
     minutes,
     manifest: (r) => ({
       schemaVersion: 1,
@@ -199,7 +241,13 @@ const TASKS: Record<string, readonly TrainingRun[]> = {
     },
   ],
   // The generator (TypeScript) writes the damaged crops once; both networks learn from them.
-  repair: [repairRun('detector', 'revive-repair-detect-v1', 20), repairRun('inpainter', 'revive-repair-fill-v1', 12)],
+  // The v1 detector is installed before v3's run mines the photos it gets wrong and fine-tunes it
+  // (v2 was a harder generator that did not beat v1; it stayed on a branch).
+  repair: [
+    repairRun('detector', 'revive-repair-detect-v1', 20),
+    repairRun('inpainter', 'revive-repair-fill-v1', 12),
+    repairRun('detector', 'revive-repair-detect-v3', 45, 'revive-repair-detect-v1'),
+  ],
   // The clean x4 model learns first (the longest run); the others start from it, so their short
   // runs only adapt it to another input or scale. --minutes N scales every budget by N/45.
   sr: [

@@ -93,7 +93,7 @@ export async function repairRaster(source: RasterSource, sink: RasterSink, optio
       const pixels = await source.readRows(top, bottom);
       // The caller's buffer may be a view of its own image: work on a copy.
       const work = pixels.slice();
-      const probability = await detect(options.detector, work, width, rows, channels, scale);
+      const probability = await detectDamage(options.detector, work, width, rows, channels, scale);
       const mask = threshold(probability, width, rows, thresholds, options.previousMask, top);
       const grown = thresholds.grow > 0 ? dilate(mask, width, rows, thresholds.grow * scale) : mask;
       await fill(options.filler, work, width, rows, channels, grown);
@@ -111,8 +111,11 @@ export async function repairRaster(source: RasterSource, sink: RasterSink, optio
   return { filled, width, height };
 }
 
-/** Damage probability per pixel of a band, the detector run over tiles across it (shrunk by `scale`). */
-async function detect(
+/**
+ * Damage probability per pixel of a band (or a whole small picture), the detector run over tiles
+ * across it (shrunk by `scale`). The repair uses it band by band; the training-set miner on whole crops.
+ */
+export async function detectDamage(
   detector: LoadedModel,
   pixels: Uint8Array,
   width: number,

@@ -7,6 +7,10 @@ inpainter). Everything that decides the result is an argument and is recorded.
   detector   RGB -> damage probability; BCE weighted towards the rare damage pixels plus soft
              Dice, so thin cracks count as much as big tears.
   inpainter  RGB + mask -> filled RGB; L1 on the filled pixels against the clean print.
+
+A detector fine-tuned from another (--init, --hard) draws part of each batch from crops where
+that one marked what is not damage (mined by shared/repairer/src/training-set.ts), and weighs
+damage pixels less (--pos-weight): v1's errors were scene lines taken for scratches, not misses.
 """
 import argparse
 import json
@@ -55,8 +59,8 @@ def dilate(mask: torch.Tensor) -> torch.Tensor:
     return F.max_pool2d(mask, 3, 1, 1)
 
 
-def detector_loss(logits, target):
-    bce = F.binary_cross_entropy_with_logits(logits, target, pos_weight=torch.tensor(4.0, device=logits.device))
+def detector_loss(logits, target, pos_weight: float = 4.0):
+    bce = F.binary_cross_entropy_with_logits(logits, target, pos_weight=torch.tensor(pos_weight, device=logits.device))
     p = torch.sigmoid(logits)
     dice = 1 - (2 * (p * target).sum() + 1) / (p.sum() + target.sum() + 1)
     return bce + 0.5 * dice
@@ -102,6 +106,10 @@ def main():
     ap.add_argument("--threads", type=int, default=os.cpu_count() or 1)
     ap.add_argument("--device", choices=["auto", "cpu", "cuda"], default="auto")
     ap.add_argument("--export-only", action="store_true")
+    ap.add_argument("--init", type=Path, default=None, help="start from the weights of another run's checkpoint.pt (fine-tuning)")
+    ap.add_argument("--hard", type=Path, default=None, help="mined crops where an earlier detector marked what is not damage")
+    ap.add_argument("--hard-share", type=float, default=0.5, help="share of each batch drawn from --hard")
+    ap.add_argument("--pos-weight", type=float, default=4.0, help="weight of a damage pixel against a clean one in the BCE")
     args = ap.parse_args()
     torch.manual_seed(args.seed)
     torch.set_num_threads(args.threads)
@@ -112,6 +120,11 @@ def main():
     net = DamageDetector(width) if args.net == "detector" else Inpainter(width)
     opt = torch.optim.Adam(net.parameters(), lr=args.lr)
     trained_with = {"data": {"dir": str(args.data), **meta}, "args": {k: str(v) for k, v in vars(args).items()}}
+    if args.init is not None and not (args.out / "checkpoint.pt").exists():
+        net.load_state_dict(torch.load(args.init, map_location="cpu")["model"])
+    hard = load_split(args.hard, "train", json.loads((args.hard / "meta.json").read_text())["crop"]) if args.hard else None
+    if hard is not None:
+        trained_with["hard"] = {"dir": str(args.hard), "crops": len(hard[2])}
     run = BudgetedRun(args.out, net, opt, 0 if args.export_only else args.minutes, device, trained_with)
     rng = np.random.default_rng(args.seed + run.step)
     n = len(train[2])
@@ -121,8 +134,12 @@ def main():
         t0 = time.time()
         run.schedule(args.lr)
         d, c, m = batch_of(train, rng.choice(n, args.batch, replace=False), rng, device, args.crop)
+        if hard is not None:
+            k = round(args.batch * args.hard_share)
+            hd, hc, hm = batch_of(hard, rng.choice(len(hard[2]), k, replace=False), rng, device, args.crop)
+            d, c, m = torch.cat([d[: args.batch - k], hd]), torch.cat([c[: args.batch - k], hc]), torch.cat([m[: args.batch - k], hm])
         if args.net == "detector":
-            loss = detector_loss(net(d), m)
+            loss = detector_loss(net(d), m, args.pos_weight)
         else:
             filled = dilate(m)
             out = net(d, filled)
