@@ -6,6 +6,7 @@ import { isValidationPhoto, readPhotoCorpus } from '@revive/contracts';
 import { readRgbPixels, writePngFile } from '@revive/image-io';
 import type { ModelRuntime } from '@revive/model-runtime';
 import {
+  BASE_REPAIR_DETECTOR,
   DEFAULT_REPAIR_FILL,
   fillMasked,
   REPAIR_FILL_MODEL,
@@ -55,11 +56,15 @@ export interface RepairEvalOptions {
   readonly onImage?: (line: string) => void;
 }
 
-/** Photos of the fixed validation set: the corpus's validation split, the first N in manifest order. */
-const FIXED_SET_SIZE = 80;
-
-/** The engine's fill for each engine name in the results. */
-const ENGINES: Record<string, RepairFill> = { telea: 'telea', learned: 'learned' };
+/**
+ * Each engine name in the results: its fill, and a detector other than the stage's. The base
+ * detector's row is the same-run baseline that the stage's detector has to beat.
+ */
+const ENGINES: Record<string, { readonly fill: RepairFill; readonly detector?: string }> = {
+  telea: { fill: 'telea' },
+  learned: { fill: 'learned' },
+  [`telea-${BASE_REPAIR_DETECTOR}`]: { fill: 'telea', detector: BASE_REPAIR_DETECTOR },
+};
 
 /**
  * Scores each fill on damaged prints against their clean originals (PSNR/SSIM over RGB),
@@ -70,14 +75,20 @@ const ENGINES: Record<string, RepairFill> = { telea: 'telea', learned: 'learned'
 export async function evaluateRepair(options: RepairEvalOptions): Promise<RepairEvalResult> {
   const { runtime, outDir } = options;
   await mkdir(outDir, { recursive: true });
-  const dataDir = options.dataDir ?? (await writeFixedSet(options.photosDir, join(outDir, 'set'), options.limit ?? FIXED_SET_SIZE));
+  const dataDir = options.dataDir ?? (await writeFixedSet(options.photosDir, join(outDir, 'set'), options.limit));
   const damagedDir = join(dataDir, 'damaged');
   const cleanDir = join(dataDir, 'clean');
   if (!existsSync(damagedDir)) throw new Error(`${dataDir} has no damaged/ folder`);
   const names = (await listImages(damagedDir)).map((p) => basename(p)).slice(0, options.limit);
   const scored = existsSync(cleanDir);
-  const installed = new Set((await runtime.registry.find('repair-fill')).map((m) => m.id));
-  const available = Object.keys(ENGINES).filter((e) => ENGINES[e] !== 'learned' || installed.has(REPAIR_FILL_MODEL));
+  const installed = new Set(
+    [...(await runtime.registry.find('repair-fill')), ...(await runtime.registry.find('repair-detect'))].map((m) => m.id),
+  );
+  const available = Object.keys(ENGINES).filter(
+    (e) =>
+      (ENGINES[e]!.fill !== 'learned' || installed.has(REPAIR_FILL_MODEL)) &&
+      (!ENGINES[e]!.detector || installed.has(ENGINES[e]!.detector!)),
+  );
   const truthDir = join(dataDir, 'mask');
   const calibrate = existsSync(truthDir);
   const work = await mkdtemp(join(tmpdir(), 'revive-eval-repair-'));
@@ -105,7 +116,8 @@ export async function evaluateRepair(options: RepairEvalOptions): Promise<Repair
           inputPath: damagedPath,
           outputPath: out,
           mode: 'on',
-          fill: ENGINES[engine],
+          fill: ENGINES[engine]!.fill,
+          detector: ENGINES[engine]!.detector,
           maxInputPixels: 1e9,
           tmpDir: work,
           onMask: mask ? (rows, y0) => mask.set(rows, y0 * damaged.width) : undefined,
@@ -208,7 +220,7 @@ async function passThrough(runtime: ModelRuntime, cleanDir: string, work: string
 }
 
 /** The fixed validation set: each validation photo damaged with its own seed, with clean and true mask. */
-async function writeFixedSet(photosDir: string, dir: string, limit: number): Promise<string> {
+async function writeFixedSet(photosDir: string, dir: string, limit: number | undefined): Promise<string> {
   const photos = (await readPhotoCorpus(photosDir)).filter((p) => isValidationPhoto(p.source, p.original)).slice(0, limit);
   for (const sub of ['damaged', 'clean', 'mask']) await mkdir(join(dir, sub), { recursive: true });
   for (const [index, photo] of photos.entries()) {
