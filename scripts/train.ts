@@ -110,7 +110,7 @@ const hardSetDir = (outRoot: string, from: string) => join(outRoot, `hard-crops-
 
 /**
  * Crops of the training photos where the installed detector `from` marks what is not damage,
- * for a detector fine-tuned from it. Seed 777 with the default --seed 1: the draw v3 learned from.
+ * for a detector fine-tuned from it. Seed 777 with the default --seed 1: the draw v3 and v4 learned from.
  */
 async function prepareHardSet(outRoot: string, from: string): Promise<void> {
   const dir = hardSetDir(outRoot, from);
@@ -241,12 +241,14 @@ const TASKS: Record<string, readonly TrainingRun[]> = {
     },
   ],
   // The generator (TypeScript) writes the damaged crops once; both networks learn from them.
-  // The v1 detector is installed before v3's run mines the photos it gets wrong and fine-tunes it
-  // (v2 was a harder generator that did not beat v1; it stayed on a branch).
+  // Each fine-tuned detector starts from the one before, installed just before, and learns on the
+  // crops it gets most wrong: v1 → v3 → v4 (v2 was a harder generator that did not beat v1; it
+  // stayed on a branch).
   repair: [
     repairRun('detector', 'revive-repair-detect-v1', 20),
     repairRun('inpainter', 'revive-repair-fill-v1', 12),
     repairRun('detector', 'revive-repair-detect-v3', 45, 'revive-repair-detect-v1'),
+    repairRun('detector', 'revive-repair-detect-v4', 30, 'revive-repair-detect-v3'),
   ],
   // The clean x4 model learns first (the longest run); the others start from it, so their short
   // runs only adapt it to another input or scale. --minutes N scales every budget by N/45.

@@ -4,9 +4,9 @@ import { createPngSink, memoryRasterSink, memoryRasterSource, openImageFile } fr
 import { ModelNotFoundError, ModelRejectedError, observeInference, type ModelRuntime } from '@revive/model-runtime';
 import { detectionScaleFor, repairRaster, type DamageFiller, type DamageThresholds } from './damage-repair.ts';
 
-/** The damage detector the stage runs: v1 fine-tuned on the fine real detail v1 took for damage. */
-export const DEFAULT_REPAIR_DETECTOR = 'revive-repair-detect-v3';
-/** The detector v3 was fine-tuned from; the eval scores it beside v3 in the same run. */
+/** The damage detector the stage runs: v1 fine-tuned twice on the fine real detail it took for damage. */
+export const DEFAULT_REPAIR_DETECTOR = 'revive-repair-detect-v4';
+/** The detector the chain of fine-tunes starts from; the eval scores it beside the stage's in the same run. */
 export const BASE_REPAIR_DETECTOR = 'revive-repair-detect-v1';
 /** The learned inpainter, compared with Telea's fill by `npm run eval -- repair`. */
 export const REPAIR_FILL_MODEL = 'revive-repair-fill-v1';
