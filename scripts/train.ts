@@ -117,17 +117,21 @@ async function prepareHardSet(outRoot: string, from: string): Promise<void> {
   if (existsSync(join(dir, 'meta.json'))) return;
   const config = loadInferenceConfig();
   const runtime = createModelRuntime({ registry: createModelRegistry(config.modelDirs), threads: config.threads });
-  const detector = await runtime.load(from);
-  console.log(`mining crops where ${from} marks what is not damage, into ${dir}`);
-  const info = await writeHardCropSet({
-    photosDir: data('photos'),
-    outDir: dir,
-    crop: 128,
-    seed: Number(values.seed) + 776,
-    detect: (rgb, width, height) => detectDamage(detector, rgb, width, height, 3, 1),
-    onPhoto: (done, total, written) => done % 500 === 0 && console.log(`  ${done}/${total} photos, ${written} crops`),
-  });
-  console.log(`  ${info.train} crops of ${info.crop} px`);
+  try {
+    const detector = await runtime.load(from);
+    console.log(`mining crops where ${from} marks what is not damage, into ${dir}`);
+    const info = await writeHardCropSet({
+      photosDir: data('photos'),
+      outDir: dir,
+      crop: 128,
+      seed: Number(values.seed) + 776,
+      detect: (rgb, width, height) => detectDamage(detector, rgb, width, height, 3, 1),
+      onPhoto: (done, total, written) => done % 500 === 0 && console.log(`  ${done}/${total} photos, ${written} crops`),
+    });
+    console.log(`  ${info.train} crops of ${info.crop} px`);
+  } finally {
+    await runtime.close();
+  }
 }
 
 /** A repair network's run; a detector given `fineTuneFrom` starts from that run's weights and learns on its mistakes too. */
@@ -150,9 +154,11 @@ function repairRun(net: 'detector' | 'inpainter', model: string, minutes: number
       model,
       // Half of each batch from the mined crops; damage weighs 2 instead of 4 in the loss; a gentler rate from trained weights.
       ...(fineTuneFrom
-        ? ['--init', join(outRoot, fineTuneFrom, 'checkpoint.pt'), '--hard', hardSetDir(outRoot, fineTuneFrom), '--hard-share', '0.5']
+        ? [
+            ...['--init', join(outRoot, fineTuneFrom, 'checkpoint.pt'), '--hard', hardSetDir(outRoot, fineTuneFrom)],
+            ...['--hard-share', '0.5', '--pos-weight', '2', '--lr', '5e-4'],
+          ]
         : []),
-      ...(fineTuneFrom ? ['--pos-weight', '2', '--lr', '5e-4'] : []),
     ],
     minutes,
     manifest: (r) => ({

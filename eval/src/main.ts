@@ -30,8 +30,8 @@ tasks:
   repair     damage repair: --data DIR holds damaged/ and optionally clean/ (same names); without
              --data, a fixed validation set made from all the corpus's validation photos with the
              synthetic-damage generator (with true masks: a calibration row fills them with
-             Telea). The base detector is scored beside the stage's. Each engine's outputs in OUT/<engine>/, results.json (with "default", the
-             engine the stage uses), undamaged prints through repair ON, and a full-size contact
+             Telea). The base detector is scored beside the stage's. Each engine's outputs in
+             OUT/<engine>/, results.json (with "default", the engine the stage uses), undamaged prints through repair ON, and a full-size contact
              sheet of ../shared/data/damaged before and after (default --out eval-out/repair)
              --masks     also write the detector's masks to OUT/masks/
              --limit N   the first N photos only

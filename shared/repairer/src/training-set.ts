@@ -2,6 +2,7 @@ import { mkdir, open, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { isValidationPhoto, readPhotoCorpus, type CorpusPhoto } from '@revive/contracts';
 import { readRgbPixels } from '@revive/image-io';
+import { DEFAULT_THRESHOLDS } from './damage-repair.ts';
 import { damagePrint, seededRandom, type DamagedPrint } from './synthetic-damage.ts';
 
 /** Corpus photos are 256 px on the short side; nothing bigger is expected there. */
@@ -154,7 +155,8 @@ export function worstWindow(
   for (let y = 0; y < height; y++)
     for (let x = 0; x < width; x++) {
       const i = y * width + x;
-      const v = probability[i]! > 0.5 && mask[i]! <= 127 ? 1 : 0;
+      // Marked as the repair marks (its default bar); the generator's mask is 255 where it drew.
+      const v = probability[i]! > DEFAULT_THRESHOLDS.probability && mask[i]! <= 127 ? 1 : 0;
       wrong[(y + 1) * (width + 1) + x + 1] =
         v + wrong[y * (width + 1) + x + 1]! + wrong[(y + 1) * (width + 1) + x]! - wrong[y * (width + 1) + x]!;
     }
