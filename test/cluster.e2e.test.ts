@@ -11,7 +11,7 @@ import { Consumers, Streams, Subjects } from '@revive/contracts';
 import type { LocalStack, RunningNatsServer } from '@revive/local-services';
 import { pollUntil } from './support/bounded-wait.ts';
 import { uploadFile, watchProgress, type ProgressMessage } from './support/graphql-client.ts';
-import { auditWork } from './support/duplicate-work-audit.ts';
+import { settledImageWorkAudit } from './support/duplicate-work-audit.ts';
 import { startOtlpReceiver } from './support/otlp-receiver.ts';
 import { eventCounts, percentile, waitForTerminal } from './support/pipeline-audit.ts';
 import { ARTIFACTS, startTestStack, type TestStack } from './support/test-stack.ts';
@@ -299,12 +299,7 @@ describe('a three-node JetStream cluster under failure: 200 uploads while nodes 
       assert.deepEqual(twice, [], 'no event stored twice (so no result published twice)');
       // And no work done twice where it would show: an input handled to completion twice, or an
       // object written twice (an ack lost with a killed node's consumer leader would show here).
-      await pollUntil(
-        () => Promise.resolve(auditWork(otlp.spans, accepted).handled.get('publish') ?? 0),
-        (n) => n >= accepted.length,
-        { what: 'the publish stage spans of every item', timeoutMs: 30_000, describe: (n) => `${n} of ${accepted.length}` },
-      );
-      const work = auditWork(otlp.spans, accepted);
+      const work = await settledImageWorkAudit(otlp.spans, accepted);
       console.log(
         `cluster work audit: ${JSON.stringify({ handled: Object.fromEntries(work.handled), redelivered: Object.fromEntries(work.redelivered), objectWrites: work.writes, problems: work.problems.slice(0, 20) })}`,
       );

@@ -10,7 +10,7 @@ import { ProgressSubjects, stagesOf, Subjects } from '@revive/contracts';
 import type { LocalStack } from '@revive/local-services';
 import { query, uploadFile } from './support/graphql-client.ts';
 import { pollUntil, within } from './support/bounded-wait.ts';
-import { auditRecords, auditWork } from './support/duplicate-work-audit.ts';
+import { auditRecords, settledImageWorkAudit } from './support/duplicate-work-audit.ts';
 import { startOtlpReceiver } from './support/otlp-receiver.ts';
 import { percentile } from './support/pipeline-audit.ts';
 import { ARTIFACTS, startTestStack, type TestStack } from './support/test-stack.ts';
@@ -218,17 +218,7 @@ describe('load: 200 small-image uploads from 20 concurrent clients, a fifth thro
           describe: (missing) => `none yet for ${missing.join(', ')}`,
         },
       );
-      const publishHandled = () => auditWork(otlp.spans, accepted).handled.get('publish') ?? 0;
-      await pollUntil(
-        async () => publishHandled(),
-        (n) => n >= accepted.length,
-        {
-          what: 'the publish stage spans of every item',
-          timeoutMs: 30_000,
-          describe: (n) => `${n} of ${accepted.length}`,
-        },
-      );
-      const work = auditWork(otlp.spans, accepted, [kill.pid]);
+      const work = await settledImageWorkAudit(otlp.spans, accepted, [kill.pid]);
       const records = await auditRecords({ nats: stack.natsAdmin, databaseUrl: stack.databaseUrl, ids: accepted, posts });
 
       const seconds2 = (values: number[], p: number) => Number(percentile(values, p).toFixed(2));

@@ -46,9 +46,12 @@ export type Subject = (typeof Subjects)[keyof typeof Subjects];
 /**
  * JetStream key-value buckets. `cancelled`: one key per cancelled media id (the value is when);
  * the consumer loop checks it before handling a message and acks without work when the key exists.
+ * `handled`: one key per input a stage's consumer handled to completion (`<consumer>.<stream seq>`);
+ * a redelivery whose ack was lost finds it and is acked without being handled again.
  */
 export const Buckets = {
   cancelled: 'revive-cancelled',
+  handled: 'revive-handled',
 } as const;
 
 /** The `Nats-Msg-Id` of an event re-published by `retryMedia`: new per retry so JetStream's dedupe keeps it. */

@@ -6,7 +6,8 @@
 // webhook POSTs a receiver saw.
 import type { ConnectionOptions } from 'nats';
 import postgres from 'postgres';
-import { Subjects } from '@revive/contracts';
+import { stagesOf, Subjects } from '@revive/contracts';
+import { pollUntil } from './bounded-wait.ts';
 import type { ReceivedSpan } from './otlp-receiver.ts';
 import { eventKey, streamEvents, type StreamEvent } from './pipeline-audit.ts';
 
@@ -94,6 +95,42 @@ export function auditWork(spans: readonly ReceivedSpan[], ids: Iterable<string>,
   }
   for (const [key, by] of writers) if (by.length > 1) problems.push(`${key} written ${by.length} times (by ${by.join(', ')})`);
   return { handled, redelivered, redoneAfterKill, writes: [...writers.values()].flat().length, problems };
+}
+
+/** How long the object-write count must stay unchanged before the traces count as complete. */
+const WRITES_QUIET_MS = 2000;
+
+/**
+ * The image items' audit once their traces are in: the last image stage finished every item, and
+ * the object-write count stopped growing. Each process exports its spans in batches of its own, so
+ * an earlier stage's writes can reach the receiver after the last stage's handling; audited
+ * sooner, a write whose handling is not in yet is not counted and a duplicate could slip by.
+ * (Earlier stages need not show every item: a handling a killed process finished and recorded is
+ * not redone, and its spans died with it.)
+ */
+export async function settledImageWorkAudit(
+  spans: readonly ReceivedSpan[],
+  ids: readonly string[],
+  killedPids: readonly number[] = [],
+  timeoutMs = 30_000,
+): Promise<WorkAudit> {
+  const last = stagesOf('image').at(-1)!;
+  let writes = -1;
+  let quietSince = Date.now();
+  const state = await pollUntil(
+    async () => {
+      const audit = auditWork(spans, ids, killedPids);
+      if (audit.writes !== writes) [writes, quietSince] = [audit.writes, Date.now()];
+      return { audit, quiet: Date.now() - quietSince >= WRITES_QUIET_MS };
+    },
+    ({ audit, quiet }) => quiet && (audit.handled.get(last) ?? 0) >= ids.length,
+    {
+      what: `the ${last} stage's spans of all ${ids.length} items, and object writes to stop arriving`,
+      timeoutMs,
+      describe: ({ audit }) => `${last} handled ${audit.handled.get(last) ?? 0}; ${audit.writes} writes`,
+    },
+  );
+  return state.audit;
 }
 
 /** Successful webhook POSTs a receiver got, per media id (the payload's `mediaId`). */

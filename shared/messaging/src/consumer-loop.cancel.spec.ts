@@ -1,7 +1,14 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { Buckets, messageId, parseEvent, Streams, Subjects, type EventOf } from '@revive/contracts';
-import { hopUnderTest, preprocessed, startMediaStreamFixture, type MediaStreamFixture } from './consumer-loop.fixture.ts';
+import {
+  hopUnderTest,
+  passedOn,
+  preprocessed,
+  runLoopUnderTest,
+  startMediaStreamFixture,
+  type MediaStreamFixture,
+} from './consumer-loop.fixture.ts';
 import { runConsumerLoop } from './consumer-loop.ts';
 import type { HandlerContext, Outcome } from './outcome.ts';
 
@@ -16,19 +23,9 @@ describe('consumer loop: cancelled items and MaxDeliver exhaustion (real JetStre
     const handled: string[] = [];
     const handle = async (event: EventOf<typeof Subjects.imagePreprocessed>): Promise<Outcome> => {
       handled.push(event.mediaId);
-      return {
-        kind: 'done',
-        next: [{ subject: Subjects.imageColorized, payload: { ...event }, msgID: messageId(event.mediaId, 'colorize') }],
-      };
+      return passedOn(event);
     };
-    const loop = await runConsumerLoop({
-      nc: nats.nc,
-      stream: Streams.media,
-      hop: hopUnderTest,
-      handle,
-      ackWaitMs: 5000,
-      backlogPollMs: 0,
-    });
+    const loop = await runLoopUnderTest(nats, handle);
     const cancelled = '00000000-0000-4000-8000-0000000000c1';
     const live = '00000000-0000-4000-8000-0000000000c2';
     try {
@@ -67,19 +64,9 @@ describe('consumer loop: cancelled items and MaxDeliver exhaustion (real JetStre
           ctx.signal.throwIfAborted();
         }
       }
-      return {
-        kind: 'done',
-        next: [{ subject: Subjects.imageColorized, payload: { ...event }, msgID: messageId(event.mediaId, 'colorize') }],
-      };
+      return passedOn(event);
     };
-    const loop = await runConsumerLoop({
-      nc: nats.nc,
-      stream: Streams.media,
-      hop: hopUnderTest,
-      handle,
-      ackWaitMs: 5000,
-      backlogPollMs: 0,
-    });
+    const loop = await runLoopUnderTest(nats, handle);
     try {
       await nats.js.publish(Subjects.imagePreprocessed, JSON.stringify(preprocessed(id)), { msgID: messageId(id, 'preprocess') });
       await running;

@@ -11,8 +11,10 @@ import {
   type JetStreamManager,
   type NatsConnection,
 } from 'nats';
-import { FLOW, MEDIA_STREAM_SUBJECTS, Streams, Subjects, type EventOf } from '@revive/contracts';
+import { FLOW, MEDIA_STREAM_SUBJECTS, messageId, Streams, Subjects, type EventOf } from '@revive/contracts';
 import { startNatsServer } from '@revive/testing';
+import { runConsumerLoop, type ConsumerLoopOptions } from './consumer-loop.ts';
+import type { HandlerContext, Outcome } from './outcome.ts';
 
 /** The hop the specs run: the stage that takes image.preprocessed, whichever the catalogue says it is. */
 export const hopUnderTest = FLOW.image[1]! as (typeof FLOW.image)[1] & { consumes: typeof Subjects.imagePreprocessed };
@@ -29,6 +31,27 @@ export const preprocessed = (mediaId: string): EventOf<typeof Subjects.imagePrep
   height: 6,
   isMonochrome: true,
 });
+
+/** The hop's finished outcome for an input: its colorized event (under key `col.png`), keyed as the stage keys it. */
+export const passedOn = (event: EventOf<typeof Subjects.imagePreprocessed>): Outcome => ({
+  kind: 'done',
+  next: [
+    {
+      subject: Subjects.imageColorized,
+      payload: { ...event, key: `media/${event.mediaId}/col.png`, at: new Date().toISOString() },
+      msgID: messageId(event.mediaId, 'colorize'),
+    },
+  ],
+});
+
+/** The loop under test on a fixture's connection: ack_wait 5 s unless given, no backlog gauges. */
+export function runLoopUnderTest(
+  nats: MediaStreamFixture,
+  handle: (event: EventOf<typeof Subjects.imagePreprocessed>, context: HandlerContext) => Promise<Outcome>,
+  options: Partial<ConsumerLoopOptions<typeof Subjects.imagePreprocessed>> = {},
+): ReturnType<typeof runConsumerLoop> {
+  return runConsumerLoop({ nc: nats.nc, stream: Streams.media, hop: hopUnderTest, handle, ackWaitMs: 5000, backlogPollMs: 0, ...options });
+}
 
 /** Durables without acks: `watch-out` sees image.colorized, `watch-failed` sees media.failed. */
 export type WatchDurable = 'watch-out' | 'watch-failed';

@@ -1,11 +1,9 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { messageId, parseEvent, Streams, Subjects, type EventOf } from '@revive/contracts';
-import { hopUnderTest, preprocessed, startMediaStreamFixture, type MediaStreamFixture } from './consumer-loop.fixture.ts';
+import { hopUnderTest, passedOn, preprocessed, startMediaStreamFixture, type MediaStreamFixture } from './consumer-loop.fixture.ts';
 import { ConsumeInterruptedError, runConsumerLoop } from './consumer-loop.ts';
 import type { Outcome } from './outcome.ts';
-
-const at = () => new Date().toISOString();
 
 describe('consumer loop against a real JetStream', () => {
   let nats: MediaStreamFixture;
@@ -19,16 +17,7 @@ describe('consumer loop against a real JetStream', () => {
     const handle = async (event: EventOf<typeof Subjects.imagePreprocessed>, ctx: { attempt: number }): Promise<Outcome> => {
       attempts.set(event.mediaId, ctx.attempt);
       if (event.mediaId.endsWith('2') && ctx.attempt === 1) throw Object.assign(new Error('object store unavailable'), { retryable: true });
-      return {
-        kind: 'done',
-        next: [
-          {
-            subject: Subjects.imageColorized,
-            payload: { ...event, key: `media/${event.mediaId}/col.png`, at: at() },
-            msgID: messageId(event.mediaId, 'colorize'),
-          },
-        ],
-      };
+      return passedOn(event);
     };
     const loop = await runConsumerLoop({ nc: nats.nc, stream: Streams.media, hop: hopUnderTest, handle, ackWaitMs: 5000 });
     try {
@@ -56,16 +45,7 @@ describe('consumer loop against a real JetStream', () => {
 
   it('keeps taking work when its durable consumer is deleted under it: re-creates it and re-opens the consume', async () => {
     const interruptions: unknown[] = [];
-    const handle = async (event: EventOf<typeof Subjects.imagePreprocessed>): Promise<Outcome> => ({
-      kind: 'done',
-      next: [
-        {
-          subject: Subjects.imageColorized,
-          payload: { ...event, key: `media/${event.mediaId}/col.png`, at: at() },
-          msgID: messageId(event.mediaId, 'colorize'),
-        },
-      ],
-    });
+    const handle = async (event: EventOf<typeof Subjects.imagePreprocessed>): Promise<Outcome> => passedOn(event);
     const loop = await runConsumerLoop({
       nc: nats.nc,
       stream: Streams.media,

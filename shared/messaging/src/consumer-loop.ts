@@ -18,6 +18,7 @@ import { inSpan, pipelineMetrics, SpanAttributes } from '@revive/telemetry';
 import { monitorBacklog } from './backlog-monitor.ts';
 import { watchCancellations, type TrackedItem } from './cancellations.ts';
 import { consumeDurable } from './durable-consume.ts';
+import { handledDeliveries } from './handled-deliveries.ts';
 import { inConsumeSpan, publishTraced } from './message-tracing.ts';
 import { outcomeOfError, retryDelayMs, type HandlerContext, type Outcome } from './outcome.ts';
 
@@ -37,7 +38,7 @@ export interface ConsumerLoopOptions<S extends Subject> {
   readonly backlogPollMs?: number;
   /** An item whose result would break these is failed before its handler runs; unchecked when absent. */
   readonly outputLimits?: OutputLimits;
-  /** Replicas of the cancelled-items bucket should this loop be the one to create it (the media stream's). */
+  /** Replicas of the cancelled-items and handled-inputs buckets should this loop be the one to create them (the media stream's). */
   readonly bucketReplicas?: number;
 }
 
@@ -56,7 +57,9 @@ type Settlement =
   | { readonly outcome: 'retry' }
   | { readonly outcome: 'failed'; readonly code: string }
   /** The item was cancelled: acked, nothing published. */
-  | { readonly outcome: 'cancelled' };
+  | { readonly outcome: 'cancelled' }
+  /** A redelivery of an input already handled to completion (its ack was lost): acked, nothing redone. */
+  | { readonly outcome: 'duplicate' };
 
 /**
  * Unacknowledged deliveries a stage's consumer may have out at once, across its replicas.
@@ -104,7 +107,8 @@ export async function ensureConsumer(
 
 /**
  * The one consumer loop every stage runs: validates each payload, runs the handler with
- * heartbeats, publishes the next events (deduplicated by msgID) and only then acks; maps a
+ * heartbeats, publishes the next events (deduplicated by msgID), records the input as handled
+ * (a redelivery after a lost ack is acked, not handled again) and only then acks; maps a
  * retry to a delayed nak and a reject (or exhausted retries) to a failure event plus term.
  * Returns a function that stops consuming after the in-flight messages finish.
  */
@@ -124,6 +128,7 @@ export async function runConsumerLoop<S extends Subject>(options: ConsumerLoopOp
   const labels = { stage: options.hop.stage, kind: options.hop.consumes.split('.')[1] ?? 'unknown' };
   // Items cancelled through the API: skipped before any work, and stopped while they run.
   const cancellations = await watchCancellations(nc, (error) => options.onError?.(error), options.bucketReplicas);
+  const handled = await handledDeliveries(nc, options.hop.consumer, options.bucketReplicas);
 
   const consuming = consumeDurable({
     nc,
@@ -206,6 +211,11 @@ export async function runConsumerLoop<S extends Subject>(options: ConsumerLoopOp
       return publishFailure(msg, 'INVALID_EVENT', (error as InvalidEventError).message, attempt, raw);
     }
     span.setAttribute(SpanAttributes.mediaId, event.mediaId);
+    // Only a redelivery can have been handled before: a first delivery skips the lookup.
+    if (attempt > 1 && (await handled.wasHandled(msg.seq))) {
+      await msg.ackAck();
+      return { outcome: 'duplicate' };
+    }
     // Tracked before the lookup: a cancel that lands between the two still aborts the work.
     const item = cancellations.track(event.mediaId);
     try {
@@ -266,6 +276,8 @@ export async function runConsumerLoop<S extends Subject>(options: ConsumerLoopOp
       for (const next of outcome.next) {
         await publishTraced(js, next.subject, JSON.stringify(next.payload), { msgID: next.msgID, mediaId: event.mediaId });
       }
+      // Before the ack, which may be lost in a failover: the redelivery then finds this and is only acked.
+      await handled.record(msg.seq, event.mediaId);
       await msg.ackAck();
       return { outcome: 'done' };
     }

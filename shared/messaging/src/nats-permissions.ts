@@ -78,12 +78,23 @@ function cancelledBucketReader(): string[] {
   ];
 }
 
+/**
+ * Reads and writes a consumer's own records in the handled-inputs bucket (keys `<consumer>.<seq>`):
+ * a stage can neither see nor forge another stage's.
+ */
+function handledBucketUser(consumer: string): string[] {
+  const stream = KV_STREAM(Buckets.handled);
+  const keys = `$KV.${Buckets.handled}.${consumer}.>`;
+  return [...streamAdmin(stream, { update: false }), keys, `$JS.API.DIRECT.GET.${stream}.${keys}`];
+}
+
 /** The account-wide check nats.js makes when a JetStream manager is opened. */
 const JS_ACCOUNT_INFO = '$JS.API.INFO';
 
 /**
  * What a stage may do, derived from the flow map: pull and settle its own durable consumers,
- * publish what its hops emit (and the failure event, and progress), read the cancelled bucket.
+ * publish what its hops emit (and the failure event, and progress), read the cancelled bucket, and
+ * keep its own records of handled inputs.
  * It cannot subscribe to any event subject, nor publish another stage's output or an upload.
  * A stage may create the media stream when it boots first, but only the gateway changes its settings.
  */
@@ -93,7 +104,7 @@ function stagePermissions(stage: Stage, inboxPrefix: string): NatsPermissions {
     publish: unique([
       JS_ACCOUNT_INFO,
       ...streamAdmin(Streams.media, { update: false }),
-      ...hops.flatMap((hop) => durableConsumer(hop.consumer)),
+      ...hops.flatMap((hop) => [...durableConsumer(hop.consumer), ...handledBucketUser(hop.consumer)]),
       ...hops.map((hop) => hop.emits),
       Subjects.mediaFailed,
       ProgressSubjects.all,

@@ -28,25 +28,33 @@ export function isTransientPublishError(error: unknown): boolean {
 }
 
 /**
+ * Runs `attempt` until it succeeds, retrying transient failures (isTransientPublishError) with a
+ * growing delay; anything else, or the patience run out, throws.
+ */
+export async function withTransientRetry<T>(attempt: () => Promise<T>, patienceMs = PUBLISH_PATIENCE_MS): Promise<T> {
+  const deadline = Date.now() + patienceMs;
+  for (let tries = 0; ; tries++) {
+    try {
+      return await attempt();
+    } catch (error) {
+      if (!isTransientPublishError(error) || Date.now() >= deadline) throw error;
+      const delay = Math.min(MAX_DELAY_MS, FIRST_DELAY_MS * 2 ** tries);
+      await new Promise((r) => setTimeout(r, Math.min(delay, Math.max(0, deadline - Date.now()))));
+    }
+  }
+}
+
+/**
  * `js.publish` that rides through a cluster's failover: transient failures are retried with the
  * same msgID, so a publish that was in fact stored before its ack got lost is dropped as a
- * duplicate by the stream instead of stored twice. Anything else, or the patience run out, throws.
+ * duplicate by the stream instead of stored twice.
  */
-export async function publishWithRetry(
+export function publishWithRetry(
   js: JetStreamClient,
   subject: string,
   data: string,
   options: Partial<JetStreamPublishOptions> & { msgID: string },
   patienceMs = PUBLISH_PATIENCE_MS,
 ): Promise<PubAck> {
-  const deadline = Date.now() + patienceMs;
-  for (let attempt = 0; ; attempt++) {
-    try {
-      return await js.publish(subject, data, options);
-    } catch (error) {
-      if (!isTransientPublishError(error) || Date.now() >= deadline) throw error;
-      const delay = Math.min(MAX_DELAY_MS, FIRST_DELAY_MS * 2 ** attempt);
-      await new Promise((r) => setTimeout(r, Math.min(delay, Math.max(0, deadline - Date.now()))));
-    }
-  }
+  return withTransientRetry(() => js.publish(subject, data, options), patienceMs);
 }
