@@ -125,7 +125,7 @@ async function prepareHardSet(outRoot: string, from: string): Promise<void> {
       outDir: dir,
       crop: 128,
       seed: Number(values.seed) + 776,
-      detect: (rgb, width, height) => detectDamage(detector, rgb, width, height, 3, 1),
+      detect: async (rgb, width, height) => (await detectDamage(detector, rgb, width, height, 3, 1)).probability,
       onPhoto: (done, total, written) => done % 500 === 0 && console.log(`  ${done}/${total} photos, ${written} crops`),
     });
     console.log(`  ${info.train} crops of ${info.crop} px`);

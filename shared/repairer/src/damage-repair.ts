@@ -97,7 +97,7 @@ export async function repairRaster(source: RasterSource, sink: RasterSink, optio
       const pixels = await source.readRows(top, bottom);
       // The caller's buffer may be a view of its own image: work on a copy.
       const work = pixels.slice();
-      const detected = await detectAtScale(options.detector, work, width, rows, channels, scale);
+      const detected = await detectDamage(options.detector, work, width, rows, channels, scale);
       const mask = threshold(detected, width, rows, scale, thresholds, options.previousMask, top);
       const grown = thresholds.grow > 0 ? dilate(mask, width, rows, thresholds.grow * scale) : mask;
       await fill(options.filler, work, width, rows, channels, grown);
@@ -116,7 +116,7 @@ export async function repairRaster(source: RasterSource, sink: RasterSink, optio
 }
 
 /** The detector's damage probability over a band shrunk by `scale`: `w` × `h` values. */
-interface ScaledProbability {
+export interface ScaledProbability {
   readonly probability: Float32Array;
   readonly w: number;
   readonly h: number;
@@ -124,26 +124,10 @@ interface ScaledProbability {
 
 /**
  * Damage probability per pixel of a band (or a whole small picture), the detector run over tiles
- * across it (shrunk by `scale`). The repair thresholds it band by band; the training-set miner
- * reads it over whole crops.
+ * across it shrunk by `scale` (at scale 1, one value per pixel). The repair thresholds it band by
+ * band; the training-set miner reads it over whole crops.
  */
 export async function detectDamage(
-  detector: LoadedModel,
-  pixels: Uint8Array,
-  width: number,
-  rows: number,
-  channels: number,
-  scale: number,
-): Promise<Float32Array> {
-  const { probability, w } = await detectAtScale(detector, pixels, width, rows, channels, scale);
-  if (scale === 1) return probability;
-  const full = new Float32Array(width * rows);
-  for (let y = 0; y < rows; y++)
-    for (let x = 0; x < width; x++) full[y * width + x] = probability[Math.floor(y / scale) * w + Math.floor(x / scale)]!;
-  return full;
-}
-
-async function detectAtScale(
   detector: LoadedModel,
   pixels: Uint8Array,
   width: number,
