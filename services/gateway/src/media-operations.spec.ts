@@ -285,4 +285,14 @@ describe('retryMedia, cancelMedia and the failure history (real PostgreSQL, nats
     assert.ok(Date.parse(page1.items[0]!.at) >= Date.parse(page2.items[0]!.at));
     await assert.rejects(ops.failures.list({ ownerId: EVERY_OWNER, first: 2, after: 'bogus' }), { name: 'InvalidCursorError' });
   });
+
+  it('retries through a NATS server that is down for longer than a request timeout, instead of calling the input gone', async () => {
+    const { id } = await imageFailedAfterPreprocess();
+    await nats.kill('SIGKILL');
+    const retrying = ops.retry((await media.get(id))!);
+    // Longer than nats.js's 5 s request timeout: the stored event cannot simply be read late.
+    await new Promise((r) => setTimeout(r, 6500));
+    await nats.relaunch();
+    assert.equal((await retrying).status, 'PROCESSING');
+  });
 });

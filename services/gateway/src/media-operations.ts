@@ -11,7 +11,7 @@ import {
   type PipelineEvent,
 } from '@revive/contracts';
 import type { Logger } from '@revive/logging';
-import { publishEvent } from '@revive/messaging';
+import { isTransientPublishError, publishEvent, withTransientRetry } from '@revive/messaging';
 import type { ObjectStore } from '@revive/object-store';
 import type { Admission } from './admission.ts';
 import { deleteAllObjects, deleteLeftovers } from './leftovers.ts';
@@ -80,19 +80,33 @@ function sweptError(): MediaOperationError {
 export function createMediaOperations(deps: Deps): MediaOperations {
   const { nc, store, lifecycle, log } = deps;
 
+  /**
+   * The stored events of an item, read back from the stream. A server restarting, or a cluster
+   * electing a stream leader, answers with timeouts and 503s for a few seconds: those are waited
+   * out, and if they last, the caller hears that the pipeline is unreachable, not that the events
+   * are gone.
+   */
   async function loadEvents(id: string, subject?: string): Promise<StoredEvent[]> {
-    const jsm = await nc.jetstreamManager();
-    const events: StoredEvent[] = [];
-    for (const ref of await lifecycle.projectedEvents(id, subject)) {
-      if (!isSubject(ref.subject)) continue;
-      const stored = await jsm.streams.getMessage(Streams.media, { seq: ref.seq }).catch(() => undefined);
-      // A recreated stream reuses sequences: only a message on the same subject for this item counts.
-      if (!stored || stored.subject !== ref.subject) continue;
-      const payload = parseEvent(ref.subject, stored.json());
-      if (payload.mediaId !== id) continue;
-      events.push({ event: { subject: ref.subject, payload } as PipelineEvent, msgID: stored.header?.get('Nats-Msg-Id') || undefined });
+    try {
+      const jsm = await withTransientRetry(() => nc.jetstreamManager());
+      const events: StoredEvent[] = [];
+      for (const ref of await lifecycle.projectedEvents(id, subject)) {
+        if (!isSubject(ref.subject)) continue;
+        const stored = await withTransientRetry(() => jsm.streams.getMessage(Streams.media, { seq: ref.seq })).catch((error: unknown) => {
+          if (isTransientPublishError(error)) throw error;
+          return undefined;
+        });
+        // A recreated stream reuses sequences: only a message on the same subject for this item counts.
+        if (!stored || stored.subject !== ref.subject) continue;
+        const payload = parseEvent(ref.subject, stored.json());
+        if (payload.mediaId !== id) continue;
+        events.push({ event: { subject: ref.subject, payload } as PipelineEvent, msgID: stored.header?.get('Nats-Msg-Id') || undefined });
+      }
+      return events;
+    } catch (error) {
+      if (!isTransientPublishError(error)) throw error;
+      throw new MediaOperationError('UNAVAILABLE', 'the pipeline is not reachable right now; please retry later', { cause: error });
     }
-    return events;
   }
 
   const operations: MediaOperations = {
