@@ -6,7 +6,7 @@ import type { NatsConnection } from 'nats';
 import postgres from 'postgres';
 import type { PlatformConfig } from '@revive/config';
 import type { Logger } from '@revive/logging';
-import { cancelledBucket, connectNats, ensureMediaStream } from '@revive/messaging';
+import { cancelledBucket, connectNats, ensureMediaStream, withTransientRetry } from '@revive/messaging';
 import { createObjectStore } from '@revive/object-store';
 import { runReadinessChecks } from '@revive/telemetry';
 import { createAdmission, startAdmissionPass } from './admission.ts';
@@ -61,9 +61,10 @@ export async function startGateway(config: PlatformConfig, log: Logger): Promise
   const sql = postgres(config.database.url, { max: 10, onnotice: () => undefined });
   await migrate(sql);
   const nc = await connectNats(config.nats, 'gateway');
-  await ensureMediaStream(await nc.jetstreamManager(), config.nats.streamReplicas);
+  // A server restarting, or a cluster electing leaders, answers timeouts and 503s for a while: waited out.
+  await withTransientRetry(async () => ensureMediaStream(await nc.jetstreamManager(), config.nats.streamReplicas));
   // Made here too, at the stream's replicas, so a cluster's cancels survive a server's loss whoever starts first.
-  await cancelledBucket(nc, config.nats.streamReplicas);
+  await withTransientRetry(() => cancelledBucket(nc, config.nats.streamReplicas));
   const store = createObjectStore(config.store);
   // The gateway writes first (originals), so it makes sure the bucket exists; idempotent.
   if (config.store.kind === 's3') await createObjectStore(config.store).ensureBucket();

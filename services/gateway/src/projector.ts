@@ -1,7 +1,7 @@
 import { AckPolicy, DeliverPolicy, type JsMsg, type NatsConnection } from 'nats';
 import { trace } from '@opentelemetry/api';
 import type { Logger } from '@revive/logging';
-import { consumeDurable, inConsumeSpan } from '@revive/messaging';
+import { consumeDurable, inConsumeSpan, withTransientRetry } from '@revive/messaging';
 import { SpanAttributes } from '@revive/telemetry';
 import {
   Consumers,
@@ -61,7 +61,7 @@ export async function startProjector(deps: {
   onOutcome?: (media: MediaRecord) => void;
 }): Promise<{ stop(): Promise<void> }> {
   const { nc, projection, hub, log } = deps;
-  const jsm = await nc.jetstreamManager();
+  const jsm = await withTransientRetry(() => nc.jetstreamManager());
   const config = {
     durable_name: Consumers.gatewayProjection,
     ack_policy: AckPolicy.Explicit,
@@ -71,7 +71,7 @@ export async function startProjector(deps: {
   };
   const ensure = async () =>
     void (await jsm.consumers.info(Streams.media, Consumers.gatewayProjection).catch(() => jsm.consumers.add(Streams.media, config)));
-  await ensure();
+  await withTransientRetry(ensure);
 
   async function project(msg: JsMsg): Promise<void> {
     const subject = msg.subject;

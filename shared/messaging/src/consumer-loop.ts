@@ -21,6 +21,7 @@ import { consumeDurable } from './durable-consume.ts';
 import { handledDeliveries } from './handled-deliveries.ts';
 import { inConsumeSpan, publishTraced } from './message-tracing.ts';
 import { outcomeOfError, retryDelayMs, type HandlerContext, type Outcome } from './outcome.ts';
+import { withTransientRetry } from './publish-retry.ts';
 
 const PROGRESS_INTERVAL_MS = 250;
 
@@ -119,16 +120,17 @@ export async function runConsumerLoop<S extends Subject>(options: ConsumerLoopOp
   const { nc } = options;
   const js = nc.jetstream();
   const ensure = async () => ensureConsumer(await nc.jetstreamManager(), options.stream, options.hop, ackWaitMs, maxDeliver, concurrency);
-  await ensure();
+  // Booting through a server's restart or a cluster's election: timeouts and 503s are waited out.
+  await withTransientRetry(ensure);
   const stopBacklog =
     options.backlogPollMs === 0
       ? () => {}
-      : monitorBacklog(await nc.jetstreamManager(), options.stream, options.hop, options.backlogPollMs ?? 5000);
+      : monitorBacklog(await withTransientRetry(() => nc.jetstreamManager()), options.stream, options.hop, options.backlogPollMs ?? 5000);
   const metrics = pipelineMetrics();
   const labels = { stage: options.hop.stage, kind: options.hop.consumes.split('.')[1] ?? 'unknown' };
   // Items cancelled through the API: skipped before any work, and stopped while they run.
-  const cancellations = await watchCancellations(nc, (error) => options.onError?.(error), options.bucketReplicas);
-  const handled = await handledDeliveries(nc, options.hop.consumer, options.bucketReplicas);
+  const cancellations = await withTransientRetry(() => watchCancellations(nc, (error) => options.onError?.(error), options.bucketReplicas));
+  const handled = await withTransientRetry(() => handledDeliveries(nc, options.hop.consumer, options.bucketReplicas));
 
   const consuming = consumeDurable({
     nc,

@@ -11,6 +11,7 @@ import {
 } from '@revive/contracts';
 import { runConsumerLoop } from './consumer-loop.ts';
 import type { HandlerContext, Outcome } from './outcome.ts';
+import { withTransientRetry } from './publish-retry.ts';
 import { ensureMediaStream } from './streams.ts';
 
 /**
@@ -57,7 +58,11 @@ export async function runStage<S extends Stage>(options: StageRunnerOptions<S>):
       `stage ${options.stage}: ${missing.length ? `no handler for ${missing.join(', ')}` : ''}${missing.length && extra.length ? '; ' : ''}${extra.length ? `handlers for kinds it does not handle: ${extra.join(', ')}` : ''}`,
     );
   }
-  await ensureMediaStream(await options.nc.jetstreamManager(), options.streamReplicas ?? 1, { update: false });
+  // A server restarting, or a cluster electing leaders, answers timeouts and 503s for a while: a
+  // stage booting then waits it out instead of exiting.
+  await withTransientRetry(async () =>
+    ensureMediaStream(await options.nc.jetstreamManager(), options.streamReplicas ?? 1, { update: false }),
+  );
   const loops = await Promise.all(
     hops.map((hop) =>
       runConsumerLoop({
