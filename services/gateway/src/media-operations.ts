@@ -11,7 +11,7 @@ import {
   type PipelineEvent,
 } from '@revive/contracts';
 import type { Logger } from '@revive/logging';
-import { isTransientPublishError, publishEvent, withTransientRetry } from '@revive/messaging';
+import { isTransientNatsError, publishEvent, withTransientRetry } from '@revive/messaging';
 import type { ObjectStore } from '@revive/object-store';
 import type { Admission } from './admission.ts';
 import { deleteAllObjects, deleteLeftovers } from './leftovers.ts';
@@ -93,7 +93,7 @@ export function createMediaOperations(deps: Deps): MediaOperations {
       for (const ref of await lifecycle.projectedEvents(id, subject)) {
         if (!isSubject(ref.subject)) continue;
         const stored = await withTransientRetry(() => jsm.streams.getMessage(Streams.media, { seq: ref.seq })).catch((error: unknown) => {
-          if (isTransientPublishError(error)) throw error;
+          if (isTransientNatsError(error)) throw error;
           return undefined;
         });
         // A recreated stream reuses sequences: only a message on the same subject for this item counts.
@@ -104,7 +104,7 @@ export function createMediaOperations(deps: Deps): MediaOperations {
       }
       return events;
     } catch (error) {
-      if (!isTransientPublishError(error)) throw error;
+      if (!isTransientNatsError(error)) throw error;
       throw new MediaOperationError('UNAVAILABLE', 'the pipeline is not reachable right now; please retry later', { cause: error });
     }
   }

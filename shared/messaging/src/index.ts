@@ -10,4 +10,4 @@ export * from './nats-permissions.ts';
 export * from './nats-authorization.ts';
 export * from './cancellations.ts';
 export * from './nkey-users.ts';
-export { isTransientPublishError, withTransientRetry } from './publish-retry.ts';
+export { isTransientNatsError, withTransientRetry } from './publish-retry.ts';

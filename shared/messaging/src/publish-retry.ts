@@ -13,11 +13,12 @@ const MAX_DELAY_MS = 2_000;
 const STREAM_FULL = /maximum (bytes|messages) exceeded|insufficient resources|resource limits exceeded/i;
 
 /**
- * Answers that mean "not now" rather than "no": nobody answered on the stream's subject (no
- * leader yet, or the client between servers), the ack did not come in time, the connection
- * dropped while the request was out, or the stream's Raft group answered 503 mid-election.
+ * Answers to a JetStream request (a publish, a read, a stream or consumer call) that mean "not
+ * now" rather than "no": nobody answered (no leader yet, or the client between servers), the
+ * answer did not come in time, the connection dropped while the request was out, or a Raft
+ * group answered 503 mid-election.
  */
-export function isTransientPublishError(error: unknown): boolean {
+export function isTransientNatsError(error: unknown): boolean {
   const e = error as { code?: string; api_error?: { code?: number; description?: string }; message?: string } | null;
   if (!e) return false;
   // A full stream also answers 503, but waiting does not empty it: the caller should hear it now.
@@ -28,7 +29,7 @@ export function isTransientPublishError(error: unknown): boolean {
 }
 
 /**
- * Runs `attempt` until it succeeds, retrying transient failures (isTransientPublishError) with a
+ * Runs `attempt` until it succeeds, retrying transient failures (isTransientNatsError) with a
  * growing delay; anything else, or the patience run out, throws.
  */
 export async function withTransientRetry<T>(attempt: () => Promise<T>, patienceMs = PUBLISH_PATIENCE_MS): Promise<T> {
@@ -37,7 +38,7 @@ export async function withTransientRetry<T>(attempt: () => Promise<T>, patienceM
     try {
       return await attempt();
     } catch (error) {
-      if (!isTransientPublishError(error) || Date.now() >= deadline) throw error;
+      if (!isTransientNatsError(error) || Date.now() >= deadline) throw error;
       const delay = Math.min(MAX_DELAY_MS, FIRST_DELAY_MS * 2 ** tries);
       await new Promise((r) => setTimeout(r, Math.min(delay, Math.max(0, deadline - Date.now()))));
     }
