@@ -31,6 +31,27 @@ describe('consumer loop: a redelivery whose ack was lost', () => {
     return msg.seq;
   }
 
+  /** A handler that notes each input and attempt it is given, and passes the input on. */
+  function recordingHandler(): { handled: Array<[string, number]>; handle: Parameters<typeof runLoopUnderTest>[1] } {
+    const handled: Array<[string, number]> = [];
+    const handle = async (event: EventOf<typeof Subjects.imagePreprocessed>, ctx: { attempt: number }): Promise<Outcome> => {
+      handled.push([event.mediaId, ctx.attempt]);
+      return passedOn(event);
+    };
+    return { handled, handle };
+  }
+
+  /** Runs the loop until its consumer has nothing pending or unacknowledged, then stops it. */
+  async function runUntilSettled(handle: Parameters<typeof runLoopUnderTest>[1], what: string): Promise<void> {
+    const loop = await runLoopUnderTest(nats, handle, { ackWaitMs: ACK_WAIT_MS });
+    try {
+      const info = await nats.settled(hopUnderTest.consumer, 10_000);
+      assert.deepEqual([info.num_pending, info.num_ack_pending], [0, 0], what);
+    } finally {
+      await loop.stop();
+    }
+  }
+
   it('acks an input recorded as handled without running the handler again, and handles one that was not', async () => {
     await ensureConsumer(nats.jsm, Streams.media, hopUnderTest, ACK_WAIT_MS, 5);
     const records = await handledDeliveries(nats.nc, hopUnderTest.consumer);
@@ -42,18 +63,8 @@ describe('consumer loop: a redelivery whose ack was lost', () => {
     const unfinished = '00000000-0000-4000-8000-00000000000b';
     const unfinishedSeq = await deliverAndAbandon(unfinished);
 
-    const handled: Array<[string, number]> = [];
-    const handle = async (event: EventOf<typeof Subjects.imagePreprocessed>, ctx: { attempt: number }): Promise<Outcome> => {
-      handled.push([event.mediaId, ctx.attempt]);
-      return passedOn(event);
-    };
-    const loop = await runLoopUnderTest(nats, handle, { ackWaitMs: ACK_WAIT_MS });
-    try {
-      const info = await nats.settled(hopUnderTest.consumer, 10_000);
-      assert.deepEqual([info.num_pending, info.num_ack_pending], [0, 0], 'both redeliveries settled');
-    } finally {
-      await loop.stop();
-    }
+    const { handled, handle } = recordingHandler();
+    await runUntilSettled(handle, 'both redeliveries settled');
     assert.deepEqual(handled, [[unfinished, 2]], 'only the unfinished input was handled again');
     const out = (await nats.next('watch-out')) as { mediaId: string };
     assert.equal(out.mediaId, unfinished);
@@ -61,5 +72,16 @@ describe('consumer loop: a redelivery whose ack was lost', () => {
     assert.equal(more, null, 'nothing published for the input already handled');
     assert.equal(await records.wasHandled(unfinishedSeq), true, 'the loop recorded the input it handled');
     assert.equal(await records.wasHandled(finishedSeq + 1000), false);
+  });
+
+  it('does not handle again an input delivered anew with a count of 1 (its consumer re-created)', async () => {
+    const { handled, handle } = recordingHandler();
+    const id = '00000000-0000-4000-8000-00000000000c';
+    await nats.js.publish(Subjects.imagePreprocessed, JSON.stringify(preprocessed(id)), { msgID: messageId(id, 'preprocess') });
+    await runUntilSettled(handle, 'the input settled');
+    // Deliver-all from the start: every input on the stream comes again, as a first delivery.
+    await nats.jsm.consumers.delete(Streams.media, hopUnderTest.consumer);
+    await runUntilSettled(handle, 'every input settled again');
+    assert.deepEqual(handled, [[id, 1]], 'handled once, though delivered twice');
   });
 });

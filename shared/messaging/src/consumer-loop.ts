@@ -213,8 +213,9 @@ export async function runConsumerLoop<S extends Subject>(options: ConsumerLoopOp
       return publishFailure(msg, 'INVALID_EVENT', (error as InvalidEventError).message, attempt, raw);
     }
     span.setAttribute(SpanAttributes.mediaId, event.mediaId);
-    // Only a redelivery can have been handled before: a first delivery skips the lookup.
-    if (attempt > 1 && (await handled.wasHandled(msg.seq))) {
+    // Looked up on every delivery, not only on redeliveries: a consumer leader elected before the
+    // delivery reached its Raft group, or a consumer re-created, delivers again with a count of 1.
+    if (await handled.wasHandled(msg.seq)) {
       await msg.ackAck();
       return { outcome: 'duplicate' };
     }
