@@ -1,4 +1,4 @@
-// `npm run train -- colorize|interpolate|sr|repair [--minutes N] [--out DIR] [--seed N] [--install-only | --export-only]`
+// `npm run train -- colorize|interpolate|sr|repair [--only RUN] [--minutes N] [--out DIR] [--seed N] [--install-only | --export-only]`
 // `npm run train -- sr --plan --data-root .device-pack --out '$OUT' [--minutes N]`
 // Trains a model (sr: a recipe of four) with this repo's PyTorch pipeline (Debian's
 // python3-torch, CPU or GPU) and installs each exported ONNX with its registry manifest beside
@@ -14,7 +14,16 @@ import { parseArgs } from 'node:util';
 import { loadInferenceConfig, repoRoot } from '@revive/config';
 import { parseModelManifest, type ModelManifestInput, type TensorContract } from '@revive/contracts';
 import { createModelRegistry, createModelRuntime } from '@revive/model-runtime';
-import { detectDamage, writeHardCropSet, writeRepairTrainingSet } from '@revive/repairer';
+import {
+  DEFAULT_REPAIR_DETECTOR,
+  DEFAULT_REPAIR_VERIFIER,
+  detectDamage,
+  fillerFor,
+  REGION_FEATURES,
+  writeHardCropSet,
+  writeRegionTrainingSet,
+  writeRepairTrainingSet,
+} from '@revive/repairer';
 import { preparePretrainedEncoder } from './pretrained-encoder.ts';
 
 const PYTHON = '/usr/bin/python3'; // Debian's, where apt puts torch; pyenv's python3 on PATH has none
@@ -186,6 +195,52 @@ function repairRun(net: 'detector' | 'inpainter', model: string, minutes: number
   };
 }
 
+/** The verifier's regions, marked by the installed stage detector on training photos damaged afresh. */
+const regionSetDir = (outRoot: string) => join(outRoot, 'region-set');
+
+async function prepareRegionSet(outRoot: string): Promise<void> {
+  const dir = regionSetDir(outRoot);
+  if (existsSync(join(dir, 'meta.json'))) return;
+  const config = loadInferenceConfig();
+  const runtime = createModelRuntime({ registry: createModelRegistry(config.modelDirs), threads: config.threads });
+  try {
+    console.log(`writing the regions ${DEFAULT_REPAIR_DETECTOR} marks on 2,000 damaged training photos to ${dir}`);
+    const info = await writeRegionTrainingSet({
+      photosDir: data('photos'),
+      outDir: dir,
+      detector: await runtime.load(DEFAULT_REPAIR_DETECTOR),
+      filler: await fillerFor(runtime, 'telea'),
+      photos: 2000,
+      seed: Number(values.seed) + 69_999,
+      onPhoto: (done, total) => done % 500 === 0 && console.log(`  ${done}/${total} photos`),
+    });
+    console.log(`  ${info.regions} regions`);
+  } finally {
+    await runtime.close();
+  }
+}
+
+/** The verifier judges the regions of the stage's detector, so it comes after that detector is installed. */
+const repairVerifierRun: TrainingRun = {
+  dir: 'shared/repairer',
+  script: 'train_verifier.py',
+  name: DEFAULT_REPAIR_VERIFIER,
+  prepare: prepareRegionSet,
+  args: (outRoot) => ['--data', regionSetDir(outRoot), '--model', DEFAULT_REPAIR_VERIFIER],
+  minutes: 1,
+  manifest: (r) => ({
+    schemaVersion: 1,
+    task: 'repair-verify',
+    scale: 1,
+    inputs: [{ name: 'features', kind: 'features', features: [...REGION_FEATURES] }],
+    outputs: [{ name: 'helps', kind: 'features', features: ['helps'], range: [0, 1] }],
+    licence: 'MIT',
+    source:
+      'trained by this repository (shared/repairer/training) on the regions its damage detector marks on ../shared/data/photos with synthetic damage',
+    description: `Revive repair verifier: ${r.architecture?.width} hidden units over each marked region's features; above 0.5, filling it helps`,
+  }),
+};
+
 function colorizerManifest(r: TrainingRecord): ManifestBody {
   // Records without an encoder came from the retired from-scratch U-Net (revive-colorize-v1).
   if (!r.encoder)
@@ -255,6 +310,7 @@ const TASKS: Record<string, readonly TrainingRun[]> = {
     repairRun('inpainter', 'revive-repair-fill-v1', 12),
     repairRun('detector', 'revive-repair-detect-v3', 45, 'revive-repair-detect-v1'),
     repairRun('detector', 'revive-repair-detect-v4', 30, 'revive-repair-detect-v3'),
+    repairVerifierRun,
   ],
   // The clean x4 model learns first (the longest run); the others start from it, so their short
   // runs only adapt it to another input or scale. --minutes N scales every budget by N/45.
@@ -276,13 +332,14 @@ const { positionals, values } = parseArgs({
     'export-only': { type: 'boolean' },
     plan: { type: 'boolean' },
     'data-root': { type: 'string' },
+    only: { type: 'string' },
   },
 });
 const taskName = positionals[0] ?? '';
-const runs = TASKS[taskName];
-if (!runs) {
+const runs = TASKS[taskName]?.filter((run) => !values.only || run.name === values.only);
+if (!runs?.length) {
   console.error(
-    'usage: npm run train -- colorize|interpolate|sr|repair [--minutes N] [--out DIR] [--seed N] [--install-only | --export-only | --plan [--data-root DIR]]',
+    'usage: npm run train -- colorize|interpolate|sr|repair [--only RUN] [--minutes N] [--out DIR] [--seed N] [--install-only | --export-only | --plan [--data-root DIR]]',
   );
   process.exit(2);
 }

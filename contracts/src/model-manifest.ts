@@ -9,20 +9,27 @@ export const ModelTask = {
   repairDetect: 'repair-detect',
   /** Fills masked pixels from their surroundings. */
   repairFill: 'repair-fill',
+  /** Judges each region the detector marked, from its features: the probability that filling it helps. */
+  repairVerify: 'repair-verify',
 } as const;
 export type ModelTask = (typeof ModelTask)[keyof typeof ModelTask];
 
 const tensorContract = z.object({
   /** Tensor name inside the ONNX graph. */
   name: z.string().min(1),
-  /** `image` tensors are 4-D pixel tensors; `scalar` ones carry a value such as a timestep. */
-  kind: z.enum(['image', 'scalar']).default('image'),
+  /**
+   * `image` tensors are 4-D pixel tensors; `scalar` ones carry a value such as a timestep;
+   * `features` ones are rows of named numbers (N × features.length).
+   */
+  kind: z.enum(['image', 'scalar', 'features']).default('image'),
   layout: z.enum(['NCHW', 'NHWC']).default('NCHW'),
   channels: z.number().int().positive().optional(),
   /** Value range the pixels are expressed in, e.g. [0, 255] or [0, 1]. */
   range: z.tuple([z.number(), z.number()]).optional(),
   /** What the channels mean: rgb, or a colour-space component set such as lab-l / lab-ab. */
   colorSpace: z.string().default('rgb'),
+  /** The columns of a `features` tensor, in order: the code that fills it checks it knows each. */
+  features: z.array(z.string().min(1)).min(1).optional(),
 });
 export type TensorContract = z.infer<typeof tensorContract>;
 
@@ -38,7 +45,7 @@ export const modelManifestSchema = z.object({
   sha256: z.string().regex(/^[0-9a-f]{64}$/, '64 lower-case hex digits'),
   inputs: z.array(tensorContract).min(1),
   outputs: z.array(tensorContract).min(1),
-  /** How the runtime should tile large images for this model. */
+  /** How the runtime should tile large images for this model (a model over features is not tiled and leaves it out). */
   tiling: z
     .object({
       tileSize: z.number().int().min(16),
@@ -46,7 +53,8 @@ export const modelManifestSchema = z.object({
       /** Tile sides must be a multiple of this (e.g. for models that downsample internally). */
       sizeMultiple: z.number().int().min(1).default(1),
     })
-    .refine((t) => t.overlap * 2 < t.tileSize, 'overlap must be less than half the tile size'),
+    .refine((t) => t.overlap * 2 < t.tileSize, 'overlap must be less than half the tile size')
+    .default({ tileSize: 512, overlap: 0, sizeMultiple: 1 }),
   /**
    * Whole-image models (colorization) see the image resized to this working size rather than
    * tiled: colour depends on what the whole picture shows. Sides are rounded to tiling.sizeMultiple.

@@ -86,11 +86,11 @@ class BudgetedRun:
         }
 
 
-def export_onnx(module: torch.nn.Module, example: tuple, path: Path, input_names: list, output_names: list) -> None:
-    """Exports with every spatial dimension dynamic and checks the graph."""
+def export_onnx(module: torch.nn.Module, example: tuple, path: Path, input_names: list, output_names: list, axes: dict | None = None) -> None:
+    """Exports with the batch and every spatial dimension dynamic (or the given `axes`) and checks the graph."""
     import onnx
 
-    axes = {name: {0: "n", 2: "height", 3: "width"} for name in [*input_names, *output_names]}
+    axes = axes or {name: {0: "n", 2: "height", 3: "width"} for name in [*input_names, *output_names]}
     torch.onnx.export(module.cpu().eval(), example, path, opset_version=17, input_names=input_names, output_names=output_names, dynamic_axes=axes)
     onnx.checker.check_model(onnx.load(str(path)))
 

@@ -57,13 +57,15 @@ export interface RepairEvalOptions {
 }
 
 /**
- * Each engine name in the results: its fill, and a detector other than the stage's. The base
- * detector's row is the same-run baseline that the stage's detector has to beat.
+ * Each engine name in the results: its fill, a detector other than the stage's, and whether the
+ * verifier judges the regions (null: every marked region is filled). The rows without it are
+ * the same-run baselines the verifier and the stage's detector have to beat.
  */
-const ENGINES: Record<string, { readonly fill: RepairFill; readonly detector?: string }> = {
+const ENGINES: Record<string, { readonly fill: RepairFill; readonly detector?: string; readonly verifier?: null }> = {
   telea: { fill: 'telea' },
   learned: { fill: 'learned' },
-  [`telea-${BASE_REPAIR_DETECTOR}`]: { fill: 'telea', detector: BASE_REPAIR_DETECTOR },
+  'telea-every-region': { fill: 'telea', verifier: null },
+  [`telea-${BASE_REPAIR_DETECTOR}-every-region`]: { fill: 'telea', detector: BASE_REPAIR_DETECTOR, verifier: null },
 };
 
 /**
@@ -118,6 +120,7 @@ export async function evaluateRepair(options: RepairEvalOptions): Promise<Repair
           mode: 'on',
           fill: ENGINES[engine]!.fill,
           detector: ENGINES[engine]!.detector,
+          verifier: ENGINES[engine]!.verifier,
           maxInputPixels: 1e9,
           tmpDir: work,
           onMask: mask ? (rows, y0) => mask.set(rows, y0 * damaged.width) : undefined,

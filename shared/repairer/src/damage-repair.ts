@@ -1,6 +1,9 @@
 import type { RasterSink, RasterSource } from '@revive/image-io';
-import { roundUp, runFloat32, type LoadedModel } from '@revive/model-runtime';
-import { fillMasked } from './telea-fill.ts';
+import type { LoadedModel } from '@revive/model-runtime';
+import { detectDamage, type ScaledProbability } from './damage-detection.ts';
+import { fillDamage, type DamageFiller } from './damage-fill.ts';
+import { describeRegions, labelRegions, spreadFrom, type Regions } from './damage-regions.ts';
+import { helpfulRegions } from './damage-verifier.ts';
 
 /**
  * Rows of output finished per step; memory grows with width × (band + 2 × margin), never with
@@ -9,48 +12,32 @@ import { fillMasked } from './telea-fill.ts';
  */
 const BAND_ROWS = 512;
 /** Rows of context above and below a band, for the detector's view and for the fill. */
-const MARGIN_ROWS = 32;
-/** Model tiles across a band: columns per tile and columns of context on each side. */
-const TILE_COLUMNS = 512;
-const TILE_OVERLAP = 32;
-
-/** One tile of columns across a band: it owns [core, coreEnd) and reads [x0, x0 + width) as context, padded to paddedWidth. */
-interface ColumnTile {
-  readonly core: number;
-  readonly coreEnd: number;
-  readonly x0: number;
-  readonly width: number;
-  readonly paddedWidth: number;
-}
-
-/** The tiles across `total` columns for a model whose sides must be a multiple of `multiple`. */
-function* columnTiles(total: number, multiple: number): Generator<ColumnTile> {
-  const step = TILE_COLUMNS - 2 * TILE_OVERLAP;
-  for (let core = 0; core < total; core += step) {
-    const x0 = Math.max(0, core - TILE_OVERLAP);
-    const width = Math.min(total, core + step + TILE_OVERLAP) - x0;
-    yield { core, coreEnd: Math.min(total, core + step), x0, width, paddedWidth: roundUp(width, multiple) };
-  }
-}
-
-/** Decides, per pixel, what counts as damage. */
+const MARGIN_ROWS = 32; /** Decides, per pixel, what counts as damage. */
 export interface DamageThresholds {
   /** A pixel is damage when the detector's probability exceeds this. */
   readonly probability: number;
+  /**
+   * A region reaches on into neighbouring pixels above this lower bar (hysteresis): the faint
+   * fringe of a crack belongs to it, a faint line elsewhere does not start one.
+   */
+  readonly extend: number;
   /** A pixel damaged in the previous video frame stays damage above this lower bar, so masks do not flicker. */
   readonly sustain: number;
   /** Pixels the mask grows by (at detection scale 1) to take in the soft edge of each mark. */
   readonly grow: number;
 }
 
-export const DEFAULT_THRESHOLDS: DamageThresholds = { probability: 0.5, sustain: 0.3, grow: 0 };
-
-/** How the masked pixels are filled: Telea's fast marching fill, or the learned inpainter. */
-export type DamageFiller = { readonly kind: 'telea'; readonly radius: number } | { readonly kind: 'learned'; readonly model: LoadedModel };
-
+export const DEFAULT_THRESHOLDS: DamageThresholds = { probability: 0.5, extend: 0.2, sustain: 0.3, grow: 0 };
+/**
+ * Video frames do not reach on: how far a region reaches changes from frame to frame along a
+ * steady line scratch (`npm run eval -- repair-video`: flicker on it 4.7 → 6.1 levels with 0.2).
+ */
+export const FRAME_THRESHOLDS: DamageThresholds = { ...DEFAULT_THRESHOLDS, extend: DEFAULT_THRESHOLDS.probability };
 export interface RepairRasterOptions {
   readonly detector: LoadedModel;
   readonly filler: DamageFiller;
+  /** Judges each marked region; without one, every region is filled. */
+  readonly verifier?: LoadedModel;
   readonly thresholds?: DamageThresholds;
   /**
    * The detector learned on photos about 256–500 px across, where a crack is 1–3 px wide; a large
@@ -95,16 +82,11 @@ export async function repairRaster(source: RasterSource, sink: RasterSink, optio
       const bottom = Math.min(height, y1 + MARGIN_ROWS);
       const rows = bottom - top;
       const pixels = await source.readRows(top, bottom);
-      // The caller's buffer may be a view of its own image: work on a copy.
-      const work = pixels.slice();
-      const detected = await detectDamage(options.detector, work, width, rows, channels, scale);
-      const mask = threshold(detected, width, rows, scale, thresholds, options.previousMask, top);
-      const grown = thresholds.grow > 0 ? dilate(mask, width, rows, thresholds.grow * scale) : mask;
-      await fill(options.filler, work, width, rows, channels, grown);
-      const core = grown.subarray((y0 - top) * width, (y1 - top) * width);
+      const { repaired, mask } = await repairBand(pixels, width, rows, channels, { ...options, thresholds, scale, top });
+      const core = mask.subarray((y0 - top) * width, (y1 - top) * width);
       for (let i = 0; i < core.length; i++) if (core[i]) filled++;
       options.onMask?.(core, y0, y1 - y0);
-      await sink.writeRows(work.subarray((y0 - top) * width * channels, (y1 - top) * width * channels), y1 - y0);
+      await sink.writeRows(repaired.subarray((y0 - top) * width * channels, (y1 - top) * width * channels), y1 - y0);
       await options.onProgress?.(band + 1, bands);
     }
     await sink.end();
@@ -115,85 +97,67 @@ export async function repairRaster(source: RasterSource, sink: RasterSink, optio
   return { filled, width, height };
 }
 
-/** The detector's damage probability over a band shrunk by `scale`: `w` × `h` values. */
-export interface ScaledProbability {
-  readonly probability: Float32Array;
-  readonly w: number;
-  readonly h: number;
+export interface BandRepairOptions {
+  readonly detector: LoadedModel;
+  readonly filler: DamageFiller;
+  readonly verifier?: LoadedModel;
+  readonly thresholds: DamageThresholds;
+  readonly scale: number;
+  readonly previousMask?: Uint8Array;
+  /** The band's first row in the picture, where `previousMask` is read. */
+  readonly top: number;
+}
+
+/** One band repaired, and how: every marked region filled, then the verifier's verdict on each. */
+export interface BandRepair {
+  /** The band as written: helpful regions filled, every other pixel as it was read. */
+  readonly repaired: Uint8Array;
+  /** What was filled (255). */
+  readonly mask: Uint8Array;
+  /** The band with every region the detector marked filled, before the verifier. */
+  readonly filledAll: Uint8Array;
+  readonly regions: Regions;
+  /** REGION_FEATURES of each region, as the verifier read them. */
+  readonly features: Float32Array;
 }
 
 /**
- * Damage probability per pixel of a band (or a whole small picture), the detector run over tiles
- * across it shrunk by `scale` (at scale 1, one value per pixel). The repair thresholds it band by
- * band; the training-set miner reads it over whole crops.
+ * Marks, fills and verifies one band: the detector's mask is filled whole, each of its regions
+ * described, and the regions the verifier turns down go back to the pixels as read. The stage
+ * and the verifier's training set both go through here, so it learns from what it will judge.
  */
-export async function detectDamage(
-  detector: LoadedModel,
+export async function repairBand(
   pixels: Uint8Array,
   width: number,
   rows: number,
   channels: number,
-  scale: number,
-): Promise<ScaledProbability> {
-  const w = Math.ceil(width / scale);
-  const h = Math.ceil(rows / scale);
-  const small = shrinkToRgb(pixels, width, rows, channels, scale, w, h);
-  const probability = new Float32Array(w * h);
-  const multiple = detector.manifest.tiling.sizeMultiple;
-  const padH = roundUp(h, multiple);
-  for (const { core, coreEnd, x0, width: tw, paddedWidth: padW } of columnTiles(w, multiple)) {
-    const plane = padH * padW;
-    const input = new Float32Array(3 * plane);
-    for (let y = 0; y < padH; y++) {
-      // Edge rows and columns repeat into the padding, as the detector saw no black borders in training.
-      const row = (Math.min(y, h - 1) * w + x0) * 3;
-      for (let x = 0; x < padW; x++) {
-        const s = row + (x < tw ? x : tw - 1) * 3;
-        const o = y * padW + x;
-        input[o] = small[s]! / 255;
-        input[plane + o] = small[s + 1]! / 255;
-        input[2 * plane + o] = small[s + 2]! / 255;
-      }
-    }
-    const outputs = await runFloat32(detector, { image: { data: input, dims: [1, 3, padH, padW] } });
-    const damage = outputs.damage ?? Object.values(outputs)[0]!;
-    // Each tile keeps only its core columns: the overlap is context, not output.
-    for (let y = 0; y < h; y++) probability.set(damage.data.subarray(y * padW + core - x0, y * padW + coreEnd - x0), y * w + core);
+  options: BandRepairOptions,
+): Promise<BandRepair> {
+  const { thresholds, scale } = options;
+  const detected = await detectDamage(options.detector, pixels, width, rows, channels, scale);
+  const marked = threshold(detected, width, rows, scale, thresholds, options.previousMask, options.top);
+  const mask = thresholds.grow > 0 ? dilate(marked, width, rows, thresholds.grow * scale) : marked;
+  // The caller's buffer may be a view of its own image: fill a copy.
+  const filledAll = pixels.slice();
+  await fillDamage(options.filler, filledAll, width, rows, channels, mask);
+  const regions = labelRegions(mask, width, rows);
+  const features = describeRegions({ original: pixels, filled: filledAll, width, rows, channels }, regions, detected, scale);
+  if (!options.verifier) return { repaired: filledAll, mask, filledAll, regions, features };
+  const keep = await helpfulRegions(options.verifier, features, regions.count);
+  const repaired = filledAll.slice();
+  for (let i = 0; i < mask.length; i++) {
+    const id = regions.labels[i]!;
+    if (id < 0 || keep[id]) continue;
+    mask[i] = 0;
+    for (let c = 0; c < channels; c++) repaired[i * channels + c] = pixels[i * channels + c]!;
   }
-  return { probability, w, h };
+  return { repaired, mask, filledAll, regions, features };
 }
-
-/** RGB of a band shrunk by an integer factor (box average); grey and alpha channels folded to RGB. */
-function shrinkToRgb(pixels: Uint8Array, width: number, rows: number, channels: number, scale: number, w: number, h: number): Uint8Array {
-  const out = new Uint8Array(w * h * 3);
-  const colour = channels >= 3;
-  for (let y = 0; y < h; y++) {
-    for (let x = 0; x < w; x++) {
-      let r = 0;
-      let g = 0;
-      let b = 0;
-      let n = 0;
-      for (let dy = 0; dy < scale && y * scale + dy < rows; dy++) {
-        for (let dx = 0; dx < scale && x * scale + dx < width; dx++) {
-          const p = ((y * scale + dy) * width + x * scale + dx) * channels;
-          r += pixels[p]!;
-          g += colour ? pixels[p + 1]! : pixels[p]!;
-          b += colour ? pixels[p + 2]! : pixels[p]!;
-          n++;
-        }
-      }
-      out[(y * w + x) * 3] = Math.round(r / n);
-      out[(y * w + x) * 3 + 1] = Math.round(g / n);
-      out[(y * w + x) * 3 + 2] = Math.round(b / n);
-    }
-  }
-  return out;
-}
-
 /**
  * The band's mask at full size: each detector cell decided once, at its own scale, and spread
- * over the `scale` × `scale` pixels it covers. A cell stays damage at the lower `sustain` bar
- * where the previous frame's mask had its first pixel.
+ * over the `scale` × `scale` pixels it covers. A cell is damage above `probability`, or above
+ * the lower `sustain` bar where the previous frame's mask had its first pixel; from those,
+ * regions reach on into 8-connected neighbour cells above `extend`.
  */
 function threshold(
   detected: ScaledProbability,
@@ -205,14 +169,25 @@ function threshold(
   top: number,
 ): Uint8Array {
   const { probability, w, h } = detected;
+  const cells = new Uint8Array(w * h);
+  const reach: number[] = [];
+  for (let sy = 0; sy < h; sy++) {
+    for (let sx = 0; sx < w; sx++) {
+      const bar = previous && previous[(top + sy * scale) * width + sx * scale] ? thresholds.sustain : thresholds.probability;
+      if (probability[sy * w + sx]! <= bar) continue;
+      cells[sy * w + sx] = 1;
+      reach.push(sy * w + sx);
+    }
+  }
+  if (thresholds.extend < thresholds.probability)
+    spreadFrom(reach, w, h, (k) => (!cells[k] && probability[k]! > thresholds.extend ? ((cells[k] = 1), true) : false));
   const mask = new Uint8Array(width * rows);
   for (let sy = 0; sy < h; sy++) {
     const y0 = sy * scale;
     const y1 = Math.min(rows, y0 + scale);
     for (let sx = 0; sx < w; sx++) {
+      if (!cells[sy * w + sx]) continue;
       const x0 = sx * scale;
-      const bar = previous && previous[(top + y0) * width + x0] ? thresholds.sustain : thresholds.probability;
-      if (probability[sy * w + sx]! <= bar) continue;
       const x1 = Math.min(width, x0 + scale);
       for (let y = y0; y < y1; y++) mask.fill(255, y * width + x0, y * width + x1);
     }
@@ -243,68 +218,4 @@ function dilate(mask: Uint8Array, width: number, rows: number, radius: number): 
     }
   }
   return out;
-}
-
-async function fill(
-  filler: DamageFiller,
-  pixels: Uint8Array,
-  width: number,
-  rows: number,
-  channels: number,
-  mask: Uint8Array,
-): Promise<void> {
-  if (!mask.some((v) => v)) return;
-  if (filler.kind === 'telea') {
-    fillMasked(pixels, width, rows, channels as 1 | 2 | 3 | 4, mask, { radius: filler.radius });
-    return;
-  }
-  await fillLearned(filler.model, pixels, width, rows, channels, mask);
-}
-
-/** The learned inpainter over tiles across the band; only masked pixels take its output. */
-async function fillLearned(
-  model: LoadedModel,
-  pixels: Uint8Array,
-  width: number,
-  rows: number,
-  channels: number,
-  mask: Uint8Array,
-): Promise<void> {
-  const multiple = model.manifest.tiling.sizeMultiple;
-  const padH = roundUp(rows, multiple);
-  // Tiles read their context columns, which the tile before may already have filled: read the band as it came.
-  const source = pixels.slice();
-  const colour = channels >= 3;
-  for (const { core, coreEnd, x0, width: tw, paddedWidth: padW } of columnTiles(width, multiple)) {
-    const plane = padH * padW;
-    const image = new Float32Array(3 * plane);
-    const holes = new Float32Array(plane);
-    for (let y = 0; y < padH; y++) {
-      const sy = Math.min(y, rows - 1);
-      for (let x = 0; x < padW; x++) {
-        const sx = x0 + Math.min(x, tw - 1);
-        const p = (sy * width + sx) * channels;
-        for (let c = 0; c < 3; c++) image[c * plane + y * padW + x] = source[colour ? p + c : p]! / 255;
-        holes[y * padW + x] = mask[sy * width + sx] ? 1 : 0;
-      }
-    }
-    const outputs = await runFloat32(model, {
-      image: { data: image, dims: [1, 3, padH, padW] },
-      mask: { data: holes, dims: [1, 1, padH, padW] },
-    });
-    const filled = outputs.filled ?? Object.values(outputs)[0]!;
-    for (let y = 0; y < rows; y++) {
-      for (let x = core; x < coreEnd; x++) {
-        if (!mask[y * width + x]) continue;
-        const p = (y * width + x) * channels;
-        const q = y * padW + (x - x0);
-        if (colour) for (let c = 0; c < 3; c++) pixels[p + c] = clampByte(filled.data[c * plane + q]! * 255);
-        else pixels[p] = clampByte(((filled.data[q]! + filled.data[plane + q]! + filled.data[2 * plane + q]!) / 3) * 255);
-      }
-    }
-  }
-}
-
-function clampByte(v: number): number {
-  return v <= 0 ? 0 : v >= 255 ? 255 : Math.round(v);
 }

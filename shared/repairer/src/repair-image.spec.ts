@@ -5,9 +5,10 @@ import { join, resolve } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { loadInferenceConfig, repoRoot } from '@revive/config';
 import { readRgbPixels, writePngFile } from '@revive/image-io';
-import { createModelRegistry, createModelRuntime, type ModelRuntime } from '@revive/model-runtime';
+import { createModelRegistry, createModelRuntime, ModelRejectedError, type ModelRuntime } from '@revive/model-runtime';
+import { assertRegionVerifier } from './damage-verifier.ts';
 import { damagePrint, seededRandom } from './synthetic-damage.ts';
-import { createFrameRepairer, describeRepair, repairImageFile, repairModelProblem } from './repair-image.ts';
+import { createFrameRepairer, DEFAULT_REPAIR_VERIFIER, describeRepair, repairImageFile, repairModelProblem } from './repair-image.ts';
 
 const fixture = resolve(repoRoot, 'test/fixtures/images/garden-410x256.jpg');
 
@@ -17,7 +18,7 @@ function psnr(a: Uint8Array, b: Uint8Array): number {
   return se === 0 ? Infinity : 10 * Math.log10((255 * 255 * a.length) / se);
 }
 
-describe('repairImageFile (the committed detector, Telea fill)', () => {
+describe('repairImageFile (the committed detector and verifier, Telea fill)', () => {
   let runtime: ModelRuntime;
   let dir: string;
   let photo: { pixels: Uint8Array; width: number; height: number };
@@ -65,6 +66,53 @@ describe('repairImageFile (the committed detector, Telea fill)', () => {
         assert.equal(repaired[i * 3 + k], print.damaged[i * 3 + k], `pixel ${i} is outside the mask and must not change`);
     }
     assert.match(describeRepair(result.damagedFraction), /^repaired \d+(\.\d+)? % of the picture$/);
+  });
+
+  it('fills only what the verifier judges helps: every region it turns down is left as it was read', async () => {
+    const print = damagePrint(photo.pixels, photo.width, photo.height, seededRandom(15), { tone: 'grey', severity: 1 });
+    const input = join(dir, 'verify.png');
+    await writePngFile(input, print.damaged, print.width, print.height, 3);
+    const masks = { every: new Uint8Array(print.width * print.height), verified: new Uint8Array(print.width * print.height) };
+    const outputs = { every: join(dir, 'every.png'), verified: join(dir, 'verified.png') };
+    for (const which of ['every', 'verified'] as const)
+      await repairImageFile(runtime, {
+        inputPath: input,
+        outputPath: outputs[which],
+        mode: 'on',
+        maxInputPixels: 1e7,
+        tmpDir: dir,
+        verifier: which === 'every' ? null : undefined,
+        onMask: (rows, y0) => masks[which].set(rows, y0 * print.width),
+      });
+    const every = (await readRgbPixels(outputs.every, 1e7)).pixels;
+    const verified = (await readRgbPixels(outputs.verified, 1e7)).pixels;
+    let turnedDown = 0;
+    for (let i = 0; i < masks.every.length; i++) {
+      if (masks.verified[i]) {
+        assert.ok(masks.every[i], `pixel ${i} is filled only where the detector marked it`);
+        for (let k = 0; k < 3; k++) assert.equal(verified[i * 3 + k], every[i * 3 + k], `pixel ${i} is filled as without the verifier`);
+      } else {
+        if (masks.every[i]) turnedDown++;
+        for (let k = 0; k < 3; k++) assert.equal(verified[i * 3 + k], print.damaged[i * 3 + k], `pixel ${i} is as it was read`);
+      }
+    }
+    assert.ok(
+      masks.verified.some((v) => v),
+      'the damage is still filled',
+    );
+    assert.ok(turnedDown > 0, 'the verifier turned some marked pixels down on this print');
+    assert.ok(psnr(verified, print.clean) > psnr(print.damaged, print.clean) + 3, 'and the print is still much closer to the clean one');
+  });
+
+  it('refuses a verifier that reads other features than the repair describes', async () => {
+    const verifier = await runtime.load(DEFAULT_REPAIR_VERIFIER);
+    const input = { ...verifier.manifest.inputs[0]!, features: ['logArea', 'meanProbability'] };
+    const stale = { ...verifier, manifest: { ...verifier.manifest, inputs: [input] } };
+    assert.throws(
+      () => assertRegionVerifier(stale),
+      (error: Error) => error instanceof ModelRejectedError && /logArea, meanProbability/.test(error.message),
+    );
+    assert.doesNotThrow(() => assertRegionVerifier(verifier));
   });
 
   it('passes a clean print through untouched on auto', async () => {

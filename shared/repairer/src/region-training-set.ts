@@ -1,0 +1,91 @@
+import { createWriteStream } from 'node:fs';
+import { mkdir, writeFile } from 'node:fs/promises';
+import { once } from 'node:events';
+import { join } from 'node:path';
+import { isValidationPhoto, readPhotoCorpus } from '@revive/contracts';
+import { readRgbPixels } from '@revive/image-io';
+import type { LoadedModel } from '@revive/model-runtime';
+import type { DamageFiller } from './damage-fill.ts';
+import { DEFAULT_THRESHOLDS, detectionScaleFor, repairBand } from './damage-repair.ts';
+import { REGION_FEATURES } from './damage-regions.ts';
+import { damagePrint, seededRandom } from './synthetic-damage.ts';
+
+/** Corpus photos are 256 px on the short side; nothing bigger is expected there. */
+const CORPUS_MAX_PIXELS = 4096 * 4096;
+
+export interface RegionTrainingSetOptions {
+  readonly photosDir: string;
+  readonly outDir: string;
+  /** The detector whose regions the verifier will judge (the stage's). */
+  readonly detector: LoadedModel;
+  /** The fill whose effect it learns (the stage's). */
+  readonly filler: DamageFiller;
+  /** Training photos to use, spread evenly over the split. */
+  readonly photos: number;
+  readonly seed: number;
+  readonly onPhoto?: (done: number, total: number) => void;
+}
+
+export interface RegionTrainingSetInfo {
+  readonly photos: number;
+  readonly regions: number;
+  readonly features: readonly string[];
+}
+
+/**
+ * Writes the verifier's training set, `regions.csv`: training photos damaged by the generator
+ * and repaired as the stage repairs them (repairBand, without a verifier), one row per marked
+ * region with its REGION_FEATURES and what filling it did against the clean print: the change
+ * of squared error over its pixels (negative helps) beside the whole damaged photo's squared
+ * error, so the training can weigh each region by what it does to its own photo.
+ */
+export async function writeRegionTrainingSet(options: RegionTrainingSetOptions): Promise<RegionTrainingSetInfo> {
+  const train = (await readPhotoCorpus(options.photosDir)).filter((p) => !isValidationPhoto(p.source, p.original));
+  const step = Math.max(1, Math.floor(train.length / options.photos));
+  const chosen = train.filter((_, i) => i % step === 0).slice(0, options.photos);
+  await mkdir(options.outDir, { recursive: true });
+  const out = createWriteStream(join(options.outDir, 'regions.csv'));
+  const write = async (line: string) => {
+    if (!out.write(`${line}\n`)) await once(out, 'drain');
+  };
+  await write(['photo', ...REGION_FEATURES, 'sseChange', 'photoSse'].join(','));
+  let regions = 0;
+  try {
+    for (const [index, photo] of chosen.entries()) {
+      const image = await readRgbPixels(join(options.photosDir, photo.file), CORPUS_MAX_PIXELS);
+      const print = damagePrint(image.pixels, image.width, image.height, seededRandom(options.seed + index));
+      const { width, height, damaged, clean } = print;
+      const band = await repairBand(damaged, width, height, 3, {
+        detector: options.detector,
+        filler: options.filler,
+        thresholds: DEFAULT_THRESHOLDS,
+        scale: detectionScaleFor(width, height),
+        top: 0,
+      });
+      let photoSse = 0;
+      for (let i = 0; i < damaged.length; i++) photoSse += (damaged[i]! - clean[i]!) ** 2;
+      const change = new Float64Array(band.regions.count);
+      for (let i = 0; i < band.regions.labels.length; i++) {
+        const id = band.regions.labels[i]!;
+        if (id < 0) continue;
+        for (let c = 0; c < 3; c++) {
+          const p = i * 3 + c;
+          change[id] = change[id]! + (band.filledAll[p]! - clean[p]!) ** 2 - (damaged[p]! - clean[p]!) ** 2;
+        }
+      }
+      const f = REGION_FEATURES.length;
+      for (let id = 0; id < band.regions.count; id++) {
+        const row = Array.from(band.features.subarray(id * f, (id + 1) * f), (v) => +v.toPrecision(6));
+        await write([index, ...row, change[id], photoSse].join(','));
+      }
+      regions += band.regions.count;
+      options.onPhoto?.(index + 1, chosen.length);
+    }
+  } finally {
+    out.end();
+    await once(out, 'close');
+  }
+  const info: RegionTrainingSetInfo = { photos: chosen.length, regions, features: REGION_FEATURES };
+  await writeFile(join(options.outDir, 'meta.json'), `${JSON.stringify(info, null, 2)}\n`);
+  return info;
+}
