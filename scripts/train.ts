@@ -15,6 +15,7 @@ import { loadInferenceConfig, repoRoot } from '@revive/config';
 import { parseModelManifest, type ModelManifestInput, type TensorContract } from '@revive/contracts';
 import { createModelRegistry, createModelRuntime } from '@revive/model-runtime';
 import {
+  ALL_DAMAGE_KINDS,
   DEFAULT_REPAIR_DETECTOR,
   DEFAULT_REPAIR_VERIFIER,
   detectDamage,
@@ -96,11 +97,16 @@ const srRun = (variant: 'clean' | 'photo', scale: 2 | 4, minutes: number, initFr
   }),
 });
 
-/** The repair networks' training set, written by the synthetic-damage generator under the task's --out. */
-const repairSetDir = (outRoot: string) => join(outRoot, 'damage-set');
+/** What a repair network learns from: the generator's default kinds, or every kind (craquelure from v5). */
+type DamageDraw = 'default' | 'all';
+const drawnKinds = (draw: DamageDraw) => (draw === 'all' ? ALL_DAMAGE_KINDS : undefined);
 
-async function prepareRepairSet(outRoot: string): Promise<void> {
-  const dir = repairSetDir(outRoot);
+/** The repair networks' training set, written by the synthetic-damage generator under the task's --out. */
+const repairSetDir = (outRoot: string, draw: DamageDraw = 'default') =>
+  join(outRoot, draw === 'all' ? 'damage-set-all-kinds' : 'damage-set');
+
+async function prepareRepairSet(outRoot: string, draw: DamageDraw): Promise<void> {
+  const dir = repairSetDir(outRoot, draw);
   if (existsSync(join(dir, 'meta.json'))) return;
   console.log(`writing the synthetic-damage training set to ${dir}`);
   const info = await writeRepairTrainingSet({
@@ -109,20 +115,22 @@ async function prepareRepairSet(outRoot: string): Promise<void> {
     crop: 128,
     perPhoto: 3,
     seed: Number(values.seed),
+    kinds: drawnKinds(draw),
     onPhoto: (done, total) => done % 500 === 0 && console.log(`  ${done}/${total} photos`),
   });
   console.log(`  ${info.train} training and ${info.val} validation crops of ${info.crop} px`);
 }
 
 /** Where the crops mined with `from` (an installed detector) are written. */
-const hardSetDir = (outRoot: string, from: string) => join(outRoot, `hard-crops-${from}`);
+const hardSetDir = (outRoot: string, from: string, draw: DamageDraw = 'default') =>
+  join(outRoot, `hard-crops-${from}${draw === 'all' ? '-all-kinds' : ''}`);
 
 /**
  * Crops of the training photos where the installed detector `from` marks what is not damage,
  * for a detector fine-tuned from it. Seed 777 with the default --seed 1: the draw v3 and v4 learned from.
  */
-async function prepareHardSet(outRoot: string, from: string): Promise<void> {
-  const dir = hardSetDir(outRoot, from);
+async function prepareHardSet(outRoot: string, from: string, draw: DamageDraw): Promise<void> {
+  const dir = hardSetDir(outRoot, from, draw);
   if (existsSync(join(dir, 'meta.json'))) return;
   const config = loadInferenceConfig();
   const runtime = createModelRuntime({ registry: createModelRegistry(config.modelDirs), threads: config.threads });
@@ -134,6 +142,7 @@ async function prepareHardSet(outRoot: string, from: string): Promise<void> {
       outDir: dir,
       crop: 128,
       seed: Number(values.seed) + 776,
+      kinds: drawnKinds(draw),
       detect: async (rgb, width, height) => (await detectDamage(detector, rgb, width, height, 3, 1)).probability,
       onPhoto: (done, total, written) => done % 500 === 0 && console.log(`  ${done}/${total} photos, ${written} crops`),
     });
@@ -143,28 +152,37 @@ async function prepareHardSet(outRoot: string, from: string): Promise<void> {
   }
 }
 
-/** A repair network's run; a detector given `fineTuneFrom` starts from that run's weights and learns on its mistakes too. */
-function repairRun(net: 'detector' | 'inpainter', model: string, minutes: number, fineTuneFrom?: string): TrainingRun {
+/**
+ * A repair network's run; a detector given `fineTuneFrom` starts from that run's weights and
+ * learns on its mistakes too, on prints damaged with the generator's default kinds or all of them.
+ */
+function repairRun(
+  net: 'detector' | 'inpainter',
+  model: string,
+  minutes: number,
+  fineTuneFrom?: string,
+  draw: DamageDraw = 'default',
+): TrainingRun {
   const image: TensorContract = { name: 'image', kind: 'image', layout: 'NCHW', channels: 3, range: [0, 1], colorSpace: 'rgb' };
   return {
     dir: 'shared/repairer',
     script: 'train_repair.py',
     name: model,
     prepare: async (outRoot) => {
-      await prepareRepairSet(outRoot);
-      if (fineTuneFrom) await prepareHardSet(outRoot, fineTuneFrom);
+      await prepareRepairSet(outRoot, draw);
+      if (fineTuneFrom) await prepareHardSet(outRoot, fineTuneFrom, draw);
     },
     args: (outRoot) => [
       '--net',
       net,
       '--data',
-      repairSetDir(outRoot),
+      repairSetDir(outRoot, draw),
       '--model',
       model,
       // Half of each batch from the mined crops; damage weighs 2 instead of 4 in the loss; a gentler rate from trained weights.
       ...(fineTuneFrom
         ? [
-            ...['--init', join(outRoot, fineTuneFrom, 'checkpoint.pt'), '--hard', hardSetDir(outRoot, fineTuneFrom)],
+            ...['--init', join(outRoot, fineTuneFrom, 'checkpoint.pt'), '--hard', hardSetDir(outRoot, fineTuneFrom, draw)],
             ...['--hard-share', '0.5', '--pos-weight', '2', '--lr', '5e-4'],
           ]
         : []),
@@ -196,7 +214,7 @@ function repairRun(net: 'detector' | 'inpainter', model: string, minutes: number
 }
 
 /** The verifier's regions, marked by the installed stage detector on training photos damaged afresh. */
-const regionSetDir = (outRoot: string) => join(outRoot, 'region-set');
+const regionSetDir = (outRoot: string) => join(outRoot, `region-set-${DEFAULT_REPAIR_DETECTOR}`);
 
 async function prepareRegionSet(outRoot: string): Promise<void> {
   const dir = regionSetDir(outRoot);
@@ -310,6 +328,8 @@ const TASKS: Record<string, readonly TrainingRun[]> = {
     repairRun('inpainter', 'revive-repair-fill-v1', 12),
     repairRun('detector', 'revive-repair-detect-v3', 45, 'revive-repair-detect-v1'),
     repairRun('detector', 'revive-repair-detect-v4', 30, 'revive-repair-detect-v3'),
+    // v5 learns craquelure, the crazed networks of cracked portraits, from v4 and its mistakes on them.
+    repairRun('detector', 'revive-repair-detect-v5', 35, 'revive-repair-detect-v4', 'all'),
     repairVerifierRun,
   ],
   // The clean x4 model learns first (the longest run); the others start from it, so their short

@@ -42,8 +42,14 @@ export function seededRandom(seed: number): Random {
 export type PrintTone = 'grey' | 'sepia' | 'colour';
 
 /** The kinds of damage drawn, for picking a subset (tests, the eval's calibration). */
-export type DamageKind = 'crack' | 'scratch' | 'dust' | 'hair' | 'tear' | 'stain';
+export type DamageKind = 'crack' | 'scratch' | 'dust' | 'hair' | 'tear' | 'stain' | 'craquelure';
+/**
+ * What damagePrint draws unless told otherwise: the fixed eval set and detectors v1–v4 were made
+ * with these, and a kind added later draws only when asked, so their draws stay the same.
+ */
 export const DAMAGE_KINDS: readonly DamageKind[] = ['crack', 'scratch', 'dust', 'hair', 'tear', 'stain'];
+/** Every kind, craquelure included: what detectors from v5 learn from. */
+export const ALL_DAMAGE_KINDS: readonly DamageKind[] = [...DAMAGE_KINDS, 'craquelure'];
 
 export interface DamageOptions {
   readonly tone?: PrintTone;
@@ -94,6 +100,7 @@ export function damagePrint(rgb: Uint8Array, width: number, height: number, rng:
     if (kinds.has('dust')) for (let i = count(rng.chance(0.7) ? 40 : 5); i > 0; i--) drawSpeck(canvas, rng);
     if (kinds.has('hair')) for (let i = count(rng.chance(0.4) ? 2 : 0); i > 0; i--) drawHair(canvas, rng);
     if (kinds.has('tear') && rng.chance(0.2 * severity)) drawTear(canvas, rng, paper);
+    if (kinds.has('craquelure') && rng.chance(0.4 * severity)) drawCraquelure(canvas, rng, paper);
   }
   if (options.lineScratchX !== undefined) drawLineScratch(canvas, options.lineScratchX, rng);
   markVisibleChange(canvas, clean);
@@ -176,13 +183,13 @@ class Canvas {
     this.paint(x, y, colour, amount, false);
   }
 
-  /** A segment of width `w`, its edge soft over one pixel. */
-  segment(x0: number, y0: number, x1: number, y1: number, w: number, colour: Rgb, alpha: number): void {
+  /** A segment of width `w`, its edge soft over `soft` pixels (one: a crisp pen; more: a soft scan). */
+  segment(x0: number, y0: number, x1: number, y1: number, w: number, colour: Rgb, alpha: number, soft = 1): void {
     const r = w / 2;
-    const minX = Math.floor(Math.min(x0, x1) - r - 1);
-    const maxX = Math.ceil(Math.max(x0, x1) + r + 1);
-    const minY = Math.floor(Math.min(y0, y1) - r - 1);
-    const maxY = Math.ceil(Math.max(y0, y1) + r + 1);
+    const minX = Math.floor(Math.min(x0, x1) - r - soft);
+    const maxX = Math.ceil(Math.max(x0, x1) + r + soft);
+    const minY = Math.floor(Math.min(y0, y1) - r - soft);
+    const maxY = Math.ceil(Math.max(y0, y1) + r + soft);
     const dx = x1 - x0;
     const dy = y1 - y0;
     const len2 = dx * dx + dy * dy || 1;
@@ -190,7 +197,7 @@ class Canvas {
       for (let x = Math.max(0, minX); x <= Math.min(this.width - 1, maxX); x++) {
         const t = Math.max(0, Math.min(1, ((x - x0) * dx + (y - y0) * dy) / len2));
         const d = Math.hypot(x - (x0 + t * dx), y - (y0 + t * dy));
-        const coverage = Math.max(0, Math.min(1, r + 0.5 - d));
+        const coverage = Math.max(0, Math.min(1, (r + soft / 2 - d) / soft));
         if (coverage > 0) this.paint(x, y, colour, coverage * alpha);
       }
     }
@@ -246,6 +253,65 @@ function drawCrack(c: Canvas, rng: Random, paper: Rgb): void {
   const [x, y] = rng.chance(0.6) ? edgePoint(c, rng) : randomPoint(c, rng);
   const towardsCentre = Math.atan2(c.height / 2 - y, c.width / 2 - x) + rng.range(-0.8, 0.8);
   walk(x, y, towardsCentre, rng.range(0.3, 1.1) * Math.max(c.width, c.height), width, 0);
+}
+
+/**
+ * Craquelure: over part of the print the emulsion has crazed into a network of cells whose
+ * edges are cracks meeting at angles, with flakes lost here and there, and a scan has softened
+ * it all: the cracked portraits of ../shared/data/damaged, which the single sharp cracks above
+ * do not resemble. The cells are those of seeds on a jittered grid (a crack where the two
+ * nearest seeds are equally near), wobbled, and left out in patches so the network has gaps.
+ */
+function drawCraquelure(c: Canvas, rng: Random, paper: Rgb): void {
+  const cell = rng.range(10, 30);
+  const reach = rng.range(0.25, 0.7) * Math.max(c.width, c.height);
+  const [cx, cy] = rng.chance(0.5) ? edgePoint(c, rng) : randomPoint(c, rng);
+  const width = rng.range(0.7, 1.8);
+  const soft = rng.range(1, 2.2);
+  const alpha = rng.range(0.5, 0.9);
+  const shadow = rng.chance(0.5);
+  const gaps = rng.range(0, 0.35);
+  const phase = Array.from({ length: 6 }, () => rng.range(0, 2 * Math.PI));
+  const gw = Math.ceil(c.width / cell) + 2;
+  const gh = Math.ceil(c.height / cell) + 2;
+  const seeds = new Float32Array(gw * gh * 2);
+  for (let g = 0; g < gw * gh; g++) {
+    seeds[2 * g] = ((g % gw) - 1 + rng.next()) * cell;
+    seeds[2 * g + 1] = (Math.floor(g / gw) - 1 + rng.next()) * cell;
+  }
+  const half = width / 2;
+  for (let y = Math.max(0, Math.floor(cy - reach)); y < Math.min(c.height, Math.ceil(cy + reach)); y++) {
+    for (let x = Math.max(0, Math.floor(cx - reach)); x < Math.min(c.width, Math.ceil(cx + reach)); x++) {
+      const fall = Math.hypot(x - cx, y - cy) / reach;
+      const patch = 0.5 + 0.5 * Math.sin(x / 23 + phase[0]!) * Math.sin(y / 19 + phase[1]!);
+      if (fall >= 1 || patch < gaps + 0.6 * fall * fall) continue;
+      const px = x + 2 * Math.sin(y / 7 + phase[2]!) + 1.2 * Math.sin(y / 3.1 + phase[3]!);
+      const py = y + 2 * Math.sin(x / 6 + phase[4]!) + 1.2 * Math.sin(x / 2.9 + phase[5]!);
+      const gx = Math.floor(px / cell) + 1;
+      const gy = Math.floor(py / cell) + 1;
+      let d1 = Infinity;
+      let d2 = Infinity;
+      for (let ny = Math.max(0, gy - 1); ny <= Math.min(gh - 1, gy + 1); ny++) {
+        for (let nx = Math.max(0, gx - 1); nx <= Math.min(gw - 1, gx + 1); nx++) {
+          const g = ny * gw + nx;
+          const d = Math.hypot(px - seeds[2 * g]!, py - seeds[2 * g + 1]!);
+          if (d < d1) [d1, d2] = [d, d1];
+          else if (d < d2) d2 = d;
+        }
+      }
+      const edge = (d2 - d1) / 2;
+      const coverage = Math.max(0, Math.min(1, (half + soft / 2 - edge) / soft));
+      if (coverage > 0) c.paint(x, y, paper, coverage * alpha);
+      else if (shadow && edge < half + soft / 2 + 1.2) c.paint(x, y, [40, 32, 26], alpha * 0.3);
+    }
+  }
+  // Flakes of emulsion lost along the network.
+  for (let f = rng.int(0, 4); f > 0; f--) {
+    const [x, y] = [cx + rng.normal() * reach * 0.3, cy + rng.normal() * reach * 0.3];
+    const r = rng.range(1.5, 4.5);
+    c.disc(x, y, r, paper, alpha);
+    c.disc(x + rng.normal() * r, y + rng.normal() * r, r * 0.7, paper, alpha);
+  }
 }
 
 /** A scratch: long, thin and nearly straight (a gentle curve), bright or dark, fading in and out. */

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { isValidationPhoto, readPhotoCorpus, type CorpusPhoto } from '@revive/contracts';
 import { readRgbPixels } from '@revive/image-io';
 import { DEFAULT_THRESHOLDS } from './damage-repair.ts';
-import { damagePrint, seededRandom, type DamagedPrint } from './synthetic-damage.ts';
+import { damagePrint, seededRandom, type DamagedPrint, type DamageKind } from './synthetic-damage.ts';
 
 /** Corpus photos are 256 px on the short side; nothing bigger is expected there. */
 const CORPUS_MAX_PIXELS = 4096 * 4096;
@@ -17,6 +17,8 @@ export interface RepairTrainingSetOptions {
   /** Independently damaged crops per training photo. */
   readonly perPhoto: number;
   readonly seed: number;
+  /** The kinds of damage drawn; the generator's defaults (DAMAGE_KINDS) when absent. */
+  readonly kinds?: readonly DamageKind[];
   readonly onPhoto?: (done: number, total: number) => void;
 }
 
@@ -64,7 +66,13 @@ async function writeSplit(
       if (image.width < c || image.height < c) continue;
       for (let k = 0; k < perPhoto; k++) {
         // A tenth of the crops stay undamaged: the detector must learn that clean prints exist.
-        const print = damagePrint(image.pixels, image.width, image.height, rng, rng.chance(0.1) ? { severity: 0 } : {});
+        const print = damagePrint(
+          image.pixels,
+          image.width,
+          image.height,
+          rng,
+          rng.chance(0.1) ? { severity: 0 } : { kinds: options.kinds },
+        );
         await write(print, rng.int(0, image.width - c), rng.int(0, image.height - c), c);
       }
       onPhoto();
@@ -101,6 +109,8 @@ export interface HardCropSetOptions {
   readonly seed: number;
   /** The detector to learn from: damage probability per pixel of a whole RGB picture. */
   readonly detect: (rgb: Uint8Array, width: number, height: number) => Promise<Float32Array>;
+  /** The kinds of damage drawn; the generator's defaults (DAMAGE_KINDS) when absent. */
+  readonly kinds?: readonly DamageKind[];
   readonly onPhoto?: (done: number, total: number, written: number) => void;
 }
 
@@ -126,7 +136,13 @@ export async function writeHardCropSet(options: HardCropSetOptions): Promise<Rep
     for (const photo of train) {
       const image = await readRgbPixels(join(options.photosDir, photo.file), CORPUS_MAX_PIXELS);
       if (image.width >= c && image.height >= c) {
-        const print = damagePrint(image.pixels, image.width, image.height, rng, rng.chance(0.3) ? { severity: 0 } : {});
+        const print = damagePrint(
+          image.pixels,
+          image.width,
+          image.height,
+          rng,
+          rng.chance(0.3) ? { severity: 0 } : { kinds: options.kinds },
+        );
         const probability = await options.detect(print.damaged, print.width, print.height);
         const window = worstWindow(probability, print.mask, print.width, print.height, c);
         if (window.falsePixels >= HARD_MIN_FALSE_PIXELS) {
