@@ -16,8 +16,6 @@ import { parseModelManifest, type ModelManifestInput, type TensorContract } from
 import { createModelRegistry, createModelRuntime } from '@revive/model-runtime';
 import {
   ALL_DAMAGE_KINDS,
-  DEFAULT_REPAIR_DETECTOR,
-  DEFAULT_REPAIR_VERIFIER,
   detectDamage,
   fillerFor,
   REGION_FEATURES,
@@ -213,23 +211,24 @@ function repairRun(
   };
 }
 
-/** The verifier's regions, marked by the installed stage detector on training photos damaged afresh. */
-const regionSetDir = (outRoot: string) => join(outRoot, `region-set-${DEFAULT_REPAIR_DETECTOR}`);
+/** A verifier's regions: those its detector marks on training photos damaged afresh. */
+const regionSetDir = (outRoot: string, detector: string) => join(outRoot, `region-set-${detector}`);
 
-async function prepareRegionSet(outRoot: string): Promise<void> {
-  const dir = regionSetDir(outRoot);
+async function prepareRegionSet(outRoot: string, detector: string, draw: DamageDraw): Promise<void> {
+  const dir = regionSetDir(outRoot, detector);
   if (existsSync(join(dir, 'meta.json'))) return;
   const config = loadInferenceConfig();
   const runtime = createModelRuntime({ registry: createModelRegistry(config.modelDirs), threads: config.threads });
   try {
-    console.log(`writing the regions ${DEFAULT_REPAIR_DETECTOR} marks on 2,000 damaged training photos to ${dir}`);
+    console.log(`writing the regions ${detector} marks on 2,000 damaged training photos to ${dir}`);
     const info = await writeRegionTrainingSet({
       photosDir: data('photos'),
       outDir: dir,
-      detector: await runtime.load(DEFAULT_REPAIR_DETECTOR),
+      detector: await runtime.load(detector),
       filler: await fillerFor(runtime, 'telea'),
       photos: 2000,
       seed: Number(values.seed) + 69_999,
+      kinds: drawnKinds(draw),
       onPhoto: (done, total) => done % 500 === 0 && console.log(`  ${done}/${total} photos`),
     });
     console.log(`  ${info.regions} regions`);
@@ -238,13 +237,13 @@ async function prepareRegionSet(outRoot: string): Promise<void> {
   }
 }
 
-/** The verifier judges the regions of the stage's detector, so it comes after that detector is installed. */
-const repairVerifierRun: TrainingRun = {
+/** A verifier judges the regions of one detector, so it is trained after that detector is installed. */
+const repairVerifierRun = (model: string, detector: string, draw: DamageDraw = 'default'): TrainingRun => ({
   dir: 'shared/repairer',
   script: 'train_verifier.py',
-  name: DEFAULT_REPAIR_VERIFIER,
-  prepare: prepareRegionSet,
-  args: (outRoot) => ['--data', regionSetDir(outRoot), '--model', DEFAULT_REPAIR_VERIFIER],
+  name: model,
+  prepare: (outRoot) => prepareRegionSet(outRoot, detector, draw),
+  args: (outRoot) => ['--data', regionSetDir(outRoot, detector), '--model', model],
   minutes: 1,
   manifest: (r) => ({
     schemaVersion: 1,
@@ -255,9 +254,9 @@ const repairVerifierRun: TrainingRun = {
     licence: 'MIT',
     source:
       'trained by this repository (shared/repairer/training) on the regions its damage detector marks on ../shared/data/photos with synthetic damage',
-    description: `Revive repair verifier: ${r.architecture?.width} hidden units over each marked region's features; above 0.5, filling it helps`,
+    description: `Revive repair verifier for ${detector}: ${r.architecture?.width} hidden units over each marked region's features; above 0.5, filling it helps`,
   }),
-};
+});
 
 function colorizerManifest(r: TrainingRecord): ManifestBody {
   // Records without an encoder came from the retired from-scratch U-Net (revive-colorize-v1).
@@ -328,9 +327,11 @@ const TASKS: Record<string, readonly TrainingRun[]> = {
     repairRun('inpainter', 'revive-repair-fill-v1', 12),
     repairRun('detector', 'revive-repair-detect-v3', 45, 'revive-repair-detect-v1'),
     repairRun('detector', 'revive-repair-detect-v4', 30, 'revive-repair-detect-v3'),
-    // v5 learns craquelure, the crazed networks of cracked portraits, from v4 and its mistakes on them.
+    repairVerifierRun('revive-repair-verify-v1', 'revive-repair-detect-v4'),
+    // v5 learns craquelure, the crazed networks of cracked portraits, from v4 and its mistakes on them;
+    // with verify-v2 it is the eval's candidate, not yet the stage's (README, Damage repair).
     repairRun('detector', 'revive-repair-detect-v5', 35, 'revive-repair-detect-v4', 'all'),
-    repairVerifierRun,
+    repairVerifierRun('revive-repair-verify-v2', 'revive-repair-detect-v5', 'all'),
   ],
   // The clean x4 model learns first (the longest run); the others start from it, so their short
   // runs only adapt it to another input or scale. --minutes N scales every budget by N/45.

@@ -2,11 +2,12 @@ import { existsSync } from 'node:fs';
 import { mkdir, mkdtemp, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { basename, extname, join } from 'node:path';
-import { isValidationPhoto, readPhotoCorpus } from '@revive/contracts';
+import { isValidationPhoto, ModelTask, readPhotoCorpus } from '@revive/contracts';
 import { readRgbPixels, writePngFile } from '@revive/image-io';
 import type { ModelRuntime } from '@revive/model-runtime';
 import {
   BASE_REPAIR_DETECTOR,
+  CANDIDATE_REPAIR_ENGINE,
   DEFAULT_REPAIR_FILL,
   fillMasked,
   REPAIR_FILL_MODEL,
@@ -57,14 +58,15 @@ export interface RepairEvalOptions {
 }
 
 /**
- * Each engine name in the results: its fill, a detector other than the stage's, and whether the
- * verifier judges the regions (null: every marked region is filled). The rows without it are
- * the same-run baselines the verifier and the stage's detector have to beat.
+ * Each engine name in the results: its fill, a detector other than the stage's, and the verifier
+ * that judges its regions (null: every marked region is filled). The rows without a verifier are
+ * the same-run baselines the stage has to beat; the candidate is what has to beat the stage.
  */
-const ENGINES: Record<string, { readonly fill: RepairFill; readonly detector?: string; readonly verifier?: null }> = {
+const ENGINES: Record<string, { readonly fill: RepairFill; readonly detector?: string; readonly verifier?: string | null }> = {
   telea: { fill: 'telea' },
   learned: { fill: 'learned' },
   'telea-every-region': { fill: 'telea', verifier: null },
+  [`telea-${CANDIDATE_REPAIR_ENGINE.detector}`]: { fill: 'telea', ...CANDIDATE_REPAIR_ENGINE },
   [`telea-${BASE_REPAIR_DETECTOR}-every-region`]: { fill: 'telea', detector: BASE_REPAIR_DETECTOR, verifier: null },
 };
 
@@ -84,12 +86,15 @@ export async function evaluateRepair(options: RepairEvalOptions): Promise<Repair
   const names = (await listImages(damagedDir)).map((p) => basename(p)).slice(0, options.limit);
   const scored = existsSync(cleanDir);
   const installed = new Set(
-    [...(await runtime.registry.find('repair-fill')), ...(await runtime.registry.find('repair-detect'))].map((m) => m.id),
+    (await Promise.all([ModelTask.repairFill, ModelTask.repairDetect, ModelTask.repairVerify].map((task) => runtime.registry.find(task))))
+      .flat()
+      .map((m) => m.id),
   );
   const available = Object.keys(ENGINES).filter(
     (e) =>
       (ENGINES[e]!.fill !== 'learned' || installed.has(REPAIR_FILL_MODEL)) &&
-      (!ENGINES[e]!.detector || installed.has(ENGINES[e]!.detector!)),
+      (!ENGINES[e]!.detector || installed.has(ENGINES[e]!.detector!)) &&
+      (!ENGINES[e]!.verifier || installed.has(ENGINES[e]!.verifier!)),
   );
   const truthDir = join(dataDir, 'mask');
   const calibrate = existsSync(truthDir);

@@ -8,7 +8,7 @@ import type { LoadedModel } from '@revive/model-runtime';
 import type { DamageFiller } from './damage-fill.ts';
 import { DEFAULT_THRESHOLDS, detectionScaleFor, repairBand } from './damage-repair.ts';
 import { REGION_FEATURES } from './damage-regions.ts';
-import { damagePrint, seededRandom } from './synthetic-damage.ts';
+import { damagePrint, seededRandom, type DamageKind } from './synthetic-damage.ts';
 
 /** Corpus photos are 256 px on the short side; nothing bigger is expected there. */
 const CORPUS_MAX_PIXELS = 4096 * 4096;
@@ -23,6 +23,8 @@ export interface RegionTrainingSetOptions {
   /** Training photos to use, spread evenly over the split. */
   readonly photos: number;
   readonly seed: number;
+  /** The kinds of damage drawn; the generator's defaults (DAMAGE_KINDS) when absent. */
+  readonly kinds?: readonly DamageKind[];
   readonly onPhoto?: (done: number, total: number) => void;
 }
 
@@ -53,7 +55,7 @@ export async function writeRegionTrainingSet(options: RegionTrainingSetOptions):
   try {
     for (const [index, photo] of chosen.entries()) {
       const image = await readRgbPixels(join(options.photosDir, photo.file), CORPUS_MAX_PIXELS);
-      const print = damagePrint(image.pixels, image.width, image.height, seededRandom(options.seed + index));
+      const print = damagePrint(image.pixels, image.width, image.height, seededRandom(options.seed + index), { kinds: options.kinds });
       const { width, height, damaged, clean } = print;
       const band = await repairBand(damaged, width, height, 3, {
         detector: options.detector,

@@ -12,6 +12,12 @@ export const DEFAULT_REPAIR_DETECTOR = 'revive-repair-detect-v4';
 export const BASE_REPAIR_DETECTOR = 'revive-repair-detect-v1';
 /** Judges each region the detector marks: those whose fill would not help stay as they were. */
 export const DEFAULT_REPAIR_VERIFIER = 'revive-repair-verify-v1';
+/**
+ * v4 fine-tuned on craquelure too, with its own verifier: more gain, and better on film and on
+ * the cracked prints, but more photos left worse and slower than colorize (README). The eval
+ * scores it beside the stage's in the same run until it beats it on every count.
+ */
+export const CANDIDATE_REPAIR_ENGINE = { detector: 'revive-repair-detect-v5', verifier: 'revive-repair-verify-v2' } as const;
 /** The learned inpainter, compared with Telea's fill by `npm run eval -- repair`. */
 export const REPAIR_FILL_MODEL = 'revive-repair-fill-v1';
 
