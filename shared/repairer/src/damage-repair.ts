@@ -2,7 +2,7 @@ import type { RasterSink, RasterSource } from '@revive/image-io';
 import type { LoadedModel } from '@revive/model-runtime';
 import { detectDamage, type ScaledProbability } from './damage-detection.ts';
 import { fillDamage, type DamageFiller } from './damage-fill.ts';
-import { describeRegions, labelRegions, spreadFrom, type Regions } from './damage-regions.ts';
+import { describeRegions, labelRegions, spreadFrom } from './damage-regions.ts';
 import { helpfulRegions } from './damage-verifier.ts';
 
 /**
@@ -12,7 +12,9 @@ import { helpfulRegions } from './damage-verifier.ts';
  */
 const BAND_ROWS = 512;
 /** Rows of context above and below a band, for the detector's view and for the fill. */
-const MARGIN_ROWS = 32; /** Decides, per pixel, what counts as damage. */
+const MARGIN_ROWS = 32;
+
+/** Decides, per pixel, what counts as damage. */
 export interface DamageThresholds {
   /** A pixel is damage when the detector's probability exceeds this. */
   readonly probability: number;
@@ -33,6 +35,7 @@ export const DEFAULT_THRESHOLDS: DamageThresholds = { probability: 0.5, extend: 
  * steady line scratch (`npm run eval -- repair-video`: flicker on it 4.7 → 6.1 levels with 0.2).
  */
 export const FRAME_THRESHOLDS: DamageThresholds = { ...DEFAULT_THRESHOLDS, extend: DEFAULT_THRESHOLDS.probability };
+
 export interface RepairRasterOptions {
   readonly detector: LoadedModel;
   readonly filler: DamageFiller;
@@ -108,23 +111,40 @@ export interface BandRepairOptions {
   readonly top: number;
 }
 
-/** One band repaired, and how: every marked region filled, then the verifier's verdict on each. */
-export interface BandRepair {
-  /** The band as written: helpful regions filled, every other pixel as it was read. */
-  readonly repaired: Uint8Array;
-  /** What was filled (255). */
+/** One band with every region the detector marked filled: what the verifier is asked about. */
+export interface MarkedBand {
+  readonly detected: ScaledProbability;
+  /** What the detector marked (255). */
   readonly mask: Uint8Array;
-  /** The band with every region the detector marked filled, before the verifier. */
-  readonly filledAll: Uint8Array;
-  readonly regions: Regions;
-  /** REGION_FEATURES of each region, as the verifier read them. */
-  readonly features: Float32Array;
+  /** The band with every marked pixel filled; every other pixel as it was read. */
+  readonly filled: Uint8Array;
 }
 
 /**
- * Marks, fills and verifies one band: the detector's mask is filled whole, each of its regions
- * described, and the regions the verifier turns down go back to the pixels as read. The stage
- * and the verifier's training set both go through here, so it learns from what it will judge.
+ * Marks one band and fills the whole mask. The stage and the verifier's training set both go
+ * through here (and through describeRegions), so the verifier learns from what it will judge.
+ */
+export async function markAndFillBand(
+  pixels: Uint8Array,
+  width: number,
+  rows: number,
+  channels: number,
+  options: Omit<BandRepairOptions, 'verifier'>,
+): Promise<MarkedBand> {
+  const { thresholds, scale } = options;
+  const detected = await detectDamage(options.detector, pixels, width, rows, channels, scale);
+  const marked = threshold(detected, width, rows, scale, thresholds, options.previousMask, options.top);
+  const mask = thresholds.grow > 0 ? dilate(marked, width, rows, thresholds.grow * scale) : marked;
+  // The caller's buffer may be a view of its own image: fill a copy.
+  const filled = pixels.slice();
+  await fillDamage(options.filler, filled, width, rows, channels, mask);
+  return { detected, mask, filled };
+}
+
+/**
+ * Repairs one band: marked and filled whole, then, with a verifier, each region described and
+ * the ones it turns down put back as they were read. Returns the band as written and what was
+ * filled (255).
  */
 export async function repairBand(
   pixels: Uint8Array,
@@ -132,27 +152,21 @@ export async function repairBand(
   rows: number,
   channels: number,
   options: BandRepairOptions,
-): Promise<BandRepair> {
-  const { thresholds, scale } = options;
-  const detected = await detectDamage(options.detector, pixels, width, rows, channels, scale);
-  const marked = threshold(detected, width, rows, scale, thresholds, options.previousMask, options.top);
-  const mask = thresholds.grow > 0 ? dilate(marked, width, rows, thresholds.grow * scale) : marked;
-  // The caller's buffer may be a view of its own image: fill a copy.
-  const filledAll = pixels.slice();
-  await fillDamage(options.filler, filledAll, width, rows, channels, mask);
+): Promise<{ readonly repaired: Uint8Array; readonly mask: Uint8Array }> {
+  const { detected, mask, filled } = await markAndFillBand(pixels, width, rows, channels, options);
+  if (!options.verifier) return { repaired: filled, mask };
   const regions = labelRegions(mask, width, rows);
-  const features = describeRegions({ original: pixels, filled: filledAll, width, rows, channels }, regions, detected, scale);
-  if (!options.verifier) return { repaired: filledAll, mask, filledAll, regions, features };
+  const features = describeRegions({ original: pixels, filled, width, rows, channels }, regions, detected, options.scale);
   const keep = await helpfulRegions(options.verifier, features, regions.count);
-  const repaired = filledAll.slice();
   for (let i = 0; i < mask.length; i++) {
     const id = regions.labels[i]!;
     if (id < 0 || keep[id]) continue;
     mask[i] = 0;
-    for (let c = 0; c < channels; c++) repaired[i * channels + c] = pixels[i * channels + c]!;
+    for (let c = 0; c < channels; c++) filled[i * channels + c] = pixels[i * channels + c]!;
   }
-  return { repaired, mask, filledAll, regions, features };
+  return { repaired: filled, mask };
 }
+
 /**
  * The band's mask at full size: each detector cell decided once, at its own scale, and spread
  * over the `scale` × `scale` pixels it covers. A cell is damage above `probability`, or above

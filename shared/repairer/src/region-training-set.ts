@@ -6,8 +6,8 @@ import { isValidationPhoto, readPhotoCorpus } from '@revive/contracts';
 import { readRgbPixels } from '@revive/image-io';
 import type { LoadedModel } from '@revive/model-runtime';
 import type { DamageFiller } from './damage-fill.ts';
-import { DEFAULT_THRESHOLDS, detectionScaleFor, repairBand } from './damage-repair.ts';
-import { REGION_FEATURES } from './damage-regions.ts';
+import { DEFAULT_THRESHOLDS, detectionScaleFor, markAndFillBand } from './damage-repair.ts';
+import { describeRegions, labelRegions, REGION_FEATURES } from './damage-regions.ts';
 import { damagePrint, seededRandom, type DamageKind } from './synthetic-damage.ts';
 
 /** Corpus photos are 256 px on the short side; nothing bigger is expected there. */
@@ -36,7 +36,7 @@ export interface RegionTrainingSetInfo {
 
 /**
  * Writes the verifier's training set, `regions.csv`: training photos damaged by the generator
- * and repaired as the stage repairs them (repairBand, without a verifier), one row per marked
+ * and marked, filled and described as the stage does it (markAndFillBand, describeRegions), one row per marked
  * region with its REGION_FEATURES and what filling it did against the clean print: the change
  * of squared error over its pixels (negative helps) beside the whole damaged photo's squared
  * error, so the training can weigh each region by what it does to its own photo.
@@ -51,43 +51,51 @@ export async function writeRegionTrainingSet(options: RegionTrainingSetOptions):
     if (!out.write(`${line}\n`)) await once(out, 'drain');
   };
   await write(['photo', ...REGION_FEATURES, 'sseChange', 'photoSse'].join(','));
-  let regions = 0;
+  let regionCount = 0;
   try {
     for (const [index, photo] of chosen.entries()) {
       const image = await readRgbPixels(join(options.photosDir, photo.file), CORPUS_MAX_PIXELS);
       const print = damagePrint(image.pixels, image.width, image.height, seededRandom(options.seed + index), { kinds: options.kinds });
       const { width, height, damaged, clean } = print;
-      const band = await repairBand(damaged, width, height, 3, {
+      const scale = detectionScaleFor(width, height);
+      const band = await markAndFillBand(damaged, width, height, 3, {
         detector: options.detector,
         filler: options.filler,
         thresholds: DEFAULT_THRESHOLDS,
-        scale: detectionScaleFor(width, height),
+        scale,
         top: 0,
       });
+      const regions = labelRegions(band.mask, width, height);
+      const features = describeRegions(
+        { original: damaged, filled: band.filled, width, rows: height, channels: 3 },
+        regions,
+        band.detected,
+        scale,
+      );
       let photoSse = 0;
       for (let i = 0; i < damaged.length; i++) photoSse += (damaged[i]! - clean[i]!) ** 2;
-      const change = new Float64Array(band.regions.count);
-      for (let i = 0; i < band.regions.labels.length; i++) {
-        const id = band.regions.labels[i]!;
+      const change = new Float64Array(regions.count);
+      for (let i = 0; i < regions.labels.length; i++) {
+        const id = regions.labels[i]!;
         if (id < 0) continue;
         for (let c = 0; c < 3; c++) {
           const p = i * 3 + c;
-          change[id] = change[id]! + (band.filledAll[p]! - clean[p]!) ** 2 - (damaged[p]! - clean[p]!) ** 2;
+          change[id] = change[id]! + (band.filled[p]! - clean[p]!) ** 2 - (damaged[p]! - clean[p]!) ** 2;
         }
       }
       const f = REGION_FEATURES.length;
-      for (let id = 0; id < band.regions.count; id++) {
-        const row = Array.from(band.features.subarray(id * f, (id + 1) * f), (v) => +v.toPrecision(6));
+      for (let id = 0; id < regions.count; id++) {
+        const row = Array.from(features.subarray(id * f, (id + 1) * f), (v) => +v.toPrecision(6));
         await write([index, ...row, change[id], photoSse].join(','));
       }
-      regions += band.regions.count;
+      regionCount += regions.count;
       options.onPhoto?.(index + 1, chosen.length);
     }
   } finally {
     out.end();
     await once(out, 'close');
   }
-  const info: RegionTrainingSetInfo = { photos: chosen.length, regions, features: REGION_FEATURES };
+  const info: RegionTrainingSetInfo = { photos: chosen.length, regions: regionCount, features: REGION_FEATURES };
   await writeFile(join(options.outDir, 'meta.json'), `${JSON.stringify(info, null, 2)}\n`);
   return info;
 }
