@@ -61,6 +61,16 @@ interface TrainingRun {
   readonly manifest: (r: TrainingRecord) => ManifestBody;
 }
 
+/**
+ * The weights a fine-tune starts from: the earlier run's checkpoint when it was trained on this
+ * machine, otherwise that model as committed, so one step of a chain (v4 → v5) can be rerun on a
+ * fresh clone or a lent GPU without training every step before it again.
+ */
+function startingWeights(outRoot: string, dir: string, run: string, modelId: string): string {
+  const checkpoint = join(outRoot, run, 'checkpoint.pt');
+  return existsSync(checkpoint) ? checkpoint : resolve(repoRoot, dir, 'model', `${modelId}.onnx`);
+}
+
 const srRun = (variant: 'clean' | 'photo', scale: 2 | 4, minutes: number, initFrom?: string): TrainingRun => ({
   dir: 'services/superres',
   script: 'train_sr.py',
@@ -76,6 +86,7 @@ const srRun = (variant: 'clean' | 'photo', scale: 2 | 4, minutes: number, initFr
     String(scale),
     '--variant',
     variant,
+    // From the checkpoint only: the exported SR graphs rename their PReLU slopes (initial_weights refuses them).
     ...(initFrom ? ['--init', join(outRoot, initFrom, 'checkpoint.pt')] : []),
   ],
   minutes,
@@ -180,7 +191,12 @@ function repairRun(
       // Half of each batch from the mined crops; damage weighs 2 instead of 4 in the loss; a gentler rate from trained weights.
       ...(fineTuneFrom
         ? [
-            ...['--init', join(outRoot, fineTuneFrom, 'checkpoint.pt'), '--hard', hardSetDir(outRoot, fineTuneFrom, draw)],
+            ...[
+              '--init',
+              startingWeights(outRoot, 'shared/repairer', fineTuneFrom, fineTuneFrom),
+              '--hard',
+              hardSetDir(outRoot, fineTuneFrom, draw),
+            ],
             ...['--hard-share', '0.5', '--pos-weight', '2', '--lr', '5e-4'],
           ]
         : []),
@@ -332,6 +348,10 @@ const TASKS: Record<string, readonly TrainingRun[]> = {
     // with verify-v2 it is the eval's candidate, not yet the stage's (README, Damage repair).
     repairRun('detector', 'revive-repair-detect-v5', 35, 'revive-repair-detect-v4', 'all'),
     repairVerifierRun('revive-repair-verify-v2', 'revive-repair-detect-v5', 'all'),
+    // v6 is the mining step once more, from v4: the thin bright real lines (a wire, a building's
+    // rim) it and the verifier took for scratches are what still leaves photos worse.
+    repairRun('detector', 'revive-repair-detect-v6', 30, 'revive-repair-detect-v4'),
+    repairVerifierRun('revive-repair-verify-v3', 'revive-repair-detect-v6'),
   ],
   // The clean x4 model learns first (the longest run); the others start from it, so their short
   // runs only adapt it to another input or scale. --minutes N scales every budget by N/45.

@@ -86,6 +86,33 @@ class BudgetedRun:
         }
 
 
+def initial_weights(path: Path, like: dict) -> dict:
+    """The weights a fine-tune starts from: an earlier run's checkpoint.pt, or the ONNX that run
+    exported (the committed model), so one step of a chain can be rerun on a fresh clone or a lent
+    GPU without every step before it. ONNX initializers keep the module's parameter names under
+    the export wrapper's prefix; each of `like`'s keys takes the one initializer ending in it."""
+    if path.suffix == ".pt":
+        return torch.load(path, map_location="cpu")["model"]
+    import onnx
+    from onnx import numpy_helper
+
+    tensors = {t.name: numpy_helper.to_array(t) for t in onnx.load(str(path)).graph.initializer}
+    state, missing = {}, []
+    for key in like:
+        found = [name for name in tensors if name == key or name.endswith("." + key)]
+        if len(found) > 1:
+            raise SystemExit(f"{path}: {key} matches several initializers: {found}")
+        if found:
+            state[key] = torch.from_numpy(tensors[found[0]].copy())
+        else:
+            missing.append(key)
+    # The exporter renames some parameters (a PReLU's slopes become onnx::PRelu_N): a start
+    # with those left at random is not the model it names, so it is refused, not guessed.
+    if missing:
+        raise SystemExit(f"{path} does not keep the names of {missing}; start from its run's checkpoint.pt instead")
+    return state
+
+
 def export_onnx(module: torch.nn.Module, example: tuple, path: Path, input_names: list, output_names: list, axes: dict | None = None) -> None:
     """Exports with the batch and every spatial dimension dynamic (or the given `axes`) and checks the graph."""
     import onnx

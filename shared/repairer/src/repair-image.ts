@@ -6,16 +6,18 @@ import type { DamageFiller } from './damage-fill.ts';
 import { detectionScaleFor, FRAME_THRESHOLDS, repairRaster, type DamageThresholds } from './damage-repair.ts';
 import { assertRegionVerifier } from './damage-verifier.ts';
 
-/** The damage detector the stage runs: v1 fine-tuned twice on the fine real detail it took for damage. */
-export const DEFAULT_REPAIR_DETECTOR = 'revive-repair-detect-v4';
+/** The damage detector the stage runs: v1 fine-tuned three times on the fine real detail it took for damage. */
+export const DEFAULT_REPAIR_DETECTOR = 'revive-repair-detect-v6';
 /** The detector the chain of fine-tunes starts from; the eval scores it beside the stage's in the same run. */
 export const BASE_REPAIR_DETECTOR = 'revive-repair-detect-v1';
 /** Judges each region the detector marks: those whose fill would not help stay as they were. */
-export const DEFAULT_REPAIR_VERIFIER = 'revive-repair-verify-v1';
+export const DEFAULT_REPAIR_VERIFIER = 'revive-repair-verify-v3';
+/** The stage's engine before v6: the eval scores it beside the stage's in the same run. */
+export const PREVIOUS_REPAIR_ENGINE = { detector: 'revive-repair-detect-v4', verifier: 'revive-repair-verify-v1' } as const;
 /**
- * v4 fine-tuned on craquelure too, with its own verifier: more gain, and better on film and on
- * the cracked prints, but more photos left worse and slower than colorize (README). The eval
- * scores it beside the stage's in the same run until it beats it on every count.
+ * v4 fine-tuned on craquelure too, with its own verifier: better on the cracked prints, but less
+ * gain than v6, more photos left worse and slower than colorize (README). The eval scores it
+ * beside the stage's in the same run until it beats it on every count.
  */
 export const CANDIDATE_REPAIR_ENGINE = { detector: 'revive-repair-detect-v5', verifier: 'revive-repair-verify-v2' } as const;
 /** The learned inpainter, compared with Telea's fill by `npm run eval -- repair`. */

@@ -24,7 +24,7 @@ import torch
 import torch.nn.functional as F
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[3] / "scripts" / "training"))
-from revive_training import BudgetedRun, export_onnx, pick_device, write_record  # noqa: E402
+from revive_training import BudgetedRun, export_onnx, initial_weights, pick_device, write_record  # noqa: E402
 from repair_nets import DamageDetector, ExportedDetector, Inpainter  # noqa: E402
 
 
@@ -106,7 +106,7 @@ def main():
     ap.add_argument("--threads", type=int, default=os.cpu_count() or 1)
     ap.add_argument("--device", choices=["auto", "cpu", "cuda"], default="auto")
     ap.add_argument("--export-only", action="store_true")
-    ap.add_argument("--init", type=Path, default=None, help="start from the weights of another run's checkpoint.pt (fine-tuning)")
+    ap.add_argument("--init", type=Path, default=None, help="start from another run's checkpoint.pt or its exported ONNX (fine-tuning)")
     ap.add_argument("--hard", type=Path, default=None, help="mined crops where an earlier detector marked what is not damage")
     ap.add_argument("--hard-share", type=float, default=0.5, help="share of each batch drawn from --hard")
     ap.add_argument("--pos-weight", type=float, default=4.0, help="weight of a damage pixel against a clean one in the BCE")
@@ -121,7 +121,8 @@ def main():
     opt = torch.optim.Adam(net.parameters(), lr=args.lr)
     trained_with = {"data": {"dir": str(args.data), **meta}, "args": {k: str(v) for k, v in vars(args).items()}}
     if args.init is not None and not (args.out / "checkpoint.pt").exists():
-        net.load_state_dict(torch.load(args.init, map_location="cpu")["model"])
+        # Strict: a fine-tune that silently kept some layers at random would not be v-anything.
+        net.load_state_dict(initial_weights(args.init, net.state_dict()))
     hard = load_split(args.hard, "train", json.loads((args.hard / "meta.json").read_text())["crop"]) if args.hard else None
     if hard is not None:
         trained_with["hard"] = {"dir": str(args.hard), "crops": len(hard[2])}
