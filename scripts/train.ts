@@ -66,9 +66,9 @@ interface TrainingRun {
  * machine, otherwise that model as committed, so one step of a chain (v4 → v5) can be rerun on a
  * fresh clone or a lent GPU without training every step before it again.
  */
-function startingWeights(outRoot: string, dir: string, run: string, modelId: string): string {
-  const checkpoint = join(outRoot, run, 'checkpoint.pt');
-  return existsSync(checkpoint) ? checkpoint : resolve(repoRoot, dir, 'model', `${modelId}.onnx`);
+function startingWeights(outRoot: string, dir: string, model: string): string {
+  const checkpoint = join(outRoot, model, 'checkpoint.pt');
+  return existsSync(checkpoint) ? checkpoint : resolve(repoRoot, dir, 'model', `${model}.onnx`);
 }
 
 const srRun = (variant: 'clean' | 'photo', scale: 2 | 4, minutes: number, initFrom?: string): TrainingRun => ({
@@ -173,8 +173,9 @@ function repairRun(
   draw: DamageDraw = 'default',
 ): TrainingRun {
   const image: TensorContract = { name: 'image', kind: 'image', layout: 'NCHW', channels: 3, range: [0, 1], colorSpace: 'rgb' };
+  const dir = 'shared/repairer';
   return {
-    dir: 'shared/repairer',
+    dir,
     script: 'train_repair.py',
     name: model,
     prepare: async (outRoot) => {
@@ -191,12 +192,7 @@ function repairRun(
       // Half of each batch from the mined crops; damage weighs 2 instead of 4 in the loss; a gentler rate from trained weights.
       ...(fineTuneFrom
         ? [
-            ...[
-              '--init',
-              startingWeights(outRoot, 'shared/repairer', fineTuneFrom, fineTuneFrom),
-              '--hard',
-              hardSetDir(outRoot, fineTuneFrom, draw),
-            ],
+            ...['--init', startingWeights(outRoot, dir, fineTuneFrom), '--hard', hardSetDir(outRoot, fineTuneFrom, draw)],
             ...['--hard-share', '0.5', '--pos-weight', '2', '--lr', '5e-4'],
           ]
         : []),

@@ -8,9 +8,9 @@ import type { ModelRuntime } from '@revive/model-runtime';
 import {
   BASE_REPAIR_DETECTOR,
   CANDIDATE_REPAIR_ENGINE,
-  PREVIOUS_REPAIR_ENGINE,
   DEFAULT_REPAIR_FILL,
   fillMasked,
+  PREVIOUS_REPAIR_ENGINE,
   REPAIR_FILL_MODEL,
   damagePrint,
   repairImageFile,
