@@ -18,7 +18,9 @@ import {
   ALL_DAMAGE_KINDS,
   detectDamage,
   fillerFor,
+  LEAST_FILL_WEIGHT,
   REGION_FEATURES,
+  REGION_OUTCOMES,
   writeHardCropSet,
   writeRegionTrainingSet,
   writeRepairTrainingSet,
@@ -228,7 +230,9 @@ const regionSetDir = (outRoot: string, detector: string) => join(outRoot, `regio
 
 async function prepareRegionSet(outRoot: string, detector: string, draw: DamageDraw): Promise<void> {
   const dir = regionSetDir(outRoot, detector);
-  if (existsSync(join(dir, 'meta.json'))) return;
+  const meta = join(dir, 'meta.json');
+  // Sets written before REGION_OUTCOMES lack what a blend is scored with: written again.
+  if (existsSync(meta) && JSON.parse(await readFile(meta, 'utf8')).outcomes?.join() === REGION_OUTCOMES.join()) return;
   const config = loadInferenceConfig();
   const runtime = createModelRuntime({ registry: createModelRegistry(config.modelDirs), threads: config.threads });
   try {
@@ -249,26 +253,42 @@ async function prepareRegionSet(outRoot: string, detector: string, draw: DamageD
   }
 }
 
-/** A verifier judges the regions of one detector, so it is trained after that detector is installed. */
-const repairVerifierRun = (model: string, detector: string, draw: DamageDraw = 'default'): TrainingRun => ({
-  dir: 'shared/repairer',
-  script: 'train_verifier.py',
-  name: model,
-  prepare: (outRoot) => prepareRegionSet(outRoot, detector, draw),
-  args: (outRoot) => ['--data', regionSetDir(outRoot, detector), '--model', model],
-  minutes: 1,
-  manifest: (r) => ({
-    schemaVersion: 1,
-    task: 'repair-verify',
-    scale: 1,
-    inputs: [{ name: 'features', kind: 'features', features: [...REGION_FEATURES] }],
-    outputs: [{ name: 'helps', kind: 'features', features: ['helps'], range: [0, 1] }],
-    licence: 'MIT',
-    source:
-      'trained by this repository (shared/repairer/training) on the regions its damage detector marks on ../shared/data/photos with synthetic damage',
-    description: `Revive repair verifier for ${detector}: ${r.architecture?.width} hidden units over each marked region's features; above 0.5, filling it helps`,
-  }),
-});
+/**
+ * A verifier judges the regions of one detector, so it is trained after that detector is
+ * installed: `decide` says whether to fill a region (verify-v1 to v3), `blend` how much of its
+ * fill to take (train_verifier.py says why).
+ */
+const repairVerifierRun = (
+  model: string,
+  detector: string,
+  { draw = 'default', objective = 'blend' }: { draw?: DamageDraw; objective?: 'decide' | 'blend' } = {},
+): TrainingRun => {
+  const output = objective === 'blend' ? 'fillWeight' : 'helps';
+  return {
+    dir: 'shared/repairer',
+    script: 'train_verifier.py',
+    name: model,
+    prepare: (outRoot) => prepareRegionSet(outRoot, detector, draw),
+    args: (outRoot) => [
+      ...['--data', regionSetDir(outRoot, detector), '--model', model, '--objective', objective],
+      ...['--least-fill-weight', String(LEAST_FILL_WEIGHT)],
+    ],
+    minutes: 10, // a ceiling: the steps end the run first
+    manifest: (r) => ({
+      schemaVersion: 1,
+      task: 'repair-verify',
+      scale: 1,
+      inputs: [{ name: 'features', kind: 'features', features: [...REGION_FEATURES] }],
+      outputs: [{ name: output, kind: 'features', features: [output], range: [0, 1] }],
+      licence: 'MIT',
+      source:
+        'trained by this repository (shared/repairer/training) on the regions its damage detector marks on ../shared/data/photos with synthetic damage',
+      description:
+        `Revive repair verifier for ${detector}: ${r.architecture?.width} hidden units over each marked region's features; ` +
+        (objective === 'blend' ? 'how much of its fill each region takes' : 'above 0.5, filling it helps'),
+    }),
+  };
+};
 
 function colorizerManifest(r: TrainingRecord): ManifestBody {
   // Records without an encoder came from the retired from-scratch U-Net (revive-colorize-v1).
@@ -339,15 +359,21 @@ const TASKS: Record<string, readonly TrainingRun[]> = {
     repairRun('inpainter', 'revive-repair-fill-v1', 12),
     repairRun('detector', 'revive-repair-detect-v3', 45, 'revive-repair-detect-v1'),
     repairRun('detector', 'revive-repair-detect-v4', 30, 'revive-repair-detect-v3'),
-    repairVerifierRun('revive-repair-verify-v1', 'revive-repair-detect-v4'),
+    repairVerifierRun('revive-repair-verify-v1', 'revive-repair-detect-v4', { objective: 'decide' }),
     // v5 learns craquelure, the crazed networks of cracked portraits, from v4 and its mistakes on them;
-    // with verify-v2 it is the eval's candidate, not yet the stage's (README, Damage repair).
+    // with verify-v2 it was the eval's candidate before v7.
     repairRun('detector', 'revive-repair-detect-v5', 35, 'revive-repair-detect-v4', 'all'),
-    repairVerifierRun('revive-repair-verify-v2', 'revive-repair-detect-v5', 'all'),
+    repairVerifierRun('revive-repair-verify-v2', 'revive-repair-detect-v5', { draw: 'all', objective: 'decide' }),
     // v6 is the mining step once more, from v4: the thin bright real lines (a wire, a building's
     // rim) it and the verifier took for scratches are what still leaves photos worse.
     repairRun('detector', 'revive-repair-detect-v6', 30, 'revive-repair-detect-v4'),
-    repairVerifierRun('revive-repair-verify-v3', 'revive-repair-detect-v6'),
+    repairVerifierRun('revive-repair-verify-v3', 'revive-repair-detect-v6', { objective: 'decide' }),
+    // verify-v4 weighs v6's regions instead: how much of each fill to take (README, Damage repair).
+    repairVerifierRun('revive-repair-verify-v4', 'revive-repair-detect-v6'),
+    // v7 is v5's craquelure step taken from v6 instead of v4: every kind of damage and v6's mistakes
+    // on it. With verify-v5 it is the eval's candidate, not yet the stage's (README, Damage repair).
+    repairRun('detector', 'revive-repair-detect-v7', 35, 'revive-repair-detect-v6', 'all'),
+    repairVerifierRun('revive-repair-verify-v5', 'revive-repair-detect-v7', { draw: 'all' }),
   ],
   // The clean x4 model learns first (the longest run); the others start from it, so their short
   // runs only adapt it to another input or scale. --minutes N scales every budget by N/45.

@@ -67,7 +67,7 @@ const ENGINES: Record<string, { readonly fill: RepairFill; readonly detector?: s
   telea: { fill: 'telea' },
   learned: { fill: 'learned' },
   'telea-every-region': { fill: 'telea', verifier: null },
-  [`telea-${PREVIOUS_REPAIR_ENGINE.detector}`]: { fill: 'telea', ...PREVIOUS_REPAIR_ENGINE },
+  [`telea-${PREVIOUS_REPAIR_ENGINE.verifier}`]: { fill: 'telea', ...PREVIOUS_REPAIR_ENGINE },
   [`telea-${CANDIDATE_REPAIR_ENGINE.detector}`]: { fill: 'telea', ...CANDIDATE_REPAIR_ENGINE },
   [`telea-${BASE_REPAIR_DETECTOR}-every-region`]: { fill: 'telea', detector: BASE_REPAIR_DETECTOR, verifier: null },
 };

@@ -3,7 +3,7 @@ import type { LoadedModel } from '@revive/model-runtime';
 import { detectDamage, type ScaledProbability } from './damage-detection.ts';
 import { fillDamage, type DamageFiller } from './damage-fill.ts';
 import { describeRegions, labelRegions, spreadFrom } from './damage-regions.ts';
-import { helpfulRegions } from './damage-verifier.ts';
+import { regionFillWeights } from './damage-verifier.ts';
 
 /**
  * Rows of output finished per step; memory grows with width × (band + 2 × margin), never with
@@ -143,8 +143,9 @@ export async function markAndFillBand(
 
 /**
  * Repairs one band: marked and filled whole, then, with a verifier, each region described and
- * the ones it turns down put back as they were read. Returns the band as written and what was
- * filled (255).
+ * given as much of its fill as the verifier weighs it, the rest of each pixel as it was read;
+ * the regions it turns down are put back whole. Returns the band as written and what was
+ * filled (255), in part or whole.
  */
 export async function repairBand(
   pixels: Uint8Array,
@@ -157,12 +158,17 @@ export async function repairBand(
   if (!options.verifier) return { repaired: filled, mask };
   const regions = labelRegions(mask, width, rows);
   const features = describeRegions({ original: pixels, filled, width, rows, channels }, regions, detected, options.scale);
-  const keep = await helpfulRegions(options.verifier, features, regions.count);
+  const weights = await regionFillWeights(options.verifier, features, regions.count);
   for (let i = 0; i < mask.length; i++) {
     const id = regions.labels[i]!;
-    if (id < 0 || keep[id]) continue;
-    mask[i] = 0;
-    for (let c = 0; c < channels; c++) filled[i * channels + c] = pixels[i * channels + c]!;
+    if (id < 0) continue;
+    const weight = weights[id]!;
+    if (weight === 1) continue;
+    if (weight === 0) mask[i] = 0;
+    for (let c = 0; c < channels; c++) {
+      const k = i * channels + c;
+      filled[k] = Math.round(pixels[k]! + weight * (filled[k]! - pixels[k]!));
+    }
   }
   return { repaired: filled, mask };
 }

@@ -10,6 +10,15 @@ import { DEFAULT_THRESHOLDS, detectionScaleFor, markAndFillBand } from './damage
 import { describeRegions, labelRegions, REGION_FEATURES } from './damage-regions.ts';
 import { damagePrint, seededRandom, type DamageKind } from './synthetic-damage.ts';
 
+/**
+ * What filling a region did, against the clean print, after its features in each row: the change
+ * of squared error over its pixels (negative helps), the whole damaged photo's squared error, and
+ * over the region's pixels the damaged print's squared error and the cross term of the damaged
+ * and filled errors. With those three a blend w of fill and print is scored exactly:
+ * (1-w)²·damaged + w²·filled + 2w(1-w)·cross.
+ */
+export const REGION_OUTCOMES = ['sseChange', 'photoSse', 'damagedSse', 'crossSse'] as const;
+
 /** Corpus photos are 256 px on the short side; nothing bigger is expected there. */
 const CORPUS_MAX_PIXELS = 4096 * 4096;
 
@@ -32,14 +41,14 @@ export interface RegionTrainingSetInfo {
   readonly photos: number;
   readonly regions: number;
   readonly features: readonly string[];
+  readonly outcomes: readonly string[];
 }
 
 /**
  * Writes the verifier's training set, `regions.csv`: training photos damaged by the generator
  * and marked, filled and described as the stage does it (markAndFillBand, describeRegions), one row per marked
- * region with its REGION_FEATURES and what filling it did against the clean print: the change
- * of squared error over its pixels (negative helps) beside the whole damaged photo's squared
- * error, so the training can weigh each region by what it does to its own photo.
+ * region with its REGION_FEATURES and its REGION_OUTCOMES, what filling it did against the
+ * clean print, so the training can weigh each region by what it does to its own photo.
  */
 export async function writeRegionTrainingSet(options: RegionTrainingSetOptions): Promise<RegionTrainingSetInfo> {
   const train = (await readPhotoCorpus(options.photosDir)).filter((p) => !isValidationPhoto(p.source, p.original));
@@ -50,7 +59,7 @@ export async function writeRegionTrainingSet(options: RegionTrainingSetOptions):
   const write = async (line: string) => {
     if (!out.write(`${line}\n`)) await once(out, 'drain');
   };
-  await write(['photo', ...REGION_FEATURES, 'sseChange', 'photoSse'].join(','));
+  await write(['photo', ...REGION_FEATURES, ...REGION_OUTCOMES].join(','));
   let regionCount = 0;
   try {
     for (const [index, photo] of chosen.entries()) {
@@ -74,19 +83,25 @@ export async function writeRegionTrainingSet(options: RegionTrainingSetOptions):
       );
       let photoSse = 0;
       for (let i = 0; i < damaged.length; i++) photoSse += (damaged[i]! - clean[i]!) ** 2;
-      const change = new Float64Array(regions.count);
+      const damagedSse = new Float64Array(regions.count);
+      const filledSse = new Float64Array(regions.count);
+      const crossSse = new Float64Array(regions.count);
       for (let i = 0; i < regions.labels.length; i++) {
         const id = regions.labels[i]!;
         if (id < 0) continue;
         for (let c = 0; c < 3; c++) {
           const p = i * 3 + c;
-          change[id] = change[id]! + (band.filled[p]! - clean[p]!) ** 2 - (damaged[p]! - clean[p]!) ** 2;
+          const left = damaged[p]! - clean[p]!;
+          const fill = band.filled[p]! - clean[p]!;
+          damagedSse[id] = damagedSse[id]! + left * left;
+          filledSse[id] = filledSse[id]! + fill * fill;
+          crossSse[id] = crossSse[id]! + left * fill;
         }
       }
       const f = REGION_FEATURES.length;
       for (let id = 0; id < regions.count; id++) {
         const row = Array.from(features.subarray(id * f, (id + 1) * f), (v) => +v.toPrecision(6));
-        await write([index, ...row, change[id], photoSse].join(','));
+        await write([index, ...row, filledSse[id]! - damagedSse[id]!, photoSse, damagedSse[id], crossSse[id]].join(','));
       }
       regionCount += regions.count;
       options.onPhoto?.(index + 1, chosen.length);
@@ -95,7 +110,7 @@ export async function writeRegionTrainingSet(options: RegionTrainingSetOptions):
     out.end();
     await once(out, 'close');
   }
-  const info: RegionTrainingSetInfo = { photos: chosen.length, regions: regionCount, features: REGION_FEATURES };
+  const info: RegionTrainingSetInfo = { photos: chosen.length, regions: regionCount, features: REGION_FEATURES, outcomes: REGION_OUTCOMES };
   await writeFile(join(options.outDir, 'meta.json'), `${JSON.stringify(info, null, 2)}\n`);
   return info;
 }

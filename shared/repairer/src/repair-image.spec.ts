@@ -6,9 +6,20 @@ import { after, before, describe, it } from 'node:test';
 import { loadInferenceConfig, repoRoot } from '@revive/config';
 import { readRgbPixels, writePngFile } from '@revive/image-io';
 import { createModelRegistry, createModelRuntime, ModelRejectedError, type ModelRuntime } from '@revive/model-runtime';
-import { assertRegionVerifier } from './damage-verifier.ts';
+import { DEFAULT_THRESHOLDS, detectionScaleFor, markAndFillBand } from './damage-repair.ts';
+import { describeRegions, labelRegions } from './damage-regions.ts';
+import { assertRegionVerifier, LEAST_FILL_WEIGHT, regionFillWeights } from './damage-verifier.ts';
 import { damagePrint, seededRandom } from './synthetic-damage.ts';
-import { createFrameRepairer, DEFAULT_REPAIR_VERIFIER, describeRepair, repairImageFile, repairModelProblem } from './repair-image.ts';
+import {
+  createFrameRepairer,
+  DEFAULT_REPAIR_DETECTOR,
+  DEFAULT_REPAIR_VERIFIER,
+  describeRepair,
+  fillerFor,
+  PREVIOUS_REPAIR_ENGINE,
+  repairImageFile,
+  repairModelProblem,
+} from './repair-image.ts';
 
 const fixture = resolve(repoRoot, 'test/fixtures/images/garden-410x256.jpg');
 
@@ -68,7 +79,7 @@ describe('repairImageFile (the committed detector and verifier, Telea fill)', ()
     assert.match(describeRepair(result.damagedFraction), /^repaired \d+(\.\d+)? % of the picture$/);
   });
 
-  it('fills only what the verifier judges helps: every region it turns down is left as it was read', async () => {
+  it('takes of each fill only what the verifier weighs it: every region it turns down is left as it was read', async () => {
     const print = damagePrint(photo.pixels, photo.width, photo.height, seededRandom(15), { tone: 'grey', severity: 1 });
     const input = join(dir, 'verify.png');
     await writePngFile(input, print.damaged, print.width, print.height, 3);
@@ -90,7 +101,10 @@ describe('repairImageFile (the committed detector and verifier, Telea fill)', ()
     for (let i = 0; i < masks.every.length; i++) {
       if (masks.verified[i]) {
         assert.ok(masks.every[i], `pixel ${i} is filled only where the detector marked it`);
-        for (let k = 0; k < 3; k++) assert.equal(verified[i * 3 + k], every[i * 3 + k], `pixel ${i} is filled as without the verifier`);
+        for (let k = 0; k < 3; k++) {
+          const [read, fill, written] = [print.damaged[i * 3 + k]!, every[i * 3 + k]!, verified[i * 3 + k]!];
+          assert.ok(written >= Math.min(read, fill) && written <= Math.max(read, fill), `pixel ${i} lies between the print and its fill`);
+        }
       } else {
         if (masks.every[i]) turnedDown++;
         for (let k = 0; k < 3; k++) assert.equal(verified[i * 3 + k], print.damaged[i * 3 + k], `pixel ${i} is as it was read`);
@@ -113,6 +127,41 @@ describe('repairImageFile (the committed detector and verifier, Telea fill)', ()
       (error: Error) => error instanceof ModelRejectedError && /logArea, meanProbability/.test(error.message),
     );
     assert.doesNotThrow(() => assertRegionVerifier(verifier));
+    const mute = { ...verifier, manifest: { ...verifier.manifest, outputs: [{ ...verifier.manifest.outputs[0]!, name: 'score' }] } };
+    assert.throws(
+      () => assertRegionVerifier(mute),
+      (error: Error) => error instanceof ModelRejectedError && /"score" is none of helps, fillWeight/.test(error.message),
+    );
+  });
+
+  it("reads a yes/no verifier (the previous engine's) as whole fills and a weighing one as weights, none under the least", async () => {
+    const print = damagePrint(photo.pixels, photo.width, photo.height, seededRandom(15), { tone: 'grey', severity: 1 });
+    const { width, height } = print;
+    const detector = await runtime.load(DEFAULT_REPAIR_DETECTOR);
+    const scale = detectionScaleFor(width, height);
+    const band = await markAndFillBand(print.damaged, width, height, 3, {
+      detector,
+      filler: await fillerFor(runtime, 'telea'),
+      thresholds: DEFAULT_THRESHOLDS,
+      scale,
+      top: 0,
+    });
+    const regions = labelRegions(band.mask, width, height);
+    const features = describeRegions(
+      { original: print.damaged, filled: band.filled, width, rows: height, channels: 3 },
+      regions,
+      band.detected,
+      scale,
+    );
+    assert.ok(regions.count > 5, `${regions.count} regions marked`);
+    const decided = await regionFillWeights(await runtime.load(PREVIOUS_REPAIR_ENGINE.verifier), features, regions.count);
+    assert.ok(decided.every((w) => w === 0 || w === 1));
+    const weighed = await regionFillWeights(await runtime.load(DEFAULT_REPAIR_VERIFIER), features, regions.count);
+    assert.ok(weighed.every((w) => w === 0 || (w >= LEAST_FILL_WEIGHT && w <= 1)));
+    assert.ok(
+      weighed.some((w) => w > 0 && w < 1),
+      'some region takes part of its fill',
+    );
   });
 
   it('passes a clean print through untouched on auto', async () => {

@@ -10,16 +10,18 @@ import { assertRegionVerifier } from './damage-verifier.ts';
 export const DEFAULT_REPAIR_DETECTOR = 'revive-repair-detect-v6';
 /** The detector the chain of fine-tunes starts from; the eval scores it beside the stage's in the same run. */
 export const BASE_REPAIR_DETECTOR = 'revive-repair-detect-v1';
-/** Judges each region the detector marks: those whose fill would not help stay as they were. */
-export const DEFAULT_REPAIR_VERIFIER = 'revive-repair-verify-v3';
-/** The stage's engine before v6: the eval scores it beside the stage's in the same run. */
-export const PREVIOUS_REPAIR_ENGINE = { detector: 'revive-repair-detect-v4', verifier: 'revive-repair-verify-v1' } as const;
+/** Weighs each region the detector marks: how much of its fill it takes, none where the fill would not help. */
+export const DEFAULT_REPAIR_VERIFIER = 'revive-repair-verify-v4';
 /**
- * v4 fine-tuned on craquelure too, with its own verifier: better on the cracked prints, but less
- * gain than v6, more photos left worse and slower than colorize (README). The eval scores it
- * beside the stage's in the same run until it beats it on every count.
+ * The stage's engine before verify-v4: the same detector with a verifier that could only fill a
+ * region whole or leave it. The eval scores it beside the stage's in the same run.
  */
-export const CANDIDATE_REPAIR_ENGINE = { detector: 'revive-repair-detect-v5', verifier: 'revive-repair-verify-v2' } as const;
+export const PREVIOUS_REPAIR_ENGINE = { detector: 'revive-repair-detect-v6', verifier: 'revive-repair-verify-v3' } as const;
+/**
+ * v6 fine-tuned on craquelure too (v5 was the same step from v4), with its own weighing verifier:
+ * the eval scores it beside the stage's in the same run until it beats it on every count.
+ */
+export const CANDIDATE_REPAIR_ENGINE = { detector: 'revive-repair-detect-v7', verifier: 'revive-repair-verify-v5' } as const;
 /** The learned inpainter, compared with Telea's fill by `npm run eval -- repair`. */
 export const REPAIR_FILL_MODEL = 'revive-repair-fill-v1';
 
