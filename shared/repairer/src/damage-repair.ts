@@ -49,13 +49,13 @@ export interface RepairRasterOptions {
   readonly detectionScale?: number;
   /** Last frame's mask (video): where it was damage, the lower `sustain` threshold applies. */
   readonly previousMask?: Uint8Array;
-  /** Receives the mask of every finished band (the eval's `--masks`, the video's next frame). */
+  /** Receives the mask of every finished band, 255 where a fill was taken whole (the eval's `--masks`, the video's next frame). */
   readonly onMask?: (rows: Uint8Array, y0: number, count: number) => void;
   readonly onProgress?: (done: number, total: number) => void | Promise<void>;
 }
 
 export interface RasterRepairResult {
-  /** Pixels filled. */
+  /** Pixels filled, each counted by the share of its fill it took: a pixel half filled counts a half. */
   readonly filled: number;
   readonly width: number;
   readonly height: number;
@@ -87,7 +87,7 @@ export async function repairRaster(source: RasterSource, sink: RasterSink, optio
       const pixels = await source.readRows(top, bottom);
       const { repaired, mask } = await repairBand(pixels, width, rows, channels, { ...options, thresholds, scale, top });
       const core = mask.subarray((y0 - top) * width, (y1 - top) * width);
-      for (let i = 0; i < core.length; i++) if (core[i]) filled++;
+      for (let i = 0; i < core.length; i++) filled += core[i]! / 255;
       options.onMask?.(core, y0, y1 - y0);
       await sink.writeRows(repaired.subarray((y0 - top) * width * channels, (y1 - top) * width * channels), y1 - y0);
       await options.onProgress?.(band + 1, bands);
@@ -144,8 +144,8 @@ export async function markAndFillBand(
 /**
  * Repairs one band: marked and filled whole, then, with a verifier, each region described and
  * given as much of its fill as the verifier weighs it, the rest of each pixel as it was read;
- * the regions it turns down are put back whole. Returns the band as written and what was
- * filled (255), in part or whole.
+ * the regions it turns down are put back whole. Returns the band as written and, per pixel, how
+ * much of its fill it took (255 whole, 0 none).
  */
 export async function repairBand(
   pixels: Uint8Array,
@@ -164,7 +164,7 @@ export async function repairBand(
     if (id < 0) continue;
     const weight = weights[id]!;
     if (weight === 1) continue;
-    if (weight === 0) mask[i] = 0;
+    mask[i] = Math.round(weight * 255);
     for (let c = 0; c < channels; c++) {
       const k = i * channels + c;
       filled[k] = Math.round(pixels[k]! + weight * (filled[k]! - pixels[k]!));

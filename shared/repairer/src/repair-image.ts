@@ -54,7 +54,7 @@ export interface ImageRepairRequest {
   readonly verifier?: string | null;
   readonly thresholds?: DamageThresholds;
   readonly onProgress?: (done: number, total: number) => void | Promise<void>;
-  /** Receives the mask band by band (255 = filled), for the eval's `--masks`. */
+  /** Receives the mask band by band: how much of each pixel's fill was taken (255 whole, 0 none), for the eval's `--masks`. */
   readonly onMask?: (rows: Uint8Array, y0: number, count: number) => void;
 }
 
