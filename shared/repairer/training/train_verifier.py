@@ -1,14 +1,23 @@
 """Trains the repair verifier: a small network over the features of each region the detector
-marked (shared/repairer/src/damage-regions.ts), saying whether filling it helps the photo.
+marked (shared/repairer/src/damage-regions.ts), saying how much of its fill each region takes.
 
-Reproduce: npm run train -- repair   (its last run writes regions.csv with the TypeScript
-engine itself, shared/repairer/src/region-training-set.ts, then calls this).
+Reproduce: npm run train -- repair   (its last runs write regions.csv with the TypeScript
+engine itself, shared/repairer/src/region-training-set.ts, then call this).
 
-The label of a region is whether its fill lowered the squared error against the clean print.
-Each region weighs (|change| / its photo's damaged error) ** --weight-power: a region that would
-make its own photo worse, or better, by a large share counts more than a speck on a wrecked one,
-since the eval's bar is no photo worse than its input. A fifth of the photos (by index) is held
-out of the fit to place the decision bar: the exported graph gives 0.5 exactly at the chosen bar.
+--objective blend (the stage's, from verify-v4): the output is a fill weight w, each pixel of a
+region written as print + w * (fill - print). The set's outcome columns (the region's damaged and
+filled squared errors and their cross term) score any w exactly against the clean print, so the
+loss is the eval's own figure: minus the mean dB each photo gains, each dB a photo loses weighing
+1 + --hinge, since the eval's bar is no photo worse than its input. --members networks, each
+fitted to its own bootstrap of the photos, are exported as one graph giving the least weight.
+
+--objective decide (verify-v1 to v3): the output says whether filling a region helps. The label
+is whether its fill lowered the squared error; each region weighs (|change| / its photo's
+damaged error) ** --weight-power, so a region that would make its own photo worse, or better, by
+a large share counts more than a speck on a wrecked one. The held-out photos place the decision
+bar: the exported graph gives 0.5 exactly at the chosen bar.
+
+Either way a fifth of the photos (by index) is held out of the fit and scored in the record.
 """
 import argparse
 import json
@@ -109,10 +118,11 @@ def main():
     header, rows = read_regions(args.data / "regions.csv")
     features = meta["features"]
     outcome_columns = meta.get("outcomes", [])
-    if header[1:] != [*features, *outcome_columns] or not {"sseChange", "photoSse", "damagedSse", "crossSse"} <= set(outcome_columns):
+    read = ("sseChange", "photoSse", "damagedSse", "crossSse")  # REGION_OUTCOMES, region-training-set.ts
+    if header[1:] != [*features, *outcome_columns] or not set(read) <= set(outcome_columns):
         raise SystemExit(f"regions.csv columns {header} are not photo, meta.json's features and outcomes: written by an older engine?")
     photo, x = rows[:, 0].astype(int), rows[:, 1 : 1 + len(features)]
-    change, photo_sse, damaged, cross = (rows[:, header.index(name)] for name in ("sseChange", "photoSse", "damagedSse", "crossSse"))
+    change, photo_sse, damaged, cross = (rows[:, header.index(name)] for name in read)
     held = photo % 5 == 0
     fit = ~held
     device = pick_device(args.device)
